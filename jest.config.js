@@ -1,0 +1,15 @@
+/** @type {import('jest').Config} */
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { useESM: true, diagnostics: false }]
+  },
+  roots: ['<rootDir>/__tests__'],
+  testMatch: ['**/*.test.ts'],
+  globalSetup: '<rootDir>/__fixtures__/global-setup.js',
+  globalTeardown: '<rootDir>/__fixtures__/global-teardown.js',
+  testTimeout: 60000,
+  maxWorkers: 2
+}

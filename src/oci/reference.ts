@@ -1,0 +1,155 @@
+/**
+ * Image references: `[registry/]repository[:tag][@digest]` normalized as Docker does, and
+ * `oci:<dir>[:tag|@digest]` for an OCI image layout. The string as given is kept beside the parts
+ * (seed 003): a tag silently dropped changes what a rebuild pulls.
+ * https://github.com/distribution/reference/blob/main/reference.go (grammar)
+ */
+import { resolve as resolvePath } from 'node:path'
+import { UsageError } from '../errors.js'
+import { parseDigest } from './digest.js'
+
+export const DOCKER_HUB = 'docker.io'
+export const DOCKER_HUB_ENDPOINT = 'registry-1.docker.io'
+/** distribution/reference: a name may be at most 255 characters. */
+export const MAX_NAME_LENGTH = 255
+
+const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/
+const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$/
+
+export interface ImageRef {
+  kind: 'registry' | 'layout'
+  /** exactly what the user gave */
+  original: string
+  /** normalized registry host (`docker.io`, `ghcr.io`, `localhost:5000`); empty for a layout */
+  registry: string
+  /** host to talk HTTP to (`registry-1.docker.io` for Docker Hub); empty for a layout */
+  endpoint: string
+  /** repository path (`library/nginx`); for a layout, its absolute directory */
+  repository: string
+  /** normalized name without tag or digest (`docker.io/library/nginx`, `oci:/abs/dir`) */
+  name: string
+  tag?: string
+  digest?: string
+}
+
+function bad(input: string, what: string, part: string, fix: string): never {
+  throw new UsageError(`invalid image reference "${input}": ${what} "${part}" ${fix}`)
+}
+
+export function parseReference(input: string): ImageRef {
+  const original = input
+  const s = input.trim()
+  if (!s) throw new UsageError('image reference is empty: give [registry/]repository[:tag][@digest] or oci:<dir>[:tag|@digest]')
+  if (s.startsWith('oci:')) return parseLayoutReference(original, s.slice(4))
+  if (s.startsWith('docker://')) return parseReference(s.slice('docker://'.length))
+  if (/\s/.test(s)) bad(original, 'it contains', 'whitespace', 'which no reference may hold')
+
+  let rest = s
+  let digest: string | undefined
+  const at = rest.indexOf('@')
+  if (at >= 0) {
+    digest = rest.slice(at + 1)
+    rest = rest.slice(0, at)
+    try {
+      parseDigest(digest)
+    } catch (e) {
+      bad(original, 'digest', digest, `is not valid (${(e as Error).message.replace(/^invalid digest "[^"]*": /, '')})`)
+    }
+  }
+  let tag: string | undefined
+  const lastSlash = rest.lastIndexOf('/')
+  const colon = rest.lastIndexOf(':')
+  if (colon > lastSlash) {
+    tag = rest.slice(colon + 1)
+    rest = rest.slice(0, colon)
+    if (!TAG.test(tag)) bad(original, 'tag', tag, 'is not valid: use letters, digits, _ . - (at most 128, not starting with . or -)')
+  }
+  if (!rest) bad(original, 'repository', rest, 'is missing')
+
+  let registry = DOCKER_HUB
+  let path = rest
+  const slash = rest.indexOf('/')
+  if (slash >= 0) {
+    const first = rest.slice(0, slash)
+    if (first.includes('.') || first.includes(':') || first === 'localhost' || first !== first.toLowerCase()) {
+      if (!HOST.test(first)) bad(original, 'registry', first, 'is not a valid host[:port]')
+      registry = first
+      path = rest.slice(slash + 1)
+    }
+  }
+  if (registry === 'index.docker.io') registry = DOCKER_HUB
+  if (registry === DOCKER_HUB && !path.includes('/')) path = `library/${path}`
+  for (const component of path.split('/')) {
+    if (!PATH_COMPONENT.test(component)) {
+      bad(original, 'repository path component', component, 'is not valid: use lowercase letters, digits and separators . _ __ -')
+    }
+  }
+  const name = `${registry}/${path}`
+  if (name.length > MAX_NAME_LENGTH) bad(original, 'name', name, `is longer than ${MAX_NAME_LENGTH} characters`)
+  if (!tag && !digest) tag = 'latest'
+  return {
+    kind: 'registry',
+    original,
+    registry,
+    endpoint: registry === DOCKER_HUB ? DOCKER_HUB_ENDPOINT : registry,
+    repository: path,
+    name,
+    ...(tag ? { tag } : {}),
+    ...(digest ? { digest } : {})
+  }
+}
+
+function parseLayoutReference(original: string, rest: string): ImageRef {
+  if (!rest) throw new UsageError(`invalid image reference "${original}": give a directory after "oci:", e.g. oci:./layout:latest`)
+  let dir = rest
+  let tag: string | undefined
+  let digest: string | undefined
+  const at = dir.lastIndexOf('@')
+  if (at > 0 && /^[a-z0-9]+[:]/.test(dir.slice(at + 1))) {
+    digest = dir.slice(at + 1)
+    dir = dir.slice(0, at)
+    try {
+      parseDigest(digest)
+    } catch (e) {
+      bad(original, 'digest', digest, `is not valid (${(e as Error).message.replace(/^invalid digest "[^"]*": /, '')})`)
+    }
+  }
+  const colon = dir.lastIndexOf(':')
+  const lastSep = Math.max(dir.lastIndexOf('/'), dir.lastIndexOf('\\'))
+  if (!digest && colon > lastSep && colon > 0) {
+    tag = dir.slice(colon + 1)
+    dir = dir.slice(0, colon)
+    // ref.name in a layout may be any string, but we keep to the tag grammar so the same tag works on a registry
+    if (!TAG.test(tag)) bad(original, 'tag', tag, 'is not valid: use letters, digits, _ . - (at most 128, not starting with . or -)')
+  }
+  if (!dir) bad(original, 'directory', dir, 'is missing')
+  const abs = resolvePath(dir)
+  if (!tag && !digest) tag = 'latest'
+  return {
+    kind: 'layout',
+    original,
+    registry: '',
+    endpoint: '',
+    repository: abs,
+    name: `oci:${abs}`,
+    ...(tag ? { tag } : {}),
+    ...(digest ? { digest } : {})
+  }
+}
+
+/** What to ask the registry for: the digest when one was given (act on the digest), else the tag. */
+export function referenceOf(ref: ImageRef): string {
+  return ref.digest ?? ref.tag ?? 'latest'
+}
+
+/** `name[:tag][@digest]` for messages. */
+export function formatReference(ref: ImageRef): string {
+  return `${ref.name}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`
+}
+
+/** True for hosts where plain HTTP is allowed without asking: loopback only. */
+export function isLoopbackHost(hostPort: string): boolean {
+  const host = hostPort.startsWith('[') ? hostPort.slice(1, hostPort.indexOf(']')) : hostPort.replace(/:\d+$/, '')
+  return host === 'localhost' || host === '::1' || /^127(?:\.\d{1,3}){3}$/.test(host)
+}

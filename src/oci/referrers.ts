@@ -1,0 +1,79 @@
+/**
+ * Pure referrers logic: the tag schema's tag name, edits to a fallback index, and judging whether a
+ * referrers descriptor can be trusted as it is.
+ * https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#referrers-tag-schema
+ */
+import { MediaType } from './media-types.js'
+import { parseDigest } from './digest.js'
+import { cleanDescriptor, type Descriptor, type ImageIndex } from './types.js'
+
+/** Tag schema: `<alg>-<ref>`, alg truncated to 32 characters and ref to 64. */
+export function fallbackTag(digest: string): string {
+  const { algorithm, hex } = parseDigest(digest)
+  return `${algorithm.slice(0, 32)}-${hex.slice(0, 64)}`
+}
+
+export interface IndexEdit {
+  /** the new index bytes to push */
+  bytes: Uint8Array
+  index: ImageIndex
+  /** false when the index already held exactly these entries: nothing to push */
+  changed: boolean
+}
+
+/**
+ * Add descriptors to a fallback index (and optionally remove some by digest), keeping every entry
+ * another tool put there, in order, with whatever fields it had. Dedupes by digest: a re-run does
+ * not pile up duplicates; a newer descriptor for the same digest replaces the old one in place.
+ */
+export function editReferrersIndex(existing: ImageIndex | undefined, add: Descriptor[], remove: string[] = []): IndexEdit {
+  const before = existing?.manifests ?? []
+  const removeSet = new Set(remove)
+  const out: Descriptor[] = []
+  const seen = new Map<string, number>()
+  for (const d of before) {
+    if (removeSet.has(d.digest)) continue
+    if (seen.has(d.digest)) continue // an earlier writer's duplicate: keep the first
+    seen.set(d.digest, out.length)
+    out.push(d)
+  }
+  for (const d of add) {
+    const clean = cleanDescriptor(d)
+    const at = seen.get(d.digest)
+    if (at !== undefined) out[at] = { ...out[at], ...clean }
+    else {
+      seen.set(d.digest, out.length)
+      out.push(clean)
+    }
+  }
+  const index: ImageIndex = {
+    ...(existing ?? {}),
+    schemaVersion: 2,
+    mediaType: MediaType.ImageIndex,
+    manifests: out
+  }
+  const changed = !existing || JSON.stringify(existing.manifests) !== JSON.stringify(out) || existing.mediaType !== MediaType.ImageIndex
+  return { bytes: new TextEncoder().encode(JSON.stringify(index)), index, changed }
+}
+
+/**
+ * A referrers descriptor is complete when it carries the manifest's own `artifactType` and its
+ * annotations. Registries have been seen dropping annotations and reporting `config.mediaType`
+ * (seed 001); then the manifest must be fetched and judged from itself.
+ */
+export function isIncompleteReferrer(d: Descriptor): boolean {
+  if (!d.artifactType) return true
+  if (!d.annotations || Object.keys(d.annotations).length === 0) return true
+  // a config media type reported as artifactType: only trust it when it is not a known config type
+  return d.artifactType === MediaType.ImageConfig || d.artifactType === MediaType.Empty || d.artifactType === MediaType.DockerConfig
+}
+
+/** Client-side artifactType filter, for registries that do not say they applied it. */
+export function filterByArtifactType(ds: Descriptor[], artifactType: string | undefined): Descriptor[] {
+  return artifactType ? ds.filter(d => d.artifactType === artifactType) : ds
+}
+
+/** `artifactType` of a manifest as a referrers descriptor must report it (falls back to config.mediaType). */
+export function effectiveArtifactType(m: { artifactType?: string; config?: { mediaType: string } }): string | undefined {
+  return m.artifactType ?? m.config?.mediaType
+}
