@@ -1,0 +1,102 @@
+/**
+ * Referrers in an OCI image layout. A layout has no referrers API, so they are found by scanning
+ * every manifest reachable from index.json for a `subject`, merged with the referrers tag schema's
+ * fallback index (`sha256-<hex>`), which regctl and ORAS also write into layouts.
+ * https://github.com/opencontainers/image-spec/blob/v1.1.0/manifest.md#image-manifest-property-descriptions (subject)
+ * https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#referrers-tag-schema
+ */
+import type { Logger } from '../../log.js'
+import { isOciError } from '../../errors.js'
+import { isIndexMediaType, MANIFEST_MEDIA_TYPES, MediaType } from '../media-types.js'
+import { editReferrersIndex, effectiveArtifactType, fallbackTag, filterByArtifactType } from '../referrers.js'
+import { isIndex, manifestMediaType, parseManifest, type Descriptor, type ImageIndex, type Manifest } from '../types.js'
+import { readBlob, writeBlobBytes } from './blobs.js'
+import { findTag, setTag, type RawIndex } from './index-file.js'
+
+/** image-spec manifest.md: registries may refuse manifests over 4 MiB; a layout keeps to the same limit. */
+export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024
+
+/** The descriptor a referrers listing must give for a manifest (seed 001): its artifactType and all annotations. */
+export function referrerDescriptor(m: Manifest, digest: string, size: number): Descriptor {
+  const d: Descriptor = { mediaType: manifestMediaType(m), digest, size }
+  const artifactType = effectiveArtifactType(m as { artifactType?: string; config?: { mediaType: string } })
+  if (artifactType) d.artifactType = artifactType
+  if (m.annotations && Object.keys(m.annotations).length) d.annotations = { ...m.annotations }
+  return d
+}
+
+function isManifestDescriptor(d: Descriptor): boolean {
+  return MANIFEST_MEDIA_TYPES.includes(d.mediaType) || d.mediaType === MediaType.LegacyArtifactManifest
+}
+
+/**
+ * Every manifest reachable from the layout's index.json (descending into nested indexes), with
+ * its parsed content. Blobs that are missing (partial layouts, e.g. one platform copied) are
+ * skipped; blobs that fail their digest check are skipped with a warning: a damaged manifest
+ * must not be listed as a referrer.
+ */
+export async function* walkManifests(dir: string, index: RawIndex, logger: Logger): AsyncGenerator<{ desc: Descriptor; manifest: Manifest; bytes: Uint8Array }> {
+  const seen = new Set<string>()
+  const queue: Descriptor[] = [...index.manifests]
+  while (queue.length) {
+    const d = queue.shift()!
+    if (seen.has(d.digest) || !isManifestDescriptor(d)) continue
+    seen.add(d.digest)
+    let bytes: Uint8Array
+    let manifest: Manifest
+    try {
+      bytes = await readBlob(dir, d.digest, 'manifest', MAX_MANIFEST_BYTES)
+      manifest = parseManifest(bytes, `oci:${dir}: manifest ${d.digest}`)
+    } catch (e) {
+      if (isOciError(e, 'NOT_FOUND')) logger.debug(`layout scan: ${d.digest} is not in oci:${dir}, skipped`)
+      else logger.warning(`layout scan: skipped ${d.digest}: ${(e as Error).message}`)
+      continue
+    }
+    yield { desc: d, manifest, bytes }
+    if (isIndex(manifest)) queue.push(...manifest.manifests)
+  }
+}
+
+/** Read the fallback index of `subjectDigest` when the layout has one (and it is not the subject itself). */
+export async function readFallbackIndex(dir: string, index: RawIndex, subjectDigest: string): Promise<ImageIndex | undefined> {
+  const entry = findTag(index, fallbackTag(subjectDigest))
+  // GitLab-style aliasing: a `sha256-<hex>` tag resolving to the subject is not a referrers index
+  if (!entry || entry.digest === subjectDigest || !isIndexMediaType(entry.mediaType)) return undefined
+  const m = parseManifest(await readBlob(dir, entry.digest, 'referrers index', MAX_MANIFEST_BYTES), `oci:${dir}: referrers index ${entry.digest}`)
+  return isIndex(m) ? m : undefined
+}
+
+export async function scanReferrers(dir: string, index: RawIndex, subjectDigest: string, artifactType: string | undefined, logger: Logger): Promise<Descriptor[]> {
+  const found: Descriptor[] = []
+  const byDigest = new Set<string>()
+  for await (const { desc, manifest, bytes } of walkManifests(dir, index, logger)) {
+    if (manifest.subject?.digest !== subjectDigest) continue
+    byDigest.add(desc.digest)
+    found.push(referrerDescriptor(manifest, desc.digest, bytes.length))
+  }
+  let fallback: ImageIndex | undefined
+  try {
+    fallback = await readFallbackIndex(dir, index, subjectDigest)
+  } catch (e) {
+    logger.warning(`layout: ignored the referrers tag ${fallbackTag(subjectDigest)}: ${(e as Error).message}`)
+  }
+  for (const d of fallback?.manifests ?? []) {
+    if (byDigest.has(d.digest)) continue
+    byDigest.add(d.digest)
+    found.push(d)
+  }
+  return filterByArtifactType(found, artifactType)
+}
+
+/**
+ * Add a referrer to the subject's fallback index (tag `sha256-<hex>`), keeping every entry another
+ * tool put there. Must run inside the layout lock, on the index.json it re-read; mutates `index`
+ * and returns whether index.json needs writing.
+ */
+export async function addToFallbackIndex(dir: string, index: RawIndex, subjectDigest: string, referrer: Descriptor): Promise<boolean> {
+  const existing = await readFallbackIndex(dir, index, subjectDigest)
+  const edit = editReferrersIndex(existing, [referrer])
+  if (!edit.changed && existing) return false
+  const digest = await writeBlobBytes(dir, edit.bytes)
+  return setTag(index, fallbackTag(subjectDigest), { mediaType: MediaType.ImageIndex, digest, size: edit.bytes.length })
+}
