@@ -1,0 +1,150 @@
+import { readFile, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { copyFixtureLayout, FIXTURE } from '../../../__fixtures__/layout.js'
+import { digestOf } from '../../../src/oci/digest.js'
+import { LayoutTarget } from '../../../src/oci/layout/index.js'
+import { Annotation, EMPTY_DESCRIPTOR, MediaType } from '../../../src/oci/media-types.js'
+import { parseReference } from '../../../src/oci/reference.js'
+import { editReferrersIndex, fallbackTag } from '../../../src/oci/referrers.js'
+import type { Descriptor } from '../../../src/oci/types.js'
+
+const open = (dir: string) => new LayoutTarget(parseReference(`oci:${dir}`))
+const enc = (v: unknown) => new TextEncoder().encode(JSON.stringify(v))
+
+function artifact(subject: Descriptor, artifactType: string | undefined, annotations: Record<string, string>, config: Descriptor = EMPTY_DESCRIPTOR) {
+  return enc({ schemaVersion: 2, mediaType: MediaType.ImageManifest, ...(artifactType ? { artifactType } : {}), config, layers: [EMPTY_DESCRIPTOR], subject, annotations })
+}
+
+async function fallbackEntries(t: LayoutTarget, subject: string): Promise<Descriptor[]> {
+  const { bytes } = await t.fetchManifest(fallbackTag(subject))
+  return (JSON.parse(Buffer.from(bytes).toString()) as { manifests: Descriptor[] }).manifests
+}
+
+describe('LayoutTarget referrers', () => {
+  let dir: string
+  let t: LayoutTarget
+  let subject: Descriptor
+  beforeEach(async () => {
+    dir = await copyFixtureLayout()
+    t = open(dir)
+    subject = await t.resolve('v1')
+  })
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  test('none at first', async () => {
+    expect(await t.listReferrers(subject)).toEqual({ descriptors: [], via: 'scan', filtersApplied: false })
+  })
+
+  test('a pushed referrer is listed with its artifactType and all annotations, and written to the fallback tag', async () => {
+    const bytes = artifact(subject, 'application/vnd.test.a', { 'org.example.k': 'v', 'org.example.k2': 'v2' })
+    const res = await t.pushManifest(bytes, MediaType.ImageManifest)
+    expect(res.subjectAccepted).toBe(true)
+    const want = { mediaType: MediaType.ImageManifest, digest: digestOf(bytes), size: bytes.length, artifactType: 'application/vnd.test.a', annotations: { 'org.example.k': 'v', 'org.example.k2': 'v2' } }
+    expect((await t.listReferrers(subject)).descriptors).toEqual([want])
+    expect(await fallbackEntries(t, subject.digest)).toEqual([want])
+    // reachable from index.json without a ref name, so tools that scan find it even after tags move
+    const index = JSON.parse(await readFile(join(dir, 'index.json'), 'utf8')) as { manifests: Descriptor[] }
+    expect(index.manifests.filter(d => d.digest === want.digest && !d.annotations)).toHaveLength(1)
+  })
+
+  test('without artifactType the config mediaType is reported', async () => {
+    const cfg = { mediaType: 'application/vnd.test.config+json', digest: EMPTY_DESCRIPTOR.digest, size: 2 }
+    await t.pushManifest(artifact(subject, undefined, { a: 'b' }, cfg), MediaType.ImageManifest)
+    expect((await t.listReferrers(subject)).descriptors[0]!.artifactType).toBe('application/vnd.test.config+json')
+  })
+
+  test('filters by artifactType on the client', async () => {
+    await t.pushManifest(artifact(subject, 'application/vnd.test.a', { n: '1' }), MediaType.ImageManifest)
+    await t.pushManifest(artifact(subject, 'application/vnd.test.b', { n: '2' }), MediaType.ImageManifest)
+    const all = await t.listReferrers(subject)
+    expect(all.descriptors.map(d => d.artifactType).sort()).toEqual(['application/vnd.test.a', 'application/vnd.test.b'])
+    const b = await t.listReferrers(subject, { artifactType: 'application/vnd.test.b' })
+    expect(b.descriptors.map(d => d.annotations)).toEqual([{ n: '2' }])
+    expect(b.filtersApplied).toBe(false)
+  })
+
+  test('referrers of another subject are not listed', async () => {
+    const other = await t.resolve('multi')
+    await t.pushManifest(artifact(other, 'application/vnd.test.a', { n: '1' }), MediaType.ImageManifest)
+    expect((await t.listReferrers(subject)).descriptors).toEqual([])
+    expect((await t.listReferrers(other)).descriptors).toHaveLength(1)
+  })
+
+  test('pushing the same referrer twice does not duplicate it', async () => {
+    const bytes = artifact(subject, 'application/vnd.test.a', { n: '1' })
+    await t.pushManifest(bytes, MediaType.ImageManifest)
+    const before = await readFile(join(dir, 'index.json'), 'utf8')
+    await t.pushManifest(bytes, MediaType.ImageManifest)
+    expect(await readFile(join(dir, 'index.json'), 'utf8')).toBe(before)
+    expect((await t.listReferrers(subject)).descriptors).toHaveLength(1)
+  })
+
+  test('foreign entries of the fallback index are kept and listed (deduped by digest)', async () => {
+    // another tool (cosign, say) wrote a fallback index whose referrer blob is not in this layout
+    const foreign = { mediaType: MediaType.ImageManifest, digest: digestOf('foreign'), size: 7, artifactType: 'application/vnd.dev.cosign', annotations: { sig: 'x' }, extra: 1 }
+    const edit = editReferrersIndex(undefined, [])
+    const idx = { ...edit.index, manifests: [foreign] }
+    const { descriptor } = await t.pushManifest(enc(idx), MediaType.ImageIndex, fallbackTag(subject.digest))
+    expect(descriptor.mediaType).toBe(MediaType.ImageIndex)
+    expect((await t.listReferrers(subject)).descriptors).toEqual([foreign])
+
+    const mine = artifact(subject, 'application/vnd.test.a', { n: '1' })
+    await t.pushManifest(mine, MediaType.ImageManifest)
+    const entries = await fallbackEntries(t, subject.digest)
+    expect(entries[0]).toEqual(foreign)
+    expect(entries.map(d => d.digest)).toEqual([foreign.digest, digestOf(mine)])
+    const listed = (await t.listReferrers(subject)).descriptors.map(d => d.digest)
+    expect(listed.sort()).toEqual([foreign.digest, digestOf(mine)].sort())
+  })
+
+  test('a fallback tag that resolves to the subject itself is not a referrers index', async () => {
+    const v1 = await t.fetchManifest('v1')
+    await t.pushManifest(v1.bytes, MediaType.ImageManifest, fallbackTag(subject.digest))
+    expect((await t.listReferrers(subject)).descriptors).toEqual([])
+    // and writing a referrer then replaces that tag with a real index
+    await t.pushManifest(artifact(subject, 'application/vnd.test.a', { n: '1' }), MediaType.ImageManifest)
+    expect(await fallbackEntries(t, subject.digest)).toHaveLength(1)
+  })
+
+  test('referrers inside a nested index are found by the scan', async () => {
+    // an index that is not itself a referrers index holds a referrer; only the index is tagged
+    const ref = artifact(subject, 'application/vnd.test.nested', { deep: 'yes' })
+    const refDesc = { mediaType: MediaType.ImageManifest, digest: digestOf(ref), size: ref.length }
+    // store the referrer blob without any index.json entry: write the blob directly
+    await writeFile(join(dir, 'blobs', 'sha256', refDesc.digest.slice(7)), ref)
+    const inner = enc({ schemaVersion: 2, mediaType: MediaType.ImageIndex, manifests: [refDesc] })
+    const innerDesc = { mediaType: MediaType.ImageIndex, digest: digestOf(inner), size: inner.length }
+    await t.pushManifest(inner, MediaType.ImageIndex)
+    const outer = enc({ schemaVersion: 2, mediaType: MediaType.ImageIndex, manifests: [{ mediaType: MediaType.ImageManifest, digest: FIXTURE.v1, size: FIXTURE.v1Size }, innerDesc] })
+    await t.pushManifest(outer, MediaType.ImageIndex, 'bundle')
+    const listed = (await t.listReferrers(subject)).descriptors
+    expect(listed).toEqual([{ ...refDesc, artifactType: 'application/vnd.test.nested', annotations: { deep: 'yes' } }])
+  })
+
+  test('an index with a subject is a referrer too', async () => {
+    const bytes = enc({ schemaVersion: 2, mediaType: MediaType.ImageIndex, artifactType: 'application/vnd.test.idx', manifests: [], subject, annotations: { i: '1' } })
+    await t.pushManifest(bytes, MediaType.ImageIndex)
+    expect((await t.listReferrers(subject)).descriptors).toEqual([
+      { mediaType: MediaType.ImageIndex, digest: digestOf(bytes), size: bytes.length, artifactType: 'application/vnd.test.idx', annotations: { i: '1' } }
+    ])
+  })
+
+  test('a referrer whose blob was corrupted is not listed by the scan', async () => {
+    const bytes = artifact(subject, 'application/vnd.test.a', { n: '1' })
+    const { descriptor } = await t.pushManifest(bytes, MediaType.ImageManifest)
+    // remove the fallback tag so only the scan could list it
+    const index = JSON.parse(await readFile(join(dir, 'index.json'), 'utf8')) as { manifests: Descriptor[] }
+    index.manifests = index.manifests.filter(d => d.annotations?.[Annotation.RefName] !== fallbackTag(subject.digest))
+    await writeFile(join(dir, 'index.json'), JSON.stringify(index))
+    await writeFile(join(dir, 'blobs', 'sha256', descriptor.digest.slice(7)), Buffer.from(bytes).toString().replace('"n":"1"', '"n":"2"'))
+    expect((await t.listReferrers(subject)).descriptors).toEqual([])
+  })
+
+  test('listing by the fixture platform subject inside an index works too', async () => {
+    const arm = await t.resolve(FIXTURE.arm64)
+    await t.pushManifest(artifact(arm, 'application/vnd.test.a', { p: 'arm64' }), MediaType.ImageManifest)
+    expect((await t.listReferrers(arm)).descriptors).toHaveLength(1)
+  })
+})
