@@ -1,0 +1,57 @@
+/**
+ * User fields from the `metadata` / `metadata-file` inputs: a JSON object, stored under `user` in the
+ * document. Anything that looks like a secret is refused, never redacted silently: a user who put a
+ * token there should learn it, and the value is never echoed back (logs are public too).
+ */
+import { UsageError } from '../errors.js'
+import { findSecrets } from './secrets.js'
+
+/**
+ * User metadata beyond this is not build metadata but data: attach it as its own artifact. Kept well
+ * under MAX_INLINE_DOCUMENT_BYTES' neighbourhood so an ordinary document still fits in annotations.
+ */
+export const MAX_USER_METADATA_BYTES = 256 * 1024
+/** Nesting deeper than this is refused: nobody's build facts are 64 levels deep, and it bounds recursion. */
+export const MAX_USER_METADATA_DEPTH = 32
+
+export function parseUserMetadata(text: string, source: string): Record<string, unknown> {
+  const size = Buffer.byteLength(text, 'utf8')
+  if (size > MAX_USER_METADATA_BYTES) {
+    throw new UsageError(`${source}: ${size} bytes of metadata is more than the ${MAX_USER_METADATA_BYTES} allowed: keep build facts small and attach bulk data as its own artifact`)
+  }
+  if (text.trim() === '') return {}
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (e) {
+    // JSON.parse's message may quote the input; give only the position
+    const pos = /position (\d+)/.exec((e as Error).message)?.[1]
+    throw new UsageError(`${source}: not valid JSON${pos ? ` (error at character ${pos})` : ''}: give a JSON object, e.g. {"team": "platform"}`)
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`
+    throw new UsageError(`${source}: expected a JSON object, got ${kind}: give e.g. {"team": "platform"}`)
+  }
+  if (depthOf(value) > MAX_USER_METADATA_DEPTH) {
+    throw new UsageError(`${source}: nested deeper than ${MAX_USER_METADATA_DEPTH} levels`)
+  }
+  const findings = findSecrets(value)
+  if (findings.length > 0) {
+    const list = findings.slice(0, 10).map(f => `${f.path} (${f.reason})`).join(', ')
+    const more = findings.length > 10 ? ` and ${findings.length - 10} more` : ''
+    throw new UsageError(
+      `${source}: refusing to store what looks like a secret at ${list}${more}: metadata is readable by anyone who can pull the image; remove these fields or rename a harmless one`
+    )
+  }
+  return value as Record<string, unknown>
+}
+
+function depthOf(v: unknown, d = 0): number {
+  if (d > MAX_USER_METADATA_DEPTH || v === null || typeof v !== 'object') return d
+  let max = d + 1
+  for (const x of Array.isArray(v) ? v : Object.values(v)) {
+    max = Math.max(max, depthOf(x, d + 1))
+    if (max > MAX_USER_METADATA_DEPTH) break
+  }
+  return max
+}
