@@ -42,7 +42,7 @@ export function parseReference(input: string): ImageRef {
   const s = input.trim()
   if (!s) throw new UsageError('image reference is empty: give [registry/]repository[:tag][@digest] or oci:<dir>[:tag|@digest]')
   if (s.startsWith('oci:')) return parseLayoutReference(original, s.slice(4))
-  if (s.startsWith('docker://')) return parseReference(s.slice('docker://'.length))
+  if (s.startsWith('docker://')) return { ...parseReference(s.slice('docker://'.length)), original }
   if (/\s/.test(s)) bad(original, 'it contains', 'whitespace', 'which no reference may hold')
 
   let rest = s
@@ -72,9 +72,13 @@ export function parseReference(input: string): ImageRef {
   const slash = rest.indexOf('/')
   if (slash >= 0) {
     const first = rest.slice(0, slash)
-    if (first.includes('.') || first.includes(':') || first === 'localhost' || first !== first.toLowerCase()) {
+    // Docker also takes an uppercase first component (`Foo/bar`) as a host; that only ever ends in a
+    // DNS failure for a mistyped Docker Hub namespace, so here it is rejected as a repository path.
+    // Host names are case-insensitive (RFC 4343): lowercase them so credential lookup and the Docker
+    // Hub aliases match exactly.
+    if (first.includes('.') || first.includes(':') || first.toLowerCase() === 'localhost') {
       if (!HOST.test(first)) bad(original, 'registry', first, 'is not a valid host[:port]')
-      registry = first
+      registry = first.toLowerCase()
       path = rest.slice(slash + 1)
     }
   }

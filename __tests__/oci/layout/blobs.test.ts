@@ -16,7 +16,7 @@ async function writeBigFile(path: string, mib: number): Promise<void> {
   for (let i = 0; i < mib; i++) {
     chunk.fill(i % 251)
     chunk.writeUInt32BE(i, 0)
-    if (!out.write(chunk)) await new Promise(r => out.once('drain', r))
+    if (!out.write(chunk)) await new Promise<void>(r => out.once('drain', () => r()))
   }
   await new Promise<void>((res, rej) => out.end((e?: Error | null) => (e ? rej(e) : res())))
 }
