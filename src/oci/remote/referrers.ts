@@ -1,0 +1,156 @@
+/**
+ * Referrers: the capability state (unknown → supported | unsupported), the referrers API with
+ * `Link` pagination and filters, and the tag schema for registries without the API.
+ * https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#listing-referrers
+ * https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#referrers-tag-schema
+ */
+import { OciError, isOciError } from '../../errors.js'
+import { EMPTY_DESCRIPTOR, isIndexMediaType, MediaType } from '../media-types.js'
+import { fallbackTag, filterByArtifactType } from '../referrers.js'
+import type { ListReferrersOptions, ReferrersCapability, ReferrersListing } from '../target.js'
+import { isIndex, parseManifest, type Descriptor } from '../types.js'
+import { errCtx, v2, type RepoContext } from './context.js'
+import { parseNextLink, sameOrigin } from './link.js'
+import { fetchManifest } from './manifests.js'
+import type { Reply } from './transport.js'
+
+/** Pages followed before giving up: a registry that pages forever must not hang the build. */
+export const MAX_REFERRERS_PAGES = 32
+/** Bytes of one referrers page; a page is an image index, held to the manifest limit. */
+export const MAX_REFERRERS_PAGE_BYTES = 4 * 1024 * 1024
+/** Bytes over all pages together. */
+export const MAX_REFERRERS_TOTAL_BYTES = 16 * 1024 * 1024
+
+/**
+ * The capability as learnt so far. `OCI-Subject` on a PUT is only a hint: ECR has sent it without
+ * serving the API, so reads wait for a ping (or a listing) to confirm.
+ */
+export class ReferrersState {
+  capability: ReferrersCapability = 'unknown'
+  /** set by a ping or a listing; a header alone does not confirm */
+  confirmed = false
+
+  note(c: ReferrersCapability, source: 'header' | 'ping'): void {
+    if (source === 'ping') {
+      this.capability = c
+      this.confirmed = c !== 'unknown'
+    } else if (!this.confirmed) this.capability = c
+  }
+}
+
+function referrersUrl(ctx: RepoContext, digest: string, artifactType?: string): string {
+  return v2(ctx, `referrers/${digest}${artifactType ? `?artifactType=${encodeURIComponent(artifactType)}` : ''}`)
+}
+
+/** One GET of the referrers API; 404 answers (the API is not served) come back as a status. */
+async function getPage(ctx: RepoContext, url: string, op: string): Promise<Reply> {
+  return ctx.transport.request({
+    method: 'GET',
+    url,
+    kind: 'referrers',
+    headers: { accept: MediaType.ImageIndex },
+    access: 'pull',
+    idempotent: true,
+    ok: [200, 404],
+    readBody: MAX_REFERRERS_PAGE_BYTES,
+    ctx: errCtx(ctx, op, 'in')
+  })
+}
+
+/** The index of one page, or undefined when the answer is not an image index (no API behind it). */
+function pageIndex(reply: Reply): Descriptor[] | undefined {
+  const ct = reply.headers.get('content-type')?.split(';')[0]?.trim()
+  if (ct && !isIndexMediaType(ct) && ct !== MediaType.Json) return undefined
+  try {
+    const m = parseManifest(reply.body, 'referrers response')
+    return isIndex(m) ? m.manifests : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** Ping: `GET /v2/<name>/referrers/<digest>` — 200 with an index → supported; 404 → unsupported. */
+export async function pingReferrers(ctx: RepoContext, state: ReferrersState, digest: string = EMPTY_DESCRIPTOR.digest): Promise<ReferrersCapability> {
+  if (state.confirmed) return state.capability
+  const reply = await getPage(ctx, referrersUrl(ctx, digest), 'check the referrers API')
+  state.note(reply.status === 200 && pageIndex(reply) ? 'supported' : 'unsupported', 'ping')
+  return state.capability
+}
+
+function filtersApplied(headers: Headers): string[] {
+  return (headers.get('oci-filters-applied') ?? '')
+    .split(',')
+    .map(s => s.trim())
+    .filter(Boolean)
+}
+
+/** The API, all pages. Undefined when the first answer shows the API is not served. */
+async function listViaApi(ctx: RepoContext, state: ReferrersState, subject: Descriptor, artifactType?: string): Promise<ReferrersListing | undefined> {
+  const op = `list referrers of ${subject.digest}`
+  let url = ctx.transport.url(referrersUrl(ctx, subject.digest, artifactType))
+  const descriptors: Descriptor[] = []
+  let applied = Boolean(artifactType)
+  let total = 0
+  for (let page = 0; ; page++) {
+    if (page >= MAX_REFERRERS_PAGES) {
+      throw new OciError('SIZE_EXCEEDED', `${op} in ${ctx.subject}: more than ${MAX_REFERRERS_PAGES} pages of referrers`, { op, subject: ctx.subject, hint: 'the registry keeps paging; narrow the listing with an artifactType' })
+    }
+    const reply = await getPage(ctx, url, op)
+    const manifests = reply.status === 200 ? pageIndex(reply) : undefined
+    if (!manifests) {
+      if (page === 0) {
+        state.note('unsupported', 'ping')
+        return undefined
+      }
+      throw new OciError('INVALID_RESPONSE', `${op} in ${ctx.subject}: page ${page + 1} is not an image index (status ${reply.status})`, { op, subject: ctx.subject, status: reply.status })
+    }
+    if (page === 0) state.note('supported', 'ping')
+    total += reply.body.length
+    if (total > MAX_REFERRERS_TOTAL_BYTES) {
+      throw new OciError('SIZE_EXCEEDED', `${op} in ${ctx.subject}: referrers listing over ${MAX_REFERRERS_TOTAL_BYTES} bytes`, { op, subject: ctx.subject })
+    }
+    descriptors.push(...manifests)
+    if (artifactType && !filtersApplied(reply.headers).includes('artifactType')) applied = false
+    const next = parseNextLink(reply.headers.get('link'), reply.url)
+    if (!next) break
+    if (!sameOrigin(next, reply.url)) {
+      throw new OciError('INVALID_RESPONSE', `${op} in ${ctx.subject}: the next page is on another origin (${new URL(next).origin}); not following it`, { op, subject: ctx.subject })
+    }
+    url = next
+  }
+  return { descriptors: applied ? descriptors : filterByArtifactType(descriptors, artifactType), via: 'api', filtersApplied: applied }
+}
+
+/**
+ * The tag schema: the index tagged `<alg>-<hex>`. Missing → no referrers. A tag that resolves to the
+ * subject itself (GitLab) or to something other than an index is not a referrers index.
+ */
+export async function listViaTagSchema(ctx: RepoContext, subject: Descriptor, artifactType?: string): Promise<ReferrersListing> {
+  const empty: ReferrersListing = { descriptors: [], via: 'tag-schema', filtersApplied: false }
+  let blob
+  try {
+    blob = await fetchManifest(ctx, fallbackTag(subject.digest))
+  } catch (e) {
+    if (isOciError(e, 'NOT_FOUND')) return empty
+    throw e
+  }
+  if (blob.descriptor.digest === subject.digest) return empty
+  let m
+  try {
+    m = parseManifest(blob.bytes, `referrers index ${fallbackTag(subject.digest)}`)
+  } catch (e) {
+    ctx.logger.warning(`${ctx.subject}:${fallbackTag(subject.digest)} is not a valid referrers index, ignoring it: ${(e as Error).message}`)
+    return empty
+  }
+  if (!isIndex(m)) return empty
+  return { descriptors: filterByArtifactType(m.manifests, artifactType), via: 'tag-schema', filtersApplied: false }
+}
+
+export async function listReferrers(ctx: RepoContext, state: ReferrersState, subject: Descriptor, opts: ListReferrersOptions = {}): Promise<ReferrersListing> {
+  if (!(state.confirmed && state.capability === 'unsupported')) {
+    // an unconfirmed capability: the first listing doubles as the ping
+    const listed = await listViaApi(ctx, state, subject, opts.artifactType)
+    if (listed) return listed
+  }
+  return listViaTagSchema(ctx, subject, opts.artifactType)
+}

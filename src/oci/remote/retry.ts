@@ -1,0 +1,47 @@
+/**
+ * Retry policy: which answers are worth another try, and how long to wait.
+ * https://www.rfc-editor.org/rfc/rfc9110#section-10.2.3 (Retry-After: delay-seconds or HTTP-date)
+ */
+
+/** 408 Request Timeout, 429 Too Many Requests and the transient 5xx answers. */
+export const RETRIABLE_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504])
+
+/** The longest we wait on one `Retry-After`, whatever the server asks: a CI step must not hang. */
+export const MAX_RETRY_AFTER_MS = 60_000
+/** The longest exponential backoff step. */
+export const MAX_BACKOFF_MS = 10_000
+export const DEFAULT_BACKOFF_BASE_MS = 250
+
+export function isRetriableStatus(status: number): boolean {
+  return RETRIABLE_STATUSES.has(status)
+}
+
+/**
+ * `Retry-After` in milliseconds: delay-seconds or an HTTP-date, capped at `MAX_RETRY_AFTER_MS`.
+ * Undefined when absent or unparseable (then the exponential backoff applies).
+ */
+export function parseRetryAfter(value: string | null | undefined, now: number = Date.now()): number | undefined {
+  if (value === null || value === undefined) return undefined
+  const v = value.trim()
+  if (!v) return undefined
+  if (/^\d+$/.test(v)) return Math.min(Number(v) * 1000, MAX_RETRY_AFTER_MS)
+  if (/^\d+\.\d+$/.test(v)) return Math.min(Math.ceil(Number(v) * 1000), MAX_RETRY_AFTER_MS) // lenient: fractional seconds
+  const at = Date.parse(v)
+  if (Number.isNaN(at)) return undefined
+  return Math.min(Math.max(0, at - now), MAX_RETRY_AFTER_MS)
+}
+
+/**
+ * Delay before retry number `attempt` (0-based): exponential with full jitter
+ * (AWS architecture blog, "Exponential Backoff And Jitter"), or the server's `Retry-After` when given.
+ */
+export function backoffDelay(attempt: number, retryAfterMs: number | undefined, baseMs = DEFAULT_BACKOFF_BASE_MS, random: () => number = Math.random): number {
+  if (retryAfterMs !== undefined) return retryAfterMs
+  const ceiling = Math.min(MAX_BACKOFF_MS, baseMs * 2 ** attempt)
+  // half fixed, half random: never zero, still spreads concurrent clients
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2)
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise(resolve => setTimeout(resolve, ms))
+}
