@@ -19,6 +19,14 @@ export class FaultList {
 
   /** The first fault matching the request, consumed once; undefined when none applies. */
   take(method: string, path: string): Fault | undefined {
+    return this.takeUndoable(method, path)?.fault
+  }
+
+  /**
+   * Like take, with a way to give the fault back (to its place) when it turned out not to apply:
+   * a body fault on an answer without a body (a 307, a 201, a HEAD) must not be wasted.
+   */
+  takeUndoable(method: string, path: string): { fault: Fault; undo(): void } | undefined {
     for (let i = 0; i < this.list.length; i++) {
       const e = this.list[i] as { fault: Fault; left: number }
       const m = e.fault.match
@@ -28,11 +36,24 @@ export class FaultList {
         if (!m.path.test(path)) continue
       }
       e.left--
-      if (e.left <= 0) this.list.splice(i, 1)
-      return e.fault
+      const removed = e.left <= 0
+      if (removed) this.list.splice(i, 1)
+      const at = i
+      return {
+        fault: e.fault,
+        undo: () => {
+          e.left++
+          if (removed) this.list.splice(Math.min(at, this.list.length), 0, e)
+        }
+      }
     }
     return undefined
   }
+}
+
+/** A fault that only alters a body, and so only applies when there is one. */
+export function isBodyOnly(f: Fault): boolean {
+  return (f.truncateBody || f.corruptBody) === true && f.status === undefined && !f.resetConnection && !f.delayMs
 }
 
 /** Timers of delayed answers, so close() does not wait for them. */

@@ -10,7 +10,7 @@ import type { RecordedRequest, TestRegistry, TestRegistryOptions, Fault } from '
 import { Storage } from './storage.js'
 import { Auth } from './auth.js'
 import { Handlers, actionOf, route } from './handlers.js'
-import { Delays, FaultList, faultReply, resetConnection, writeReply } from './faults.js'
+import { Delays, FaultList, faultReply, isBodyOnly, resetConnection, writeReply } from './faults.js'
 import { specError, type Reply } from './reply.js'
 
 const BASE_HEADERS = { 'Docker-Distribution-API-Version': 'registry/2.0' }
@@ -63,7 +63,8 @@ export async function serveWithFaults(
   res.on('finish', () => {
     rec.status = res.statusCode
   })
-  const fault: Fault | undefined = faults.take(rec.method, rec.path)
+  const taken = faults.takeUndoable(rec.method, rec.path)
+  let fault: Fault | undefined = taken?.fault
   try {
     if (fault?.delayMs) await delays.wait(fault.delayMs)
     if (res.destroyed || req.socket.destroyed) return
@@ -76,6 +77,10 @@ export async function serveWithFaults(
       req.resume() // drain whatever body was sent
       reply = faultReply(fault)
     } else reply = await serve()
+    if (taken && fault && isBodyOnly(fault) && (rec.method === 'HEAD' || !reply.body?.length)) {
+      taken.undo() // nothing to cut or corrupt here: keep it for the answer that has a body
+      fault = undefined
+    }
     reply.headers = { ...BASE_HEADERS, ...reply.headers }
     if (res.destroyed) return
     writeReply(rec.method, res, reply, fault)
