@@ -1,0 +1,175 @@
+/** The client against Debian's CNCF distribution 2.8: no referrers API, so the tag schema. */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { randomBytes } from 'node:crypto'
+import { startDistribution, type Distribution } from '../../../__fixtures__/distribution.js'
+import { digestOf } from '../../../src/oci/digest.js'
+import { MediaType } from '../../../src/oci/media-types.js'
+import { editReferrersIndex, fallbackTag } from '../../../src/oci/referrers.js'
+import { parseManifest, type ImageIndex } from '../../../src/oci/types.js'
+import { MAX_MANIFEST_BYTES } from '../../../src/oci/remote/index.js'
+import { enc, image, pushArtifact, pushImage, target } from './helpers.js'
+
+let reg: Distribution
+let dir: string
+beforeAll(async () => {
+  reg = await startDistribution()
+  dir = await mkdtemp(join(tmpdir(), 'remote-itg-'))
+})
+afterAll(async () => {
+  await reg?.stop()
+  if (dir) await rm(dir, { recursive: true, force: true })
+})
+
+describe('distribution 2.8', () => {
+  test('pushes an image and resolves its tag to the digest', async () => {
+    const t = target(reg.host, 'app')
+    const pushed = await pushImage(t, 'one', 'v1')
+    const resolved = await t.resolve('v1')
+    expect(resolved).toEqual({ mediaType: MediaType.ImageManifest, digest: pushed.digest, size: pushed.size })
+    const fetched = await t.fetchManifest('v1')
+    expect(fetched.descriptor.digest).toBe(pushed.digest)
+    expect(digestOf(fetched.bytes)).toBe(pushed.digest)
+    expect(await t.manifestExists(pushed.digest)).toBe(true)
+    expect(await t.listTags()).toContain('v1')
+  })
+
+  test('skips blobs the registry already has (HEAD first)', async () => {
+    const t = target(reg.host, 'skip')
+    const img = image('skip')
+    await t.pushBlob({ bytes: img.config })
+    const before = t.requestCount.byKind['blob.upload.put'] ?? 0
+    const d = await t.pushBlob({ bytes: img.config }, { mediaType: MediaType.ImageConfig })
+    expect(d).toEqual({ mediaType: MediaType.ImageConfig, digest: digestOf(img.config), size: img.config.length })
+    expect(t.requestCount.byKind['blob.upload.put'] ?? 0).toBe(before)
+  })
+
+  test('streams a file blob and fetches it back verified', async () => {
+    const t = target(reg.host, 'files')
+    const bytes = randomBytes(3 * 1024 * 1024 + 17)
+    const path = join(dir, 'blob.bin')
+    await writeFile(path, bytes)
+    const d = await t.pushBlob({ path }, { mediaType: 'application/octet-stream' })
+    expect(d.digest).toBe(digestOf(bytes))
+    expect(await t.blobExists(d.digest)).toBe(true)
+    const back = await t.fetchBlob(d)
+    expect(Buffer.from(back).equals(bytes)).toBe(true)
+  })
+
+  test('mounts a blob from another repository', async () => {
+    const src = target(reg.host, 'mount-src')
+    const dst = target(reg.host, 'mount-dst')
+    const bytes = enc('mount me ' + Date.now())
+    await src.pushBlob({ bytes })
+    const d = await dst.pushBlob({ bytes }, { mountFrom: 'mount-src' })
+    expect(dst.requestCount.byKind['blob.mount']).toBe(1)
+    expect(dst.requestCount.byKind['blob.upload.put']).toBeUndefined()
+    expect(await dst.blobExists(d.digest)).toBe(true)
+  })
+
+  test('the referrers capability is unsupported (ping answers 404)', async () => {
+    const t = target(reg.host, 'app')
+    expect(await t.referrersCapability()).toBe('unsupported')
+  })
+
+  test('lists referrers through the tag schema without losing a foreign entry', async () => {
+    const t = target(reg.host, 'tagschema')
+    const subject = await pushImage(t, 'ts')
+    const art = await pushArtifact(t, subject, 'application/vnd.test.meta.v1+json', { 'org.example.k': 'v' })
+    expect(art.subjectAccepted).toBe(false)
+    expect(await t.listReferrers(subject)).toEqual({ descriptors: [], via: 'tag-schema', filtersApplied: false })
+
+    // another tool's entry, already in the fallback index (distribution checks that it exists)
+    const cosignType = 'application/vnd.dev.cosign.artifact.sig.v1+json'
+    const pushedForeign = await pushArtifact(t, subject, cosignType)
+    const foreign = { ...pushedForeign.descriptor, artifactType: cosignType, annotations: { 'dev.cosignproject.cosign/signature': 'MEUC' } }
+    const first = editReferrersIndex(undefined, [foreign])
+    await t.pushManifest(first.bytes, MediaType.ImageIndex, fallbackTag(subject.digest))
+    const existing = parseManifest((await t.fetchManifest(fallbackTag(subject.digest))).bytes) as ImageIndex
+    const second = editReferrersIndex(existing, [{ ...art.descriptor, artifactType: 'application/vnd.test.meta.v1+json', annotations: { 'org.example.k': 'v' } }])
+    await t.pushManifest(second.bytes, MediaType.ImageIndex, fallbackTag(subject.digest))
+
+    const listed = await t.listReferrers(subject)
+    expect(listed.via).toBe('tag-schema')
+    expect(listed.descriptors.map(d => d.digest)).toEqual([foreign.digest, art.descriptor.digest])
+    const filtered = await t.listReferrers(subject, { artifactType: 'application/vnd.test.meta.v1+json' })
+    expect(filtered.descriptors.map(d => d.digest)).toEqual([art.descriptor.digest])
+    expect(filtered.filtersApplied).toBe(false)
+  })
+
+  test('a fallback tag that is not an index yields no referrers', async () => {
+    const t = target(reg.host, 'notindex')
+    const subject = await pushImage(t, 'ni')
+    const other = image('other')
+    await t.pushBlob({ bytes: other.config })
+    await t.pushBlob({ bytes: other.layer })
+    await t.pushManifest(other.manifest, MediaType.ImageManifest, fallbackTag(subject.digest))
+    expect((await t.listReferrers(subject)).descriptors).toEqual([])
+  })
+
+  test('refuses a manifest over 4 MiB before sending anything', async () => {
+    const t = target(reg.host, 'big')
+    const big = enc(JSON.stringify({ schemaVersion: 2, pad: 'x'.repeat(MAX_MANIFEST_BYTES) }))
+    const before = t.requestCount.total
+    await expect(t.pushManifest(big, MediaType.ImageManifest, 'big')).rejects.toMatchObject({ code: 'SIZE_EXCEEDED' })
+    expect(t.requestCount.total).toBe(before)
+  })
+
+  test('a missing tag is NOT_FOUND with the operation and repository in the message', async () => {
+    const t = target(reg.host, 'app')
+    const err = await t.resolve('nope').catch(e => e)
+    expect(err).toMatchObject({ code: 'NOT_FOUND', status: 404 })
+    const get = await t.fetchManifest('nope').catch(e => e)
+    expect(get.message).toContain(`fetch manifest nope from ${reg.host}/app: not found (404)`)
+    expect(get.registryErrors[0].code).toBe('MANIFEST_UNKNOWN')
+  })
+
+  test('deletes a manifest by digest', async () => {
+    const t = target(reg.host, 'del')
+    const d = await pushImage(t, 'del')
+    await t.deleteManifest(d.digest)
+    expect(await t.manifestExists(d.digest)).toBe(false)
+  })
+})
+
+describe('distribution 2.8 with htpasswd', () => {
+  let auth: Distribution
+  beforeAll(async () => {
+    auth = await startDistribution({ htpasswd: { username: 'alice', password: 's3cret-pass' } })
+  })
+  afterAll(async () => {
+    await auth?.stop()
+  })
+
+  test('pushes and reads with Basic credentials', async () => {
+    const t = target(auth.host, 'private', { credentials: { username: 'alice', password: 's3cret-pass' } })
+    const d = await pushImage(t, 'basic')
+    expect((await t.resolve('latest')).digest).toBe(d.digest)
+  })
+
+  test('without credentials: UNAUTHORIZED with a docker login hint', async () => {
+    const t = target(auth.host, 'private')
+    const err = await t.resolve('latest').catch(e => e)
+    expect(err).toMatchObject({ code: 'UNAUTHORIZED', status: 401 })
+    expect(err.message).toMatch(/authentication required \(401\).*docker login/)
+  })
+
+  test('wrong password: UNAUTHORIZED after one retry', async () => {
+    const t = target(auth.host, 'private', { credentials: { username: 'alice', password: 'wrong-pass' } })
+    await expect(t.resolve('latest')).rejects.toMatchObject({ code: 'UNAUTHORIZED' })
+    expect(t.requestCount.byKind['manifest.head']).toBe(2)
+  })
+
+  test('credentials from DOCKER_CONFIG', async () => {
+    const cfg = await mkdtemp(join(tmpdir(), 'dockercfg-'))
+    await writeFile(join(cfg, 'config.json'), JSON.stringify({ auths: { [auth.host]: { auth: Buffer.from('alice:s3cret-pass').toString('base64') } } }))
+    try {
+      const t = target(auth.host, 'private', { env: { DOCKER_CONFIG: cfg } })
+      await pushImage(t, 'cfg', 'cfg')
+      expect((await t.resolve('cfg')).mediaType).toBe(MediaType.ImageManifest)
+    } finally {
+      await rm(cfg, { recursive: true, force: true })
+    }
+  })
+})
