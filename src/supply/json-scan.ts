@@ -1,0 +1,186 @@
+/**
+ * A streaming scan of a JSON object for a few scalar values at known paths (`spdxVersion`,
+ * `metadata.component.name`), in bounded memory and one pass: SBOMs of hundreds of MiB exist, and
+ * serializers that sort keys put `spdxVersion` after the whole `packages` array. It tracks structure
+ * (objects, arrays, strings and their escapes) without building values and without validating the
+ * grammar fully; the formats it is used on are then recognised from the values it found.
+ */
+
+/** Longest captured key or value; longer ones are dropped (no SBOM names a version in 4 KiB). */
+export const MAX_CAPTURE_BYTES = 4096
+
+const QUOTE = 0x22
+const BACKSLASH = 0x5c
+
+interface Frame {
+  array: boolean
+  key?: string
+}
+
+export class JsonPathScanner {
+  readonly found = new Map<string, string>()
+  /** false once the first significant byte is not `{` */
+  isObject: boolean | undefined
+  private readonly wanted: Set<string>
+  private readonly maxDepth: number
+  private readonly stack: Frame[] = []
+  private expectKey = false
+  private inString = false
+  private escape = false
+  private stringIsKey = false
+  private capture: number[] | undefined
+  private captureOverflow = false
+  private scalar: number[] | undefined
+  private scalarPath: string | undefined
+  private rootClosed = false
+
+  constructor(paths: string[]) {
+    this.wanted = new Set(paths)
+    this.maxDepth = Math.max(...paths.map(p => p.split('.').length))
+  }
+
+  /** All wanted values found, or nothing more to find: stop feeding. */
+  get done(): boolean {
+    return this.isObject === false || this.rootClosed || this.found.size === this.wanted.size
+  }
+
+  write(buf: Uint8Array): void {
+    let nextBackslash = -2
+    const n = buf.length
+    let i = 0
+    while (i < n && !this.done) {
+      if (this.inString) {
+        if (this.capture === undefined && !this.escape) {
+          // skip ahead: only a quote or a backslash matters inside a string we do not keep
+          const q = buf.indexOf(QUOTE, i)
+          if (nextBackslash !== -1 && nextBackslash < i) nextBackslash = buf.indexOf(BACKSLASH, i)
+          const stop = q === -1 ? (nextBackslash === -1 ? n : nextBackslash) : nextBackslash === -1 ? q : Math.min(q, nextBackslash)
+          if (stop >= n) return
+          i = stop
+        }
+        const c = buf[i]!
+        if (this.escape) this.escape = false
+        else if (c === BACKSLASH) this.escape = true
+        else if (c === QUOTE) {
+          this.inString = false
+          this.endString()
+          i++
+          continue
+        }
+        if (this.capture) {
+          if (this.capture.length < MAX_CAPTURE_BYTES) this.capture.push(c)
+          else this.captureOverflow = true
+        }
+        i++
+        continue
+      }
+      const c = buf[i]!
+      i++
+      if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) {
+        this.endScalar()
+        continue
+      }
+      if (this.isObject === undefined) {
+        if (c === 0xef || c === 0xbb || c === 0xbf) continue // UTF-8 byte order mark
+        this.isObject = c === 0x7b
+        if (!this.isObject) return
+      }
+      switch (c) {
+        case 0x7b: // {
+          this.stack.push({ array: false })
+          this.expectKey = true
+          break
+        case 0x5b: // [
+          this.stack.push({ array: true })
+          this.expectKey = false
+          break
+        case 0x7d: // }
+        case 0x5d: // ]
+          this.endScalar()
+          this.stack.pop()
+          this.expectKey = false
+          if (this.stack.length === 0) this.rootClosed = true
+          break
+        case 0x2c: {
+          // ,
+          this.endScalar()
+          const top = this.stack[this.stack.length - 1]
+          if (top && !top.array) {
+            top.key = undefined
+            this.expectKey = true
+          }
+          break
+        }
+        case 0x3a: // :
+          this.expectKey = false
+          break
+        case QUOTE: {
+          this.inString = true
+          this.escape = false
+          this.captureOverflow = false
+          const top = this.stack[this.stack.length - 1]
+          this.stringIsKey = this.expectKey && top !== undefined && !top.array
+          this.capture = this.stringIsKey || this.currentPath() !== undefined ? [c] : undefined
+          break
+        }
+        default: {
+          // part of a number, true, false or null
+          if (this.scalar === undefined) {
+            const p = this.currentPath()
+            if (p === undefined) break
+            this.scalar = []
+            this.scalarPath = p
+          }
+          if (this.scalar.length < 64) this.scalar.push(c)
+        }
+      }
+    }
+  }
+
+  /** The dotted path of the value about to start, when it is a wanted one. */
+  private currentPath(): string | undefined {
+    if (this.stack.length > this.maxDepth || this.stack.length === 0) return undefined
+    const keys: string[] = []
+    for (const f of this.stack) {
+      if (f.array || f.key === undefined) return undefined
+      keys.push(f.key)
+    }
+    const p = keys.join('.')
+    return this.wanted.has(p) && !this.found.has(p) ? p : undefined
+  }
+
+  private endString(): void {
+    const raw = this.capture
+    this.capture = undefined
+    if (!raw || this.captureOverflow) {
+      if (this.stringIsKey) this.setKey('\u0000overflow')
+      return
+    }
+    raw.push(QUOTE)
+    let s: string
+    try {
+      s = JSON.parse(Buffer.from(raw).toString('utf8')) as string
+    } catch {
+      return
+    }
+    if (this.stringIsKey) this.setKey(s)
+    else {
+      const p = this.currentPath()
+      if (p !== undefined) this.found.set(p, s)
+    }
+  }
+
+  private setKey(k: string): void {
+    const top = this.stack[this.stack.length - 1]
+    if (top) top.key = k
+    this.expectKey = false
+  }
+
+  private endScalar(): void {
+    if (this.scalar === undefined) return
+    const text = Buffer.from(this.scalar).toString('latin1')
+    if (this.scalarPath !== undefined && /^-?\d/.test(text)) this.found.set(this.scalarPath, text)
+    this.scalar = undefined
+    this.scalarPath = undefined
+  }
+}
