@@ -120,6 +120,14 @@ describe('LayoutTarget writes', () => {
     expect((JSON.parse(Buffer.from(fallback.bytes).toString()) as { manifests: unknown[] }).manifests).toHaveLength(20)
   })
 
+  test('parallel first writes to a new layout (separate targets, create: true) lose nothing', async () => {
+    const fresh = join(dir, 'fresh')
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) => new LayoutTarget(parseReference(`oci:${fresh}`), { create: true }).pushManifest(oddManifest(2000 + i), MediaType.ImageManifest, `n${i}`))
+    )
+    expect((await tagsOf(fresh)).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `n${i}`).sort())
+  })
+
   test('a manifest over 4 MiB is refused before anything is written', async () => {
     const big = enc(JSON.stringify({ schemaVersion: 2, config: EMPTY_DESCRIPTOR, layers: [], annotations: { x: 'a'.repeat(4 * 1024 * 1024) } }))
     await expect(open(dir).pushManifest(big, MediaType.ImageManifest, 'big')).rejects.toMatchObject({ code: 'SIZE_EXCEEDED' })

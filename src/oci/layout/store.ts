@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { promises as fs } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { OciError } from '../../errors.js'
 import { parseDigest } from '../digest.js'
 
@@ -99,6 +99,12 @@ export async function assertLayout(dir: string): Promise<void> {
  * existing index.json: re-running on a layout keeps what is there.
  */
 export async function initLayout(dir: string): Promise<void> {
+  // under the index lock: a second writer creating the same layout must not replace an index.json
+  // that the first one has already written tags into
+  await withLayoutLock(dir, () => initLayoutUnlocked(dir))
+}
+
+async function initLayoutUnlocked(dir: string): Promise<void> {
   await fs.mkdir(join(dir, BLOBS_DIR, 'sha256'), { recursive: true })
   if (!(await exists(join(dir, OCI_LAYOUT_FILE)))) {
     await writeFileAtomic(join(dir, OCI_LAYOUT_FILE), JSON.stringify({ imageLayoutVersion: LAYOUT_VERSION }))
@@ -118,7 +124,8 @@ const locks = new Map<string, Promise<unknown>>()
  * inside the lock, so parallel tag/push calls never lose each other's updates. (Another process
  * writing the same layout at once is not guarded: the layout spec defines no lock file.)
  */
-export async function withLayoutLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
+export async function withLayoutLock<T>(layoutDir: string, fn: () => Promise<T>): Promise<T> {
+  const dir = resolve(layoutDir)
   const prev = locks.get(dir) ?? Promise.resolve()
   const run = prev.then(fn, fn)
   const tail = run.catch(() => undefined)
