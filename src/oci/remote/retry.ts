@@ -26,6 +26,8 @@ export function parseRetryAfter(value: string | null | undefined, now: number = 
   if (!v) return undefined
   if (/^\d+$/.test(v)) return Math.min(Number(v) * 1000, MAX_RETRY_AFTER_MS)
   if (/^\d+\.\d+$/.test(v)) return Math.min(Math.ceil(Number(v) * 1000), MAX_RETRY_AFTER_MS) // lenient: fractional seconds
+  // an HTTP-date names its day and month; anything else (`-1`, `soon`) is not one
+  if (!/[A-Za-z]{3}/.test(v)) return undefined
   const at = Date.parse(v)
   if (Number.isNaN(at)) return undefined
   return Math.min(Math.max(0, at - now), MAX_RETRY_AFTER_MS)
