@@ -17,7 +17,7 @@
  */
 import { silentLogger, type Logger } from '../../log.js'
 import { OciError } from '../../errors.js'
-import { isDigest, parseDigest } from '../digest.js'
+import { parseDigest } from '../digest.js'
 import { MANIFEST_MEDIA_TYPES } from '../media-types.js'
 import { formatReference, type ImageRef } from '../reference.js'
 import { manifestMediaType, parseManifest, type Descriptor, type ManifestBlob } from '../types.js'
@@ -72,7 +72,7 @@ export class LayoutTarget implements Target {
     await this.open(false)
     let desc: Descriptor | undefined = typeof reference === 'string' ? undefined : reference
     if (typeof reference === 'string') {
-      if (isDigest(reference) || reference.includes(':')) {
+      if (reference.includes(':')) {
         parseDigest(reference) // a malformed digest is a usage error, not "not found"
         desc = (await readIndex(this.dir)).manifests.find(d => d.digest === reference)
         desc ??= { mediaType: '', digest: reference, size: -1 }
