@@ -27,6 +27,7 @@ const ALLOW_ALL = { ok: true as const, canPull: () => true }
 
 export class Auth {
   private readonly tokens = new Map<string, Token>()
+  private readonly refreshTokens = new Set<string>()
 
   constructor(
     private readonly opts: TestRegistryOptions['auth'],
@@ -47,17 +48,35 @@ export class Auth {
     return decoded.slice(0, i) === this.opts?.username && decoded.slice(i + 1) === this.opts?.password ? 'valid' : 'invalid'
   }
 
-  /** GET /token?service=&scope=... (Bearer only). */
-  token(query: URLSearchParams, authorization: string | undefined): Reply {
+  /**
+   * The token endpoint (Bearer only). GET with Basic credentials (or none, for anonymous pull), and
+   * the OAuth2 POST form with grant_type=password or refresh_token. A refresh token is issued on GET
+   * with `offline_token=true` or POST with `access_type=offline` (what `docker login` stores as an
+   * identity token).
+   */
+  token(method: string, params: URLSearchParams, authorization: string | undefined): Reply {
     if (this.kind !== 'bearer') return specError(404, 'UNSUPPORTED', 'no token endpoint')
-    const service = query.get('service')
+    const service = params.get('service')
     if (service !== null && service !== SERVICE) return specError(400, 'UNSUPPORTED', `unknown service "${service}"`)
-    const who = this.basicUser(authorization)
+    let who: 'valid' | 'invalid' | 'none'
+    let offline: boolean
+    if (method === 'POST') {
+      const grant = params.get('grant_type')
+      if (grant === 'password') {
+        who = params.get('username') === this.opts?.username && params.get('password') === this.opts?.password ? 'valid' : 'invalid'
+      } else if (grant === 'refresh_token') {
+        who = this.refreshTokens.has(params.get('refresh_token') ?? '') ? 'valid' : 'invalid'
+      } else return json(400, { error: 'unsupported_grant_type' })
+      offline = params.get('access_type') === 'offline'
+    } else {
+      who = this.basicUser(authorization)
+      offline = params.get('offline_token') === 'true'
+    }
     if (who === 'invalid' || (who === 'none' && !this.opts?.anonymousPull)) {
       return specError(401, 'UNAUTHORIZED', 'authentication required', undefined, { 'WWW-Authenticate': `Basic realm="${SERVICE}"` })
     }
     const access = new Map<string, Set<Action>>()
-    for (const scope of query.getAll('scope').flatMap(s => s.split(' ')).filter(Boolean)) {
+    for (const scope of params.getAll('scope').flatMap(s => s.split(' ')).filter(Boolean)) {
       const m = /^repository:([^:]+):(.*)$/.exec(scope)
       if (!m) continue
       const granted = access.get(m[1] as string) ?? new Set<Action>()
@@ -70,7 +89,13 @@ export class Auth {
     const ttl = this.opts?.tokenTtlSeconds ?? 300
     const value = randomBytes(24).toString('base64url')
     this.tokens.set(value, { access, expiresAt: Date.now() + ttl * 1000 })
-    return json(200, { token: value, access_token: value, expires_in: ttl, issued_at: new Date().toISOString() })
+    const body: Record<string, unknown> = { token: value, access_token: value, expires_in: ttl, issued_at: new Date().toISOString() }
+    if (offline && who === 'valid') {
+      const refresh = randomBytes(24).toString('base64url')
+      this.refreshTokens.add(refresh)
+      body.refresh_token = refresh
+    }
+    return json(200, body)
   }
 
   private challenge(need: Need, error?: 'invalid_token' | 'insufficient_scope'): Reply {

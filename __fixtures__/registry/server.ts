@@ -11,7 +11,7 @@ import { Storage } from './storage.js'
 import { Auth } from './auth.js'
 import { Handlers, actionOf, route } from './handlers.js'
 import { Delays, FaultList, faultReply, isBodyOnly, resetConnection, writeReply } from './faults.js'
-import { specError, type Reply } from './reply.js'
+import { readBody, specError, type Reply } from './reply.js'
 
 const BASE_HEADERS = { 'Docker-Distribution-API-Version': 'registry/2.0' }
 
@@ -130,8 +130,9 @@ export async function startTestRegistry(opts: TestRegistryOptions = {}): Promise
     if (rec.path === '/token') tokenRequests.push(rec)
     void serveWithFaults(req, res, rec, faults, delays, async () => {
       if (rec.path === '/token') {
-        if (rec.method !== 'GET') return specError(405, 'UNSUPPORTED', 'method not allowed')
-        return auth.token(u.searchParams, req.headers.authorization)
+        if (rec.method === 'GET') return auth.token('GET', u.searchParams, req.headers.authorization)
+        if (rec.method === 'POST') return auth.token('POST', new URLSearchParams((await readBody(req)).toString('utf8')), undefined)
+        return specError(405, 'UNSUPPORTED', 'method not allowed')
       }
       const r = route(rec.path)
       if (!r) return { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body: new TextEncoder().encode('404 page not found\n') }
