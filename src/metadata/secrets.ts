@@ -104,7 +104,7 @@ function walk(value: unknown, path: string, out: SecretFinding[]): void {
     value.forEach((v, i) => walk(v, `${path}[${i}]`, out))
   } else if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
-      const p = /^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`
+      const p = /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`
       const keyReason = secretKeyReason(k)
       if (keyReason && !isHarmless(v)) out.push({ path: p, reason: keyReason })
       else walk(v, p, out)
