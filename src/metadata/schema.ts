@@ -77,7 +77,8 @@ export const ciSchema = z.strictObject({
 /** Keys must be the standard ones: https://github.com/opencontainers/image-spec/blob/v1.1.0/annotations.md */
 export const opencontainersSchema = z.record(z.string().regex(/^org\.opencontainers\.image\.[a-z.]+$/), z.string())
 
-export const buildMetadataSchema = z.strictObject({
+export const buildMetadataSchema = z
+  .strictObject({
   schemaVersion: z.literal(METADATA_SCHEMA_VERSION),
   created: timestamp.describe('when the metadata was made (SOURCE_DATE_EPOCH when set)'),
   image: imageSchema,
@@ -85,7 +86,11 @@ export const buildMetadataSchema = z.strictObject({
   ci: ciSchema,
   opencontainers: opencontainersSchema.describe('standard org.opencontainers.image.* keys, as docker/metadata-action names them'),
   user: z.record(z.string(), z.unknown()).optional().describe('fields given by the user (`metadata` / `metadata-file`)')
-})
+  })
+  .meta({
+    title: 'oci-build-metadata build metadata, schema version 1',
+    description: 'Build facts attached to an OCI image by oci-build-metadata. Field reference: docs/metadata.md'
+  })
 
 export type BuildMetadata = z.infer<typeof buildMetadataSchema>
 export type ImageFacts = z.infer<typeof imageSchema>
