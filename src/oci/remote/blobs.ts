@@ -26,13 +26,14 @@ export const MAX_UPLOAD_SESSIONS = 3
 /** Answers to a monolithic PUT that mean "send it in chunks". */
 const MONOLITHIC_REFUSED = new Set([405, 413, 416, 501])
 
-export async function blobExists(ctx: RepoContext, digest: string): Promise<boolean> {
+/** `access: 'push'` when a push follows: one pull,push token then serves the whole upload. */
+export async function blobExists(ctx: RepoContext, digest: string, access: 'pull' | 'push' = 'pull'): Promise<boolean> {
   parseDigest(digest)
   const reply = await ctx.transport.request({
     method: 'HEAD',
     url: v2(ctx, `blobs/${digest}`),
     kind: 'blob.head',
-    access: 'pull',
+    access,
     idempotent: true,
     ok: [200, 404],
     ctx: errCtx(ctx, `check blob ${digest}`, 'in')
@@ -184,7 +185,7 @@ function sessionRetriable(e: unknown): boolean {
 export async function pushBlob(ctx: RepoContext, source: BlobSource, opts: PushBlobOptions = {}): Promise<Descriptor> {
   const content = await contentOf(source)
   const descriptor: Descriptor = { mediaType: opts.mediaType ?? 'application/octet-stream', digest: content.digest, size: content.size }
-  if (await blobExists(ctx, content.digest)) return descriptor
+  if (await blobExists(ctx, content.digest, 'push')) return descriptor
   let forceChunked = false
   for (let session = 0; ; session++) {
     try {
@@ -206,7 +207,7 @@ export async function pushBlob(ctx: RepoContext, source: BlobSource, opts: PushB
     } catch (e) {
       if (!sessionRetriable(e) || session + 1 >= MAX_UPLOAD_SESSIONS) throw e
       // the failed request may have completed on the server
-      if (await blobExists(ctx, content.digest).catch(() => false)) return descriptor
+      if (await blobExists(ctx, content.digest, 'push').catch(() => false)) return descriptor
       ctx.logger.debug(`upload of ${content.digest} failed (${(e as OciError).code}); starting a new session`)
       await sleep(backoffDelay(session, undefined))
     }

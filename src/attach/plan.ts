@@ -1,0 +1,84 @@
+/**
+ * Planning what to attach: pure functions from the document, SBOMs and provenance to manifests.
+ * Everything is computed before the first write, so bad input never leaves half a result behind.
+ */
+import { basename } from 'node:path'
+import { encodeDocument } from '../metadata/codec.js'
+import type { BuildMetadata } from '../metadata/schema.js'
+import { digestOf } from '../oci/digest.js'
+import { Annotation, ArtifactType } from '../oci/media-types.js'
+import type { Descriptor } from '../oci/types.js'
+import type { DetectedSbom } from '../supply/sbom.js'
+import { sbomAnnotations } from '../supply/sbom.js'
+import { provenanceAnnotations } from '../supply/provenance.js'
+import { buildArtifactManifest } from './manifest.js'
+import type { PlannedArtifact } from './publish.js'
+
+/** Media type of the layer that holds a document too large for annotations. */
+export const METADATA_LAYER_MEDIA_TYPE = ArtifactType.BuildMetadataV1
+
+export interface PlanContext {
+  subject: Descriptor
+  prefix: string
+  /** extra annotations from the user, already validated */
+  userAnnotations: Record<string, string>
+  created: string
+  /** what makes two runs "the same job": repository, workflow, job, run id (or commit outside CI) */
+  jobIdentity: string[]
+}
+
+export function keyAnnotation(prefix: string): string {
+  return `${prefix}.key`
+}
+
+function attachmentKey(ctx: PlanContext, kind: string, extra = ''): string {
+  return digestOf(JSON.stringify([ctx.subject.digest, kind, extra, ...ctx.jobIdentity])).slice('sha256:'.length, 'sha256:'.length + 32)
+}
+
+export function planMetadata(doc: BuildMetadata, ctx: PlanContext): { plan: PlannedArtifact; documentDigest: string; annotations: Record<string, string> } {
+  const enc = encodeDocument(doc, { prefix: ctx.prefix })
+  const key = attachmentKey(ctx, 'metadata')
+  const annotations: Record<string, string> = {
+    ...ctx.userAnnotations,
+    [Annotation.Created]: ctx.created,
+    ...enc.annotations,
+    [keyAnnotation(ctx.prefix)]: key
+  }
+  const blobs: PlannedArtifact['blobs'] = []
+  let layers: Descriptor[] | undefined
+  if (!enc.inline) {
+    const layer: Descriptor = {
+      mediaType: METADATA_LAYER_MEDIA_TYPE,
+      digest: enc.documentDigest,
+      size: enc.canonical.length,
+      annotations: { [Annotation.Title]: 'build-metadata.json' }
+    }
+    layers = [layer]
+    blobs.push({ source: { bytes: enc.canonical }, descriptor: layer })
+  }
+  const built = buildArtifactManifest({ artifactType: ArtifactType.BuildMetadataV1, subject: ctx.subject, annotations, ...(layers ? { layers } : {}) })
+  blobs.push(emptyBlob()) // the config, and the only layer when the document is inline
+  return { plan: { kind: 'metadata', label: 'metadata', built, blobs, key }, documentDigest: enc.documentDigest, annotations }
+}
+
+export function planSbom(s: DetectedSbom, ctx: PlanContext): PlannedArtifact {
+  const layer: Descriptor = { mediaType: s.mediaType, digest: s.digest, size: s.size, annotations: { [Annotation.Title]: basename(s.path) } }
+  const key = attachmentKey(ctx, 'sbom', basename(s.path))
+  const annotations = { ...sbomAnnotations(s, ctx.created), [keyAnnotation(ctx.prefix)]: key }
+  const built = buildArtifactManifest({ artifactType: s.artifactType, subject: ctx.subject, annotations, layers: [layer] })
+  return { kind: 'sbom', label: `sbom ${basename(s.path)}`, built, blobs: [{ source: { path: s.path, digest: s.digest, size: s.size }, descriptor: layer }, emptyBlob()], key }
+}
+
+export function planProvenance(statement: object, ctx: PlanContext): { plan: PlannedArtifact; bytes: Uint8Array } {
+  const bytes = new TextEncoder().encode(JSON.stringify(statement))
+  const layer: Descriptor = { mediaType: ArtifactType.InToto, digest: digestOf(bytes), size: bytes.length, annotations: { [Annotation.Title]: 'provenance.intoto.json' } }
+  const key = attachmentKey(ctx, 'provenance')
+  const annotations = { ...provenanceAnnotations(ctx.created), [keyAnnotation(ctx.prefix)]: key }
+  const built = buildArtifactManifest({ artifactType: ArtifactType.InToto, subject: ctx.subject, annotations, layers: [layer] })
+  return { plan: { kind: 'provenance', label: 'provenance', built, blobs: [{ source: { bytes }, descriptor: layer }, emptyBlob()], key }, bytes }
+}
+
+function emptyBlob(): PlannedArtifact['blobs'][number] {
+  const bytes = new Uint8Array([0x7b, 0x7d])
+  return { source: { bytes }, descriptor: { mediaType: 'application/vnd.oci.empty.v1+json', digest: digestOf(bytes), size: 2 } }
+}

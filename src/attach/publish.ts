@@ -1,0 +1,87 @@
+/**
+ * Pushing referrers: blobs first, then manifests by digest, then (only where the registry does not
+ * index referrers itself) the referrers tag schema. A consumer never sees a manifest whose blobs are
+ * missing, and the fallback index never loses entries (src/oci/fallback.ts).
+ */
+import type { Logger } from '../log.js'
+import { updateFallbackIndex, type FallbackResult } from '../oci/fallback.js'
+import type { BlobSource, Target } from '../oci/target.js'
+import type { Descriptor } from '../oci/types.js'
+import type { BuiltManifest } from './manifest.js'
+
+export type AttachmentKind = 'metadata' | 'sbom' | 'provenance'
+
+export interface PlannedArtifact {
+  kind: AttachmentKind
+  /** for messages: `metadata`, `sbom sbom.spdx.json`, `provenance` */
+  label: string
+  built: BuiltManifest
+  blobs: Array<{ source: BlobSource; descriptor: Descriptor }>
+  /** identity across re-runs of the same job: an older artifact with the same key is superseded */
+  key: string
+}
+
+/** Blob uploads at once: enough to overlap latency, few enough not to trip rate limits. */
+export const BLOB_CONCURRENCY = 3
+
+export interface PublishResult {
+  /** how referrers are indexed: by the registry (API), by us (tag schema), or by the layout */
+  indexing: 'registry' | 'tag-schema'
+  fallback?: FallbackResult
+}
+
+async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<void>): Promise<void> {
+  let i = 0
+  const worker = async () => {
+    while (i < items.length) await fn(items[i++] as T)
+  }
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker))
+}
+
+interface CapabilityNotes {
+  noteReferrersCapability?: (c: 'supported' | 'unsupported') => void
+}
+
+export async function publish(
+  target: Target,
+  subject: Descriptor,
+  plans: PlannedArtifact[],
+  opts: { logger: Logger; keyAnnotation: string; settleMs?: number }
+): Promise<PublishResult> {
+  const blobs = new Map<string, { source: BlobSource; descriptor: Descriptor }>()
+  for (const p of plans) for (const b of p.blobs) blobs.set(b.descriptor.digest, b)
+  await pool([...blobs.values()], BLOB_CONCURRENCY, async b => {
+    const pushed = await target.pushBlob(b.source, { mediaType: b.descriptor.mediaType })
+    if (pushed.digest !== b.descriptor.digest) {
+      throw new Error(`internal: blob digest changed while uploading (${b.descriptor.digest} → ${pushed.digest})`)
+    }
+  })
+  const results = await Promise.all(plans.map(p => target.pushManifest(p.built.bytes, p.built.descriptor.mediaType)))
+  for (const [i, r] of results.entries()) {
+    const want = plans[i]!.built.descriptor.digest
+    if (r.descriptor.digest !== want) throw new Error(`internal: registry stored ${r.descriptor.digest} for ${want}`)
+  }
+  const notes = target as unknown as CapabilityNotes
+  if (results.every(r => r.subjectAccepted)) {
+    notes.noteReferrersCapability?.('supported')
+    return { indexing: 'registry' }
+  }
+  // No OCI-Subject: the client must maintain the referrers tag schema (distribution-spec v1.1,
+  // "Pushing Manifests with Subject").
+  notes.noteReferrersCapability?.('unsupported')
+  const keys = new Map(plans.map(p => [p.key, p.built.descriptor.artifactType]))
+  const fallback = await updateFallbackIndex(
+    target,
+    subject,
+    plans.map(p => p.built.descriptor),
+    {
+      logger: opts.logger,
+      supersedes: d => {
+        const k = d.annotations?.[opts.keyAnnotation]
+        return k !== undefined && keys.has(k) && keys.get(k) === d.artifactType
+      },
+      ...(opts.settleMs !== undefined ? { settleMs: opts.settleMs } : {})
+    }
+  )
+  return { indexing: 'tag-schema', fallback }
+}

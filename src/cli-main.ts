@@ -1,0 +1,148 @@
+/**
+ * The CLI: argv → the same Inputs → the same run(). Flags carry the input names (`--metadata-file`).
+ * Kept free of process-wide effects so tests can run it in-process.
+ */
+import { readFileSync } from 'node:fs'
+import { describeError, exitCodeFor, UsageError } from './errors.js'
+import { INPUT_SPECS, parseInputs, type RawInputs } from './inputs.js'
+import { addSecret, redact, streamLogger } from './log.js'
+import { jsonReport } from './report/outputs.js'
+import { renderText } from './report/text.js'
+import { run, type RunDeps } from './run.js'
+
+export interface CliIo {
+  stdout: (s: string) => void
+  stderr: (s: string) => void
+  env: NodeJS.ProcessEnv
+  cwd: string
+  readStdin?: () => string
+}
+
+const BOOLEAN_FLAGS = new Set(['provenance', 'summary', 'json', 'help', 'verbose', 'debug', 'password-stdin'])
+const CLI_ONLY = ['json', 'help', 'verbose', 'debug', 'password-stdin']
+
+export function helpText(): string {
+  const lines = [
+    'Usage: oci-build-metadata <attach|verify|discover> [image] [options]',
+    '',
+    'Attach versioned build metadata (and SBOMs, provenance) to an OCI image, verify it through the',
+    'referrers API, and gate releases on it. Works on registries and on OCI layouts (oci:<dir>:<tag>).',
+    '',
+    'Commands:',
+    '  attach     write the metadata (and --sbom, --provenance), then verify it (default)',
+    '  verify     read only: fail unless --require is met (the release gate)',
+    '  discover   print the referrers tree of the image',
+    '',
+    'Options (the same names as the action inputs):'
+  ]
+  for (const s of INPUT_SPECS) {
+    if (s.name === 'summary') continue
+    lines.push(`  --${s.name}${BOOLEAN_FLAGS.has(s.name) ? '' : ' <value>'}`.padEnd(34) + s.description + (s.default ? ` (default: ${s.default})` : ''))
+  }
+  lines.push(
+    '  --password-stdin'.padEnd(34) + 'read the password from standard input',
+    '  --json'.padEnd(34) + 'print the outputs as one JSON object',
+    '  --verbose'.padEnd(34) + 'log each step to stderr',
+    '  --debug'.padEnd(34) + 'log requests too (secrets are masked)',
+    '  --help'.padEnd(34) + 'this text',
+    '',
+    'Exit codes: 0 ok, 1 verification or gate failed, 2 bad usage or input.',
+    'Environment: OCI_BUILD_METADATA_PASSWORD as the password; DOCKER_CONFIG for config.json.'
+  )
+  return lines.join('\n') + '\n'
+}
+
+interface Parsed {
+  command?: string
+  raw: RawInputs
+  flags: Set<string>
+}
+
+export function parseArgv(argv: string[]): Parsed {
+  const known = new Set([...INPUT_SPECS.map(s => s.name), ...CLI_ONLY])
+  const raw: Record<string, string> = {}
+  const flags = new Set<string>()
+  const positional: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string
+    if (a === '--') {
+      positional.push(...argv.slice(i + 1))
+      break
+    }
+    if (a === '-h') {
+      flags.add('help')
+      continue
+    }
+    if (!a.startsWith('--')) {
+      positional.push(a)
+      continue
+    }
+    const eq = a.indexOf('=')
+    const name = a.slice(2, eq >= 0 ? eq : undefined)
+    if (!known.has(name)) throw new UsageError(`unknown option --${name}: see --help`)
+    let value: string
+    if (eq >= 0) value = a.slice(eq + 1)
+    else if (BOOLEAN_FLAGS.has(name)) value = 'true'
+    else {
+      const next = argv[i + 1]
+      if (next === undefined || next.startsWith('--')) throw new UsageError(`option --${name} needs a value`)
+      value = next
+      i++
+    }
+    if (CLI_ONLY.includes(name)) {
+      if (value === 'true') flags.add(name)
+      continue
+    }
+    // repeatable list inputs: --sbom a --sbom b
+    if (raw[name] !== undefined && ['sbom', 'require', 'annotations', 'insecure-registries'].includes(name)) raw[name] += `\n${value}`
+    else raw[name] = value
+  }
+  const [command, image, ...extra] = positional
+  if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}": give one image (see --help)`)
+  if (image !== undefined) {
+    if (raw.image !== undefined && raw.image !== image) throw new UsageError('give the image once: as an argument or as --image')
+    raw.image = image
+  }
+  if (command !== undefined) raw.command = command
+  return { ...(command !== undefined ? { command } : {}), raw: raw as RawInputs, flags }
+}
+
+/** Runs the CLI; returns the exit code. */
+export async function cliMain(argv: string[], io: CliIo, deps: Partial<RunDeps> = {}): Promise<number> {
+  let json = false
+  try {
+    const parsed = parseArgv(argv)
+    json = parsed.flags.has('json')
+    if (parsed.flags.has('help') || argv.length === 0) {
+      io.stdout(helpText())
+      return argv.length === 0 ? 2 : 0
+    }
+    if (parsed.flags.has('password-stdin')) {
+      const pw = (io.readStdin?.() ?? '').replace(/\r?\n$/, '')
+      if (!pw) throw new UsageError('--password-stdin: nothing on standard input')
+      parsed.raw.password = pw
+    } else if (parsed.raw.password === undefined && io.env.OCI_BUILD_METADATA_PASSWORD) {
+      parsed.raw.password = io.env.OCI_BUILD_METADATA_PASSWORD
+    }
+    addSecret(parsed.raw.password)
+    parsed.raw.summary = 'false'
+    const inputs = parseInputs(parsed.raw)
+    const logger = deps.logger ?? streamLogger({ verbose: parsed.flags.has('verbose') || parsed.flags.has('debug'), debug: parsed.flags.has('debug'), write: l => io.stderr(l + '\n') })
+    const result = await run(inputs, { env: io.env, cwd: io.cwd, ...deps, logger })
+    if (json) io.stdout(redact(JSON.stringify(jsonReport(result), null, 2)) + '\n')
+    else io.stdout(redact(renderText(result)))
+    for (const p of result.problems) io.stderr(redact(`error: ${p}`) + '\n')
+    return result.verified ? 0 : 1
+  } catch (e) {
+    io.stderr(redact(`error: ${describeError(e)}`) + '\n')
+    return exitCodeFor(e)
+  }
+}
+
+export function readStdinSync(): string {
+  try {
+    return readFileSync(0, 'utf8')
+  } catch {
+    return ''
+  }
+}

@@ -1,0 +1,204 @@
+/**
+ * Every input of the action and the CLI, in one zod schema. The action reads `INPUT_*` through
+ * @actions/core and the CLI reads flags; both hand raw strings here and get the same `Inputs`.
+ * No @actions import: this module is shared by both entries and the tests.
+ */
+import { z } from 'zod'
+import { UsageError } from './errors.js'
+import { isDigest } from './oci/digest.js'
+
+export const COMMANDS = ['attach', 'verify', 'discover'] as const
+export const MODES = ['artifact', 'annotations'] as const
+export const PLATFORM_SCOPES = ['index', 'each'] as const
+export type Command = (typeof COMMANDS)[number]
+export type Mode = (typeof MODES)[number]
+
+/** Default seconds to wait for a registry to show what was written (GHCR and Hub lag a little). */
+export const DEFAULT_VERIFY_TIMEOUT_SECONDS = 30
+/** Upper bound on verify-timeout: a job should not hang for an hour on a typo. */
+export const MAX_VERIFY_TIMEOUT_SECONDS = 600
+
+/** Each input: name, description, default. action.yml and the CLI's --help are checked against this. */
+export interface InputSpec {
+  name: string
+  description: string
+  default?: string
+  required?: boolean
+}
+
+export const INPUT_SPECS: InputSpec[] = [
+  { name: 'image', required: true, description: 'Image to attach to or verify: [registry/]repository[:tag][@digest], or oci:<dir>[:tag|@digest] for an OCI image layout.' },
+  { name: 'digest', description: 'Subject digest from the build step (e.g. the digest output of docker/build-push-action). Must agree with a digest given in image.' },
+  { name: 'command', default: 'attach', description: 'attach (write, then verify), verify (read only: the release gate) or discover (list the referrers tree).' },
+  { name: 'mode', default: 'artifact', description: 'artifact (an OCI artifact linked by subject; the image digest is unchanged) or annotations (encoded into the image manifest itself; the digest changes).' },
+  { name: 'metadata', description: 'Extra user fields as a JSON object, stored under "user" in the document.' },
+  { name: 'metadata-file', description: 'Path of a JSON file with extra user fields (merged under "user"; the metadata input wins on conflicts).' },
+  { name: 'annotations', description: 'Extra annotations for the artifact manifest, one key=value per line.' },
+  { name: 'sbom', description: 'Paths or globs of SBOM files to attach (SPDX or CycloneDX, detected from content), newline or comma separated.' },
+  { name: 'provenance', default: 'false', description: 'true to generate and attach an in-toto SLSA v1 provenance statement (unsigned).' },
+  { name: 'require', description: 'For verify: what must be present, newline or comma separated: metadata, sbom, provenance, or artifactType strings. Default: metadata.' },
+  { name: 'revision', description: 'For verify: the commit the metadata must name (e.g. ${{ github.sha }}). Empty: not checked.' },
+  { name: 'max-age', description: 'For verify: the metadata must be at most this old, e.g. 90d, 12h, 30m. Empty: not checked.' },
+  { name: 'platforms', default: 'index', description: 'For an image index: index (attach to and verify the index) or each (also every platform manifest; verify requires each to pass).' },
+  { name: 'username', description: 'Registry username. Otherwise Docker config.json and credential helpers, then GITHUB_TOKEN for ghcr.io, then anonymous.' },
+  { name: 'password', description: 'Registry password or token (masked in logs).' },
+  { name: 'verify-timeout', default: String(DEFAULT_VERIFY_TIMEOUT_SECONDS), description: 'Seconds to wait for the registry to show what was written.' },
+  { name: 'annotation-prefix', default: 'dev.oci-build-metadata', description: 'Reverse-domain prefix of the annotation keys that carry the document.' },
+  { name: 'insecure-registries', description: 'Registry hosts to reach over plain HTTP (loopback is always allowed), newline or comma separated.' },
+  { name: 'summary', default: 'true', description: 'Write the job summary (GitHub Actions).' }
+]
+
+export const OUTPUT_SPECS: Array<{ name: string; description: string }> = [
+  { name: 'subject-digest', description: 'Digest of the image the metadata is attached to.' },
+  { name: 'artifact-digest', description: 'Artifact mode: digest of the metadata artifact manifest.' },
+  { name: 'image-digest', description: 'Annotations mode: the new digest of the image (it changes).' },
+  { name: 'metadata', description: 'The metadata document (JSON).' },
+  { name: 'annotations', description: 'The annotations written (JSON object).' },
+  { name: 'referrers', description: 'JSON list of the referrers verification saw.' },
+  { name: 'verified', description: 'true when verification (or the gate) passed, else false.' },
+  { name: 'missing', description: 'JSON list of requirements that verify found missing.' }
+]
+
+const list = (s: string | undefined): string[] =>
+  (s ?? '')
+    .split(/[\n,]/)
+    .map(x => x.trim())
+    .filter(Boolean)
+
+const bool = (name: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const s = (v ?? '').trim().toLowerCase()
+      if (s === '' || s === 'false' || s === '0' || s === 'no') return false
+      if (s === 'true' || s === '1' || s === 'yes') return true
+      ctx.addIssue({ code: 'custom', message: `input ${name} must be true or false, got "${v}"` })
+      return z.NEVER
+    })
+
+const RESERVED_KEY = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/
+
+/** `key=value` lines; keys must look like annotation keys; values may contain `=`. */
+function parseAnnotationLines(text: string | undefined, ctx: z.RefinementCtx): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const raw of (text ?? '').split('\n')) {
+    const line = raw.trim()
+    if (!line || line.startsWith('#')) continue
+    const eq = line.indexOf('=')
+    if (eq <= 0) {
+      ctx.addIssue({ code: 'custom', message: `annotations: line "${line}" is not key=value` })
+      continue
+    }
+    const key = line.slice(0, eq).trim()
+    const value = line.slice(eq + 1).trim()
+    if (!RESERVED_KEY.test(key) || key.length > 255) {
+      ctx.addIssue({ code: 'custom', message: `annotations: key "${key}" is not a valid annotation key (use reverse-domain letters, digits, . _ - /)` })
+      continue
+    }
+    out[key] = value
+  }
+  return out
+}
+
+/** Durations like 90d, 12h, 30m, 45s, or plain seconds. */
+export function parseDuration(s: string): number | undefined {
+  const m = /^(\d+)\s*([smhdw]?)$/.exec(s.trim())
+  if (!m) return undefined
+  const n = Number(m[1])
+  const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400, w: 604800 }[m[2] as '' | 's' | 'm' | 'h' | 'd' | 'w']
+  return n * unit * 1000
+}
+
+export const rawInputsSchema = z.object({
+  image: z.string().optional(),
+  digest: z.string().optional(),
+  command: z.string().optional(),
+  mode: z.string().optional(),
+  metadata: z.string().optional(),
+  'metadata-file': z.string().optional(),
+  annotations: z.string().optional(),
+  sbom: z.string().optional(),
+  provenance: z.string().optional(),
+  require: z.string().optional(),
+  revision: z.string().optional(),
+  'max-age': z.string().optional(),
+  platforms: z.string().optional(),
+  username: z.string().optional(),
+  password: z.string().optional(),
+  'verify-timeout': z.string().optional(),
+  'annotation-prefix': z.string().optional(),
+  'insecure-registries': z.string().optional(),
+  summary: z.string().optional()
+})
+export type RawInputs = z.infer<typeof rawInputsSchema>
+
+const inputsSchema = rawInputsSchema.transform((r, ctx) => {
+  const image = (r.image ?? '').trim()
+  if (!image) ctx.addIssue({ code: 'custom', message: 'input image is required: give [registry/]repository[:tag][@digest] or oci:<dir>[:tag]' })
+  const command = ((r.command ?? '').trim() || 'attach') as Command
+  if (!COMMANDS.includes(command)) ctx.addIssue({ code: 'custom', message: `input command must be one of ${COMMANDS.join(', ')}, got "${r.command}"` })
+  const mode = ((r.mode ?? '').trim() || 'artifact') as Mode
+  if (!MODES.includes(mode)) ctx.addIssue({ code: 'custom', message: `input mode must be artifact or annotations, got "${r.mode}"` })
+  const platforms = ((r.platforms ?? '').trim() || 'index') as (typeof PLATFORM_SCOPES)[number]
+  if (!PLATFORM_SCOPES.includes(platforms)) ctx.addIssue({ code: 'custom', message: `input platforms must be index or each, got "${r.platforms}"` })
+  const digest = (r.digest ?? '').trim() || undefined
+  if (digest && !isDigest(digest)) ctx.addIssue({ code: 'custom', message: `input digest "${digest}" is not a digest: expected sha256:<64 hex digits>` })
+  const username = (r.username ?? '').trim() || undefined
+  const password = r.password ? r.password : undefined
+  if ((username && !password) || (!username && password)) {
+    ctx.addIssue({ code: 'custom', message: `input ${username ? 'password' : 'username'} is missing: give both username and password, or neither` })
+  }
+  const vt = (r['verify-timeout'] ?? '').trim() || String(DEFAULT_VERIFY_TIMEOUT_SECONDS)
+  const verifyTimeout = Number(vt)
+  if (!/^\d+(\.\d+)?$/.test(vt) || !Number.isFinite(verifyTimeout) || verifyTimeout > MAX_VERIFY_TIMEOUT_SECONDS) {
+    ctx.addIssue({ code: 'custom', message: `input verify-timeout must be a number of seconds from 0 to ${MAX_VERIFY_TIMEOUT_SECONDS}, got "${r['verify-timeout']}"` })
+  }
+  const maxAgeText = (r['max-age'] ?? '').trim()
+  const maxAgeMs = maxAgeText ? parseDuration(maxAgeText) : undefined
+  if (maxAgeText && maxAgeMs === undefined) ctx.addIssue({ code: 'custom', message: `input max-age must be a duration like 90d, 12h or 30m, got "${maxAgeText}"` })
+  const prefix = (r['annotation-prefix'] ?? '').trim() || 'dev.oci-build-metadata'
+  if (!/^[a-z0-9]+(?:[.-][a-z0-9]+)+$/.test(prefix)) {
+    ctx.addIssue({ code: 'custom', message: `input annotation-prefix must be a reverse-domain name like com.example.build, got "${prefix}"` })
+  }
+  const revision = (r.revision ?? '').trim() || undefined
+  if (revision && !/^[0-9a-f]{7,64}$/i.test(revision)) ctx.addIssue({ code: 'custom', message: `input revision must be a commit sha (7 to 64 hex digits), got "${revision}"` })
+  const annotations = parseAnnotationLines(r.annotations, ctx)
+  const provenance = bool('provenance').safeParse(r.provenance)
+  const summary = bool('summary').safeParse(r.summary)
+  if (!provenance.success) ctx.addIssue({ code: 'custom', message: `input provenance must be true or false, got "${r.provenance}"` })
+  if (!summary.success) ctx.addIssue({ code: 'custom', message: `input summary must be true or false, got "${r.summary}"` })
+  return {
+    image,
+    digest,
+    command,
+    mode,
+    metadata: (r.metadata ?? '').trim() || undefined,
+    metadataFile: (r['metadata-file'] ?? '').trim() || undefined,
+    annotations,
+    sbom: list(r.sbom),
+    provenance: provenance.success ? provenance.data : false,
+    require: list(r.require),
+    revision,
+    maxAgeMs,
+    platforms,
+    username,
+    password,
+    verifyTimeoutSeconds: Number.isFinite(verifyTimeout) ? verifyTimeout : DEFAULT_VERIFY_TIMEOUT_SECONDS,
+    annotationPrefix: prefix,
+    insecureRegistries: list(r['insecure-registries']),
+    summary: summary.success ? summary.data : true
+  }
+})
+
+export type Inputs = z.output<typeof inputsSchema>
+
+/** Validate raw strings into `Inputs`, or throw one UsageError that lists every problem, one per line. */
+export function parseInputs(raw: RawInputs): Inputs {
+  const res = inputsSchema.safeParse(raw)
+  if (!res.success) {
+    const msgs = [...new Set(res.error.issues.map(i => i.message))]
+    throw new UsageError(msgs.join('; '))
+  }
+  return res.data
+}

@@ -1,0 +1,56 @@
+/**
+ * What a referrer is evidence of, whoever attached it: our metadata, SBOMs from any tool (SPDX,
+ * CycloneDX; plain, as in-toto attestations or Sigstore bundles), provenance (in-toto / Sigstore
+ * bundles with a SLSA predicate, BuildKit attestation manifests).
+ */
+import { Annotation, ArtifactType } from '../oci/media-types.js'
+import type { Descriptor, Manifest } from '../oci/types.js'
+import { isIndex } from '../oci/types.js'
+
+export type EvidenceKind = 'metadata' | 'sbom' | 'provenance'
+
+const SBOM_TYPES = new Set<string>([ArtifactType.Spdx, ArtifactType.CycloneDx, ArtifactType.CycloneDxXml, ArtifactType.SpdxTagValue, 'application/vnd.syft+json'])
+const SBOM_PREDICATES = [/^https:\/\/spdx\.dev\/Document/, /^https:\/\/cyclonedx\.org\/bom/, /^https:\/\/syft\.dev\/bom/]
+const PROVENANCE_PREDICATES = [/^https:\/\/slsa\.dev\/provenance\//]
+
+function predicateTypes(d: Descriptor, m?: Manifest): string[] {
+  const out: string[] = []
+  const take = (a?: Record<string, string>) => {
+    if (!a) return
+    for (const k of [Annotation.InTotoPredicateType, Annotation.SigstoreBundlePredicateType, 'predicateType']) if (a[k]) out.push(a[k] as string)
+  }
+  take(d.annotations)
+  if (m) {
+    take(m.annotations)
+    // BuildKit attestation manifests name each statement's predicate on its layer
+    if (!isIndex(m)) for (const l of m.layers) take(l.annotations)
+  }
+  return out
+}
+
+/** Is this (a referrer, or a manifest inside an index) a BuildKit attestation manifest? */
+export function isBuildKitAttestation(d: Descriptor): boolean {
+  return d.artifactType === ArtifactType.BuildKitAttestation || d.annotations?.[Annotation.DockerReferenceType] === 'attestation-manifest'
+}
+
+/** Manifests the gate must read to classify: BuildKit attestations and attestations without a predicate annotation. */
+export function needsManifest(d: Descriptor): boolean {
+  if (isBuildKitAttestation(d)) return true
+  if ((d.artifactType === ArtifactType.InToto || d.artifactType === ArtifactType.SigstoreBundleV03) && predicateTypes(d).length === 0) return true
+  return false
+}
+
+export function classify(d: Descriptor, m?: Manifest): Set<EvidenceKind> {
+  const kinds = new Set<EvidenceKind>()
+  const at = d.artifactType ?? ''
+  if (at === ArtifactType.BuildMetadataV1) kinds.add('metadata')
+  if (SBOM_TYPES.has(at)) kinds.add('sbom')
+  const attestation = at === ArtifactType.InToto || at === ArtifactType.SigstoreBundleV03 || /^application\/vnd\.dev\.sigstore\.bundle/.test(at) || isBuildKitAttestation(d)
+  if (attestation) {
+    for (const p of predicateTypes(d, m)) {
+      if (SBOM_PREDICATES.some(r => r.test(p))) kinds.add('sbom')
+      if (PROVENANCE_PREDICATES.some(r => r.test(p))) kinds.add('provenance')
+    }
+  }
+  return kinds
+}

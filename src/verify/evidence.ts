@@ -1,0 +1,104 @@
+/**
+ * Gathering the gate's evidence for one subject: its referrers (completed where incomplete), the
+ * attestations BuildKit put inside its index, and metadata in its own annotations (annotations mode).
+ */
+import type { Logger } from '../log.js'
+import { decodeDocument, decodeDocumentBytes } from '../metadata/codec.js'
+import type { BuildMetadata } from '../metadata/schema.js'
+import { Annotation, ArtifactType } from '../oci/media-types.js'
+import type { ReferrersListing, Target } from '../oci/target.js'
+import { isIndex, parseManifest, type Descriptor, type Manifest } from '../oci/types.js'
+import { describeError } from '../errors.js'
+import { classify, needsManifest } from './classify.js'
+import type { Evidence } from './gate.js'
+import { findReferrers, type FoundReferrers } from './referrers.js'
+
+/** Largest metadata layer read back (the document is JSON; anything larger is not ours). */
+export const MAX_METADATA_LAYER_BYTES = 4 * 1024 * 1024
+
+export interface MetadataReading {
+  document?: BuildMetadata
+  documentDigest?: string
+  problem?: string
+}
+
+/** Decode our document from annotations, or from the layer they point at. */
+export async function readMetadata(target: Target, annotations: Record<string, string> | undefined, manifest: Manifest | undefined, prefix: string, manifestDigest?: string): Promise<MetadataReading> {
+  try {
+    const dec = decodeDocument(annotations ?? {}, { prefix })
+    if (!dec) return { problem: 'it carries no metadata annotations' }
+    if (dec.inline) return { document: dec.document, documentDigest: dec.documentDigest }
+    let m = manifest
+    if (!m && manifestDigest) {
+      const got = await target.fetchManifest(manifestDigest)
+      m = parseManifest(got.bytes)
+    }
+    const layer = m && !isIndex(m) ? m.layers.find(l => l.digest === dec.documentDigest) : undefined
+    if (!layer) return { problem: `its document layer ${dec.documentDigest} is not in the manifest` }
+    const bytes = await target.fetchBlob(layer, MAX_METADATA_LAYER_BYTES)
+    const full = decodeDocumentBytes(bytes, dec.documentDigest)
+    return { document: full.document, documentDigest: full.documentDigest }
+  } catch (e) {
+    return { problem: describeError(e) }
+  }
+}
+
+export interface SubjectEvidence {
+  evidence: Evidence[]
+  found: FoundReferrers
+}
+
+export async function collectEvidence(
+  target: Target,
+  subject: { descriptor: Descriptor; manifest?: Manifest; indexAttestations?: Descriptor[] },
+  opts: { prefix: string; logger?: Logger; listing?: ReferrersListing; platformDigest?: string }
+): Promise<SubjectEvidence> {
+  const found = await findReferrers(target, subject.descriptor, {
+    fetchIf: d => needsManifest(d) || d.artifactType === ArtifactType.BuildMetadataV1,
+    ...(opts.logger ? { logger: opts.logger } : {}),
+    ...(opts.listing ? { listing: opts.listing } : {})
+  })
+  const evidence: Evidence[] = []
+  for (const r of found.referrers) {
+    const kinds = classify(r.descriptor, r.manifest)
+    const e: Evidence = { digest: r.descriptor.digest, kinds, source: 'referrer', ...(r.descriptor.artifactType ? { artifactType: r.descriptor.artifactType } : {}) }
+    if (kinds.has('metadata')) {
+      const md = await readMetadata(target, r.descriptor.annotations, r.manifest, opts.prefix, r.descriptor.digest)
+      if (md.document) {
+        e.document = md.document
+        if (md.document.image.digest !== subject.descriptor.digest) {
+          delete e.document
+          e.problem = `it describes ${md.document.image.digest}, not this image`
+        }
+      } else e.problem = md.problem ?? 'unreadable'
+    }
+    evidence.push(e)
+  }
+  // metadata written in annotations mode lives in the image's own annotations
+  if (subject.manifest?.annotations && decodeSafe(subject.manifest.annotations, opts.prefix)) {
+    const md = await readMetadata(target, subject.manifest.annotations, subject.manifest, opts.prefix)
+    evidence.push({
+      digest: subject.descriptor.digest,
+      kinds: new Set(['metadata']),
+      source: 'annotations',
+      ...(md.document ? { document: md.document } : { problem: md.problem ?? 'unreadable' })
+    })
+  }
+  // BuildKit attestation manifests inside the index, for the index or for one platform
+  for (const a of subject.indexAttestations ?? []) {
+    const refd = a.annotations?.[Annotation.DockerReferenceDigest]
+    if (opts.platformDigest && refd !== opts.platformDigest) continue
+    try {
+      const got = await target.fetchManifest(a)
+      const m = parseManifest(got.bytes)
+      evidence.push({ digest: a.digest, kinds: classify(a, m), source: 'index-attestation', artifactType: ArtifactType.BuildKitAttestation })
+    } catch (e) {
+      opts.logger?.warning(`could not read attestation manifest ${a.digest}: ${describeError(e)}`)
+    }
+  }
+  return { evidence, found }
+}
+
+function decodeSafe(a: Record<string, string>, prefix: string): boolean {
+  return a[prefix] !== undefined || a[`${prefix}.version`] !== undefined
+}

@@ -1,0 +1,101 @@
+/**
+ * The release gate: pure policy over what was found. No I/O, so every decision is unit-testable.
+ */
+import type { BuildMetadata } from '../metadata/schema.js'
+import type { EvidenceKind } from './classify.js'
+
+export interface Evidence {
+  digest: string
+  artifactType?: string
+  kinds: Set<EvidenceKind>
+  /** where it was seen: a referrer of the image, an attestation inside the image index, the image's own annotations */
+  source: 'referrer' | 'index-attestation' | 'annotations'
+  /** for metadata: the decoded document, or why it could not be read */
+  document?: BuildMetadata
+  problem?: string
+}
+
+export interface Policy {
+  /** the commit the metadata must name (full sha, or a prefix of at least 7) */
+  revision?: string
+  /** the metadata must be at most this old */
+  maxAgeMs?: number
+  now: Date
+}
+
+export interface RequirementResult {
+  requirement: string
+  found: boolean
+  /** the referrer (digest and type) that satisfied it */
+  by?: string
+  /** one line: what was found, or what is missing and why */
+  detail: string
+}
+
+export const KNOWN_REQUIREMENTS: readonly EvidenceKind[] = ['metadata', 'sbom', 'provenance']
+
+/** Why this metadata document fails the policy, or undefined when it passes. */
+export function policyProblem(doc: BuildMetadata, policy: Policy): string | undefined {
+  if (policy.revision) {
+    const commit = doc.source.commit
+    const want = policy.revision.toLowerCase()
+    if (!commit) return `it names no commit, but revision ${policy.revision} is required`
+    const have = commit.toLowerCase()
+    if (!(have === want || (want.length >= 7 && have.startsWith(want)))) return `its commit ${commit} is not the required revision ${policy.revision}`
+  }
+  if (policy.maxAgeMs !== undefined) {
+    const created = Date.parse(doc.created)
+    const age = policy.now.getTime() - created
+    if (!Number.isFinite(created)) return `its created time "${doc.created}" is unreadable`
+    if (age > policy.maxAgeMs) return `it was created ${doc.created}, older than the allowed ${formatAge(policy.maxAgeMs)}`
+  }
+  return undefined
+}
+
+export function formatAge(ms: number): string {
+  const s = Math.round(ms / 1000)
+  if (s % 86400 === 0) return `${s / 86400}d`
+  if (s % 3600 === 0) return `${s / 3600}h`
+  if (s % 60 === 0) return `${s / 60}m`
+  return `${s}s`
+}
+
+function label(e: Evidence): string {
+  const where = e.source === 'annotations' ? 'image annotations' : e.source === 'index-attestation' ? 'attestation in the index' : 'referrer'
+  return `${where} ${e.digest}${e.artifactType ? ` (${e.artifactType})` : ''}`
+}
+
+export function evaluateGate(requirements: string[], evidence: Evidence[], policy: Policy): RequirementResult[] {
+  const reqs = requirements.length ? requirements : ['metadata']
+  return [...new Set(reqs)].map(req => evaluateOne(req, evidence, policy))
+}
+
+function evaluateOne(req: string, evidence: Evidence[], policy: Policy): RequirementResult {
+  if (req === 'metadata') {
+    const candidates = evidence.filter(e => e.kinds.has('metadata'))
+    if (candidates.length === 0) return { requirement: req, found: false, detail: 'metadata is missing: no build metadata referrer or annotations on the image' }
+    const problems: string[] = []
+    for (const c of candidates) {
+      if (!c.document) {
+        problems.push(`${label(c)}: ${c.problem ?? 'unreadable'}`)
+        continue
+      }
+      const p = policyProblem(c.document, policy)
+      if (p) {
+        problems.push(`${label(c)}: ${p}`)
+        continue
+      }
+      return { requirement: req, found: true, by: label(c), detail: `commit ${c.document.source.commit ?? 'unknown'}, created ${c.document.created}` }
+    }
+    return { requirement: req, found: false, detail: `metadata found but not acceptable: ${problems.join('; ')}` }
+  }
+  if (req === 'sbom' || req === 'provenance') {
+    const hit = evidence.find(e => e.kinds.has(req))
+    if (hit) return { requirement: req, found: true, by: label(hit), detail: `found ${label(hit)}` }
+    return { requirement: req, found: false, detail: `${req === 'sbom' ? 'SBOM' : 'provenance'} is missing: no ${req === 'sbom' ? 'SPDX or CycloneDX' : 'SLSA provenance'} referrer or attestation on the image` }
+  }
+  // a literal artifactType
+  const hit = evidence.find(e => e.artifactType === req)
+  if (hit) return { requirement: req, found: true, by: label(hit), detail: `found ${label(hit)}` }
+  return { requirement: req, found: false, detail: `artifactType ${req} is missing: no referrer of that type on the image` }
+}
