@@ -54,6 +54,18 @@ describe('retries', () => {
     expect(t.requestCount.byKind['manifest.head']).toBe(3)
   })
 
+  test('a manifest PUT by digest is retried; a PUT by tag is not', async () => {
+    const t = target(reg.host, 'putretry')
+    await pushImage(t, 'pr', 'v1')
+    const m = await t.fetchManifest('v1')
+    reg.addFault({ match: { method: 'PUT', path: /\/manifests\// }, status: 503 })
+    await t.pushManifest(m.bytes, m.descriptor.mediaType)
+    expect(t.requestCount.byKind['manifest.put']).toBe(1 + 2)
+    reg.addFault({ match: { method: 'PUT', path: /\/manifests\// }, status: 503 })
+    await expect(t.pushManifest(m.bytes, m.descriptor.mediaType, 'v2')).rejects.toMatchObject({ code: 'SERVER_ERROR' })
+    expect(t.requestCount.byKind['manifest.put']).toBe(1 + 2 + 1)
+  })
+
   test('a 400 is not retried', async () => {
     const t = target(reg.host, 'noretry')
     reg.addFault({ match: { path: /\/manifests\// }, status: 400, times: 5, body: '{"errors":[{"code":"MANIFEST_INVALID","message":"bad"}]}' })

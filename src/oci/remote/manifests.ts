@@ -161,8 +161,9 @@ export async function pushManifest(ctx: RepoContext, bytes: Uint8Array, mediaTyp
     headers: { 'content-type': mediaType, 'content-length': String(bytes.length) },
     body: () => bytes,
     access: 'push',
-    // the same bytes under the same reference: repeating it changes nothing
-    idempotent: true,
+    // by digest, repeating it changes nothing; a tag may have moved meanwhile (another writer of a
+    // referrers index), so a tag PUT is not resent blindly: the caller re-reads and merges
+    idempotent: tag === undefined,
     ok: [200, 201, 202],
     ctx: errCtx(ctx, `push manifest ${reference}`, 'to')
   })
