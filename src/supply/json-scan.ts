@@ -15,6 +15,8 @@ const BACKSLASH = 0x5c
 interface Frame {
   array: boolean
   key?: string
+  /** dotted path of this object when a wanted path may lie under it; undefined: nothing to find inside */
+  path?: string
 }
 
 export class JsonPathScanner {
@@ -22,7 +24,8 @@ export class JsonPathScanner {
   /** false once the first significant byte is not `{` */
   isObject: boolean | undefined
   private readonly wanted: Set<string>
-  private readonly maxDepth: number
+  /** paths of objects that contain a wanted path: `metadata`, `metadata.component` */
+  private readonly prefixes = new Set<string>()
   private readonly stack: Frame[] = []
   private expectKey = false
   private inString = false
@@ -36,7 +39,10 @@ export class JsonPathScanner {
 
   constructor(paths: string[]) {
     this.wanted = new Set(paths)
-    this.maxDepth = Math.max(...paths.map(p => p.split('.').length))
+    for (const p of paths) {
+      const parts = p.split('.')
+      for (let i = 1; i < parts.length; i++) this.prefixes.add(parts.slice(0, i).join('.'))
+    }
   }
 
   /** All wanted values found, or nothing more to find: stop feeding. */
@@ -87,11 +93,11 @@ export class JsonPathScanner {
       }
       switch (c) {
         case 0x7b: // {
-          this.stack.push({ array: false })
+          this.stack.push({ array: false, path: this.childPath() })
           this.expectKey = true
           break
         case 0x5b: // [
-          this.stack.push({ array: true })
+          this.stack.push({ array: true, path: undefined })
           this.expectKey = false
           break
         case 0x7d: // }
@@ -120,7 +126,9 @@ export class JsonPathScanner {
           this.captureOverflow = false
           const top = this.stack[this.stack.length - 1]
           this.stringIsKey = this.expectKey && top !== undefined && !top.array
-          this.capture = this.stringIsKey || this.currentPath() !== undefined ? [c] : undefined
+          // keys matter only in objects on the way to a wanted path (not in `packages[*]`)
+          const keep = this.stringIsKey ? top!.path !== undefined : this.currentPath() !== undefined
+          this.capture = keep ? [c] : undefined
           break
         }
         default: {
@@ -139,14 +147,19 @@ export class JsonPathScanner {
 
   /** The dotted path of the value about to start, when it is a wanted one. */
   private currentPath(): string | undefined {
-    if (this.stack.length > this.maxDepth || this.stack.length === 0) return undefined
-    const keys: string[] = []
-    for (const f of this.stack) {
-      if (f.array || f.key === undefined) return undefined
-      keys.push(f.key)
-    }
-    const p = keys.join('.')
+    const top = this.stack[this.stack.length - 1]
+    if (!top || top.array || top.path === undefined || top.key === undefined) return undefined
+    const p = top.path === '' ? top.key : `${top.path}.${top.key}`
     return this.wanted.has(p) && !this.found.has(p) ? p : undefined
+  }
+
+  /** The path of an object about to start, when something wanted may lie inside it. */
+  private childPath(): string | undefined {
+    const top = this.stack[this.stack.length - 1]
+    if (!top) return ''
+    if (top.array || top.path === undefined || top.key === undefined) return undefined
+    const p = top.path === '' ? top.key : `${top.path}.${top.key}`
+    return this.prefixes.has(p) ? p : undefined
   }
 
   private endString(): void {
@@ -156,12 +169,15 @@ export class JsonPathScanner {
       if (this.stringIsKey) this.setKey('\u0000overflow')
       return
     }
-    raw.push(QUOTE)
     let s: string
-    try {
-      s = JSON.parse(Buffer.from(raw).toString('utf8')) as string
-    } catch {
-      return
+    if (!raw.includes(BACKSLASH)) s = Buffer.from(raw.slice(1)).toString('utf8')
+    else {
+      raw.push(QUOTE)
+      try {
+        s = JSON.parse(Buffer.from(raw).toString('utf8')) as string
+      } catch {
+        return
+      }
     }
     if (this.stringIsKey) this.setKey(s)
     else {
