@@ -82,14 +82,10 @@ export function buildProvenance(args: BuildProvenanceArgs): InTotoStatementV1 {
     predicate: {
       buildDefinition: {
         buildType: BUILD_TYPE_V1,
-        externalParameters: compact({
-          workflow: compact({
-            ref: wf?.ref ?? ci.ref,
-            repository: ci.repositoryUrl,
-            path: wf?.path
-          }),
-          event: ci.event
-        }) as SlsaProvenanceV1['buildDefinition']['externalParameters'],
+        externalParameters: {
+          workflow: compact({ ref: wf?.ref ?? ci.ref, repository: ci.repositoryUrl, path: wf?.path }),
+          ...(ci.event ? { event: ci.event } : {})
+        },
         internalParameters: compact({
           provider: ci.provider,
           workflow: ci.workflow,
