@@ -1,0 +1,102 @@
+/**
+ * Shared by the bad-input tests (in-process CLI and bundled action): the working directory with its
+ * bad files, snapshots proving that nothing was written, and the checks every error line must pass.
+ *
+ * Exit codes (DESIGN.md: "0 ok, 1 verification or gate failed, 2 bad usage or input"):
+ * - 2: anything wrong with the inputs themselves, found before the target is touched: syntax of
+ *   references, digests, flags, JSON, annotations, durations, booleans, and the local files the
+ *   inputs name (metadata-file, sbom), which are part of the input.
+ * - 1: the state of the target the inputs point at: an unreachable registry, a missing tag or
+ *   repository, a digest the registry does not hold, a missing or broken OCI layout.
+ */
+import { createHash } from 'node:crypto'
+import { mkdir, mkdtemp, readdir, readFile, symlink, writeFile, cp } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+export const SBOM_FIXTURES = join(ROOT, '__fixtures__', 'sbom')
+/** Each row must finish well within this (the brief: "within seconds"). */
+export const ROW_LIMIT_MS = 10_000
+
+/** A loopback port nothing listens on (bound, then closed). */
+export async function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer()
+    s.on('error', reject)
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+/** A working directory holding the bad files the rows name. */
+export async function makeWorkdir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'obm-bad-input-'))
+  await writeFile(join(dir, 'invalid.json'), '{"team": platform}')
+  await writeFile(join(dir, 'array.json'), '[{"team": "platform"}]')
+  await writeFile(join(dir, 'big.json'), JSON.stringify({ notes: 'x'.repeat(300 * 1024) }))
+  await writeFile(join(dir, 'secret.json'), JSON.stringify({ deploy: { password: 'hunter2-correct-horse' } }))
+  await mkdir(join(dir, 'a-directory'))
+  await mkdir(join(dir, 'empty-layout'))
+  await symlink(join(dir, 'does-not-exist.json'), join(dir, 'dangling.spdx.json'))
+  await cp(join(SBOM_FIXTURES, 'not-an-sbom.json'), join(dir, 'not-an-sbom.json'))
+  await cp(join(SBOM_FIXTURES, 'cyclonedx-wrong-format.json'), join(dir, 'cyclonedx-wrong-format.json'))
+  await mkdir(join(dir, 'docker'))
+  return dir
+}
+
+/** sha256 of every file under `dir` (relative path → digest), to prove a layout is byte-identical. */
+export async function snapshotDir(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {}
+  const walk = async (d: string, rel: string): Promise<void> => {
+    for (const e of await readdir(d, { withFileTypes: true })) {
+      const p = join(d, e.name)
+      const r = rel ? `${rel}/${e.name}` : e.name
+      if (e.isDirectory()) await walk(p, r)
+      else out[r] = createHash('sha256').update(await readFile(p)).digest('hex')
+    }
+  }
+  await walk(dir, '')
+  return out
+}
+
+const ACCEPT = [
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json'
+].join(', ')
+
+/** Every repository, tag and the digest each tag names, read over the registry API (anonymous). */
+export async function snapshotRegistry(url: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {}
+  const catalog = (await (await fetch(`${url}/v2/_catalog`)).json()) as { repositories?: string[] }
+  for (const repo of catalog.repositories ?? []) {
+    const tags = (await (await fetch(`${url}/v2/${repo}/tags/list`)).json()) as { tags?: string[] | null }
+    out[repo] = ''
+    for (const tag of tags.tags ?? []) {
+      const res = await fetch(`${url}/v2/${repo}/manifests/${tag}`, { method: 'HEAD', headers: { accept: ACCEPT } })
+      out[`${repo}:${tag}`] = res.headers.get('docker-content-digest') ?? `status ${res.status}`
+    }
+  }
+  return out
+}
+
+/**
+ * The checks on one error line, whatever the channel: a sentence for a person, no stack frames,
+ * no leaked placeholders, no `Error:` class-name prefixes.
+ */
+export function badLineProblems(line: string): string[] {
+  const problems: string[] = []
+  if (/\bundefined\b/.test(line)) problems.push('contains "undefined"')
+  if (line.includes('[object Object]')) problems.push('contains "[object Object]"')
+  if (/\b(?:Type|Range|Syntax|Reference)?Error:/.test(line)) problems.push('contains an "Error:" prefix')
+  if (/^\s+at\s|\bat .*\(.*:\d+:\d+\)/.test(line)) problems.push('contains a stack frame')
+  if (/\bnull\b/.test(line) && !/\bgot null\b/.test(line)) problems.push('contains "null"')
+  if (line.trim().length < 15) problems.push('too short to say what is wrong')
+  return problems
+}
