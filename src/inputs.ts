@@ -195,7 +195,13 @@ export type Inputs = z.output<typeof inputsSchema>
 
 /** Validate raw strings into `Inputs`, or throw one UsageError that lists every problem, one per line. */
 export function parseInputs(raw: RawInputs): Inputs {
-  const res = inputsSchema.safeParse(raw)
+  // an empty input means "not given" (the runner passes unset inputs as ''): apply the default
+  const withDefaults: Record<string, string | undefined> = { ...raw }
+  for (const spec of INPUT_SPECS) {
+    const v = withDefaults[spec.name]
+    if ((v === undefined || v.trim() === '') && spec.default !== undefined) withDefaults[spec.name] = spec.default
+  }
+  const res = inputsSchema.safeParse(withDefaults)
   if (!res.success) {
     const msgs = [...new Set(res.error.issues.map(i => i.message))]
     throw new UsageError(msgs.join('; '))

@@ -1,0 +1,113 @@
+/**
+ * Runs the bundled action (dist/index.js) the way the GitHub runner does: inputs as INPUT_<NAME>
+ * variables, outputs read from the GITHUB_OUTPUT file, the summary from GITHUB_STEP_SUMMARY, and a
+ * GitHub context from GITHUB_* variables and an event file.
+ */
+import { spawn } from 'node:child_process'
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+
+export const ACTION = resolve('dist/index.js')
+export const CLI = resolve('dist/cli/index.js')
+
+export interface ActionRun {
+  code: number
+  stdout: string
+  stderr: string
+  outputs: Record<string, string>
+  summary: string
+  /** `::error::` lines, without the prefix */
+  errors: string[]
+}
+
+/** The runner's file-command format: `name<<DELIM\nvalue\nDELIM`. */
+export function parseOutputFile(text: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  const lines = text.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^([^<=]+)<<(.+)$/.exec(lines[i] as string)
+    if (!m) continue
+    const [, name, delim] = m as unknown as [string, string, string]
+    const value: string[] = []
+    for (i++; i < lines.length && lines[i] !== delim; i++) value.push(lines[i] as string)
+    out[name] = value.join('\n')
+  }
+  return out
+}
+
+export const SHA = '0123456789abcdef0123456789abcdef01234567'
+
+/** A GitHub Actions environment for a push to main in acme/widget. */
+export async function githubEnv(dir: string, overrides: Record<string, string> = {}): Promise<Record<string, string>> {
+  const event = join(dir, 'event.json')
+  await writeFile(event, JSON.stringify({ repository: { full_name: 'acme/widget', html_url: 'https://github.com/acme/widget', license: { spdx_id: 'MIT' } }, ref: 'refs/heads/main', after: SHA }))
+  return {
+    GITHUB_ACTIONS: 'true',
+    CI: 'true',
+    GITHUB_EVENT_NAME: 'push',
+    GITHUB_EVENT_PATH: event,
+    GITHUB_SHA: SHA,
+    GITHUB_REF: 'refs/heads/main',
+    GITHUB_REF_NAME: 'main',
+    GITHUB_REF_TYPE: 'branch',
+    GITHUB_REPOSITORY: 'acme/widget',
+    GITHUB_REPOSITORY_OWNER: 'acme',
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_API_URL: 'https://api.github.com',
+    GITHUB_WORKFLOW: 'build',
+    GITHUB_WORKFLOW_REF: 'acme/widget/.github/workflows/build.yml@refs/heads/main',
+    GITHUB_JOB: 'image',
+    GITHUB_RUN_ID: '4242',
+    GITHUB_RUN_NUMBER: '17',
+    GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_ACTOR: 'octocat',
+    GITHUB_TRIGGERING_ACTOR: 'octocat',
+    RUNNER_OS: 'Linux',
+    RUNNER_ARCH: 'X64',
+    RUNNER_ENVIRONMENT: 'github-hosted',
+    ...overrides
+  }
+}
+
+export async function runAction(inputs: Record<string, string>, env: Record<string, string> = {}): Promise<ActionRun> {
+  const dir = await mkdtemp(join(tmpdir(), 'obm-action-'))
+  const outputFile = join(dir, 'output')
+  const summaryFile = join(dir, 'summary')
+  await writeFile(outputFile, '')
+  await writeFile(summaryFile, '')
+  const gh = await githubEnv(dir)
+  const childEnv: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: dir,
+    DOCKER_CONFIG: join(dir, 'docker'),
+    ...gh,
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    ...env
+  }
+  for (const [k, v] of Object.entries(inputs)) childEnv[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = v
+  const child = spawn(process.execPath, [ACTION], { env: childEnv, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', d => (stdout += d))
+  child.stderr.on('data', d => (stderr += d))
+  const code: number = await new Promise(r => child.on('close', c => r(c ?? -1)))
+  const outputs = parseOutputFile(await readFile(outputFile, 'utf8'))
+  const summary = await readFile(summaryFile, 'utf8')
+  const errors = stdout
+    .split('\n')
+    .filter(l => l.startsWith('::error'))
+    .map(l => l.replace(/^::error[^:]*::/, ''))
+  return { code, stdout, stderr, outputs, summary, errors }
+}
+
+export async function runCli(args: string[], env: Record<string, string> = {}, cwd?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tmpdir(), ...env }, cwd: cwd ?? tmpdir(), stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', d => (stdout += d))
+  child.stderr.on('data', d => (stderr += d))
+  const code: number = await new Promise(r => child.on('close', c => r(c ?? -1)))
+  return { code, stdout, stderr }
+}

@@ -1,0 +1,163 @@
+// The bundled action (dist/index.js), run as the GitHub runner runs it, against the real CNCF
+// distribution registry (no referrers API: the tag-schema path).
+import { startDistribution, type Distribution } from '../../__fixtures__/distribution.js'
+import { runAction, SHA } from '../../__fixtures__/action-runner.js'
+import { pushTestImage, remote } from '../../__fixtures__/images.js'
+import { decodeDocument } from '../../src/metadata/codec.js'
+import { ArtifactType, MediaType } from '../../src/oci/media-types.js'
+import { editReferrersIndex, fallbackTag } from '../../src/oci/referrers.js'
+import { parseManifest, isIndex, type Descriptor, type ImageIndex, type ImageManifest } from '../../src/oci/types.js'
+
+let reg: Distribution
+beforeAll(async () => {
+  reg = await startDistribution()
+})
+afterAll(async () => {
+  await reg?.stop()
+})
+
+async function fallbackIndex(repo: string, subject: string): Promise<ImageIndex> {
+  const got = await remote(`${reg.host}/${repo}:x`).fetchManifest(fallbackTag(subject))
+  const m = parseManifest(got.bytes)
+  if (!isIndex(m)) throw new Error('not an index')
+  return m
+}
+
+const FOREIGN_TYPE = 'application/vnd.dev.cosign.artifact.sig.v1+json'
+
+/** Put a foreign tool's entry into the subject's referrers index, as cosign would. */
+async function addForeignEntry(repo: string, subject: Descriptor): Promise<Descriptor> {
+  const t = remote(`${reg.host}/${repo}:x`)
+  const empty = await t.pushBlob({ bytes: new TextEncoder().encode('{}') })
+  const sig = await t.pushBlob({ bytes: new TextEncoder().encode('signature bytes') })
+  const bytes = new TextEncoder().encode(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MediaType.ImageManifest,
+      artifactType: FOREIGN_TYPE,
+      config: { mediaType: MediaType.Empty, digest: empty.digest, size: 2 },
+      layers: [{ mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json', digest: sig.digest, size: sig.size }],
+      subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
+      annotations: { 'dev.sigstore.cosign/signature': 'MEUCIQ…' }
+    })
+  )
+  const d = (await t.pushManifest(bytes, MediaType.ImageManifest)).descriptor
+  const foreign: Descriptor = { ...d, artifactType: FOREIGN_TYPE, annotations: { 'dev.sigstore.cosign/signature': 'MEUCIQ…', 'x-other-tool': 'kept' } }
+  const edit = editReferrersIndex(undefined, [foreign])
+  await t.pushManifest(edit.bytes, MediaType.ImageIndex, fallbackTag(subject.digest))
+  return foreign
+}
+
+describe('artifact mode through the bundled action', () => {
+  let subject: Descriptor
+  let foreign: Descriptor
+  let first: Awaited<ReturnType<typeof runAction>>
+  const repo = 'acme/widget'
+
+  beforeAll(async () => {
+    subject = await pushTestImage(reg.host, repo, 'v1')
+    foreign = await addForeignEntry(repo, subject)
+    first = await runAction({ image: `${reg.host}/${repo}:v1`, digest: subject.digest })
+  })
+
+  test('attach succeeds and sets the contract outputs', () => {
+    expect(first.errors).toEqual([])
+    expect(first.code).toBe(0)
+    expect(first.outputs.verified).toBe('true')
+    expect(first.outputs['subject-digest']).toBe(subject.digest)
+    expect(first.outputs['artifact-digest']).toMatch(/^sha256:[a-f0-9]{64}$/)
+    const doc = JSON.parse(first.outputs.metadata as string)
+    expect(doc.schemaVersion).toBe(1)
+    expect(doc.image.original).toBe(`${reg.host}/${repo}:v1`)
+    expect(doc.image.tag).toBe('v1')
+    expect(doc.image.digest).toBe(subject.digest)
+    expect(doc.source.commit).toBe(SHA)
+    expect(doc.source.repository).toBe('acme/widget')
+    expect(doc.ci.runId).toBe('4242')
+    expect(JSON.parse(first.outputs.referrers as string).map((d: Descriptor) => d.digest)).toContain(first.outputs['artifact-digest'])
+  })
+
+  test('the job summary shows image, digests, artifact, referrers and the result', () => {
+    expect(first.summary).toContain(subject.digest)
+    expect(first.summary).toContain(first.outputs['artifact-digest'])
+    expect(first.summary).toContain('verified')
+    expect(first.summary).toMatch(/Referrers seen \| 2/)
+  })
+
+  test('the referrer is in the sha256-<hex> index next to the foreign entry, with artifactType and all annotations', async () => {
+    const index = await fallbackIndex(repo, subject.digest)
+    const ours = index.manifests.filter(d => d.artifactType === ArtifactType.BuildMetadataV1)
+    expect(ours).toHaveLength(1)
+    expect(ours[0]!.digest).toBe(first.outputs['artifact-digest'])
+    expect(index.manifests.find(d => d.digest === foreign.digest)).toEqual(foreign)
+    const got = await remote(`${reg.host}/${repo}:x`).fetchManifest(ours[0]!.digest)
+    const m = parseManifest(got.bytes) as ImageManifest
+    expect(m.subject?.digest).toBe(subject.digest)
+    expect(m.artifactType).toBe(ArtifactType.BuildMetadataV1)
+    expect(m.config.digest).toBe('sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a')
+    expect(ours[0]!.annotations).toEqual(m.annotations)
+    const dec = decodeDocument(m.annotations ?? {})
+    expect(dec && dec.inline && dec.document.source.commit).toBe(SHA)
+  })
+
+  test('a re-run adds no duplicate and keeps the foreign entry', async () => {
+    const again = await runAction({ image: `${reg.host}/${repo}:v1`, digest: subject.digest }, { GITHUB_RUN_ATTEMPT: '2' })
+    expect(again.code).toBe(0)
+    const index = await fallbackIndex(repo, subject.digest)
+    const ours = index.manifests.filter(d => d.artifactType === ArtifactType.BuildMetadataV1)
+    expect(ours.map(d => d.digest)).toEqual([again.outputs['artifact-digest']])
+    expect(index.manifests.some(d => d.digest === foreign.digest)).toBe(true)
+  })
+
+  test('verify passes on the image and reports what it saw', async () => {
+    const v = await runAction({ image: `${reg.host}/${repo}:v1`, command: 'verify', require: 'metadata', revision: SHA })
+    expect(v.errors).toEqual([])
+    expect(v.code).toBe(0)
+    expect(v.outputs.verified).toBe('true')
+    expect(JSON.parse(v.outputs.missing as string)).toEqual([])
+    expect(v.summary).toContain('metadata')
+  })
+
+  test('verify fails when the revision is not the commit in the metadata', async () => {
+    const v = await runAction({ image: `${reg.host}/${repo}:v1`, command: 'verify', revision: 'fedcba9876543210fedcba9876543210fedcba98' })
+    expect(v.code).toBe(1)
+    expect(v.outputs.verified).toBe('false')
+    expect(v.errors).toHaveLength(1)
+    expect(v.errors[0]).toContain('is not the required revision')
+  })
+})
+
+test('verify fails with a clear message on an image without metadata', async () => {
+  const bare = await pushTestImage(reg.host, 'acme/bare', 'v1')
+  const v = await runAction({ image: `${reg.host}/acme/bare@${bare.digest}`, command: 'verify' })
+  expect(v.code).toBe(1)
+  expect(v.outputs.verified).toBe('false')
+  expect(JSON.parse(v.outputs.missing as string)).toEqual(['metadata'])
+  expect(v.errors).toEqual([expect.stringContaining('metadata is missing')])
+  expect(v.stdout).not.toMatch(/\n\s+at /)
+})
+
+test('annotations mode moves the tag to a manifest with the same config and layers whose annotations decode to the document', async () => {
+  const before = await pushTestImage(reg.host, 'acme/annotated', 'v2')
+  const beforeManifest = parseManifest((await remote(`${reg.host}/acme/annotated:v2`).fetchManifest(before.digest)).bytes) as ImageManifest
+  const r = await runAction({ image: `${reg.host}/acme/annotated:v2`, mode: 'annotations' })
+  expect(r.errors).toEqual([])
+  expect(r.code).toBe(0)
+  expect(r.outputs.verified).toBe('true')
+  const newDigest = r.outputs['image-digest'] as string
+  expect(newDigest).toMatch(/^sha256:/)
+  expect(newDigest).not.toBe(before.digest)
+  expect(r.stdout).toMatch(/digest changed/)
+  expect(r.summary).toMatch(/digest changed/i)
+  const now = await remote(`${reg.host}/acme/annotated:v2`).fetchManifest('v2')
+  expect(now.descriptor.digest).toBe(newDigest)
+  const m = parseManifest(now.bytes) as ImageManifest
+  expect(m.config).toEqual(beforeManifest.config)
+  expect(m.layers).toEqual(beforeManifest.layers)
+  const dec = decodeDocument(m.annotations ?? {})
+  expect(dec && dec.inline && dec.document.image.digest).toBe(before.digest)
+  expect(JSON.parse(r.outputs.metadata as string).source.commit).toBe(SHA)
+  const v = await runAction({ image: `${reg.host}/acme/annotated:v2`, command: 'verify' })
+  expect(v.errors).toEqual([])
+  expect(v.code).toBe(0)
+})
