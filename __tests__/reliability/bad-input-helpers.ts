@@ -100,3 +100,57 @@ export function badLineProblems(line: string): string[] {
   if (line.trim().length < 15) problems.push('too short to say what is wrong')
   return problems
 }
+
+export const ACTION_BUNDLE = join(ROOT, 'dist', 'index.js')
+export const CLI_BUNDLE = join(ROOT, 'dist', 'cli', 'index.js')
+
+export interface ProcessRun {
+  code: number | null
+  stdout: string
+  stderr: string
+  /** the GITHUB_OUTPUT file's content (action only) */
+  outputFile: string
+  /** the GITHUB_STEP_SUMMARY file's content (action only) */
+  summaryFile: string
+  elapsedMs: number
+}
+
+/**
+ * Run a bundle as a subprocess with exactly `env` (nothing inherited but PATH), in `cwd`; for the
+ * action, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY point at fresh files that are read back.
+ */
+export async function runBundle(bundle: string, args: string[], env: Record<string, string>, cwd: string, opts: { stdin?: string; nodeArgs?: string[]; timeoutMs?: number } = {}): Promise<ProcessRun> {
+  const { spawn } = await import('node:child_process')
+  const files = await mkdtemp(join(tmpdir(), 'obm-run-'))
+  const outputPath = join(files, 'output')
+  const summaryPath = join(files, 'summary')
+  await writeFile(outputPath, '')
+  await writeFile(summaryPath, '')
+  const started = Date.now()
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), bundle, ...args], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', GITHUB_OUTPUT: outputPath, GITHUB_STEP_SUMMARY: summaryPath, ...env },
+    stdio: ['pipe', 'pipe', 'pipe']
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')))
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')))
+  child.stdin.end(opts.stdin ?? '')
+  const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000)
+  const code = await new Promise<number | null>(resolve => child.on('close', c => resolve(c)))
+  clearTimeout(timer)
+  const elapsedMs = Date.now() - started
+  const outputFile = await readFile(outputPath, 'utf8')
+  const summaryFile = await readFile(summaryPath, 'utf8')
+  const { rm } = await import('node:fs/promises')
+  await rm(files, { recursive: true, force: true })
+  return { code, stdout, stderr, outputFile, summaryFile, elapsedMs }
+}
+
+/** `INPUT_<NAME>` as the runner sets it: upper-cased, spaces → `_`, dashes kept. */
+export function inputEnv(inputs: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(inputs)) out[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = v
+  return out
+}
