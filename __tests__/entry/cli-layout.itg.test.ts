@@ -1,0 +1,70 @@
+// The bundled CLI against an OCI image layout: attach, verify, the gate, discover, --json, exit codes.
+import { readFile, readdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { copyFixtureLayout, FIXTURE } from '../../__fixtures__/layout.js'
+import { runCli } from '../../__fixtures__/action-runner.js'
+
+const SBOM = join(process.cwd(), '__fixtures__', 'sbom', 'spdx-2.3.json')
+
+test('attach, verify, gate and discover on an OCI layout through the bundled CLI', async () => {
+  const dir = await copyFixtureLayout()
+  const image = `oci:${dir}:v1`
+  const attach = await runCli(['attach', image, '--sbom', SBOM, '--provenance', '--json', '--metadata', '{"team":"core"}'])
+  expect(attach.stderr).toBe('')
+  expect(attach.code).toBe(0)
+  const out = JSON.parse(attach.stdout)
+  expect(out['subject-digest']).toBe(FIXTURE.v1)
+  expect(out.verified).toBe(true)
+  expect(out.metadata.user).toEqual({ team: 'core' })
+  expect(out.metadata.image.original).toBe(image)
+  expect(out.attachments).toHaveLength(3)
+
+  // the layout holds the fallback tag too, so tools that read the tag schema find the referrers
+  const index = JSON.parse(await readFile(join(dir, 'index.json'), 'utf8'))
+  const refNames = index.manifests.map((d: { annotations?: Record<string, string> }) => d.annotations?.['org.opencontainers.image.ref.name']).filter(Boolean)
+  expect(refNames).toContain(`sha256-${FIXTURE.v1.slice(7)}`)
+
+  const gate = await runCli(['verify', image, '--require', 'metadata,sbom,provenance'])
+  expect(gate.code).toBe(0)
+  expect(gate.stdout).toMatch(/✔ sbom/)
+  expect(gate.stdout).toMatch(/verified:\s+true/)
+
+  const fail = await runCli(['verify', image, '--require', 'application/vnd.example.missing+json'])
+  expect(fail.code).toBe(1)
+  expect(fail.stderr.trim().split('\n')).toEqual(['error: artifactType application/vnd.example.missing+json is missing: no referrer of that type on the image'])
+
+  const tree = await runCli(['discover', image])
+  expect(tree.code).toBe(0)
+  expect(tree.stdout).toContain('application/vnd.oci-build-metadata.v1+json')
+  expect(tree.stdout).toContain('application/spdx+json')
+  expect(tree.stdout).toMatch(/[├└]── /)
+})
+
+test('bad usage exits 2 with one line on stderr and leaves the layout untouched', async () => {
+  const dir = await copyFixtureLayout()
+  const before = await snapshot(dir)
+  const r = await runCli(['attach', `oci:${dir}:v1`, '--mode', 'sideways'])
+  expect(r.code).toBe(2)
+  expect(r.stderr).toBe('error: input mode must be artifact or annotations, got "sideways"\n')
+  expect(await snapshot(dir)).toEqual(before)
+})
+
+test('--help lists every input as a flag and the exit codes', async () => {
+  const r = await runCli(['--help'])
+  expect(r.code).toBe(0)
+  for (const f of ['--image', '--digest', '--mode', '--metadata-file', '--sbom', '--provenance', '--require', '--verify-timeout', '--json']) expect(r.stdout).toContain(f)
+  expect(r.stdout).toMatch(/Exit codes: 0 ok, 1 .*, 2 bad usage/)
+})
+
+async function snapshot(dir: string): Promise<Record<string, string>> {
+  const files = (await readdir(dir, { recursive: true })).map(String).sort()
+  const out: Record<string, string> = {}
+  for (const f of files) {
+    try {
+      out[f] = (await readFile(join(dir, f))).toString('base64')
+    } catch {
+      out[f] = 'dir'
+    }
+  }
+  return out
+}

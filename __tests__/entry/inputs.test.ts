@@ -1,0 +1,63 @@
+import { parseArgv } from '../../src/cli-main.js'
+import { parseDuration, parseInputs } from '../../src/inputs.js'
+
+test('defaults apply to empty inputs, as the runner passes unset ones', () => {
+  const i = parseInputs({ image: 'nginx', command: '', mode: '', provenance: '', summary: '', 'verify-timeout': '' })
+  expect(i).toMatchObject({ command: 'attach', mode: 'artifact', provenance: false, summary: true, verifyTimeoutSeconds: 30, platforms: 'index', annotationPrefix: 'dev.oci-build-metadata' })
+})
+
+test('list inputs split on newlines and commas; annotations on lines', () => {
+  const i = parseInputs({ image: 'a/b', sbom: 'a.json, b.json\nc/*.json', require: 'metadata,sbom', annotations: 'org.example.team=core\n# comment\norg.example.url=https://x/?a=b' })
+  expect(i.sbom).toEqual(['a.json', 'b.json', 'c/*.json'])
+  expect(i.require).toEqual(['metadata', 'sbom'])
+  expect(i.annotations).toEqual({ 'org.example.team': 'core', 'org.example.url': 'https://x/?a=b' })
+})
+
+test.each([
+  [{ image: '' }, /input image is required/],
+  [{ image: 'a', command: 'push' }, /command must be one of attach, verify, discover/],
+  [{ image: 'a', digest: 'sha256:xyz' }, /is not a digest/],
+  [{ image: 'a', username: 'u' }, /password is missing/],
+  [{ image: 'a', password: 'p4ssw0rd' }, /username is missing/],
+  [{ image: 'a', 'verify-timeout': '-1' }, /verify-timeout must be a number/],
+  [{ image: 'a', 'verify-timeout': '9999' }, /verify-timeout must be a number/],
+  [{ image: 'a', 'max-age': 'soon' }, /max-age must be a duration/],
+  [{ image: 'a', provenance: 'maybe' }, /provenance must be true or false/],
+  [{ image: 'a', annotations: 'novalue' }, /is not key=value/],
+  [{ image: 'a', 'annotation-prefix': 'Not A Domain' }, /annotation-prefix must be a reverse-domain/],
+  [{ image: 'a', platforms: 'some' }, /platforms must be index or each/]
+])('bad input %j is refused with a message that names it', (raw, msg) => {
+  expect(() => parseInputs(raw)).toThrow(msg)
+})
+
+test('several problems come back in one line', () => {
+  try {
+    parseInputs({ image: '', mode: 'x' })
+    throw new Error('expected a failure')
+  } catch (e) {
+    expect((e as Error).message).toMatch(/image is required: .*; input mode must be/)
+    expect((e as Error).message).not.toContain('\n')
+  }
+})
+
+test('parseDuration', () => {
+  expect([parseDuration('90d'), parseDuration('12h'), parseDuration('30m'), parseDuration('45'), parseDuration('2w')]).toEqual([90 * 86400e3, 12 * 3600e3, 30 * 60e3, 45e3, 14 * 86400e3])
+  expect(parseDuration('1.5h')).toBeUndefined()
+})
+
+describe('parseArgv', () => {
+  test('command, positional image, flags with and without =, booleans and repeatable lists', () => {
+    const p = parseArgv(['verify', 'ghcr.io/a/b:1', '--require', 'sbom', '--require=provenance', '--json', '--provenance', '--verify-timeout=5'])
+    expect(p.command).toBe('verify')
+    expect(p.raw).toMatchObject({ image: 'ghcr.io/a/b:1', command: 'verify', require: 'sbom\nprovenance', provenance: 'true', 'verify-timeout': '5' })
+    expect(p.flags.has('json')).toBe(true)
+  })
+  test.each([
+    [['attach', 'x', '--nope'], /unknown option --nope/],
+    [['attach', 'x', '--digest'], /option --digest needs a value/],
+    [['attach', 'x', 'y'], /unexpected argument "y"/],
+    [['attach', 'x', '--image', 'z'], /give the image once/]
+  ])('%j is refused', (argv, msg) => {
+    expect(() => parseArgv(argv)).toThrow(msg)
+  })
+})

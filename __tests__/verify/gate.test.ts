@@ -1,0 +1,103 @@
+import { classify, needsManifest } from '../../src/verify/classify.js'
+import { evaluateGate, formatAge, policyProblem, type Evidence } from '../../src/verify/gate.js'
+import type { BuildMetadata } from '../../src/metadata/schema.js'
+import type { Descriptor, ImageManifest } from '../../src/oci/types.js'
+
+const doc = (commit: string | undefined, created = '2026-11-01T00:00:00.000Z'): BuildMetadata =>
+  ({
+    schemaVersion: 1,
+    created,
+    image: { original: 'r/a:1', registry: 'r', repository: 'a', name: 'r/a', digest: `sha256:${'a'.repeat(64)}`, mediaType: 'x/y', size: 1 },
+    source: commit ? { commit } : {},
+    ci: { provider: 'none' },
+    opencontainers: {}
+  }) as BuildMetadata
+
+const now = new Date('2026-11-22T00:00:00Z')
+const COMMIT = '0123456789abcdef0123456789abcdef01234567'
+const md = (d: BuildMetadata | undefined, problem?: string): Evidence => ({ digest: 'sha256:m', artifactType: 'application/vnd.oci-build-metadata.v1+json', kinds: new Set(['metadata']), source: 'referrer', ...(d ? { document: d } : {}), ...(problem ? { problem } : {}) })
+
+describe('policyProblem', () => {
+  test.each([
+    ['full sha matches', { revision: COMMIT }, undefined],
+    ['uppercase sha matches', { revision: COMMIT.toUpperCase() }, undefined],
+    ['7-char prefix matches', { revision: COMMIT.slice(0, 7) }, undefined],
+    ['other commit', { revision: 'f'.repeat(40) }, /is not the required revision/],
+    ['6-char prefix is too short to match', { revision: COMMIT.slice(0, 6) }, /is not the required revision/],
+    ['within max age', { maxAgeMs: 30 * 86400e3 }, undefined],
+    ['older than max age', { maxAgeMs: 7 * 86400e3 }, /older than the allowed 7d/]
+  ])('%s', (_name, p, expected) => {
+    const res = policyProblem(doc(COMMIT), { now, ...p })
+    if (expected === undefined) expect(res).toBeUndefined()
+    else expect(res).toMatch(expected)
+  })
+  test('a document without a commit fails a revision check', () => {
+    expect(policyProblem(doc(undefined), { now, revision: COMMIT })).toMatch(/names no commit/)
+  })
+})
+
+test('formatAge picks the largest whole unit', () => {
+  expect([formatAge(86400e3 * 90), formatAge(3600e3 * 12), formatAge(60e3 * 30), formatAge(45e3)]).toEqual(['90d', '12h', '30m', '45s'])
+})
+
+describe('evaluateGate', () => {
+  const sbom: Evidence = { digest: 'sha256:s', artifactType: 'application/spdx+json', kinds: new Set(['sbom']), source: 'referrer' }
+  test('defaults to requiring metadata', () => {
+    expect(evaluateGate([], [], { now })).toEqual([expect.objectContaining({ requirement: 'metadata', found: false })])
+  })
+  test('metadata found, sbom found, provenance missing', () => {
+    const rows = evaluateGate(['metadata', 'sbom', 'provenance'], [md(doc(COMMIT)), sbom], { now })
+    expect(rows.map(r => [r.requirement, r.found])).toEqual([
+      ['metadata', true],
+      ['sbom', true],
+      ['provenance', false]
+    ])
+    expect(rows[2]!.detail).toMatch(/provenance is missing/)
+    expect(rows[1]!.by).toContain('sha256:s')
+  })
+  test('one good metadata document among bad ones satisfies; all bad explains each', () => {
+    const bad = md(undefined, 'digest mismatch')
+    expect(evaluateGate(['metadata'], [bad, md(doc(COMMIT))], { now, revision: COMMIT })[0]!.found).toBe(true)
+    const rows = evaluateGate(['metadata'], [bad, md(doc('f'.repeat(40)))], { now, revision: COMMIT })
+    expect(rows[0]!.found).toBe(false)
+    expect(rows[0]!.detail).toMatch(/digest mismatch.*is not the required revision/)
+  })
+  test('literal artifactType requirements match exactly', () => {
+    const rows = evaluateGate(['application/spdx+json', 'application/vnd.cyclonedx+json'], [sbom], { now })
+    expect(rows.map(r => r.found)).toEqual([true, false])
+  })
+  test('duplicate requirements are reported once', () => {
+    expect(evaluateGate(['sbom', 'sbom'], [sbom], { now })).toHaveLength(1)
+  })
+})
+
+describe('classify', () => {
+  const d = (artifactType: string, annotations?: Record<string, string>): Descriptor => ({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: 'sha256:x', size: 1, artifactType, ...(annotations ? { annotations } : {}) })
+  test.each([
+    ['our metadata', d('application/vnd.oci-build-metadata.v1+json'), ['metadata']],
+    ['SPDX', d('application/spdx+json'), ['sbom']],
+    ['CycloneDX', d('application/vnd.cyclonedx+json'), ['sbom']],
+    ['in-toto SLSA', d('application/vnd.in-toto+json', { 'in-toto.io/predicate-type': 'https://slsa.dev/provenance/v1' }), ['provenance']],
+    ['in-toto SPDX attestation', d('application/vnd.in-toto+json', { 'in-toto.io/predicate-type': 'https://spdx.dev/Document/v2.3' }), ['sbom']],
+    ['Sigstore bundle with SLSA', d('application/vnd.dev.sigstore.bundle.v0.3+json', { 'dev.sigstore.bundle.predicateType': 'https://slsa.dev/provenance/v1' }), ['provenance']],
+    ['Sigstore bundle with CycloneDX', d('application/vnd.dev.sigstore.bundle.v0.3+json', { 'dev.sigstore.bundle.predicateType': 'https://cyclonedx.org/bom' }), ['sbom']],
+    ['cosign signature', d('application/vnd.dev.cosign.artifact.sig.v1+json'), []],
+    ['in-toto without a predicate', d('application/vnd.in-toto+json'), []]
+  ])('%s', (_n, desc, kinds) => {
+    expect([...classify(desc)].sort()).toEqual(kinds)
+  })
+  test('BuildKit attestation manifests are classified from their layers', () => {
+    const desc: Descriptor = { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: 'sha256:a', size: 1, annotations: { 'vnd.docker.reference.type': 'attestation-manifest' } }
+    const m = {
+      schemaVersion: 2,
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: 'sha256:c', size: 1 },
+      layers: [
+        { mediaType: 'application/vnd.in-toto+json', digest: 'sha256:l1', size: 1, annotations: { 'in-toto.io/predicate-type': 'https://slsa.dev/provenance/v0.2' } },
+        { mediaType: 'application/vnd.in-toto+json', digest: 'sha256:l2', size: 1, annotations: { 'in-toto.io/predicate-type': 'https://spdx.dev/Document' } }
+      ]
+    } as ImageManifest
+    expect(needsManifest(desc)).toBe(true)
+    expect([...classify(desc, m)].sort()).toEqual(['provenance', 'sbom'])
+    expect([...classify(desc)]).toEqual([])
+  })
+})
