@@ -1,0 +1,443 @@
+/**
+ * Secrets never leak. attach and verify run through the bundled action (RUNNER_DEBUG=1) and the
+ * bundled CLI (--debug) with: (a) Basic credentials against distribution with htpasswd, (b) the
+ * Bearer token flow against the in-process registry, (c) Docker's config.json with a base64 `auths`
+ * entry and a `credHelpers` helper script on PATH, (d) GITHUB_TOKEN for ghcr.io (ghcr.io is mapped
+ * to a loopback registry by a preload that rewrites fetch URLs: nothing leaves the machine). Every
+ * channel — stdout, stderr, the GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, error messages and the
+ * documents written to the registry — is scanned for each secret, its base64, the base64 of
+ * `user:secret` and every Bearer token the registries issued. Also: no Authorization to a redirect
+ * target, no Basic credentials over plain HTTP to a non-loopback host, least-scope tokens, and
+ * referrers whose subject is another image ignored by verify.
+ */
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { gunzipSync } from 'node:zlib'
+import { startDistribution, type Distribution } from '../../__fixtures__/distribution.js'
+import { startTestRegistry, type TestRegistry } from '../../__fixtures__/registry/index.js'
+import { cliMain } from '../../src/cli-main.js'
+import { describeError } from '../../src/errors.js'
+import { clearSecrets } from '../../src/log.js'
+import { digestOf } from '../../src/oci/digest.js'
+import { MediaType } from '../../src/oci/media-types.js'
+import { parseReference } from '../../src/oci/reference.js'
+import { RemoteTarget } from '../../src/oci/remote/index.js'
+import { parseManifest } from '../../src/oci/types.js'
+import { image, pushImage, target } from '../oci/remote/helpers.js'
+import { ACTION_BUNDLE, CLI_BUNDLE, inputEnv, runBundle, type ProcessRun } from './bad-input-helpers.js'
+
+const SECRET = {
+  dist: 'dist-Pa55word-basic-7f3a9c',
+  bearer: 'bearer-Pa55word-flow-81d2e4',
+  helper: 'helper-Pa55word-credhelper-c0de9',
+  github: 'ghs_16C7e42F292c6912E7710c838347Ae178B4a',
+  wrong: 'wrong-Pa55word-not-theirs-5b7c1'
+}
+const USER = { dist: 'dist-user', bearer: 'bearer-user', helper: 'helper-user', github: 'octocat' }
+const b64 = (s: string) => Buffer.from(s).toString('base64')
+
+let work: string
+let dist: Distribution
+let bearer: TestRegistry
+let helperReg: TestRegistry
+let ghcr: TestRegistry
+const registries: TestRegistry[] = []
+/** Bearer tokens seen in any request to any in-process registry */
+const issuedTokens = new Set<string>()
+/** every subprocess run, scanned at the end */
+const runs: Array<{ label: string; run: ProcessRun }> = []
+/** the artifacts written, read back right after each attach (a later attach supersedes them), scanned at the end */
+const written: Array<{ label: string; text: string }> = []
+
+/** The artifact manifest, its annotations decoded (base64, gzip) and its non-empty layer blobs, as text. */
+async function documentText(t: RemoteTarget, digest: string): Promise<string> {
+  expect(digest).toMatch(/^sha256:[a-f0-9]{64}$/)
+  const got = await t.fetchManifest(digest)
+  const m = parseManifest(got.bytes) as { annotations?: Record<string, string>; layers?: Array<{ digest: string; size: number; mediaType: string }> }
+  let text = expand(new TextDecoder().decode(got.bytes), m.annotations)
+  for (const l of m.layers ?? []) {
+    if (l.size <= 2) continue
+    const blob = await t.fetchBlob(l as never)
+    text += '\n' + expand(Buffer.from(blob).toString('utf8'), { blob: Buffer.from(blob).toString('base64') })
+  }
+  return text
+}
+
+function collectTokens(reg: TestRegistry): void {
+  for (const r of [...reg.requests, ...reg.redirectRequests]) {
+    const m = /^Bearer\s+(\S+)$/.exec(r.headers.authorization ?? '')
+    if (m) issuedTokens.add(m[1] as string)
+  }
+}
+
+function seed(reg: TestRegistry, repo: string, tag = 'v1'): string {
+  const img = image(`${repo}-${tag}`)
+  reg.putBlob(repo, img.config)
+  reg.putBlob(repo, img.layer)
+  return reg.putManifest(repo, img.manifest, MediaType.ImageManifest, tag)
+}
+
+/** The preload that maps https://ghcr.io to the loopback registry (test scaffolding only). */
+const PRELOAD = `
+const origin = process.env.OBM_TEST_GHCR_ORIGIN
+const real = globalThis.fetch
+globalThis.fetch = (input, init) => {
+  const url = typeof input === 'string' ? input : input instanceof URL ? input.toString() : input.url
+  if (origin && url.startsWith('https://ghcr.io/')) return real(origin + url.slice('https://ghcr.io'.length), init)
+  return real(input, init)
+}
+`
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'obm-secrets-'))
+  dist = await startDistribution({ htpasswd: { username: USER.dist, password: SECRET.dist } })
+  const seedTarget = (repo: string) => target(dist.host, repo, { credentials: { username: USER.dist, password: SECRET.dist } })
+  await pushImage(seedTarget('basic/app'), 'basic', 'v1')
+  await pushImage(seedTarget('auths/app'), 'auths', 'v1')
+  bearer = await startTestRegistry({ auth: { kind: 'bearer', username: USER.bearer, password: SECRET.bearer }, redirectBlobs: true })
+  helperReg = await startTestRegistry({ auth: { kind: 'bearer', username: USER.helper, password: SECRET.helper } })
+  ghcr = await startTestRegistry({ auth: { kind: 'bearer', username: USER.github, password: SECRET.github }, referrersApi: false })
+  registries.push(bearer, helperReg, ghcr)
+  seed(bearer, 'bearer/app')
+  seed(helperReg, 'helper/app')
+  seed(ghcr, 'acme/widget')
+  // Docker config: a base64 `auths` entry for distribution, a credential helper for the other registry
+  await mkdir(join(work, 'docker'))
+  await mkdir(join(work, 'bin'))
+  await writeFile(
+    join(work, 'docker', 'config.json'),
+    JSON.stringify({ auths: { [dist.host]: { auth: b64(`${USER.dist}:${SECRET.dist}`) } }, credHelpers: { [helperReg.host]: 'obmtest' } })
+  )
+  const helper = join(work, 'bin', 'docker-credential-obmtest')
+  await writeFile(helper, `#!/bin/sh\nread server\nprintf '{"ServerURL":"%s","Username":"${USER.helper}","Secret":"${SECRET.helper}"}' "$server"\n`)
+  await chmod(helper, 0o755)
+  await writeFile(join(work, 'preload.mjs'), PRELOAD)
+  await mkdir(join(work, 'empty-docker'))
+}, 60_000)
+
+afterAll(async () => {
+  await dist?.stop()
+  await Promise.all(registries.map(r => r.close()))
+  if (work) await rm(work, { recursive: true, force: true })
+  clearSecrets()
+})
+
+interface Scenario {
+  label: string
+  image: () => string
+  /** action inputs beyond image/command (credentials) */
+  inputs: () => Record<string, string>
+  /** CLI argv beyond command/image */
+  argv: () => string[]
+  env: () => Record<string, string>
+  stdin?: string
+  reg?: () => TestRegistry
+  /** how to read what was written */
+  reader: () => RemoteTarget
+}
+
+const baseEnv = (): Record<string, string> => ({
+  HOME: work,
+  DOCKER_CONFIG: join(work, 'empty-docker'),
+  // present everywhere: it must never show, whatever the registry
+  GITHUB_TOKEN: SECRET.github,
+  GITHUB_ACTOR: USER.github
+})
+
+const SCENARIOS: Scenario[] = [
+  {
+    label: '(a) Basic, distribution with htpasswd',
+    image: () => `${dist.host}/basic/app:v1`,
+    inputs: () => ({ username: USER.dist, password: SECRET.dist }),
+    argv: () => ['--username', USER.dist, '--password-stdin'],
+    stdin: `${SECRET.dist}\n`,
+    env: baseEnv,
+    reader: () => target(dist.host, 'basic/app', { credentials: { username: USER.dist, password: SECRET.dist } })
+  },
+  {
+    label: '(b) Bearer token flow',
+    image: () => `${bearer.host}/bearer/app:v1`,
+    inputs: () => ({ username: USER.bearer, password: SECRET.bearer }),
+    argv: () => ['--username', USER.bearer],
+    env: () => ({ ...baseEnv(), OCI_BUILD_METADATA_PASSWORD: SECRET.bearer }),
+    reg: () => bearer,
+    reader: () => target(bearer.host, 'bearer/app', { credentials: { username: USER.bearer, password: SECRET.bearer } })
+  },
+  {
+    label: '(c) config.json auths (base64)',
+    image: () => `${dist.host}/auths/app:v1`,
+    inputs: () => ({}),
+    argv: () => [],
+    env: () => ({ ...baseEnv(), DOCKER_CONFIG: join(work, 'docker') }),
+    reader: () => target(dist.host, 'auths/app', { credentials: { username: USER.dist, password: SECRET.dist } })
+  },
+  {
+    label: '(c) config.json credHelpers',
+    image: () => `${helperReg.host}/helper/app:v1`,
+    inputs: () => ({}),
+    argv: () => [],
+    env: () => ({ ...baseEnv(), DOCKER_CONFIG: join(work, 'docker'), PATH: `${join(work, 'bin')}:${process.env.PATH}` }),
+    reg: () => helperReg,
+    reader: () => target(helperReg.host, 'helper/app', { credentials: { username: USER.helper, password: SECRET.helper } })
+  },
+  {
+    label: '(d) GITHUB_TOKEN for ghcr.io',
+    image: () => 'ghcr.io/acme/widget:v1',
+    inputs: () => ({}),
+    argv: () => [],
+    env: () => ({ ...baseEnv(), OBM_TEST_GHCR_ORIGIN: ghcr.url }),
+    reg: () => ghcr,
+    reader: () => target(ghcr.host, 'acme/widget', { credentials: { username: USER.github, password: SECRET.github } })
+  }
+]
+
+const nodeArgsFor = (s: Scenario) => (s.label.startsWith('(d)') ? ['--import', `file://${join(work, 'preload.mjs')}`] : [])
+const outputsOf = (text: string): Record<string, string> => {
+  const out: Record<string, string> = {}
+  const lines = text.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^([^<=]+)<<(.+)$/.exec(lines[i] as string)
+    if (!m) continue
+    const value: string[] = []
+    for (i++; i < lines.length && lines[i] !== m[2]; i++) value.push(lines[i] as string)
+    out[m[1] as string] = value.join('\n')
+  }
+  return out
+}
+
+describe.each(SCENARIOS.map(s => [s.label, s] as const))('%s', (_label, s) => {
+  test('action attach then verify (RUNNER_DEBUG=1): succeed, pull,push then pull-only tokens, every secret masked', async () => {
+    const reg = s.reg?.()
+    reg?.resetRequests()
+    const env = { ...s.env(), RUNNER_DEBUG: '1', ...inputEnv({ image: s.image(), command: 'attach', 'verify-timeout': '10', metadata: '{"team":"platform"}', ...s.inputs() }) }
+    const attach = await runBundle(ACTION_BUNDLE, [], env, work, { nodeArgs: nodeArgsFor(s) })
+    runs.push({ label: `${s.label} action attach`, run: attach })
+    expect({ code: attach.code, errors: attach.stdout.split('\n').filter(l => l.startsWith('::error')) }).toEqual({ code: 0, errors: [] })
+    const outputs = outputsOf(attach.outputFile)
+    expect(outputs.verified).toBe('true')
+    written.push({ label: `${s.label} action`, text: await documentText(s.reader(), outputs['artifact-digest'] as string) })
+    if (reg) {
+      collectTokens(reg)
+      const scopes = reg.tokenRequests.map(r => r.query.scope)
+      expect(scopes.length).toBeGreaterThan(0)
+      expect(scopes.some(sc => /:pull,push$/.test(sc ?? ''))).toBe(true)
+      reg.resetRequests()
+    }
+    // each secret the run learnt was handed to the runner for masking
+    const masks = attach.stdout.split('\n').filter(l => l.startsWith('::add-mask::')).map(l => l.slice('::add-mask::'.length))
+    expect(masks).toContain(SECRET.github)
+    if (s.inputs().password) expect(masks).toContain(s.inputs().password)
+    if (s.label.includes('credHelpers')) expect(masks).toContain(SECRET.helper)
+    if (s.label.includes('auths')) expect(masks).toContain(b64(`${USER.dist}:${SECRET.dist}`))
+
+    const verifyEnv = { ...s.env(), RUNNER_DEBUG: '1', ...inputEnv({ image: s.image(), command: 'verify', ...s.inputs() }) }
+    const verify = await runBundle(ACTION_BUNDLE, [], verifyEnv, work, { nodeArgs: nodeArgsFor(s) })
+    runs.push({ label: `${s.label} action verify`, run: verify })
+    expect(verify.code).toBe(0)
+    if (reg) {
+      collectTokens(reg)
+      const scopes = reg.tokenRequests.map(r => r.query.scope)
+      expect(scopes.length).toBeGreaterThan(0)
+      // verify is read only: it never asks for push
+      expect(scopes.every(sc => /^repository:[^:]+:pull$/.test(sc ?? ''))).toBe(true)
+      const stdoutMasks = verify.stdout.split('\n').filter(l => l.startsWith('::add-mask::')).map(l => l.slice('::add-mask::'.length))
+      for (const r of reg.requests) {
+        const m = /^Bearer\s+(\S+)$/.exec(r.headers.authorization ?? '')
+        if (m) expect(stdoutMasks).toContain(m[1])
+      }
+    }
+  }, 60_000)
+
+  test('CLI attach --json --debug then verify --debug: succeed', async () => {
+    const reg = s.reg?.()
+    reg?.resetRequests()
+    const attach = await runBundle(CLI_BUNDLE, ['attach', s.image(), '--json', '--debug', '--verify-timeout', '10', '--metadata', '{"team":"cli"}', ...s.argv()], s.env(), work, {
+      nodeArgs: nodeArgsFor(s),
+      ...(s.stdin ? { stdin: s.stdin } : {})
+    })
+    runs.push({ label: `${s.label} cli attach`, run: attach })
+    expect({ code: attach.code, stderrErrors: attach.stderr.split('\n').filter(l => l.startsWith('error:')) }).toEqual({ code: 0, stderrErrors: [] })
+    // --debug logs token requests (Bearer registries); Basic registries produce none
+    if (reg) expect(attach.stderr).toMatch(/^debug: /m)
+    const json = JSON.parse(attach.stdout) as Record<string, string>
+    written.push({ label: `${s.label} cli`, text: await documentText(s.reader(), json['artifact-digest'] as string) })
+    if (reg) collectTokens(reg)
+    const verify = await runBundle(CLI_BUNDLE, ['verify', s.image(), '--debug', ...s.argv()], s.env(), work, { nodeArgs: nodeArgsFor(s), ...(s.stdin ? { stdin: s.stdin } : {}) })
+    runs.push({ label: `${s.label} cli verify`, run: verify })
+    expect(verify.code).toBe(0)
+    if (reg) collectTokens(reg)
+  }, 60_000)
+})
+
+describe('failures carry no secret either', () => {
+  test('action: wrong Basic password on distribution → one error line, exit 1', async () => {
+    const run = await runBundle(ACTION_BUNDLE, [], { ...baseEnv(), RUNNER_DEBUG: '1', ...inputEnv({ image: `${dist.host}/basic/app:v1`, username: USER.dist, password: SECRET.wrong }) }, work)
+    runs.push({ label: 'action wrong password (basic)', run })
+    const errors = run.stdout.split('\n').filter(l => l.startsWith('::error'))
+    expect({ code: run.code, errors: errors.length }).toEqual({ code: 1, errors: 1 })
+    expect(errors[0]).toMatch(/authentication required \(401\)/)
+  })
+
+  test('CLI: wrong password in the Bearer flow → one error line, exit 1', async () => {
+    const run = await runBundle(CLI_BUNDLE, ['verify', `${bearer.host}/bearer/app:v1`, '--debug', '--username', USER.bearer], { ...baseEnv(), OCI_BUILD_METADATA_PASSWORD: SECRET.wrong }, work)
+    runs.push({ label: 'cli wrong password (bearer)', run })
+    expect(run.code).toBe(1)
+    expect(run.stderr.split('\n').filter(l => l.startsWith('error:'))).toHaveLength(1)
+    collectTokens(bearer)
+  })
+
+  test('thrown errors of the client (wrong credentials, refused token) hold no secret', async () => {
+    const errors: unknown[] = []
+    errors.push(await target(bearer.host, 'bearer/app', { credentials: { username: USER.bearer, password: SECRET.wrong } }).resolve('v1').catch(e => e))
+    errors.push(await target(dist.host, 'basic/app', { credentials: { username: USER.dist, password: SECRET.wrong } }).resolve('v1').catch(e => e))
+    const texts = errors.map(e => {
+      expect(e).toBeInstanceOf(Error)
+      const err = e as Error & { cause?: unknown }
+      return [describeError(e), err.message, String(err.stack), String(err.cause), JSON.stringify(e)].join('\n')
+    })
+    for (const t of texts) for (const n of needles()) expect(t).not.toContain(n)
+    expect(texts.join('\n')).toMatch(/authentication required \(401\)/)
+  })
+})
+
+/** Every string that must never appear. */
+function needles(): string[] {
+  const out = new Set<string>()
+  const users: Record<string, string> = { dist: USER.dist, bearer: USER.bearer, helper: USER.helper, github: USER.github, wrong: USER.dist }
+  for (const [k, v] of Object.entries(SECRET)) {
+    out.add(v)
+    out.add(b64(v))
+    out.add(b64(`${users[k]}:${v}`))
+    out.add(b64(`${USER.bearer}:${v}`))
+    out.add(b64(`x-access-token:${v}`))
+  }
+  for (const t of issuedTokens) out.add(t)
+  return [...out]
+}
+
+/** Annotation values decoded as base64 and gzip too, so an encoded document is searched as well. */
+function expand(text: string, annotations: Record<string, string> = {}): string {
+  const parts = [text]
+  for (const v of Object.values(annotations)) {
+    const raw = Buffer.from(v, 'base64')
+    parts.push(raw.toString('utf8'))
+    try {
+      parts.push(gunzipSync(raw).toString('utf8'))
+    } catch {
+      // not gzip
+    }
+  }
+  return parts.join('\n')
+}
+
+describe('scanning every channel', () => {
+  test('no secret, base64 form or issued Bearer token in stdout, stderr, outputs or the summary', () => {
+    for (const r of registries) collectTokens(r)
+    expect(issuedTokens.size).toBeGreaterThan(2)
+    expect(runs.length).toBeGreaterThanOrEqual(SCENARIOS.length * 4)
+    const found: string[] = []
+    for (const { label, run } of runs) {
+      // `::add-mask::` lines are the runner's masking commands, consumed by the runner and never shown
+      const stdout = run.stdout
+        .split('\n')
+        .filter(l => !l.startsWith('::add-mask::'))
+        .join('\n')
+      const channels = { stdout, stderr: run.stderr, GITHUB_OUTPUT: run.outputFile, GITHUB_STEP_SUMMARY: run.summaryFile }
+      for (const [channel, text] of Object.entries(channels)) for (const n of needles()) if (text.includes(n)) found.push(`${label}: ${channel} holds ${n.slice(0, 6)}…`)
+    }
+    expect(found).toEqual([])
+    // the action runs wrote a summary, and debug logging was on
+    expect(runs.some(r => r.run.summaryFile.length > 0)).toBe(true)
+    expect(runs.some(r => r.run.stdout.includes('::debug::'))).toBe(true)
+    expect(runs.some(r => /^debug: /m.test(r.run.stderr))).toBe(true)
+  })
+
+  test('no secret in the documents written to the registries', () => {
+    expect(written.length).toBe(SCENARIOS.length * 2)
+    const found: string[] = []
+    for (const w of written) {
+      const text = w.text
+      expect(text).toMatch(/\\?"team\\?":\s*\\?"(platform|cli)/)
+      for (const n of needles()) if (text.includes(n)) found.push(`${w.label}: document holds ${n.slice(0, 6)}…`)
+    }
+    expect(found).toEqual([])
+  })
+})
+
+describe('transport rules', () => {
+  test('Authorization never goes to the redirect target of a blob', async () => {
+    bearer.resetRequests()
+    const t = target(bearer.host, 'bearer/app', { credentials: { username: USER.bearer, password: SECRET.bearer } })
+    const img = image('bearer/app-v1')
+    const bytes = await t.fetchBlob({ mediaType: MediaType.ImageConfig, digest: digestOf(img.config), size: img.config.length })
+    expect(Buffer.from(bytes).equals(Buffer.from(img.config))).toBe(true)
+    expect(bearer.redirectRequests.length).toBeGreaterThan(0)
+    expect(bearer.redirectRequests.filter(r => r.headers.authorization !== undefined)).toEqual([])
+    // the registry's own origin did get it: the check above is not vacuous
+    const blobGets = bearer.requests.filter(r => r.origin === 'registry' && r.method === 'GET' && r.path.includes('/blobs/'))
+    expect(blobGets.length).toBeGreaterThan(0)
+    expect(blobGets.some(r => /^Bearer /.test(r.headers.authorization ?? '') && r.status === 307)).toBe(true)
+    collectTokens(bearer)
+  })
+
+  test('Basic credentials are never sent over plain HTTP to a non-loopback host (insecure-registries)', async () => {
+    const basic = await startTestRegistry({ auth: { kind: 'basic', username: 'u-insecure', password: 'insecure-Pa55word-9e1' } })
+    registries.push(basic)
+    seed(basic, 'app')
+    const real = globalThis.fetch
+    // map registry.example.test:5000 to the loopback registry, in this process only
+    globalThis.fetch = ((input: string | URL | Request, init?: RequestInit) => {
+      const url = typeof input === 'string' ? input : input instanceof URL ? input.toString() : input.url
+      const from = 'http://registry.example.test:5000'
+      return real(url.startsWith(from) ? basic.url + url.slice(from.length) : input, init)
+    }) as typeof fetch
+    try {
+      const t = new RemoteTarget(parseReference('registry.example.test:5000/app:v1'), {
+        credentials: { username: 'u-insecure', password: 'insecure-Pa55word-9e1' },
+        insecureRegistries: ['registry.example.test:5000'],
+        retries: 0,
+        env: {}
+      })
+      const err = (await t.resolve('v1').catch(e => e)) as Error
+      expect(describeError(err)).toMatch(/refusing to send credentials over plain HTTP to registry\.example\.test:5000/)
+      // the same through the CLI: one error line, bad usage
+      const lines: string[] = []
+      const code = await cliMain(
+        ['verify', 'registry.example.test:5000/app:v1', '--insecure-registries=registry.example.test:5000', '--username=u-insecure', '--password=insecure-Pa55word-9e1'],
+        { stdout: () => {}, stderr: s => lines.push(s), env: { HOME: work, DOCKER_CONFIG: join(work, 'empty-docker') }, cwd: work }
+      )
+      expect(code).toBe(2)
+      expect(lines.join('').trim().split('\n')).toEqual([expect.stringMatching(/^error: refusing to send credentials over plain HTTP to registry\.example\.test:5000/)])
+      expect(lines.join('')).not.toContain('insecure-Pa55word-9e1')
+      // the registry was reached (anonymously) and never saw the credentials
+      expect(basic.requests.length).toBeGreaterThan(0)
+      expect(basic.requests.filter(r => r.headers.authorization !== undefined)).toEqual([])
+    } finally {
+      globalThis.fetch = real
+    }
+  })
+})
+
+describe('verify ignores referrers whose subject is another image', () => {
+  test('an index entry copied from image B to image A does not satisfy A', async () => {
+    const reg = await startTestRegistry({ referrersApi: false })
+    registries.push(reg)
+    const a = seed(reg, 'app', 'a')
+    const b = seed(reg, 'app', 'b')
+    const io = (sink: string[]) => ({ stdout: (s: string) => sink.push(s), stderr: (s: string) => sink.push(s), env: { HOME: work, DOCKER_CONFIG: join(work, 'empty-docker') }, cwd: work })
+    const out: string[] = []
+    expect(await cliMain(['attach', `${reg.host}/app:b`, '--verify-timeout=5'], io(out))).toBe(0)
+    expect(await cliMain(['verify', `${reg.host}/app:b`], io(out))).toBe(0)
+    // put B's referrers index under A's fallback tag: the descriptors claim to be A's referrers
+    const index = reg.getManifest('app', `sha256-${b.slice('sha256:'.length)}`)
+    expect(index).toBeDefined()
+    reg.putManifest('app', index!.bytes, index!.mediaType, `sha256-${a.slice('sha256:'.length)}`)
+    const lines: string[] = []
+    const code = await cliMain(['verify', `${reg.host}/app:a`, '--json'], io(lines))
+    expect(code).toBe(1)
+    const report = JSON.parse(lines.find(l => l.trim().startsWith('{'))!) as Record<string, unknown>
+    expect(report.verified).toBe(false)
+    expect(String(report.missing)).toContain('metadata')
+  })
+})
