@@ -113,13 +113,6 @@ function checkUserAnnotations(a: Record<string, string>, prefix: string): void {
 }
 
 /** A port the URL parser refuses (`localhost:99999`) would surface later as a bare "Invalid URL". */
-function checkPort(ref: ImageRef): void {
-  const port = ref.kind === 'registry' ? /:(\d+)$/.exec(ref.endpoint)?.[1] : undefined
-  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) {
-    throw new UsageError(`invalid image reference "${ref.original}": port ${port} of registry ${ref.registry} is not between 1 and 65535`)
-  }
-}
-
 function platformLabel(d: Descriptor): string {
   const p = d.platform
   return p ? `${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ''}` : d.digest.slice(0, 19)
@@ -129,7 +122,6 @@ export async function run(inputs: Inputs, deps: RunDeps): Promise<Result> {
   const { logger } = deps
   if (inputs.password) addSecret(inputs.password)
   const ref = parseReference(inputs.image)
-  checkPort(ref)
   subjectDigest(ref, inputs.digest) // agreement check before anything else
   checkRequirements(inputs.require)
   checkUserAnnotations(inputs.annotations, inputs.annotationPrefix)

@@ -69,7 +69,7 @@ describe('parseReference: rejections quote the bad part', () => {
     [`nginx@sha256:${'A'.repeat(64)}`, `"sha256:${'A'.repeat(64)}"`],
     [`nginx@md5:${'a'.repeat(32)}`, `"md5:${'a'.repeat(32)}"`],
     ['nginx@', '""'],
-    ['ngi nx', '"whitespace"'],
+    ['ngi nx', 'it contains whitespace'],
     ['a//b', '""'],
     ['a/b_', '"b_"'],
     ['-a/b', '"-a"'],

@@ -43,7 +43,7 @@ export function parseReference(input: string): ImageRef {
   if (!s) throw new UsageError('image reference is empty: give [registry/]repository[:tag][@digest] or oci:<dir>[:tag|@digest]')
   if (s.startsWith('oci:')) return parseLayoutReference(original, s.slice(4))
   if (s.startsWith('docker://')) return { ...parseReference(s.slice('docker://'.length)), original }
-  if (/\s/.test(s)) bad(original, 'it contains', 'whitespace', 'which no reference may hold')
+  if (/\s/.test(s)) throw new UsageError(`invalid image reference "${input}": it contains whitespace, which no reference may hold`)
 
   let rest = s
   let digest: string | undefined
@@ -78,6 +78,8 @@ export function parseReference(input: string): ImageRef {
     // Hub aliases match exactly.
     if (first.includes('.') || first.includes(':') || first.toLowerCase() === 'localhost') {
       if (!HOST.test(first)) bad(original, 'registry', first, 'is not a valid host[:port]')
+      const port = /:(\d+)$/.exec(first)?.[1]
+      if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) bad(original, 'registry port', port, 'is not between 1 and 65535')
       registry = first.toLowerCase()
       path = rest.slice(slash + 1)
     }

@@ -253,6 +253,8 @@ export class Transport {
         timer.clear()
         throw new AttemptNetworkError(e, timer.timedOut)
       }
+      // path only: upload locations carry session state in the query, and no header is ever logged
+      this.logger.debug(`${method} ${url.protocol}//${url.host}${url.pathname} → ${res.status}`)
       try {
         if (res.status === 401 && ours && !authRetried) {
           await discard(res)
