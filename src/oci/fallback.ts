@@ -118,7 +118,7 @@ function isTransient(e: unknown): boolean {
     isOciError(e, 'TOO_MANY_REQUESTS') ||
     isOciError(e, 'NETWORK') ||
     isOciError(e, 'TIMEOUT') ||
-    (isOciError(e) && e.hasRegistryCode('MANIFEST_BLOB_UNKNOWN'))
+    (isOciError(e) && (e.hasRegistryCode('MANIFEST_BLOB_UNKNOWN') || e.hasRegistryCode('DIGEST_INVALID')))
   )
 }
 

@@ -17,6 +17,9 @@ import { errCtx, v2, type RepoContext } from './context.js'
  */
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024
 
+/** Retries of a by-digest manifest PUT refused while its blobs are being linked by another client. */
+export const BLOB_RACE_RETRIES = 3
+
 function mediaTypeOf(contentType: string | null, bytes?: Uint8Array): string {
   const ct = contentType?.split(';')[0]?.trim()
   if (ct && (MANIFEST_MEDIA_TYPES.includes(ct) || ct === MediaType.LegacyArtifactManifest)) return ct
@@ -154,7 +157,7 @@ export async function pushManifest(ctx: RepoContext, bytes: Uint8Array, mediaTyp
   const reference = tag ?? digest
   const op = `push manifest ${reference}`
   if (bytes.length > MAX_MANIFEST_BYTES) throw tooLarge(ctx, op, bytes.length)
-  const reply = await ctx.transport.request({
+  const put = () => ctx.transport.request({
     method: 'PUT',
     url: v2(ctx, `manifests/${reference}`),
     kind: 'manifest.put',
@@ -167,6 +170,20 @@ export async function pushManifest(ctx: RepoContext, bytes: Uint8Array, mediaTyp
     ok: [200, 201, 202],
     ctx: errCtx(ctx, `push manifest ${reference}`, 'to')
   })
+  // Distribution answers 400 MANIFEST_BLOB_UNKNOWN or DIGEST_INVALID to a manifest whose blob another
+  // client is uploading (linking) at that moment: by digest, a few spaced retries are safe.
+  let reply: Awaited<ReturnType<typeof put>>
+  for (let attempt = 0; ; attempt++) {
+    try {
+      reply = await put()
+      break
+    } catch (e) {
+      const racing = e instanceof OciError && e.status === 400 && (e.hasRegistryCode('MANIFEST_BLOB_UNKNOWN') || e.hasRegistryCode('DIGEST_INVALID'))
+      if (!racing || tag !== undefined || attempt >= BLOB_RACE_RETRIES) throw e
+      ctx.logger.debug(`${op}: ${e.registryErrors[0]?.code} while blobs may still be linking; retrying`)
+      await new Promise(r => setTimeout(r, 200 * 2 ** attempt + Math.floor(Math.random() * 200)))
+    }
+  }
   const answered = headerDigest(reply.headers)
   if (answered && answered !== digest && parseDigest(answered).algorithm === 'sha256') {
     throw new OciError('DIGEST_MISMATCH', `${op} to ${ctx.subject}: the registry stored ${answered}, the bytes sent are ${digest}`, {
