@@ -30,12 +30,26 @@ export interface PublishResult {
   fallback?: FallbackResult
 }
 
+/**
+ * Run `fn` over `items`, `n` at a time. On a failure no new item starts, every started one is waited
+ * for, and then the first error is thrown: nothing is written after the job has reported failure.
+ */
 async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<void>): Promise<void> {
   let i = 0
+  let failed = false
   const worker = async () => {
-    while (i < items.length) await fn(items[i++] as T)
+    while (!failed && i < items.length) {
+      try {
+        await fn(items[i++] as T)
+      } catch (e) {
+        failed = true
+        throw e
+      }
+    }
   }
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker))
+  const results = await Promise.allSettled(Array.from({ length: Math.min(n, items.length) }, worker))
+  const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+  if (rejected) throw rejected.reason
 }
 
 interface CapabilityNotes {
@@ -56,7 +70,10 @@ export async function publish(
       throw new Error(`internal: blob digest changed while uploading (${b.descriptor.digest} → ${pushed.digest})`)
     }
   })
-  const results = await Promise.all(plans.map(p => target.pushManifest(p.built.bytes, p.built.descriptor.mediaType)))
+  const settled = await Promise.allSettled(plans.map(p => target.pushManifest(p.built.bytes, p.built.descriptor.mediaType)))
+  const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+  if (failure) throw failure.reason
+  const results = settled.map(r => (r as PromiseFulfilledResult<Awaited<ReturnType<Target['pushManifest']>>>).value)
   for (const [i, r] of results.entries()) {
     const want = plans[i]!.built.descriptor.digest
     if (r.descriptor.digest !== want) throw new Error(`internal: registry stored ${r.descriptor.digest} for ${want}`)

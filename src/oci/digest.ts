@@ -68,7 +68,7 @@ export function verifyBytes(bytes: Uint8Array, expected: string, what: string): 
   const actual = digestOf(bytes, algorithm)
   if (actual !== expected) {
     throw new OciError('DIGEST_MISMATCH', `${what}: content does not match its digest (expected ${expected}, got ${actual})`, {
-      hint: 'the registry returned other bytes than were asked for; do not trust this content'
+      hint: 'the registry (or a proxy in between) returned other bytes than were asked for; retry, and if it persists, check the proxy or report it to the registry operator'
     })
   }
 }
