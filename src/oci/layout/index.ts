@@ -23,8 +23,8 @@ import { formatReference, type ImageRef } from '../reference.js'
 import { manifestMediaType, parseManifest, type Descriptor, type ManifestBlob } from '../types.js'
 import type { BlobSource, ListReferrersOptions, PushBlobOptions, PushManifestResult, ReferrersCapability, ReferrersListing, Target } from '../target.js'
 import { blobExists, readBlob, writeBlobBytes, writeBlobFile } from './blobs.js'
-import { addUntagged, findTag, readIndex, setTag, writeIndex } from './index-file.js'
-import { addToFallbackIndex, MAX_MANIFEST_BYTES, referrerDescriptor, scanReferrers } from './referrers.js'
+import { addUntagged, findTag, readIndex, refNameOf, setTag, writeIndex } from './index-file.js'
+import { addToFallbackIndex, MAX_MANIFEST_BYTES, referrerDescriptor, removeFromFallbackIndex, scanReferrers } from './referrers.js'
 import { assertLayout, initLayout, withLayoutLock } from './store.js'
 
 export { initLayout } from './store.js'
@@ -129,6 +129,25 @@ export class LayoutTarget implements Target {
     })
     this.logger.debug(`${this.describe()}: pushed manifest ${digest}${tag ? ` as ${tag}` : ''}`)
     return { descriptor, subjectAccepted: !!subject }
+  }
+
+  /**
+   * Unlist a manifest: drop its untagged index.json entries and its entry in its subject's fallback
+   * index. The blob stays (other manifests may share it); tagged entries are left alone, since a tag
+   * is the user's. Used to replace a re-run's superseded referrer.
+   */
+  async deleteManifest(digest: string): Promise<void> {
+    await this.open(false)
+    const bytes = await readBlob(this.dir, digest, 'manifest', MAX_MANIFEST_BYTES)
+    const subject = parseManifest(bytes, `${this.describe()}: manifest ${digest}`).subject?.digest
+    await withLayoutLock(this.dir, async () => {
+      const index = await readIndex(this.dir)
+      const before = index.manifests.length
+      index.manifests = index.manifests.filter(d => d.digest !== digest || refNameOf(d) !== undefined)
+      let changed = index.manifests.length !== before
+      if (subject) changed = (await removeFromFallbackIndex(this.dir, index, subject, digest)) || changed
+      if (changed) await writeIndex(this.dir, index)
+    })
   }
 
   async blobExists(digest: string): Promise<boolean> {

@@ -100,3 +100,12 @@ export async function addToFallbackIndex(dir: string, index: RawIndex, subjectDi
   const digest = await writeBlobBytes(dir, edit.bytes)
   return setTag(index, fallbackTag(subjectDigest), { mediaType: MediaType.ImageIndex, digest, size: edit.bytes.length })
 }
+
+/** Take one referrer out of the subject's fallback index. Same locking rules as addToFallbackIndex. */
+export async function removeFromFallbackIndex(dir: string, index: RawIndex, subjectDigest: string, referrer: string): Promise<boolean> {
+  const existing = await readFallbackIndex(dir, index, subjectDigest)
+  if (!existing || !existing.manifests.some(d => d.digest === referrer)) return false
+  const edit = editReferrersIndex(existing, [], [referrer])
+  const digest = await writeBlobBytes(dir, edit.bytes)
+  return setTag(index, fallbackTag(subjectDigest), { mediaType: MediaType.ImageIndex, digest, size: edit.bytes.length })
+}

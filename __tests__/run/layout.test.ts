@@ -1,0 +1,20 @@
+// run() on an OCI layout: re-running the same job replaces its earlier referrer instead of piling up.
+import { copyFixtureLayout, FIXTURE } from '../../__fixtures__/layout.js'
+import { ArtifactType } from '../../src/oci/media-types.js'
+import { GH_ENV, runWith } from './helpers.js'
+
+test('a re-run of the same job on a layout leaves one metadata referrer; another job adds its own', async () => {
+  const dir = await copyFixtureLayout()
+  const image = `oci:${dir}:v1`
+  const first = await runWith({ image }, { ...GH_ENV, SOURCE_DATE_EPOCH: '1760000000' })
+  const second = await runWith({ image }, { ...GH_ENV, GITHUB_RUN_ATTEMPT: '2', SOURCE_DATE_EPOCH: '1760000100' })
+  expect(first.artifactDigest).not.toBe(second.artifactDigest)
+  const v = await runWith({ image, command: 'discover' })
+  const metadata = v.referrers.filter(d => d.artifactType === ArtifactType.BuildMetadataV1)
+  expect(metadata.map(d => d.digest)).toEqual([second.artifactDigest])
+  expect(v.subject.digest).toBe(FIXTURE.v1)
+
+  const otherJob = await runWith({ image }, { ...GH_ENV, GITHUB_JOB: 'another-job' })
+  const after = await runWith({ image, command: 'discover' })
+  expect(after.referrers.filter(d => d.artifactType === ArtifactType.BuildMetadataV1).map(d => d.digest).sort()).toEqual([second.artifactDigest, otherJob.artifactDigest].sort())
+})
