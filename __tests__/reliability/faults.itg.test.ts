@@ -71,6 +71,7 @@ function isBlobDone(r: RecordedRequest, repo: string, digest: string): boolean {
   if (r.status === 0 || r.status >= 300) return false
   if (r.method === 'PUT' && r.path.startsWith(`/v2/${repo}/blobs/uploads/`) && r.query.digest === digest) return true
   if ((r.method === 'HEAD' || r.method === 'GET') && r.path === `/v2/${repo}/blobs/${digest}`) return true
+  if (r.method === 'POST' && r.path === `/v2/${repo}/blobs/uploads/` && r.status === 201 && r.query.digest === digest) return true // single-request upload
   return r.method === 'POST' && r.path === `/v2/${repo}/blobs/uploads/` && r.query.mount === digest
 }
 

@@ -96,7 +96,7 @@ export async function detectSbom(path: string): Promise<DetectedSbom> {
     }
     if (!whole) {
       scanner ??= new JsonPathScanner(JSON_PATHS)
-      if (!scanner.done) scanner.write(b)
+      if (!scanner.done && !formatSettled(scanner.found)) scanner.write(b)
     }
   }
   const head = Buffer.concat(kept)
@@ -112,6 +112,11 @@ export async function detectSbom(path: string): Promise<DetectedSbom> {
   if (!found) throw new UsageError(`sbom: "${path}" is not a recognised SBOM: ${EXPECTED}`)
   const artifactType = SBOM_ARTIFACT_TYPES[found.format]
   return { ...facts, ...found, artifactType, mediaType: artifactType }
+}
+
+/** Every value the format needs is found: the rest of the file cannot change the result. */
+function formatSettled(found: Map<string, string>): boolean {
+  return (found.has('spdxVersion') && found.has('SPDXID') && found.has('name')) || (found.has('bomFormat') && found.has('specVersion') && found.has('metadata.component.name'))
 }
 
 /** The same values the scanner collects, from a fully parsed small file. */

@@ -51,7 +51,11 @@ export async function findReferrers(target: Target, subject: Descriptor, opts: F
       continue
     }
     if (fetched >= MAX_COMPLETIONS) {
-      out.ignored.push({ digest: d.digest, reason: `not inspected: more than ${MAX_COMPLETIONS} referrers needed fetching` })
+      // kept as listed rather than dropped: a complete descriptor past the cap still counts
+      if (fetched === MAX_COMPLETIONS) opts.logger?.warning(`more than ${MAX_COMPLETIONS} referrers needed their manifests read; the rest are taken as listed`)
+      fetched++
+      if (!incomplete) out.referrers.push({ descriptor: d, completed: false })
+      else out.ignored.push({ digest: d.digest, reason: `not inspected: more than ${MAX_COMPLETIONS} referrers needed fetching` })
       continue
     }
     fetched++

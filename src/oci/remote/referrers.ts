@@ -14,12 +14,15 @@ import { parseNextLink, sameOrigin } from './link.js'
 import { fetchManifest } from './manifests.js'
 import type { Reply } from './transport.js'
 
-/** Pages followed before giving up: a registry that pages forever must not hang the build. */
-export const MAX_REFERRERS_PAGES = 32
+/**
+ * Pages followed before giving up: a registry that pages forever must not hang the build. Registries
+ * page by 50 to 250 descriptors; 256 pages of 100 is 25,600 referrers, far past any real image.
+ */
+export const MAX_REFERRERS_PAGES = 256
 /** Bytes of one referrers page; a page is an image index, held to the manifest limit. */
 export const MAX_REFERRERS_PAGE_BYTES = 4 * 1024 * 1024
-/** Bytes over all pages together. */
-export const MAX_REFERRERS_TOTAL_BYTES = 16 * 1024 * 1024
+/** Bytes over all pages together (a descriptor with its annotations is 0.5 to 2 KiB). */
+export const MAX_REFERRERS_TOTAL_BYTES = 64 * 1024 * 1024
 
 /**
  * The capability as learnt so far. `OCI-Subject` on a PUT is only a hint: ECR has sent it without

@@ -2,6 +2,10 @@
  * HTTP for one registry: scheme choice, idle timeouts, bounded retries with backoff, manual
  * redirects that never carry `Authorization` to another origin, authorization, request counts.
  */
+import { request as httpRequest } from 'node:http'
+import { request as httpsRequest } from 'node:https'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import { OciError } from '../../errors.js'
 import { silentLogger, type Logger } from '../../log.js'
 import { isLoopbackHost } from '../reference.js'
@@ -242,13 +246,16 @@ export class Transport {
         this.countOne(spec.kind)
         let body: Uint8Array | ReadableStream<Uint8Array> | string | undefined = withBody ? spec.body!() : undefined
         if (body instanceof ReadableStream) body = withProgress(body, timer)
-        res = await fetch(url, {
-          method,
-          headers,
-          redirect: 'manual',
-          signal: timer.controller.signal,
-          ...(body !== undefined ? { body, duplex: 'half' } : {})
-        } as RequestInit)
+        res =
+          body instanceof ReadableStream
+            ? await sendStream(url, method, headers, body, timer.controller.signal)
+            : await fetch(url, {
+                method,
+                headers,
+                redirect: 'manual',
+                signal: timer.controller.signal,
+                ...(body !== undefined ? { body } : {})
+              } as RequestInit)
       } catch (e) {
         timer.clear()
         throw new AttemptNetworkError(e, timer.timedOut)
@@ -329,4 +336,28 @@ class AttemptNetworkError extends Error {
   ) {
     super('network error')
   }
+}
+
+/**
+ * A streamed request body over node:http(s): Node 20's fetch (undici) keeps every chunk of a streamed
+ * request body in memory until the request ends (nodejs/undici#4058), so a 512 MiB upload would hold
+ * 512 MiB. The answer comes back as a fetch Response so the caller is the same for both paths.
+ */
+async function sendStream(url: URL, method: string, headers: Record<string, string>, body: ReadableStream<Uint8Array>, signal: AbortSignal): Promise<Response> {
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest
+  return new Promise<Response>((resolve, reject) => {
+    const req = send(url, { method, headers, signal }, res => {
+      const h = new Headers()
+      for (const [k, v] of Object.entries(res.headers)) {
+        if (Array.isArray(v)) for (const x of v) h.append(k, x)
+        else if (v !== undefined) h.set(k, v)
+      }
+      const status = res.statusCode ?? 0
+      const nullBody = method === 'HEAD' || status === 204 || status === 205 || status === 304
+      if (nullBody) res.resume()
+      resolve(new Response(nullBody ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>), { status, headers: h }))
+    })
+    req.on('error', reject)
+    pipeline(Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>), req).catch(reject)
+  })
 }
