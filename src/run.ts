@@ -212,7 +212,7 @@ async function attachCommand(target: Target, ref: ImageRef, inputs: Inputs, deps
         prefix: inputs.annotationPrefix,
         logger,
         documentDigest: meta.documentDigest,
-        ...(pub.fallback ? { listing: { descriptors: pub.fallback.descriptors, via: 'tag-schema', filtersApplied: false } } : {})
+        ...(pub.fallback ? { listing: { descriptors: pub.fallback.descriptors, via: 'tag-schema', filtersApplied: false } } : pub.listing ? { listing: pub.listing } : {})
       })
     )
     if (i === 0) {

@@ -232,7 +232,7 @@ export class Handlers {
     const stored = this.storage.putManifest(repo, bytes, mediaType, isDigestRef ? undefined : ref)
     const headers: Record<string, string> = { Location: `/v2/${repo}/manifests/${stored.digest}`, 'Docker-Content-Digest': stored.digest }
     const subject = (parsed.subject as { digest?: unknown } | undefined)?.digest
-    const subjectHeader = (this.opts.referrersApi ?? true) && (this.opts.subjectHeader ?? this.opts.referrersApi ?? true)
+    const subjectHeader = this.opts.subjectHeader ?? this.opts.referrersApi ?? true
     if (subjectHeader && typeof subject === 'string') headers['OCI-Subject'] = subject
     return empty(201, headers)
   }

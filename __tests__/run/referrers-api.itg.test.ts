@@ -181,3 +181,15 @@ test('an index subject with platforms: each gets metadata on the index and on ev
   const eachPasses = await runWith({ image: `${reg.host}/team/idx:v1`, command: 'verify', platforms: 'each' })
   expect(eachPasses.verified).toBe(true)
 })
+
+test('a registry that sends OCI-Subject without serving the referrers API (as ECR did) still gets the tag schema', async () => {
+  reg = await startTestRegistry({ referrersApi: false, subjectHeader: true })
+  const img = await pushImage(reg.url, 'team/liar', 'v1')
+  const r = await runWith({ image: `${reg.host}/team/liar@${img.digest}` }, GH_ENV)
+  expect(r.problems).toEqual([])
+  expect(r.verified).toBe(true)
+  expect(r.via).toBe('tag-schema')
+  expect(reg.tags('team/liar')).toContain(`sha256-${img.digest.slice(7)}`)
+  const v = await runWith({ image: `${reg.host}/team/liar@${img.digest}`, command: 'verify' })
+  expect(v.verified).toBe(true)
+})

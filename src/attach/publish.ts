@@ -5,7 +5,7 @@
  */
 import type { Logger } from '../log.js'
 import { updateFallbackIndex, type FallbackResult } from '../oci/fallback.js'
-import type { BlobSource, Target } from '../oci/target.js'
+import type { BlobSource, ReferrersListing, Target } from '../oci/target.js'
 import type { Descriptor } from '../oci/types.js'
 import type { BuiltManifest } from './manifest.js'
 
@@ -28,6 +28,8 @@ export interface PublishResult {
   /** how referrers are indexed: by the registry (API), by us (tag schema), or by the layout */
   indexing: 'registry' | 'tag-schema'
   fallback?: FallbackResult
+  /** the referrers API listing read to confirm the registry indexes them */
+  listing?: ReferrersListing
 }
 
 /**
@@ -80,8 +82,13 @@ export async function publish(
   }
   const notes = target as unknown as CapabilityNotes
   if (results.every(r => r.subjectAccepted)) {
-    notes.noteReferrersCapability?.('supported')
-    return { indexing: 'registry' }
+    if (!notes.noteReferrersCapability) return { indexing: 'registry' } // a layout indexes its referrers itself
+    notes.noteReferrersCapability('supported')
+    // `OCI-Subject` has been sent by registries that do not serve the API (ECR did): confirm with a
+    // listing, which verification then reuses, so an honest registry pays no extra request
+    const listing = await target.listReferrers(subject)
+    if (listing.via === 'api') return { indexing: 'registry', listing }
+    opts.logger.warning(`${target.describe()} answered OCI-Subject but does not serve the referrers API; maintaining the referrers tag schema instead`)
   }
   // No OCI-Subject: the client must maintain the referrers tag schema (distribution-spec v1.1,
   // "Pushing Manifests with Subject").
