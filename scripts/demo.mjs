@@ -74,7 +74,7 @@ writeFileSync(sbom, JSON.stringify({
 const image = `oci:${layout}:demo`
 const runCli = (args, { expectFail = false } = {}) => {
   console.log(`$ oci-build-metadata ${args.join(' ').replaceAll(layout, '<layout>').replaceAll(work, '<tmp>')}`)
-  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd: work })
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd: root })
   process.stdout.write(r.stdout.replaceAll(layout, '<layout>'))
   if (r.stderr) process.stdout.write(r.stderr.replaceAll(layout, '<layout>'))
   console.log(`(exit ${r.status})`)
@@ -103,5 +103,5 @@ console.log(JSON.stringify(j.metadata, null, 2))
 console.log(`\ndemo finished: the layout is left at ${layout} for you to inspect`)
 
 function runCliQuiet(args) {
-  return execFileSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd: work })
+  return execFileSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd: root })
 }
