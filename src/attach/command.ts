@@ -1,0 +1,202 @@
+/**
+ * `attach`: precondition checks, planning, publishing and verifying what was written, in artifact
+ * or annotations mode.
+ */
+import { readFile } from 'node:fs/promises'
+import { resolve as resolvePath } from 'node:path'
+import { UsageError, describeError } from '../errors.js'
+import type { Inputs } from '../inputs.js'
+import type { Logger } from '../log.js'
+import { readCiContext, nowFromEnv, type CiContext } from '../metadata/context.js'
+import { buildDocument } from '../metadata/document.js'
+import type { BuildMetadata } from '../metadata/schema.js'
+import { parseUserMetadata } from '../metadata/user.js'
+import { decodeDocument } from '../metadata/codec.js'
+import type { ImageRef } from '../oci/reference.js'
+import type { Target } from '../oci/target.js'
+import type { Descriptor } from '../oci/types.js'
+import { baseResult, platformLabel, type Result, type RunDeps } from '../result.js'
+import { expandSbomInputs, detectSbom, type DetectedSbom } from '../supply/sbom.js'
+import { buildProvenance } from '../supply/provenance.js'
+import { checkAttached } from '../verify/check.js'
+import { annotateManifest } from './annotations.js'
+import { keyAnnotation, planMetadata, planProvenance, planSbom, type PlanContext } from './plan.js'
+import { publish, type PlannedArtifact } from './publish.js'
+import { resolveSubject, type Subject } from './subject.js'
+
+function jobIdentity(ci: CiContext, subject: Descriptor): string[] {
+  return [subject.digest, ci.repository ?? '', ci.workflow ?? '', ci.job ?? '', ci.runId ?? ci.commit ?? '']
+}
+
+async function readUserMetadata(inputs: Inputs, cwd: string): Promise<Record<string, unknown> | undefined> {
+  let merged: Record<string, unknown> | undefined
+  if (inputs.metadataFile) {
+    const path = resolvePath(cwd, inputs.metadataFile)
+    let text: string
+    try {
+      text = await readFile(path, 'utf8')
+    } catch (e) {
+      throw new UsageError(`metadata-file ${inputs.metadataFile} cannot be read (${(e as NodeJS.ErrnoException).code ?? describeError(e)}): check the path`)
+    }
+    merged = parseUserMetadata(text, `metadata-file ${inputs.metadataFile}`)
+  }
+  if (inputs.metadata) merged = { ...(merged ?? {}), ...parseUserMetadata(inputs.metadata, 'input metadata') }
+  return merged
+}
+
+export async function attachCommand(target: Target, ref: ImageRef, inputs: Inputs, deps: RunDeps): Promise<Result> {
+  const { logger } = deps
+  const clock = deps.clock ?? (() => new Date())
+  // preconditions: everything that can be wrong with the input is found before the first write
+  const { user, sboms, ci, created } = await logger.group('Preparing', async () => {
+    const user = await readUserMetadata(inputs, deps.cwd)
+    const sboms: DetectedSbom[] = []
+    if (inputs.sbom.length) {
+      if (inputs.mode === 'annotations') throw new UsageError('sbom needs mode: artifact (an SBOM is attached as its own referrer, not into annotations)')
+      for (const path of await expandSbomInputs(inputs.sbom, deps.cwd)) sboms.push(await detectSbom(path))
+    }
+    if (inputs.provenance && inputs.mode === 'annotations') throw new UsageError('provenance needs mode: artifact (it is attached as its own referrer)')
+    const ci = await readCiContext({ env: deps.env, cwd: deps.cwd, ...(deps.github ? { github: deps.github } : {}) })
+    const created = nowFromEnv(deps.env, clock)
+    return { user, sboms, ci, created }
+  })
+  const startedOn = clock()
+
+  const subject = await logger.group(`Resolving ${ref.original}`, () => resolveSubject(target, ref, inputs.digest))
+  logger.info(`subject ${subject.descriptor.digest} (${subject.descriptor.mediaType}, ${subject.descriptor.size} bytes)`)
+  const result = baseResult(inputs, ref, subject.descriptor)
+
+  const subjects: Descriptor[] = [subject.descriptor]
+  if (inputs.platforms === 'each' && inputs.mode === 'artifact') subjects.push(...subject.platforms)
+
+  const docFor = (s: Descriptor, platform?: Descriptor): BuildMetadata =>
+    buildDocument({
+      ci,
+      image: {
+        original: ref.original,
+        registry: ref.registry,
+        repository: ref.repository,
+        name: ref.name,
+        ...(ref.tag ? { tag: ref.tag } : {}),
+        digest: s.digest,
+        mediaType: s.mediaType,
+        size: s.size,
+        ...(!platform && subject.index
+          ? {
+              platforms: subject.platforms
+                .filter(p => p.platform)
+                .map(p => ({ os: p.platform!.os, architecture: p.platform!.architecture, ...(p.platform!.variant ? { variant: p.platform!.variant } : {}), digest: p.digest }))
+            }
+          : {})
+      },
+      ...(user ? { user } : {}),
+      created
+    })
+
+  if (inputs.mode === 'annotations') return annotationsMode(target, ref, inputs, deps, subject, docFor(subject.descriptor), result)
+
+  for (const [i, s] of subjects.entries()) {
+    const platform = i === 0 ? undefined : s
+    const scope = platform ? platformLabel(platform) : ''
+    const ctx: PlanContext = { subject: s, prefix: inputs.annotationPrefix, userAnnotations: inputs.annotations, created: created.toISOString(), jobIdentity: jobIdentity(ci, s) }
+    const doc = docFor(s, platform)
+    const meta = planMetadata(doc, ctx)
+    const plans: PlannedArtifact[] = [meta.plan]
+    if (i === 0) {
+      for (const sb of sboms) plans.push(planSbom(sb, ctx))
+      if (inputs.provenance) {
+        const statement = buildProvenance({ subjectName: ref.name, subjectDigest: s.digest, ci, startedOn, finishedOn: clock() })
+        plans.push(planProvenance(statement, ctx).plan)
+      }
+    }
+    const pub = await logger.group(`Attaching to ${scope || ref.original}${scope ? '' : ` (${s.digest})`}`, () =>
+      publish(target, s, plans, { logger, keyAnnotation: keyAnnotation(inputs.annotationPrefix), ...(deps.settleMs !== undefined ? { settleMs: deps.settleMs } : {}) })
+    )
+    for (const p of plans) logger.info(`pushed ${p.label}: ${p.built.descriptor.digest} (${p.built.descriptor.artifactType})`)
+    const check = await logger.group(`Verifying ${scope || ref.original}`, () =>
+      checkAttached(target, s, plans, {
+        timeoutMs: inputs.verifyTimeoutSeconds * 1000,
+        prefix: inputs.annotationPrefix,
+        logger,
+        documentDigest: meta.documentDigest,
+        ...(pub.fallback ? { listing: { descriptors: pub.fallback.descriptors, via: 'tag-schema', filtersApplied: false } } : pub.listing ? { listing: pub.listing } : {})
+      })
+    )
+    if (i === 0) {
+      result.metadata = doc
+      result.annotations = meta.annotations
+      result.artifactDigest = meta.plan.built.descriptor.digest
+      result.referrers = check.referrers
+      if (check.via) result.via = check.via
+      result.attachments = plans.map(p => ({ kind: p.kind, label: p.label, digest: p.built.descriptor.digest, artifactType: p.built.descriptor.artifactType as string }))
+    } else {
+      result.attachments.push({ kind: 'metadata', label: `metadata ${scope}`, digest: meta.plan.built.descriptor.digest, artifactType: meta.plan.built.descriptor.artifactType as string })
+    }
+    result.problems.push(...check.problems.map(p => (scope ? `${scope}: ${p}` : p)))
+    if (check.verified && pub.indexing === 'registry') await removeSuperseded(target, check, plans, inputs, logger)
+  }
+  result.verified = result.problems.length === 0
+  if (!result.verified) result.missing = ['metadata']
+  return result
+}
+
+/** With the referrers API a re-run's older artifact stays listed: delete it (best effort). */
+async function removeSuperseded(target: Target, check: { referrers: Descriptor[] }, plans: PlannedArtifact[], inputs: Inputs, logger: Logger): Promise<void> {
+  const del = (target as unknown as { deleteManifest?: (d: string) => Promise<void> }).deleteManifest
+  if (!del) return
+  const key = keyAnnotation(inputs.annotationPrefix)
+  const ours = new Set(plans.map(p => p.built.descriptor.digest))
+  for (const p of plans) {
+    for (const d of check.referrers) {
+      if (ours.has(d.digest) || d.annotations?.[key] !== p.key || d.artifactType !== p.built.descriptor.artifactType) continue
+      try {
+        await del.call(target, d.digest)
+        logger.info(`removed ${d.digest}, superseded by this run's ${p.label}`)
+      } catch (e) {
+        logger.warning(`could not remove the superseded ${p.label} ${d.digest}: ${describeError(e)}`)
+      }
+    }
+  }
+}
+
+async function annotationsMode(target: Target, ref: ImageRef, inputs: Inputs, deps: RunDeps, subject: Subject, doc: BuildMetadata, result: Result): Promise<Result> {
+  const { logger } = deps
+  const annotated = annotateManifest(subject.bytes, subject.descriptor.mediaType, doc, { prefix: inputs.annotationPrefix, extra: inputs.annotations })
+  const tag = ref.tag
+  await logger.group(`Writing annotations to ${ref.original}`, async () => {
+    await target.pushManifest(annotated.bytes, annotated.descriptor.mediaType, tag)
+    if (tag) logger.info(`moved tag ${tag} to ${annotated.descriptor.digest}`)
+  })
+  result.metadata = doc
+  result.annotations = annotated.annotations
+  result.imageDigest = annotated.descriptor.digest
+  result.digestChanged = annotated.descriptor.digest !== subject.descriptor.digest
+  if (result.digestChanged) {
+    result.notes.push(
+      `the image digest changed from ${subject.descriptor.digest} to ${annotated.descriptor.digest}: signatures, attestations and referrers of the old digest do not follow it; deploy by the new digest`
+    )
+  }
+  // verify as a consumer: by the tag (it must have moved) or by the new digest
+  const sleep = (ms: number) => new Promise<void>(r => setTimeout(r, ms))
+  const deadline = Date.now() + inputs.verifyTimeoutSeconds * 1000
+  for (let delay = 250; ; delay = Math.min(delay * 2, 4000)) {
+    const problems: string[] = []
+    try {
+      const got = await target.fetchManifest(tag ?? annotated.descriptor.digest)
+      if (got.descriptor.digest !== annotated.descriptor.digest) problems.push(`tag ${tag} resolves to ${got.descriptor.digest}, not the annotated ${annotated.descriptor.digest}`)
+      else {
+        const m = JSON.parse(new TextDecoder().decode(got.bytes)) as { annotations?: Record<string, string> }
+        const dec = decodeDocument(m.annotations ?? {}, { prefix: inputs.annotationPrefix })
+        if (!dec) problems.push('the annotated manifest carries no metadata')
+        else if (dec.documentDigest !== annotated.documentDigest) problems.push(`document digest ${dec.documentDigest} is not the one written`)
+      }
+    } catch (e) {
+      problems.push(`reading the image back: ${describeError(e)}`)
+    }
+    result.problems = problems
+    if (!problems.length || Date.now() + delay > deadline) break
+    await sleep(delay)
+  }
+  result.verified = result.problems.length === 0
+  return result
+}

@@ -1,0 +1,72 @@
+/**
+ * What run() returns and what it depends on; shared by the commands and the reports.
+ */
+import type { Inputs } from './inputs.js'
+import type { Logger } from './log.js'
+import type { GitHubContextLike } from './metadata/context.js'
+import type { BuildMetadata } from './metadata/schema.js'
+import type { ImageRef } from './oci/reference.js'
+import type { Target } from './oci/target.js'
+import type { Descriptor } from './oci/types.js'
+import type { PlannedArtifact } from './attach/publish.js'
+import type { RequirementResult } from './verify/gate.js'
+import type { ReferrerNode } from './verify/discover.js'
+
+export interface RunDeps {
+  logger: Logger
+  env: NodeJS.ProcessEnv
+  cwd: string
+  /** @actions/github's context (the action passes it; the CLI reads the same from the environment) */
+  github?: GitHubContextLike
+  clock?: () => Date
+  /** tests may inject a target (or a fault-injecting wrapper) */
+  openTarget?: (ref: ImageRef, inputs: Inputs, logger: Logger) => Target
+  /** wait after writing the referrers tag before the confirming read (see src/oci/fallback.ts) */
+  settleMs?: number
+}
+
+export interface Attachment {
+  kind: PlannedArtifact['kind']
+  label: string
+  digest: string
+  artifactType: string
+}
+
+export interface GateRow extends RequirementResult {
+  /** `index`, or the platform (`linux/amd64`) the row is about */
+  scope: string
+}
+
+export interface Result {
+  command: Inputs['command']
+  mode: Inputs['mode']
+  image: ImageRef
+  subject: Descriptor
+  /** artifact mode: the metadata artifact */
+  artifactDigest?: string
+  /** annotations mode: the new digest of the image */
+  imageDigest?: string
+  digestChanged: boolean
+  metadata?: BuildMetadata
+  annotations?: Record<string, string>
+  attachments: Attachment[]
+  referrers: Descriptor[]
+  /** how referrers were read: api, tag-schema, scan */
+  via?: string
+  verified: boolean
+  gate: GateRow[]
+  missing: string[]
+  problems: string[]
+  notes: string[]
+  tree?: ReferrerNode[]
+}
+
+export function baseResult(inputs: Inputs, ref: ImageRef, subject: Descriptor): Result {
+  return { command: inputs.command, mode: inputs.mode, image: ref, subject, digestChanged: false, attachments: [], referrers: [], verified: false, gate: [], missing: [], problems: [], notes: [] }
+}
+
+/** `linux/arm64/v8` for messages and gate rows. */
+export function platformLabel(d: Descriptor): string {
+  const p = d.platform
+  return p ? `${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ''}` : d.digest.slice(0, 19)
+}
