@@ -119,15 +119,80 @@ async function initLayoutUnlocked(dir: string): Promise<void> {
 
 const locks = new Map<string, Promise<unknown>>()
 
+/** The lock file beside index.json that serializes writers across processes. */
+export const LOCK_FILE = 'index.json.lock'
+/** A lock older than this was left by a process that died: take it over. */
+export const STALE_LOCK_MS = 30_000
+/** How long to wait for another process's lock before giving up with an error. */
+export const LOCK_WAIT_MS = 60_000
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
 /**
- * Serialize edits of one layout's index.json within this process. Every caller re-reads the file
- * inside the lock, so parallel tag/push calls never lose each other's updates. (Another process
- * writing the same layout at once is not guarded: the layout spec defines no lock file.)
+ * Take the cross-process lock: create the lock file exclusively (O_EXCL is atomic on local file
+ * systems), holding our pid. A lock whose process is gone, or that is older than STALE_LOCK_MS, is
+ * removed. The layout spec defines no lock, so this only guards writers that use this tool; other
+ * tools never see the file as part of the layout (it is not in index.json or blobs/).
+ */
+async function acquireFileLock(dir: string): Promise<() => Promise<void>> {
+  const path = join(dir, LOCK_FILE)
+  const started = Date.now()
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const fh = await fs.open(path, 'wx')
+      await fh.writeFile(`${process.pid} ${new Date().toISOString()}\n`)
+      await fh.close()
+      return () => fs.rm(path, { force: true })
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code
+      if (code === 'ENOENT') return async () => {} // no directory yet: nothing to guard
+      if (code !== 'EEXIST') throw e
+    }
+    try {
+      const [text, st] = await Promise.all([fs.readFile(path, 'utf8'), fs.stat(path)])
+      const pid = Number(text.split(' ')[0])
+      if ((Number.isInteger(pid) && pid > 0 && pid !== process.pid && !pidAlive(pid)) || Date.now() - st.mtimeMs > STALE_LOCK_MS) {
+        await fs.rm(path, { force: true })
+        continue
+      }
+    } catch {
+      continue // released between our open and our read
+    }
+    if (Date.now() - started > LOCK_WAIT_MS) {
+      throw new OciError('CONFLICT', `oci:${dir}: another process has held ${LOCK_FILE} for over ${LOCK_WAIT_MS / 1000} s`, {
+        op: 'lock layout',
+        subject: `oci:${dir}`,
+        hint: `if no other oci-build-metadata is running, remove ${path}`
+      })
+    }
+    await new Promise(r => setTimeout(r, Math.min(200, 5 * 2 ** Math.min(attempt, 6)) + Math.random() * 20))
+  }
+}
+
+/**
+ * Serialize edits of one layout's index.json: within this process by a promise chain, across
+ * processes by a lock file. Every caller re-reads index.json inside the lock, so parallel tag/push
+ * calls never lose each other's updates.
  */
 export async function withLayoutLock<T>(layoutDir: string, fn: () => Promise<T>): Promise<T> {
   const dir = resolve(layoutDir)
   const prev = locks.get(dir) ?? Promise.resolve()
-  const run = prev.then(fn, fn)
+  const locked = async (): Promise<T> => {
+    const release = await acquireFileLock(dir)
+    try {
+      return await fn()
+    } finally {
+      await release()
+    }
+  }
+  const run = prev.then(locked, locked)
   const tail = run.catch(() => undefined)
   locks.set(dir, tail)
   try {
