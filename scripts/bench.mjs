@@ -14,7 +14,7 @@ import { cpus, tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { createHash } from 'node:crypto'
-import { startDistribution } from './bench/distribution.mjs'
+import { startDistribution } from '../__fixtures__/distribution-server.mjs'
 import { startProxy } from './bench/proxy.mjs'
 import { writeDocument, writeSpdx } from './bench/files.mjs'
 

@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto'
 import { mkdir, mkdtemp, readdir, readFile, symlink, writeFile, cp } from 'node:fs/promises'
-import { createServer } from 'node:net'
+import { freePort } from '../../__fixtures__/distribution.js'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -22,16 +22,7 @@ export const SBOM_FIXTURES = join(ROOT, '__fixtures__', 'sbom')
 export const ROW_LIMIT_MS = 10_000
 
 /** A loopback port nothing listens on (bound, then closed). */
-export async function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.on('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port
-      s.close(() => resolve(port))
-    })
-  })
-}
+export const closedPort = freePort
 
 /** A working directory holding the bad files the rows name. */
 export async function makeWorkdir(): Promise<string> {

@@ -1,0 +1,11 @@
+export declare const DISTRIBUTION_BINARY: string
+export interface Distribution {
+  url: string
+  host: string
+  /** its temp directory (config and storage) */
+  dir: string
+  pid: number | undefined
+  stop(): Promise<void>
+}
+export declare function freePort(): Promise<number>
+export declare function startDistribution(opts?: { htpasswd?: { username: string; password: string } }): Promise<Distribution>
