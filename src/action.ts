@@ -50,7 +50,8 @@ export async function main(): Promise<void> {
   let inputs
   try {
     inputs = parseInputs(raw)
-    const result = await run(inputs, { logger, env: process.env, cwd: process.cwd(), ...(githubContext() ? { github: githubContext()! } : {}) })
+    const github = githubContext()
+    const result = await run(inputs, { logger, env: process.env, cwd: process.cwd(), ...(github ? { github } : {}) })
     for (const [name, value] of Object.entries(outputsOf(result))) {
       await core.group(`output ${name}`, async () => {
         core.info(redact(value))

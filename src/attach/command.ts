@@ -11,21 +11,21 @@ import { readCiContext, nowFromEnv, type CiContext } from '../metadata/context.j
 import { buildDocument } from '../metadata/document.js'
 import type { BuildMetadata } from '../metadata/schema.js'
 import { parseUserMetadata } from '../metadata/user.js'
-import { decodeDocument } from '../metadata/codec.js'
 import type { ImageRef } from '../oci/reference.js'
 import type { Target } from '../oci/target.js'
 import type { Descriptor } from '../oci/types.js'
 import { baseResult, platformLabel, type Result, type RunDeps } from '../result.js'
 import { expandSbomInputs, detectSbom, type DetectedSbom } from '../supply/sbom.js'
 import { buildProvenance } from '../supply/provenance.js'
-import { checkAttached } from '../verify/check.js'
+import { checkAnnotated, checkAttached } from '../verify/check.js'
 import { annotateManifest } from './annotations.js'
 import { keyAnnotation, planMetadata, planProvenance, planSbom, type PlanContext } from './plan.js'
 import { publish, type PlannedArtifact } from './publish.js'
 import { resolveSubject, type Subject } from './subject.js'
 
-function jobIdentity(ci: CiContext, subject: Descriptor): string[] {
-  return [subject.digest, ci.repository ?? '', ci.workflow ?? '', ci.job ?? '', ci.runId ?? ci.commit ?? '']
+/** What makes two runs "the same job" (the subject is added by the plan's key). */
+function jobIdentity(ci: CiContext): string[] {
+  return [ci.repository ?? '', ci.workflow ?? '', ci.job ?? '', ci.runId ?? ci.commit ?? '']
 }
 
 async function readUserMetadata(inputs: Inputs, cwd: string): Promise<Record<string, unknown> | undefined> {
@@ -98,7 +98,7 @@ export async function attachCommand(target: Target, ref: ImageRef, inputs: Input
   for (const [i, s] of subjects.entries()) {
     const platform = i === 0 ? undefined : s
     const scope = platform ? platformLabel(platform) : ''
-    const ctx: PlanContext = { subject: s, prefix: inputs.annotationPrefix, userAnnotations: inputs.annotations, created: created.toISOString(), jobIdentity: jobIdentity(ci, s) }
+    const ctx: PlanContext = { subject: s, prefix: inputs.annotationPrefix, userAnnotations: inputs.annotations, created: created.toISOString(), jobIdentity: jobIdentity(ci) }
     const doc = docFor(s, platform)
     const meta = planMetadata(doc, ctx)
     const plans: PlannedArtifact[] = [meta.plan]
@@ -176,27 +176,11 @@ async function annotationsMode(target: Target, ref: ImageRef, inputs: Inputs, de
       `the image digest changed from ${subject.descriptor.digest} to ${annotated.descriptor.digest}: signatures, attestations and referrers of the old digest do not follow it; deploy by the new digest`
     )
   }
-  // verify as a consumer: by the tag (it must have moved) or by the new digest
-  const sleep = (ms: number) => new Promise<void>(r => setTimeout(r, ms))
-  const deadline = Date.now() + inputs.verifyTimeoutSeconds * 1000
-  for (let delay = 250; ; delay = Math.min(delay * 2, 4000)) {
-    const problems: string[] = []
-    try {
-      const got = await target.fetchManifest(tag ?? annotated.descriptor.digest)
-      if (got.descriptor.digest !== annotated.descriptor.digest) problems.push(`tag ${tag} resolves to ${got.descriptor.digest}, not the annotated ${annotated.descriptor.digest}`)
-      else {
-        const m = JSON.parse(new TextDecoder().decode(got.bytes)) as { annotations?: Record<string, string> }
-        const dec = decodeDocument(m.annotations ?? {}, { prefix: inputs.annotationPrefix })
-        if (!dec) problems.push('the annotated manifest carries no metadata')
-        else if (dec.documentDigest !== annotated.documentDigest) problems.push(`document digest ${dec.documentDigest} is not the one written`)
-      }
-    } catch (e) {
-      problems.push(`reading the image back: ${describeError(e)}`)
-    }
-    result.problems = problems
-    if (!problems.length || Date.now() + delay > deadline) break
-    await sleep(delay)
-  }
+  result.problems = await checkAnnotated(target, tag ?? annotated.descriptor.digest, { digest: annotated.descriptor.digest, documentDigest: annotated.documentDigest }, {
+    timeoutMs: inputs.verifyTimeoutSeconds * 1000,
+    prefix: inputs.annotationPrefix,
+    logger
+  })
   result.verified = result.problems.length === 0
   return result
 }

@@ -6,11 +6,11 @@ import { basename } from 'node:path'
 import { encodeDocument } from '../metadata/codec.js'
 import type { BuildMetadata } from '../metadata/schema.js'
 import { digestOf } from '../oci/digest.js'
-import { Annotation, ArtifactType } from '../oci/media-types.js'
+import { Annotation, ArtifactType, EMPTY_DESCRIPTOR, EMPTY_JSON } from '../oci/media-types.js'
 import type { Descriptor } from '../oci/types.js'
 import type { DetectedSbom } from '../supply/sbom.js'
 import { sbomAnnotations } from '../supply/sbom.js'
-import { provenanceAnnotations } from '../supply/provenance.js'
+import { provenanceAnnotations, provenanceBytes, type InTotoStatementV1 } from '../supply/provenance.js'
 import { buildArtifactManifest } from './manifest.js'
 import type { PlannedArtifact } from './publish.js'
 
@@ -69,8 +69,8 @@ export function planSbom(s: DetectedSbom, ctx: PlanContext): PlannedArtifact {
   return { kind: 'sbom', label: `sbom ${basename(s.path)}`, built, blobs: [{ source: { path: s.path, digest: s.digest, size: s.size }, descriptor: layer }, emptyBlob()], key }
 }
 
-export function planProvenance(statement: object, ctx: PlanContext): { plan: PlannedArtifact; bytes: Uint8Array } {
-  const bytes = new TextEncoder().encode(JSON.stringify(statement))
+export function planProvenance(statement: InTotoStatementV1, ctx: PlanContext): { plan: PlannedArtifact; bytes: Uint8Array } {
+  const bytes = provenanceBytes(statement)
   const layer: Descriptor = { mediaType: ArtifactType.InToto, digest: digestOf(bytes), size: bytes.length, annotations: { [Annotation.Title]: 'provenance.intoto.json' } }
   const key = attachmentKey(ctx, 'provenance')
   const annotations = { ...provenanceAnnotations(ctx.created), [keyAnnotation(ctx.prefix)]: key }
@@ -78,7 +78,7 @@ export function planProvenance(statement: object, ctx: PlanContext): { plan: Pla
   return { plan: { kind: 'provenance', label: 'provenance', built, blobs: [{ source: { bytes }, descriptor: layer }, emptyBlob()], key }, bytes }
 }
 
+/** The empty config (and empty layer) every artifact references: `{}`, digest known in advance. */
 function emptyBlob(): PlannedArtifact['blobs'][number] {
-  const bytes = new Uint8Array([0x7b, 0x7d])
-  return { source: { bytes }, descriptor: { mediaType: 'application/vnd.oci.empty.v1+json', digest: digestOf(bytes), size: 2 } }
+  return { source: { bytes: EMPTY_JSON }, descriptor: { mediaType: EMPTY_DESCRIPTOR.mediaType, digest: EMPTY_DESCRIPTOR.digest, size: EMPTY_DESCRIPTOR.size } }
 }

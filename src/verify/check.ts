@@ -61,25 +61,81 @@ export function compareWithPlans(found: FoundReferrers, plans: PlannedArtifact[]
   return problems
 }
 
-export async function checkAttached(target: Target, subject: Descriptor, plans: PlannedArtifact[], opts: CheckOptions): Promise<CheckResult> {
+/** First wait between read-back attempts, and the cap of its doubling. */
+export const FIRST_RETRY_MS = 250
+export const MAX_RETRY_MS = 4000
+
+/**
+ * Run `attempt` until `done` says so or the next wait would pass `timeoutMs`; returns the last result.
+ * Registries that show writes late (GHCR, Docker Hub) settle within seconds.
+ */
+export async function retryWithin<T>(
+  timeoutMs: number,
+  attempt: (n: number) => Promise<T>,
+  done: (t: T) => boolean,
+  opts: { sleep?: (ms: number) => Promise<void>; now?: () => number; onRetry?: (t: T, n: number, delayMs: number) => void } = {}
+): Promise<T> {
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>(r => setTimeout(r, ms)))
   const now = opts.now ?? Date.now
-  const deadline = now() + opts.timeoutMs
-  let listing = opts.listing
-  let attempts = 0
-  let last: CheckResult = { verified: false, referrers: [], problems: ['not verified'], attempts: 0 }
-  for (let delay = 250; ; delay = Math.min(delay * 2, 4000)) {
-    attempts++
-    try {
-      const found = await findReferrers(target, subject, { logger: opts.logger, ...(listing ? { listing } : {}) })
-      const problems = compareWithPlans(found, plans, opts.prefix, opts.documentDigest)
-      last = { verified: problems.length === 0, referrers: found.referrers.map(r => r.descriptor), via: found.via, problems, attempts, found }
-    } catch (e) {
-      last = { verified: false, referrers: [], problems: [`reading referrers back: ${describeError(e)}`], attempts }
-    }
-    listing = undefined
-    if (last.verified || now() + delay > deadline) return last
-    opts.logger.info(`verification attempt ${attempts}: ${last.problems[0]}; retrying in ${delay} ms`)
+  const deadline = now() + timeoutMs
+  for (let n = 1, delay = FIRST_RETRY_MS; ; n++, delay = Math.min(delay * 2, MAX_RETRY_MS)) {
+    const t = await attempt(n)
+    if (done(t) || now() + delay > deadline) return t
+    opts.onRetry?.(t, n, delay)
     await sleep(delay)
   }
+}
+
+export async function checkAttached(target: Target, subject: Descriptor, plans: PlannedArtifact[], opts: CheckOptions): Promise<CheckResult> {
+  let listing = opts.listing
+  return retryWithin(
+    opts.timeoutMs,
+    async (attempts): Promise<CheckResult> => {
+      const given = listing
+      listing = undefined // only the first attempt may reuse a listing read by the writer
+      try {
+        const found = await findReferrers(target, subject, { logger: opts.logger, ...(given ? { listing: given } : {}) })
+        const problems = compareWithPlans(found, plans, opts.prefix, opts.documentDigest)
+        return { verified: problems.length === 0, referrers: found.referrers.map(r => r.descriptor), via: found.via, problems, attempts, found }
+      } catch (e) {
+        return { verified: false, referrers: [], problems: [`reading referrers back: ${describeError(e)}`], attempts }
+      }
+    },
+    r => r.verified,
+    {
+      ...(opts.sleep ? { sleep: opts.sleep } : {}),
+      ...(opts.now ? { now: opts.now } : {}),
+      onRetry: (r, n, delay) => opts.logger.info(`verification attempt ${n}: ${r.problems[0]}; retrying in ${delay} ms`)
+    }
+  )
+}
+
+/**
+ * Annotations mode, read back as a consumer: by the tag (it must have moved) or by the new digest;
+ * the annotations must decode to the document written. Returns the problems of the last attempt.
+ */
+export async function checkAnnotated(
+  target: Target,
+  reference: string,
+  written: { digest: string; documentDigest: string },
+  opts: { timeoutMs: number; prefix: string; logger: Logger }
+): Promise<string[]> {
+  return retryWithin(
+    opts.timeoutMs,
+    async () => {
+      try {
+        const got = await target.fetchManifest(reference)
+        if (got.descriptor.digest !== written.digest) return [`tag ${reference} resolves to ${got.descriptor.digest}, not the annotated ${written.digest}`]
+        const m = JSON.parse(new TextDecoder().decode(got.bytes)) as { annotations?: Record<string, string> }
+        const dec = decodeDocument(m.annotations ?? {}, { prefix: opts.prefix })
+        if (!dec) return ['the annotated manifest carries no metadata']
+        if (dec.documentDigest !== written.documentDigest) return [`document digest ${dec.documentDigest} is not the one written`]
+        return []
+      } catch (e) {
+        return [`reading the image back: ${describeError(e)}`]
+      }
+    },
+    problems => problems.length === 0,
+    { onRetry: (p, n, delay) => opts.logger.info(`verification attempt ${n}: ${p[0]}; retrying in ${delay} ms`) }
+  )
 }

@@ -3,7 +3,7 @@
  * attestations BuildKit put inside its index, and metadata in its own annotations (annotations mode).
  */
 import type { Logger } from '../log.js'
-import { decodeDocument, decodeDocumentBytes } from '../metadata/codec.js'
+import { annotationKeys, decodeDocument, decodeDocumentBytes } from '../metadata/codec.js'
 import type { BuildMetadata } from '../metadata/schema.js'
 import { Annotation, ArtifactType } from '../oci/media-types.js'
 import type { ReferrersListing, Target } from '../oci/target.js'
@@ -75,8 +75,10 @@ export async function collectEvidence(
     evidence.push(e)
   }
   // metadata written in annotations mode lives in the image's own annotations
-  if (subject.manifest?.annotations && decodeSafe(subject.manifest.annotations, opts.prefix)) {
-    const md = await readMetadata(target, subject.manifest.annotations, subject.manifest, opts.prefix)
+  const keys = annotationKeys(opts.prefix)
+  const own = subject.manifest?.annotations
+  if (own && (own[keys.payload] !== undefined || own[keys.version] !== undefined)) {
+    const md = await readMetadata(target, own, subject.manifest, opts.prefix)
     evidence.push({
       digest: subject.descriptor.digest,
       kinds: new Set(['metadata']),
@@ -97,8 +99,4 @@ export async function collectEvidence(
     }
   }
   return { evidence, found }
-}
-
-function decodeSafe(a: Record<string, string>, prefix: string): boolean {
-  return a[prefix] !== undefined || a[`${prefix}.version`] !== undefined
 }
