@@ -5,11 +5,8 @@
  * Rebuild the bundle (`npm run bundle`) after changing sources.
  */
 import { existsSync } from 'node:fs'
-import { rm } from 'node:fs/promises'
-import { startDistribution, type Distribution } from '../../__fixtures__/distribution.js'
-import { copyFixtureLayout } from '../../__fixtures__/layout.js'
-import { pushImage, target } from '../oci/remote/helpers.js'
-import { ACTION_BUNDLE, badLineProblems, closedPort, inputEnv, makeWorkdir, ROW_LIMIT_MS, runBundle, snapshotDir, snapshotRegistry } from './bad-input-helpers.js'
+import type { Distribution } from '../../__fixtures__/distribution.js'
+import { ACTION_BUNDLE, badLineProblems, inputEnv, ROW_LIMIT_MS, runBundle, snapshotDir, snapshotRegistry, arrangeWorld, type World } from './bad-input-helpers.js'
 import { ROWS, type Env } from './bad-input-rows.js'
 
 /** One row or more of each kind: references, digests, modes, JSON, files, booleans, credentials, targets. */
@@ -48,6 +45,7 @@ const rows = PICKED.map(name => {
   return row
 })
 
+let world: World
 let dist: Distribution
 let env: Env
 let registryBefore: Record<string, string>
@@ -55,17 +53,12 @@ let layoutBefore: Record<string, string>
 
 beforeAll(async () => {
   if (!existsSync(ACTION_BUNDLE)) throw new Error(`${ACTION_BUNDLE} is missing: run npm run bundle`)
-  dist = await startDistribution()
-  const pushed = await pushImage(target(dist.host, 'app'), 'bad-input-action', 'v1')
-  const layout = await copyFixtureLayout()
-  env = { host: dist.host, digest: pushed.digest, layout, closed: await closedPort(), work: await makeWorkdir() }
-  registryBefore = await snapshotRegistry(dist.url)
-  layoutBefore = await snapshotDir(layout)
+  world = await arrangeWorld('bad-input-action')
+  ;({ dist, env, registryBefore, layoutBefore } = world)
 }, 30_000)
 
 afterAll(async () => {
-  await dist?.stop()
-  if (env) await Promise.all([rm(env.layout, { recursive: true, force: true }), rm(env.work, { recursive: true, force: true })])
+  await world?.close()
 })
 
 describe.each(rows.map(r => [r.name, r] as const))('action: %s', (_name, row) => {

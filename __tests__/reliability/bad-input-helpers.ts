@@ -10,8 +10,11 @@
  *   repository, a digest the registry does not hold, a missing or broken OCI layout.
  */
 import { createHash } from 'node:crypto'
-import { mkdir, mkdtemp, readdir, readFile, symlink, writeFile, cp } from 'node:fs/promises'
-import { freePort } from '../../__fixtures__/distribution.js'
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile, cp } from 'node:fs/promises'
+import { freePort, startDistribution, type Distribution } from '../../__fixtures__/distribution.js'
+import { copyFixtureLayout } from '../../__fixtures__/layout.js'
+import { pushImage, target } from '../oci/remote/helpers.js'
+import type { Env } from './bad-input-rows.js'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -144,4 +147,31 @@ export function inputEnv(inputs: Record<string, string>): Record<string, string>
   const out: Record<string, string> = {}
   for (const [k, v] of Object.entries(inputs)) out[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = v
   return out
+}
+
+/** What every bad-input table runs against, and its state before any row ran. */
+export interface World {
+  dist: Distribution
+  env: Env
+  registryBefore: Record<string, string>
+  layoutBefore: Record<string, string>
+  close(): Promise<void>
+}
+
+/** A real distribution holding `app:v1`, a fixture layout and a workdir of bad files; snapshots taken. */
+export async function arrangeWorld(seed: string): Promise<World> {
+  const dist = await startDistribution()
+  const pushed = await pushImage(target(dist.host, 'app'), seed, 'v1')
+  const layout = await copyFixtureLayout()
+  const env: Env = { host: dist.host, digest: pushed.digest, layout, closed: await closedPort(), work: await makeWorkdir() }
+  return {
+    dist,
+    env,
+    registryBefore: await snapshotRegistry(dist.url),
+    layoutBefore: await snapshotDir(layout),
+    close: async () => {
+      await dist.stop()
+      await Promise.all([rm(env.layout, { recursive: true, force: true }), rm(env.work, { recursive: true, force: true })])
+    }
+  }
 }

@@ -5,32 +5,25 @@
  * and the layout's bytes are unchanged). The same table runs through the bundled action in
  * bad-input-action.itg.test.ts.
  */
-import { rm } from 'node:fs/promises'
-import { startDistribution, type Distribution } from '../../__fixtures__/distribution.js'
-import { copyFixtureLayout } from '../../__fixtures__/layout.js'
+import type { Distribution } from '../../__fixtures__/distribution.js'
 import { cliMain } from '../../src/cli-main.js'
 import { clearSecrets } from '../../src/log.js'
-import { pushImage, target } from '../oci/remote/helpers.js'
-import { badLineProblems, closedPort, makeWorkdir, ROW_LIMIT_MS, snapshotDir, snapshotRegistry } from './bad-input-helpers.js'
+import { badLineProblems, ROW_LIMIT_MS, snapshotDir, snapshotRegistry, arrangeWorld, type World } from './bad-input-helpers.js'
 import { ROWS, type Env, type Row } from './bad-input-rows.js'
 
+let world: World
 let dist: Distribution
 let env: Env
 let registryBefore: Record<string, string>
 let layoutBefore: Record<string, string>
 
 beforeAll(async () => {
-  dist = await startDistribution()
-  const pushed = await pushImage(target(dist.host, 'app'), 'bad-input', 'v1')
-  const layout = await copyFixtureLayout()
-  env = { host: dist.host, digest: pushed.digest, layout, closed: await closedPort(), work: await makeWorkdir() }
-  registryBefore = await snapshotRegistry(dist.url)
-  layoutBefore = await snapshotDir(layout)
+  world = await arrangeWorld('bad-input')
+  ;({ dist, env, registryBefore, layoutBefore } = world)
 }, 30_000)
 
 afterAll(async () => {
-  await dist?.stop()
-  if (env) await Promise.all([rm(env.layout, { recursive: true, force: true }), rm(env.work, { recursive: true, force: true })])
+  await world?.close()
   clearSecrets()
 })
 
