@@ -142,15 +142,14 @@ export async function attachCommand(target: Target, ref: ImageRef, inputs: Input
 
 /** With the referrers API a re-run's older artifact stays listed: delete it (best effort). */
 async function removeSuperseded(target: Target, check: { referrers: Descriptor[] }, plans: PlannedArtifact[], inputs: Inputs, logger: Logger): Promise<void> {
-  const del = (target as unknown as { deleteManifest?: (d: string) => Promise<void> }).deleteManifest
-  if (!del) return
+  if (!target.deleteManifest) return
   const key = keyAnnotation(inputs.annotationPrefix)
   const ours = new Set(plans.map(p => p.built.descriptor.digest))
   for (const p of plans) {
     for (const d of check.referrers) {
       if (ours.has(d.digest) || d.annotations?.[key] !== p.key || d.artifactType !== p.built.descriptor.artifactType) continue
       try {
-        await del.call(target, d.digest)
+        await target.deleteManifest(d.digest)
         logger.info(`removed ${d.digest}, superseded by this run's ${p.label}`)
       } catch (e) {
         logger.warning(`could not remove the superseded ${p.label} ${d.digest}: ${describeError(e)}`)

@@ -54,10 +54,6 @@ async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<void>): Prom
   if (rejected) throw rejected.reason
 }
 
-interface CapabilityNotes {
-  noteReferrersCapability?: (c: 'supported' | 'unsupported') => void
-}
-
 export async function publish(
   target: Target,
   subject: Descriptor,
@@ -80,10 +76,9 @@ export async function publish(
     const want = plans[i]!.built.descriptor.digest
     if (r.descriptor.digest !== want) throw new Error(`internal: registry stored ${r.descriptor.digest} for ${want}`)
   }
-  const notes = target as unknown as CapabilityNotes
   if (results.every(r => r.subjectAccepted)) {
-    if (!notes.noteReferrersCapability) return { indexing: 'registry' } // a layout indexes its referrers itself
-    notes.noteReferrersCapability('supported')
+    if (!target.noteReferrersCapability) return { indexing: 'registry' } // a layout indexes its referrers itself
+    target.noteReferrersCapability('supported')
     // `OCI-Subject` has been sent by registries that do not serve the API (ECR did): confirm with a
     // listing, which verification then reuses, so an honest registry pays no extra request
     const listing = await target.listReferrers(subject)
@@ -92,7 +87,7 @@ export async function publish(
   }
   // No OCI-Subject: the client must maintain the referrers tag schema (distribution-spec v1.1,
   // "Pushing Manifests with Subject").
-  notes.noteReferrersCapability?.('unsupported')
+  target.noteReferrersCapability?.('unsupported')
   const keys = new Map(plans.map(p => [p.key, p.built.descriptor.artifactType]))
   const fallback = await updateFallbackIndex(
     target,

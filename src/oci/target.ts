@@ -71,4 +71,12 @@ export interface Target {
   referrersCapability(): Promise<ReferrersCapability>
   /** referrers of `subject` through the API, else the tag schema (remote), or by scanning (layout) */
   listReferrers(subject: Descriptor, opts?: ListReferrersOptions): Promise<ReferrersListing>
+
+  /** remove (registry) or unlist (layout) a manifest: used to replace a re-run's superseded referrer */
+  deleteManifest?(digest: string): Promise<void>
+  /**
+   * Record what a push revealed about the referrers API (`OCI-Subject` present or not). Only targets
+   * whose referrers the server indexes have it; a layout indexes its own and leaves it out.
+   */
+  noteReferrersCapability?(c: 'supported' | 'unsupported'): void
 }
