@@ -70,6 +70,21 @@ export const REGISTRIES: Array<{ name: string; start(): Promise<RegistryUnderTes
   }
 ]
 
+/** Starts a registry for the enclosing describe block (jest hooks); call the getter inside its tests. */
+export function useRegistry(start: () => Promise<RegistryUnderTest>): () => RegistryUnderTest {
+  let reg: RegistryUnderTest | undefined
+  beforeAll(async () => {
+    reg = await start()
+  })
+  afterAll(async () => {
+    await reg?.stop()
+  })
+  return () => {
+    if (!reg) throw new Error('the registry is not started: call the getter inside a test')
+    return reg
+  }
+}
+
 export const COSIGN_SIG = 'application/vnd.dev.cosign.artifact.sig.v1+json'
 
 /**

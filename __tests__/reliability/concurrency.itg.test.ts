@@ -10,7 +10,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pushTestImage } from '../../__fixtures__/images.js'
-import { COSIGN_SIG, pushForeignReferrer, REGISTRIES, type RegistryUnderTest } from '../../__fixtures__/topology.js'
+import { COSIGN_SIG, pushForeignReferrer, REGISTRIES, useRegistry } from '../../__fixtures__/topology.js'
 import { parseInputs } from '../../src/inputs.js'
 import { silentLogger } from '../../src/log.js'
 import { ArtifactType } from '../../src/oci/media-types.js'
@@ -40,15 +40,10 @@ async function attach(host: string, repo: string, digest: string, round: number,
 }
 
 describe.each(REGISTRIES)('$name', ({ start }) => {
-  let reg: RegistryUnderTest
-  beforeAll(async () => {
-    reg = await start()
-  })
-  afterAll(async () => {
-    await reg?.stop()
-  })
+  const registry = useRegistry(start)
 
   test(`${WRITERS} identical writers x ${ROUNDS} rounds: every run verified, 0 lost, no duplicates, the foreign entry kept`, async () => {
+    const reg = registry()
     const repo = 'concurrency/app'
     const img = await pushTestImage(reg.host, repo, 'v1')
     const foreign = await pushForeignReferrer(reg, repo, img)

@@ -9,7 +9,7 @@
  */
 import { join } from 'node:path'
 import { runCli } from '../../__fixtures__/action-runner.js'
-import { pushBuildKitIndex, REGISTRIES, type AttestationForm, type RegistryUnderTest } from '../../__fixtures__/topology.js'
+import { pushBuildKitIndex, REGISTRIES, type AttestationForm, useRegistry } from '../../__fixtures__/topology.js'
 
 const SBOM = join(process.cwd(), '__fixtures__', 'sbom', 'spdx-2.3.json')
 const GH = {
@@ -40,16 +40,11 @@ async function cli(args: string[]): Promise<{ code: number; report: Report; stde
 const rows = (r: Report) => (r.gate ?? []).map(g => `${g.scope} ${g.requirement} ${g.found ? 'ok' : 'MISSING'}`)
 
 describe.each(REGISTRIES)('$name', ({ start }) => {
-  let reg: RegistryUnderTest
-  beforeAll(async () => {
-    reg = await start()
-  })
-  afterAll(async () => {
-    await reg?.stop()
-  })
+  const registry = useRegistry(start)
 
   describe.each<AttestationForm>(['none', 'legacy', 'oci'])('BuildKit attestations: %s', form => {
     test('attach --platforms each with an SBOM and provenance, then verify --platforms each --require metadata,sbom,provenance: exit 0', async () => {
+      const reg = registry()
       const repo = `multi-${form}/app`
       const built = await pushBuildKitIndex(reg.host, repo, 'v1', form)
       const image = `${reg.host}/${repo}:v1`
@@ -81,6 +76,7 @@ describe.each(REGISTRIES)('$name', ({ start }) => {
   })
 
   test.each<AttestationForm>(['legacy', 'oci'])('BuildKit %s attestations count per platform: a platform without them fails the gate, naming it', async form => {
+    const reg = registry()
     const repo = `partial-${form}/app`
     const built = await pushBuildKitIndex(reg.host, repo, 'v1', form, { skip: 'arm64' })
     const image = `${reg.host}/${repo}:v1`
@@ -109,6 +105,7 @@ describe.each(REGISTRIES)('$name', ({ start }) => {
   })
 
   test('discover shows the index, each platform, BuildKit\'s attestation for it and the referrers of each', async () => {
+    const reg = registry()
     const repo = 'discover/app'
     const built = await pushBuildKitIndex(reg.host, repo, 'v1', 'oci')
     const image = `${reg.host}/${repo}:v1`

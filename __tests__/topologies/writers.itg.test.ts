@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runAction, type ActionRun } from '../../__fixtures__/action-runner.js'
 import { pushTestImage } from '../../__fixtures__/images.js'
-import { pushForeignReferrer, REGISTRIES, type RegistryUnderTest } from '../../__fixtures__/topology.js'
+import { pushForeignReferrer, REGISTRIES, useRegistry } from '../../__fixtures__/topology.js'
 import { ArtifactType } from '../../src/oci/media-types.js'
 import type { Descriptor } from '../../src/oci/types.js'
 
@@ -28,15 +28,10 @@ function expectVerified(r: ActionRun): string {
 }
 
 describe.each(REGISTRIES)('$name', ({ start }) => {
-  let reg: RegistryUnderTest
-  beforeAll(async () => {
-    reg = await start()
-  })
-  afterAll(async () => {
-    await reg?.stop()
-  })
+  const registry = useRegistry(start)
 
   test('4 matrix legs attach to one image at once: 4 of 4 listed, the foreign entry kept', async () => {
+    const reg = registry()
     const repo = 'matrix/app'
     const img = await pushTestImage(reg.host, repo, 'v1')
     const foreign = await pushForeignReferrer(reg, repo, img)
@@ -55,6 +50,7 @@ describe.each(REGISTRIES)('$name', ({ start }) => {
   })
 
   test('two steps of one job (build metadata, then test results): both kept', async () => {
+    const reg = registry()
     const repo = 'steps/app'
     const img = await pushTestImage(reg.host, repo, 'v1')
     const work = await mkdtemp(join(tmpdir(), 'obm-steps-'))
@@ -66,6 +62,7 @@ describe.each(REGISTRIES)('$name', ({ start }) => {
   })
 
   test('attempt 2 re-runs leg 0 of 2: it replaces only leg 0\'s earlier artifact and leaves leg 1\'s', async () => {
+    const reg = registry()
     const repo = 'rerun/app'
     const img = await pushTestImage(reg.host, repo, 'v1')
     const leg = (n: number, attempt: string) =>
@@ -81,6 +78,7 @@ describe.each(REGISTRIES)('$name', ({ start }) => {
   })
 
   test('legs with identical inputs and no matrix context keep each other\'s; with writer-id a re-run replaces only its own', async () => {
+    const reg = registry()
     const repo = 'cli-legs/app'
     const img = await pushTestImage(reg.host, repo, 'v1')
     // nothing tells these two apart (the same inputs, no matrix context, as the CLI in a run: step
