@@ -53,10 +53,14 @@ export async function startSigstoreMock(): Promise<SigstoreMock> {
   const url = `http://127.0.0.1:${port}`
 
   const notBefore = new Date(Date.now() - 3600_000)
-  const ctlog = await initializeCTLog(keyPair())
-  const ca = await initializeCA(keyPair(), ctlog)
-  const tlog = await initializeTLog(url, keyPair())
-  const tsa = await initializeTSA(keyPair())
+  // one instant for every certificate, SCT, log entry and timestamp, in whole seconds: asn1js writes a
+  // GeneralizedTime's fraction without trailing zeros (as DER asks) and @sigstore/core reads only
+  // three digits, so a timestamp at .120 s would not parse. The certificates are valid from it on.
+  const clock = new Date(Math.floor(Date.now() / 1000) * 1000)
+  const ctlog = await initializeCTLog(keyPair(), clock)
+  const ca = await initializeCA(keyPair(), ctlog, clock)
+  const tlog = await initializeTLog(url, keyPair(), clock)
+  const tsa = await initializeTSA(keyPair(), clock)
   // the SAN is the workflow URL, as real Fulcio makes it from a GitHub token's job_workflow_ref
   const handlers: Record<string, HandlerFn> = {}
   for (const h of [fulcioHandler(ca, { subjectClaim: 'workflow_uri' }), rekorHandler(tlog), tsaHandler(tsa)]) handlers[h.path] = h.fn

@@ -46,7 +46,7 @@ export const INPUT_SPECS: InputSpec[] = [
   { name: 'metadata-file', description: 'Path of a JSON file with extra user fields (merged under "user"; the metadata input wins on conflicts).' },
   { name: 'annotations', description: 'Extra annotations for the artifact manifest, one key=value per line.' },
   { name: 'sbom', description: 'Paths or globs of SBOM files to attach (SPDX or CycloneDX, detected from content), newline or comma separated.' },
-  { name: 'provenance', default: 'false', description: 'true to generate and attach an in-toto SLSA v1 provenance statement (unsigned).' },
+  { name: 'provenance', default: 'false', description: 'true to generate and attach an in-toto SLSA v1 provenance statement (signed with sign: true).' },
   { name: 'require', description: 'For verify: what must be present, newline or comma separated: metadata, sbom, provenance, or artifactType strings. Default: metadata.' },
   { name: 'revision', description: 'For verify: the commit the metadata must name (e.g. ${{ github.sha }}). Empty: not checked.' },
   { name: 'max-age', description: 'For verify: the metadata must be at most this old, e.g. 90d, 12h, 30m. Empty: not checked.' },

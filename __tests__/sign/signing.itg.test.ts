@@ -3,8 +3,12 @@
  * Fulcio, Rekor and TSA served over HTTP by the suite, with the runner's OIDC token endpoint, a
  * trusted root built from the mocks' keys, on distribution (tag schema) and on the referrers API.
  */
-import { runCli } from '../../__fixtures__/action-runner.js'
-import { pushTestImage } from '../../__fixtures__/images.js'
+import { attachArtifactToImage } from '@sigstore/oci'
+import { CIContextProvider, DSSEBundleBuilder, FulcioSigner, RekorWitness } from '@sigstore/sign'
+import { bundleToJSON } from '@sigstore/bundle'
+import { runAction, runCli } from '../../__fixtures__/action-runner.js'
+import { pushTestImage, remote } from '../../__fixtures__/images.js'
+import { parseManifest, type ImageManifest } from '../../src/oci/types.js'
 import { startSigstoreMock, type SigstoreMock } from '../../__fixtures__/sigstore.js'
 import { REGISTRIES, useRegistry } from '../../__fixtures__/topology.js'
 import { ArtifactType } from '../../src/oci/media-types.js'
@@ -22,6 +26,12 @@ const GH = {
   GITHUB_SHA: '89abcdef0123456789abcdef0123456789abcdef',
   GITHUB_REF: 'refs/tags/v1.2.3',
   GITHUB_SERVER_URL: 'https://github.com'
+}
+
+/** A bundle pushed as actions/attest's push-to-registry does, with @sigstore/oci (anonymous on loopback). */
+function pushAsAttest(imageName: string, imageDigest: string, bundle: Uint8Array, predicateType: string) {
+  const opts = { imageName, imageDigest, artifact: Buffer.from(bundle), mediaType: ArtifactType.SigstoreBundleV03, annotations: { 'dev.sigstore.bundle.content': 'dsse-envelope', 'dev.sigstore.bundle.predicateType': predicateType } }
+  return attachArtifactToImage(opts as unknown as Parameters<typeof attachArtifactToImage>[0])
 }
 
 let sig: SigstoreMock
@@ -85,5 +95,124 @@ describe.each(REGISTRIES)('$name', ({ start }) => {
       expect(lines[i]).toMatch(/referrer sha256:[0-9a-f]{64} \(application\/vnd\.dev\.sigstore\.bundle\.v0\.3\+json\) is signed by acme\/widget\/\.github\/workflows\/release\.yml@refs\/tags\/v1\.2\.3 \(issuer https:\/\/token\.actions\.githubusercontent\.com\)/)
     }
     expect(other.report?.missing).toEqual(['metadata', 'provenance'])
+  })
+
+  test('a provenance attached unsigned does not pass a gate that requires a signer, and says it is unsigned', async () => {
+    const reg = registry()
+    const repo = 'unsigned/app'
+    const img = await pushTestImage(reg.host, repo, 'v1')
+    const image = `${reg.host}/${repo}@${img.digest}`
+    expect((await cli(['attach', image, '--provenance'])).code).toBe(0)
+    const gate = await cli(['verify', image, '--require', 'provenance', '--signer', 'acme/widget', '--trusted-root', sig.trustedRootPath])
+    expect(gate.code).toBe(1)
+    expect(gate.stderr.trim()).toMatch(/^error: provenance is not signed by a workflow of acme\/widget \(issuer https:\/\/token\.actions\.githubusercontent\.com\): referrer sha256:[0-9a-f]{64} \(application\/vnd\.in-toto\+json\) is present but unsigned$/)
+    // without a signer required, the unsigned provenance counts as before
+    expect((await cli(['verify', image, '--require', 'provenance'])).code).toBe(0)
+  })
+
+  test('a tampered statement, and a bundle copied from another image, fail the gate, each saying why', async () => {
+    const reg = registry()
+    const repo = 'tampered/app'
+    const a = await pushTestImage(reg.host, repo, 'a')
+    const b = await pushTestImage(reg.host, repo, 'b')
+    const attach = await cli(['attach', `${reg.host}/${repo}@${a.digest}`, '--provenance', '--sign', '--sigstore', sig.input('rekor')], sig.tokenEnv(RELEASE))
+    expect(attach.code).toBe(0)
+    const signedProvenance = attach.report!.attachments!.find(x => x.label === 'signed provenance')!
+    const t = remote(`${reg.host}/${repo}:x`)
+    const m = parseManifest((await t.fetchManifest(signedProvenance.digest)).bytes) as ImageManifest
+    const original = await t.fetchBlob(m.layers[0]!)
+    const bundle = JSON.parse(new TextDecoder().decode(original)) as { dsseEnvelope: { payload: string } }
+    // a copy, unchanged, attached to image b: the signature verifies, but it names image a
+    const copied = original
+    // the same statement rewritten to name image b: the signature no longer verifies
+    const statement = JSON.parse(Buffer.from(bundle.dsseEnvelope.payload, 'base64').toString()) as { subject: Array<{ digest: Record<string, string> }> }
+    statement.subject[0]!.digest.sha256 = b.digest.slice(7)
+    const tampered = new TextEncoder().encode(JSON.stringify({ ...bundle, dsseEnvelope: { ...bundle.dsseEnvelope, payload: Buffer.from(JSON.stringify(statement)).toString('base64') } }))
+    const gateOn = async (bytes: Uint8Array) => {
+      const target = await pushTestImage(reg.host, repo, `c-${bytes.length}-${Math.random().toString(36).slice(2, 8)}`)
+      const image = `${reg.host}/${repo}@${target.digest}`
+      // the bundle as actions/attest pushes it, onto this image
+      await pushAsAttest(`${reg.host}/${repo}`, target.digest, bytes, 'https://slsa.dev/provenance/v1')
+      return cli(['verify', image, '--require', 'provenance', '--signer', 'acme/widget', '--trusted-root', sig.trustedRootPath])
+    }
+    const onCopy = await gateOn(copied)
+    expect(onCopy.code).toBe(1)
+    expect(onCopy.stderr).toMatch(/its statement is signed for another image, not sha256:[0-9a-f]{64}/)
+    const onTampered = await gateOn(tampered)
+    expect(onTampered.code).toBe(1)
+    expect(onTampered.stderr).toMatch(/its signature does not verify/)
+  })
+
+  test('a bundle made and pushed the way actions/attest does it is accepted by the gate', async () => {
+    const reg = registry()
+    const repo = 'attest/app'
+    const img = await pushTestImage(reg.host, repo, 'v1')
+    const statement = {
+      _type: 'https://in-toto.io/Statement/v1',
+      subject: [{ name: `${reg.host}/${repo}`, digest: { sha256: img.digest.slice(7) } }],
+      predicateType: 'https://slsa.dev/provenance/v1',
+      predicate: { buildDefinition: { buildType: 'https://actions.github.io/buildtypes/workflow/v1', externalParameters: {} }, runDetails: { builder: { id: 'https://github.com/actions/runner/github-hosted' } } }
+    }
+    // @actions/attest: CIContextProvider('sigstore') reads the runner's OIDC variables; FulcioSigner and
+    // RekorWitness make a DSSE bundle; push-to-registry attaches it with @sigstore/oci
+    const env = sig.tokenEnv(RELEASE)
+    const saved = { ...process.env }
+    Object.assign(process.env, env)
+    let bundleJson: unknown
+    try {
+      const builder = new DSSEBundleBuilder({
+        signer: new FulcioSigner({ identityProvider: new CIContextProvider('sigstore'), fulcioBaseURL: sig.url }),
+        witnesses: [new RekorWitness({ rekorBaseURL: sig.url, fetchOnConflict: true })]
+      })
+      bundleJson = bundleToJSON(await builder.create({ data: Buffer.from(JSON.stringify(statement)), type: 'application/vnd.in-toto+json' }))
+    } finally {
+      for (const k of Object.keys(env)) if (saved[k] === undefined) delete process.env[k]
+    }
+    await pushAsAttest(`${reg.host}/${repo}`, img.digest, new TextEncoder().encode(JSON.stringify(bundleJson)), statement.predicateType)
+    const gate = await cli(['verify', `${reg.host}/${repo}@${img.digest}`, '--require', 'provenance', '--signer', 'acme/widget/.github/workflows/release.yml@refs/tags/*', '--trusted-root', sig.trustedRootPath])
+    expect({ code: gate.code, stderr: gate.stderr }).toEqual({ code: 0, stderr: '' })
+    expect(gate.report?.gate?.[0]?.signedBy).toMatch(/^acme\/widget\/\.github\/workflows\/release\.yml@refs\/tags\/v1\.2\.3/)
+  })
+})
+
+describe('through the bundled action on distribution', () => {
+  const registry = useRegistry(REGISTRIES[0]!.start)
+
+  test('sign: true without permissions: id-token: write fails before anything is written, in one line', async () => {
+    const reg = registry()
+    const repo = 'no-id-token/app'
+    const img = await pushTestImage(reg.host, repo, 'v1')
+    const r = await runAction({ image: `${reg.host}/${repo}@${img.digest}`, sign: 'true', provenance: 'true' })
+    expect(r.code).toBe(2)
+    expect(r.errors).toEqual(['sign: true needs the workflow\'s OIDC token, and this job has none: add "permissions: id-token: write" to the job (ACTIONS_ID_TOKEN_REQUEST_URL is not set)'])
+    expect(await reg.referrers(repo, img.digest)).toEqual([])
+  })
+
+  test('sign: true with the runner\'s OIDC token: the signed bundles are listed next to the metadata, and the gate passes with the signer', async () => {
+    const reg = registry()
+    const repo = 'action-signed/app'
+    const img = await pushTestImage(reg.host, repo, 'v1')
+    const before = sig.hits['/api/v2/signingCert'] ?? 0
+    const tokenEnv = sig.tokenEnv(RELEASE)
+    const r = await runAction({ image: `${reg.host}/${repo}@${img.digest}`, sign: 'true', provenance: 'true', sigstore: sig.input('tsa') }, { ...tokenEnv, GITHUB_WORKFLOW_REF: RELEASE.workflowRef, RUNNER_DEBUG: '1' })
+    expect({ code: r.code, errors: r.errors }).toEqual({ code: 0, errors: [] })
+    // neither the runner's request token nor the OIDC token it gives reach a log, an output or the summary
+    const url = new URL(tokenEnv.ACTIONS_ID_TOKEN_REQUEST_URL!)
+    url.searchParams.set('audience', 'sigstore')
+    const oidc = ((await (await fetch(url, { headers: { authorization: `Bearer ${tokenEnv.ACTIONS_ID_TOKEN_REQUEST_TOKEN}` } })).json()) as { value: string }).value
+    // (`::add-mask::` lines are the runner's masking commands: consumed by the runner, never shown)
+    const shown = r.stdout.split('\n').filter(l => !l.startsWith('::add-mask::')).join('\n')
+    const everything = [shown, r.stderr, r.summary, JSON.stringify(r.outputs)].join('\n')
+    expect(r.stdout).toContain(`::add-mask::${oidc}`)
+    expect(everything).toContain('::debug::')
+    for (const secret of [tokenEnv.ACTIONS_ID_TOKEN_REQUEST_TOKEN!, oidc, oidc.split('.')[1]!]) expect(everything).not.toContain(secret)
+    expect((sig.hits['/api/v2/signingCert'] ?? 0) - before).toBe(2)
+    const listed = await reg.referrers(repo, img.digest)
+    expect(listed.map(d => `${d.artifactType} ${d.annotations?.['dev.sigstore.bundle.predicateType'] ?? ''}`.trim()).sort()).toEqual(
+      [ArtifactType.BuildMetadataV1, `${ArtifactType.SigstoreBundleV03} https://oci-build-metadata.dev/attestation/build-metadata/v1`, `${ArtifactType.SigstoreBundleV03} https://slsa.dev/provenance/v1`].sort()
+    )
+    const gate = await runAction({ image: `${reg.host}/${repo}@${img.digest}`, command: 'verify', require: 'metadata, provenance', signer: 'acme/widget', 'trusted-root': sig.trustedRootPath })
+    expect({ code: gate.code, errors: gate.errors }).toEqual({ code: 0, errors: [] })
+    expect(gate.summary).toContain('signed by acme/widget/.github/workflows/release.yml@refs/tags/v1.2.3')
   })
 })

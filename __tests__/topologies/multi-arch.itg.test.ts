@@ -9,6 +9,7 @@
  */
 import { join } from 'node:path'
 import { runCli } from '../../__fixtures__/action-runner.js'
+import { remote } from '../../__fixtures__/images.js'
 import { pushBuildKitIndex, REGISTRIES, type AttestationForm, useRegistry } from '../../__fixtures__/topology.js'
 
 const SBOM = join(process.cwd(), '__fixtures__', 'sbom', 'spdx-2.3.json')
@@ -124,5 +125,28 @@ describe.each(REGISTRIES)('$name', ({ start }) => {
     // the index's own referrers (metadata and the SBOM) at the top level, each platform's metadata under it
     expect(lines.filter(l => /^[├└]── application\/(vnd\.oci-build-metadata\.v1\+json|spdx\+json)/.test(l))).toHaveLength(2)
     expect(lines.filter(l => /^│?\s+[├└]── application\/vnd\.oci-build-metadata\.v1\+json/.test(l))).toHaveLength(2)
+  })
+
+  test("BuildKit's OCI-form attestations become discoverable by referrers of each platform, next to ours", async () => {
+    const reg = registry()
+    const repo = 'discoverable/app'
+    const built = await pushBuildKitIndex(reg.host, repo, 'v1', 'oci')
+    const image = `${reg.host}/${repo}:v1`
+    const attach = await cli(['attach', image, '--platforms', 'each'])
+    expect(attach.code).toBe(0)
+    for (const p of built.platforms) {
+      const listed = await reg.referrers(repo, p.digest)
+      const att = built.attestations.get(p.digest)!
+      // listed by the registry's API, or, on distribution, in the platform's sha256-<hex> index by attach
+      expect(listed.find(d => d.digest === att.digest)).toMatchObject({ artifactType: 'application/vnd.docker.attestation.manifest.v1+json' })
+      expect(listed.some(d => d.artifactType === 'application/vnd.oci-build-metadata.v1+json')).toBe(true)
+      // a consumer holding only the platform digest (cosign, Kyverno, our gate) finds the provenance
+      const gate = await cli(['verify', `${reg.host}/${repo}@${p.digest}`, '--require', 'provenance,sbom'])
+      expect({ code: gate.code, stderr: gate.stderr }).toEqual({ code: 0, stderr: '' })
+      expect(gate.report.gate?.map(g => g.by)).toEqual([expect.stringMatching(/^referrer /), expect.stringMatching(/^referrer /)])
+    }
+    // the image index itself was not rewritten: the tag still names the digest BuildKit pushed
+    expect((await remote(image).fetchManifest('v1')).descriptor.digest).toBe(built.index.digest)
+    expect(attach.report.missing).toEqual([])
   })
 })

@@ -13,7 +13,8 @@ import type { BuildMetadata } from '../metadata/schema.js'
 import { parseUserMetadata } from '../metadata/user.js'
 import type { ImageRef } from '../oci/reference.js'
 import type { Target } from '../oci/target.js'
-import type { Descriptor } from '../oci/types.js'
+import { updateFallbackIndex } from '../oci/fallback.js'
+import { isIndex, parseManifest, type Descriptor } from '../oci/types.js'
 import { baseResult, platformLabel, type Result, type RunDeps } from '../result.js'
 import { expandSbomInputs, detectSbom, type DetectedSbom } from '../supply/sbom.js'
 import { BUILD_METADATA_PREDICATE_V1, metadataStatement, statementBytes } from '../supply/metadata-statement.js'
@@ -158,8 +159,45 @@ export async function attachCommand(target: Target, ref: ImageRef, inputs: Input
     result.missing.push(...check.unverified.map(k => (scope ? `${k}@${scope}` : k)))
     if (check.verified && pub.indexing === 'registry') await removeSuperseded(target, check.referrers, plans, inputs.annotationPrefix, logger)
   }
+  if (subject.indexAttestations.length) await listBuildKitAttestations(target, subject, deps, logger)
   result.verified = result.problems.length === 0
   return result
+}
+
+/**
+ * BuildKit (0.32+) stores its attestations as manifests with `subject` inside the image index and
+ * writes no referrers tag, so on a registry without the referrers API nobody finds them by referrers
+ * (cosign, ORAS, Kyverno, a gate on the platform digest). List each in its platform's tag-schema
+ * index, with the same never-lose protocol; neither they nor the image index are rewritten. Best
+ * effort: our own artifacts are written and verified already.
+ */
+async function listBuildKitAttestations(target: Target, subject: Subject, deps: RunDeps, logger: Logger): Promise<void> {
+  // a registry's own API lists them already; a layout is scanned (only a registry's capability is noted)
+  if (!target.noteReferrersCapability || (await target.referrersCapability()) !== 'unsupported') return
+  const byPlatform = new Map<string, Descriptor[]>()
+  for (const a of subject.indexAttestations) {
+    try {
+      const m = parseManifest((await target.fetchManifest(a)).bytes, `attestation manifest ${a.digest}`)
+      const platform = subject.platforms.find(p => p.digest === m.subject?.digest)
+      if (!platform || isIndex(m)) continue // the legacy form has no subject: it cannot be a referrer
+      const d: Descriptor = { mediaType: a.mediaType, digest: a.digest, size: a.size, ...(m.artifactType ? { artifactType: m.artifactType } : {}), ...(m.annotations ? { annotations: m.annotations } : {}) }
+      byPlatform.set(platform.digest, [...(byPlatform.get(platform.digest) ?? []), d])
+    } catch (e) {
+      logger.warning(`could not read BuildKit's attestation manifest ${a.digest}: ${describeError(e)}`)
+    }
+  }
+  for (const platform of subject.platforms) {
+    const add = byPlatform.get(platform.digest)
+    if (!add) continue
+    await logger.group(`Listing BuildKit's attestations for ${platformLabel(platform)}`, async () => {
+      try {
+        await updateFallbackIndex(target, platform, add, { logger, ...(deps.settleMs !== undefined ? { settleMs: deps.settleMs } : {}) })
+        logger.info(`listed ${add.map(d => d.digest).join(', ')} in the referrers tag of ${platform.digest}`)
+      } catch (e) {
+        logger.warning(`could not list BuildKit's attestations for ${platformLabel(platform)} in its referrers tag: ${describeError(e)}`)
+      }
+    })
+  }
 }
 
 /** Sign the metadata statement (and the provenance) before anything is written; each bundle is a plan. */

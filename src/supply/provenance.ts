@@ -1,7 +1,7 @@
 /**
- * SLSA provenance v1 in an in-toto Statement v1, generated from the CI context. Unsigned by design
- * for now: it records what the build says about itself; sign it with existing tools (cosign attest,
- * actions/attest-build-provenance) when a verifiable claim is needed.
+ * SLSA provenance v1 in an in-toto Statement v1, generated from the CI context: what the build says
+ * about itself. Attached as it is, or signed (`sign: true`, src/sign/) so that a gate can check who
+ * said it.
  * https://github.com/in-toto/attestation/blob/main/spec/v1/statement.md
  * https://slsa.dev/spec/v1.0/provenance
  */
