@@ -56,7 +56,9 @@ export const OUTPUT_SPECS: Array<{ name: string; description: string }> = [
   { name: 'annotations', description: 'The annotations written (JSON object).' },
   { name: 'referrers', description: 'JSON list of the referrers verification saw.' },
   { name: 'verified', description: 'true when verification (or the gate) passed, else false.' },
-  { name: 'missing', description: 'JSON list of requirements that verify found missing.' }
+  { name: 'missing', description: 'JSON list of requirements that verify found missing; empty when nothing could be looked at (exit-code 2 or 3).' },
+  { name: 'exit-code', description: 'The exit code: 0 ok, 1 the gate or verification found something missing or wrong, 2 bad usage or input, 3 the registry could not be read or written (network, TLS, proxy, refused credentials, throttled, unavailable).' },
+  { name: 'error', description: 'When the step failed without a verdict (exit-code 2 or 3, or 1 for a missing image): the one error line.' }
 ]
 
 const list = (s: string | undefined): string[] =>

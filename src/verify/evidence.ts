@@ -8,7 +8,7 @@ import type { BuildMetadata } from '../metadata/schema.js'
 import { Annotation, ArtifactType } from '../oci/media-types.js'
 import type { ReferrersListing, Target } from '../oci/target.js'
 import { isIndex, parseManifest, type Descriptor, type Manifest } from '../oci/types.js'
-import { describeError } from '../errors.js'
+import { describeError, isRegistryFailure } from '../errors.js'
 import { classify, needsManifest } from './classify.js'
 import type { Evidence } from './gate.js'
 import { findReferrers, type FoundReferrers } from './referrers.js'
@@ -39,6 +39,8 @@ export async function readMetadata(target: Target, annotations: Record<string, s
     const full = decodeDocumentBytes(bytes, dec.documentDigest)
     return { document: full.document, documentDigest: full.documentDigest }
   } catch (e) {
+    // a registry that could not be read is not a missing document (exit 3, not 1)
+    if (isRegistryFailure(e)) throw e
     return { problem: describeError(e) }
   }
 }
@@ -95,6 +97,7 @@ export async function collectEvidence(
       const m = parseManifest(got.bytes)
       evidence.push({ digest: a.digest, kinds: classify(a, m), source: 'index-attestation', artifactType: ArtifactType.BuildKitAttestation })
     } catch (e) {
+      if (isRegistryFailure(e)) throw e
       opts.logger?.warning(`could not read attestation manifest ${a.digest}: ${describeError(e)}`)
     }
   }
