@@ -95,7 +95,7 @@ export function parseArgv(argv: string[]): Parsed {
     }
     const eq = a.indexOf('=')
     const name = a.slice(2, eq >= 0 ? eq : undefined)
-    if (!known.has(name)) throw new UsageError(`unknown option --${name}: see --help`)
+    if (!known.has(name)) throw new UsageError(`unknown option --${name}`, { hint: 'see --help' })
     let value: string
     if (eq >= 0) value = a.slice(eq + 1)
     else if (BOOLEAN_FLAGS.has(name)) value = 'true'
@@ -114,9 +114,9 @@ export function parseArgv(argv: string[]): Parsed {
     else raw[name] = value
   }
   const [command, image, ...extra] = positional
-  if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}": give one image (see --help)`)
+  if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`, { hint: 'give one image (see --help)' })
   if (image !== undefined) {
-    if (raw.image !== undefined && raw.image !== image) throw new UsageError('give the image once: as an argument or as --image')
+    if (raw.image !== undefined && raw.image !== image) throw new UsageError('the image was given twice, as an argument and as --image', { hint: 'give it once' })
     raw.image = image
   }
   if (command !== undefined) raw.command = command

@@ -95,7 +95,7 @@ function parseAnnotationLines(text: string | undefined, ctx: z.RefinementCtx): R
     const key = line.slice(0, eq).trim()
     const value = line.slice(eq + 1).trim()
     if (!RESERVED_KEY.test(key) || key.length > 255) {
-      ctx.addIssue({ code: 'custom', message: `annotations: key "${key}" is not a valid annotation key (use reverse-domain letters, digits, . _ - /)` })
+      ctx.addIssue({ code: 'custom', message: `annotations: key "${key}" is not a valid annotation key. Use reverse-domain letters, digits, . _ - /` })
       continue
     }
     out[key] = value
@@ -137,7 +137,7 @@ export type RawInputs = z.infer<typeof rawInputsSchema>
 
 const inputsSchema = rawInputsSchema.transform((r, ctx) => {
   const image = (r.image ?? '').trim()
-  if (!image) ctx.addIssue({ code: 'custom', message: 'input image is required: give [registry/]repository[:tag][@digest] or oci:<dir>[:tag]' })
+  if (!image) ctx.addIssue({ code: 'custom', message: 'input image is required. Give [registry/]repository[:tag][@digest] or oci:<dir>[:tag]' })
   const command = ((r.command ?? '').trim() || 'attach') as Command
   if (!COMMANDS.includes(command)) ctx.addIssue({ code: 'custom', message: `input command must be one of ${COMMANDS.join(', ')}, got "${r.command}"` })
   const mode = ((r.mode ?? '').trim() || 'artifact') as Mode
@@ -149,7 +149,7 @@ const inputsSchema = rawInputsSchema.transform((r, ctx) => {
   const username = (r.username ?? '').trim() || undefined
   const password = r.password ? r.password : undefined
   if ((username && !password) || (!username && password)) {
-    ctx.addIssue({ code: 'custom', message: `input ${username ? 'password' : 'username'} is missing: give both username and password, or neither` })
+    ctx.addIssue({ code: 'custom', message: `input ${username ? 'password' : 'username'} is missing. Give both username and password, or neither` })
   }
   const vt = (r['verify-timeout'] ?? '').trim() || String(DEFAULT_VERIFY_TIMEOUT_SECONDS)
   const verifyTimeout = Number(vt)
