@@ -50,7 +50,7 @@ export class Deadline {
 export function formatSeconds(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`
   const s = ms / 1000
-  if (s < 120) return `${Number.isInteger(s) ? s : s.toFixed(1)} s`
+  if (s <= 120) return `${Number.isInteger(s) ? s : s.toFixed(1)} s`
   const m = Math.floor(s / 60)
   const rest = Math.round(s - m * 60)
   return rest ? `${m} min ${rest} s` : `${m} min`
