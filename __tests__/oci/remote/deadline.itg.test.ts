@@ -9,6 +9,7 @@ import { startFaultProxy, type FaultProxy } from '../../../__fixtures__/fault-pr
 import { describeError, exitCodeFor } from '../../../src/errors.js'
 import type { Logger } from '../../../src/log.js'
 import { Deadline } from '../../../src/oci/remote/deadline.js'
+import { checkAnnotated } from '../../../src/verify/check.js'
 import { pushImage, target } from './helpers.js'
 
 let dist: Distribution
@@ -46,7 +47,7 @@ test('Retry-After past the deadline: no wait at all, exit 3, saying how long was
   expect(err).toMatchObject({ code: 'TOO_MANY_REQUESTS', status: 429 })
   expect(exitCodeFor(err)).toBe(3)
   expect(describeError(err)).toBe(
-    `resolve v1 in ${proxy.host}/app: rate limited (429); gave up after 1 try: the registry asked to wait 60 min (Retry-After) would pass the command deadline (60 s). The registry rate-limits this client: authenticate, or retry later.`
+    `resolve v1 in ${proxy.host}/app: rate limited (429); gave up after 1 try: the registry asked to wait 1 h (Retry-After) would pass the command deadline (60 s). The registry rate-limits this client: authenticate, or retry later.`
   )
   expect(lines.filter(l => /waiting/.test(l))).toEqual([])
 })
@@ -81,4 +82,17 @@ test('a long wait is a warning, so the user sees why the job stands still', asyn
   const { logger, lines } = recording()
   await target(proxy.host, 'app', { logger, deadline: new Deadline(30_000) }).resolve('v1')
   expect(lines.filter(l => /waiting/.test(l))).toEqual([expect.stringMatching(/^warning: .*asked to wait 3 s \(Retry-After\).*waiting 3 s before trying again \(\d+(\.\d)? s left of the command deadline \(30 s\)\)$/)])
+})
+
+test('reads after writes get verify-timeout, not the command deadline: a wait that fits 120 s but not 2 s is not taken', async () => {
+  proxy.addFault(throttle('5'))
+  const { logger, lines } = recording()
+  const t = target(proxy.host, 'app', { logger, deadline: new Deadline(120_000) })
+  const started = Date.now()
+  const err = await checkAnnotated(t, 'v1', { digest: `sha256:${'0'.repeat(64)}`, documentDigest: `sha256:${'1'.repeat(64)}` }, { timeoutMs: 2_000, prefix: 'dev.oci-build-metadata', logger }).catch(e => e)
+  expect(Date.now() - started).toBeLessThan(2_500)
+  // the read-back could not look: that is the registry's failure (exit 3), not a verification that found something wrong
+  expect(exitCodeFor(err)).toBe(3)
+  expect(describeError(err)).toMatch(/the registry asked to wait 5 s \(Retry-After\) would pass verify-timeout \(2 s\)\./)
+  expect(lines.filter(l => /waiting 5 s/.test(l))).toEqual([])
 })

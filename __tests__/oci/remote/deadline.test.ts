@@ -30,7 +30,8 @@ test.each([
   [120_000, '120 s'],
   [180_000, '3 min'],
   [200_000, '3 min 20 s'],
-  [3_600_000, '60 min']
+  [3_600_000, '1 h'],
+  [5_400_000, '1 h 30 min']
 ])('%i ms reads %s', (ms, text) => {
   expect(formatSeconds(ms)).toBe(text)
 })

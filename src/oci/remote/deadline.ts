@@ -46,12 +46,17 @@ export class Deadline {
   }
 }
 
-/** `250 ms`, `8 s`, `2.5 s`, `3 min 20 s` */
+/** `250 ms`, `8 s`, `2.5 s`, `3 min 20 s`, `1 h 30 min` */
 export function formatSeconds(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`
   const s = ms / 1000
   if (s <= 120) return `${Number.isInteger(s) ? s : s.toFixed(1)} s`
-  const m = Math.floor(s / 60)
-  const rest = Math.round(s - m * 60)
-  return rest ? `${m} min ${rest} s` : `${m} min`
+  if (s < 3600) {
+    const m = Math.floor(s / 60)
+    const rest = Math.round(s - m * 60)
+    return rest ? `${m} min ${rest} s` : `${m} min`
+  }
+  const h = Math.floor(s / 3600)
+  const m = Math.round((s - h * 3600) / 60)
+  return m ? `${h} h ${m} min` : `${h} h`
 }
