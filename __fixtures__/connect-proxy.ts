@@ -36,6 +36,8 @@ export interface ConnectProxy {
 export interface ConnectProxyOptions {
   /** names this proxy resolves (to 127.0.0.1); IP literals are connected to as they are */
   hosts: string[]
+  /** `host:port` → a loopback port: what the proxy reaches for that target (`ghcr.io:443` → a local TLS server) */
+  routes?: Record<string, number>
   /** demand these Basic credentials */
   credentials?: { username: string; password: string }
 }
@@ -68,9 +70,10 @@ export async function startConnectProxy(opts: ConnectProxyOptions): Promise<Conn
     const m = /^\[?([^\]]+?)\]?:(\d+)$/.exec(target)
     if (!m) return refuse(400, 'Bad Request')
     const [, name, port] = m as unknown as [string, string, string]
-    const address = hosts.has(name.toLowerCase()) ? '127.0.0.1' : /^[\d.]+$/.test(name) ? name : undefined
+    const routed = opts.routes?.[`${name.toLowerCase()}:${port}`]
+    const address = routed !== undefined || hosts.has(name.toLowerCase()) ? '127.0.0.1' : /^[\d.]+$/.test(name) ? name : undefined
     if (!address) return refuse(502, 'Bad Gateway')
-    const upstream: Socket = connect(Number(port), address)
+    const upstream: Socket = connect(routed ?? Number(port), address)
     open.add(upstream)
     upstream.on('close', () => open.delete(upstream))
     let established = false
@@ -151,6 +154,38 @@ export async function startRelay(targetPort: number): Promise<Relay> {
     reset() {
       connections.length = 0
     },
+    close: async () => {
+      for (const s of open) s.destroy()
+      await new Promise<void>(resolve => server.close(() => resolve()))
+    }
+  }
+}
+
+/**
+ * TLS in front of a plain-HTTP server (the in-process test registry): what a registry behind a
+ * TLS-terminating load balancer looks like, with the certificate given.
+ */
+export async function startTlsFront(targetPort: number, pair: { cert: string; key: string }): Promise<{ port: number; close(): Promise<void> }> {
+  const { createServer: createTlsServer } = await import('node:tls')
+  const { readFileSync } = await import('node:fs')
+  const open = new Set<Socket>()
+  const server = createTlsServer({ cert: readFileSync(pair.cert), key: readFileSync(pair.key) }, client => {
+    const upstream = connect(targetPort, '127.0.0.1')
+    for (const s of [client, upstream] as Socket[]) {
+      open.add(s)
+      s.on('close', () => open.delete(s))
+      s.on('error', () => {
+        client.destroy()
+        upstream.destroy()
+      })
+    }
+    client.pipe(upstream)
+    upstream.pipe(client)
+  })
+  server.on('tlsClientError', () => {})
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', () => resolve()))
+  return {
+    port: (server.address() as { port: number }).port,
     close: async () => {
       for (const s of open) s.destroy()
       await new Promise<void>(resolve => server.close(() => resolve()))
