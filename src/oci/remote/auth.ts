@@ -45,7 +45,7 @@ interface CachedToken {
 export function assertSafeForBasic(url: string, what: string): void {
   const u = new URL(url)
   if (u.protocol === 'http:' && !isLoopbackHost(u.host)) {
-    throw new UsageError(`refusing to send credentials over plain HTTP to ${u.host} (${what}): use HTTPS for this registry, or drop the credentials`)
+    throw new UsageError(`refusing to send credentials over plain HTTP to ${u.host} (${what})`, { hint: 'use HTTPS for this registry, or drop the credentials' })
   }
 }
 

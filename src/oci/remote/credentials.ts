@@ -106,7 +106,7 @@ export async function runCredentialHelper(name: string, server: string, env: Nod
     child.stderr.on('data', (d: Buffer) => (err += d.toString('utf8')))
     child.on('error', e => {
       clearTimeout(timer)
-      reject(new OciError('INVALID_INPUT', `credential helper ${program} could not be run (${(e as NodeJS.ErrnoException).code ?? e.message}): install it or remove it from Docker's config.json`, { cause: e }))
+      reject(new OciError('INVALID_INPUT', `credential helper ${program} could not be run (${(e as NodeJS.ErrnoException).code ?? e.message})`, { hint: "install it, or remove it from Docker's config.json", cause: e }))
     })
     child.on('close', c => {
       clearTimeout(timer)
