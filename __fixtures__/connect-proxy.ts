@@ -29,6 +29,8 @@ export interface ConnectProxy {
   plainRequests: number
   /** the Proxy-Authorization headers received */
   proxyAuthorizations: string[]
+  /** `Authorization` headers on CONNECT requests: a registry credential sent to the proxy (must stay empty) */
+  authorizations: string[]
   reset(): void
   close(): Promise<void>
 }
@@ -47,6 +49,7 @@ export async function startConnectProxy(opts: ConnectProxyOptions): Promise<Conn
   const tunnels: Tunnel[] = []
   const refused: ConnectProxy['refused'] = []
   const proxyAuthorizations: string[] = []
+  const authorizations: string[] = []
   const open = new Set<Duplex>()
   let plainRequests = 0
   const expected = opts.credentials ? `Basic ${Buffer.from(`${opts.credentials.username}:${opts.credentials.password}`).toString('base64')}` : undefined
@@ -66,6 +69,7 @@ export async function startConnectProxy(opts: ConnectProxyOptions): Promise<Conn
     }
     const auth = req.headers['proxy-authorization']
     if (auth) proxyAuthorizations.push(auth)
+    if (req.headers.authorization) authorizations.push(req.headers.authorization)
     if (expected && auth !== expected) return refuse(407, 'Proxy Authentication Required', 'proxy-authenticate: Basic realm="test proxy"\r\n')
     const m = /^\[?([^\]]+?)\]?:(\d+)$/.exec(target)
     if (!m) return refuse(400, 'Bad Request')
@@ -101,10 +105,12 @@ export async function startConnectProxy(opts: ConnectProxyOptions): Promise<Conn
       return plainRequests
     },
     proxyAuthorizations,
+    authorizations,
     reset() {
       tunnels.length = 0
       refused.length = 0
       proxyAuthorizations.length = 0
+      authorizations.length = 0
       plainRequests = 0
     },
     close: async () => {

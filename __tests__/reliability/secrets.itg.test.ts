@@ -241,6 +241,9 @@ describe.each(SCENARIOS.map(s => [s.label, s] as const))('%s', (_label, s) => {
       expect(masks).toEqual(expect.arrayContaining([SECRET.proxy, b64(`${USER.proxy}:${SECRET.proxy}`)]))
       expect(ghcrProxy.tunnels.length).toBeGreaterThan(0)
       expect(new Set(ghcrProxy.tunnels.map(t => t.target))).toEqual(new Set(['ghcr.io:443']))
+      // the proxy got its own credentials on CONNECT and never the registry's (TLS runs inside the tunnel)
+      expect(new Set(ghcrProxy.proxyAuthorizations)).toEqual(new Set([`Basic ${b64(`${USER.proxy}:${SECRET.proxy}`)}`]))
+      expect(ghcrProxy.authorizations).toEqual([])
     }
 
     const verifyEnv = { ...s.env(), RUNNER_DEBUG: '1', ...inputEnv({ image: s.image(), command: 'verify', ...s.inputs() }) }
