@@ -58,6 +58,8 @@ export async function githubEnv(dir: string, overrides: Record<string, string> =
     GITHUB_WORKFLOW: 'build',
     GITHUB_WORKFLOW_REF: 'acme/widget/.github/workflows/build.yml@refs/heads/main',
     GITHUB_JOB: 'image',
+    // the step: `__<owner>_<repo>` for an action step without an id (`_2` for the second such step)
+    GITHUB_ACTION: '__acme_oci-build-metadata',
     GITHUB_RUN_ID: '4242',
     GITHUB_RUN_NUMBER: '17',
     GITHUB_RUN_ATTEMPT: '1',
@@ -66,11 +68,23 @@ export async function githubEnv(dir: string, overrides: Record<string, string> =
     RUNNER_OS: 'Linux',
     RUNNER_ARCH: 'X64',
     RUNNER_ENVIRONMENT: 'github-hosted',
+    RUNNER_NAME: 'GitHub Actions 1',
     ...overrides
   }
 }
 
-export async function runAction(inputs: Record<string, string>, env: Record<string, string> = {}): Promise<ActionRun> {
+export interface RunnerOptions {
+  /**
+   * The job's matrix leg. The runner evaluates action.yml's input defaults in the step's context, so
+   * `matrix` (default `${{ toJSON(matrix) }}`) arrives as this leg's values, indented as toJSON
+   * writes them, or `null` outside a matrix job.
+   */
+  matrix?: Record<string, unknown>
+  /** the step's working directory (default: a new temp dir) */
+  cwd?: string
+}
+
+export async function runAction(inputs: Record<string, string>, env: Record<string, string> = {}, runner: RunnerOptions = {}): Promise<ActionRun> {
   const dir = await mkdtemp(join(tmpdir(), 'obm-action-'))
   const outputFile = join(dir, 'output')
   const summaryFile = join(dir, 'summary')
@@ -86,8 +100,9 @@ export async function runAction(inputs: Record<string, string>, env: Record<stri
     GITHUB_STEP_SUMMARY: summaryFile,
     ...env
   }
+  childEnv.INPUT_MATRIX = runner.matrix ? JSON.stringify(runner.matrix, null, 2) : 'null'
   for (const [k, v] of Object.entries(inputs)) childEnv[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = v
-  const child = spawn(process.execPath, [ACTION], { env: childEnv, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [ACTION], { env: childEnv, cwd: runner.cwd ?? dir, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', d => (stdout += d))

@@ -26,6 +26,7 @@ function githubContext(): GitHubContextLike | undefined {
     ref: context.ref,
     workflow: context.workflow,
     job: context.job,
+    action: context.action,
     runId: context.runId,
     runNumber: context.runNumber,
     runAttempt: context.runAttempt,

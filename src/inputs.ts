@@ -5,6 +5,7 @@
  */
 import { z } from 'zod'
 import { UsageError } from './errors.js'
+import { canonicalJson } from './metadata/canonical.js'
 import { isDigest } from './oci/digest.js'
 
 export const COMMANDS = ['attach', 'verify', 'discover'] as const
@@ -23,8 +24,16 @@ export interface InputSpec {
   name: string
   description: string
   default?: string
+  /**
+   * action.yml's default when it differs from the CLI's: an expression the runner evaluates in the
+   * step's context (input defaults may use `matrix`, `strategy`, `github`, …)
+   */
+  actionDefault?: string
   required?: boolean
 }
+
+/** Longest `writer-id`: it is hashed into the key, but it is also shown in messages. */
+export const MAX_WRITER_ID_LENGTH = 256
 
 export const INPUT_SPECS: InputSpec[] = [
   { name: 'image', required: true, description: 'Image to attach to or verify: [registry/]repository[:tag][@digest], or oci:<dir>[:tag|@digest] for an OCI image layout.' },
@@ -45,7 +54,17 @@ export const INPUT_SPECS: InputSpec[] = [
   { name: 'verify-timeout', default: String(DEFAULT_VERIFY_TIMEOUT_SECONDS), description: 'Seconds to wait for the registry to show what was written.' },
   { name: 'annotation-prefix', default: 'dev.oci-build-metadata', description: 'Reverse-domain prefix of the annotation keys that carry the document.' },
   { name: 'insecure-registries', description: 'Registry hosts to reach over plain HTTP (loopback is always allowed), newline or comma separated.' },
-  { name: 'summary', default: 'true', description: 'Write the job summary (GitHub Actions).' }
+  { name: 'summary', default: 'true', description: 'Write the job summary (GitHub Actions).' },
+  {
+    name: 'writer-id',
+    description:
+      'Names this writer among the writers of one job that attach to the same image with the same inputs (matrix legs, repeated steps), e.g. ${{ matrix.platform }}. Only a later attempt of the same writer replaces its earlier artifacts. Default: told apart by job, step, matrix leg and inputs.'
+  },
+  {
+    name: 'matrix',
+    actionDefault: '${{ toJSON(matrix) }}',
+    description: "The matrix values of this job's leg as JSON, part of the writer's identity so that matrix legs never replace each other's artifacts. The action fills it in from the matrix context; the CLI takes --matrix '${{ toJSON(matrix) }}'."
+  }
 ]
 
 export const OUTPUT_SPECS: Array<{ name: string; description: string }> = [
@@ -103,6 +122,23 @@ function parseAnnotationLines(text: string | undefined, ctx: z.RefinementCtx): R
   return out
 }
 
+/**
+ * The matrix leg as the runner passes it (`toJSON(matrix)`: indented JSON, `null` outside a matrix),
+ * reduced to canonical JSON so that formatting never changes a writer's identity.
+ */
+function parseMatrix(text: string | undefined, ctx: z.RefinementCtx): string | undefined {
+  const s = (text ?? '').trim()
+  if (!s || s === 'null') return undefined
+  try {
+    const v: unknown = JSON.parse(s)
+    if (v === null) return undefined
+    return canonicalJson(v)
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'input matrix must be JSON, as ${{ toJSON(matrix) }} gives it; leave it unset and the action fills it in' })
+    return undefined
+  }
+}
+
 /** Durations like 90d, 12h, 30m, 45s, or plain seconds. */
 export function parseDuration(s: string): number | undefined {
   const m = /^(\d+)\s*([smhdw]?)$/.exec(s.trim())
@@ -131,7 +167,9 @@ export const rawInputsSchema = z.object({
   'verify-timeout': z.string().optional(),
   'annotation-prefix': z.string().optional(),
   'insecure-registries': z.string().optional(),
-  summary: z.string().optional()
+  summary: z.string().optional(),
+  'writer-id': z.string().optional(),
+  matrix: z.string().optional()
 })
 export type RawInputs = z.infer<typeof rawInputsSchema>
 
@@ -165,6 +203,11 @@ const inputsSchema = rawInputsSchema.transform((r, ctx) => {
   }
   const revision = (r.revision ?? '').trim() || undefined
   if (revision && !/^[0-9a-f]{7,64}$/i.test(revision)) ctx.addIssue({ code: 'custom', message: `input revision must be a commit sha (7 to 64 hex digits), got "${revision}"` })
+  const writerId = (r['writer-id'] ?? '').trim() || undefined
+  if (writerId && (writerId.length > MAX_WRITER_ID_LENGTH || /[\u0000-\u001f\u007f]/.test(writerId))) {
+    ctx.addIssue({ code: 'custom', message: `input writer-id must be one line of at most ${MAX_WRITER_ID_LENGTH} characters, e.g. \${{ matrix.platform }}` })
+  }
+  const matrix = parseMatrix(r.matrix, ctx)
   const annotations = parseAnnotationLines(r.annotations, ctx)
   const provenance = bool('provenance').safeParse(r.provenance)
   const summary = bool('summary').safeParse(r.summary)
@@ -189,7 +232,9 @@ const inputsSchema = rawInputsSchema.transform((r, ctx) => {
     verifyTimeoutSeconds: Number.isFinite(verifyTimeout) ? verifyTimeout : DEFAULT_VERIFY_TIMEOUT_SECONDS,
     annotationPrefix: prefix,
     insecureRegistries: list(r['insecure-registries']),
-    summary: summary.success ? summary.data : true
+    summary: summary.success ? summary.data : true,
+    writerId,
+    matrix
   }
 })
 

@@ -71,4 +71,34 @@ describe('annotateManifest', () => {
     const huge = new TextEncoder().encode(JSON.stringify({ schemaVersion: 2, config: {}, layers: [], annotations: { pad: 'x'.repeat(MAX_MANIFEST_BYTES - 1000) } }))
     expect(() => annotateManifest(huge, 'application/vnd.oci.image.manifest.v1+json', doc, { prefix: 'dev.oci-build-metadata', extra: {} })).toThrow(expect.objectContaining({ hint: expect.stringMatching(/use mode: artifact/) }))
   })
+
+  describe("the image's own annotations are never overwritten", () => {
+    const own = (annotations: Record<string, string>) =>
+      new TextEncoder().encode(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: {}, layers: [], annotations }))
+    const P = { prefix: 'dev.oci-build-metadata' }
+
+    test('its org.opencontainers.image.created stays; ours is in the document, under our prefix', () => {
+      const a = annotateManifest(own({ 'org.opencontainers.image.created': '2020-01-01T00:00:00Z' }), 'application/vnd.oci.image.manifest.v1+json', doc, { ...P, extra: {} })
+      expect(a.annotations['org.opencontainers.image.created']).toBe('2020-01-01T00:00:00Z')
+      expect(Object.keys(a.annotations).filter(k => !k.startsWith('dev.oci-build-metadata')).sort()).toEqual(['org.opencontainers.image.created'])
+    })
+
+    test('an extra annotation that would change one of the image\'s own is refused, saying which', () => {
+      expect(() => annotateManifest(own({ 'org.example.team': 'platform' }), 'application/vnd.oci.image.manifest.v1+json', doc, { ...P, extra: { 'org.example.team': 'infra' } })).toThrow(
+        /^annotations: the image already has org\.example\.team="platform", and annotations mode never overwrites the image's own annotations/
+      )
+      // the same value is no change
+      expect(annotateManifest(own({ 'org.example.team': 'platform' }), 'application/vnd.oci.image.manifest.v1+json', doc, { ...P, extra: { 'org.example.team': 'platform' } }).annotations['org.example.team']).toBe('platform')
+    })
+
+    test('extras a previous run of ours added are ours to replace or drop', () => {
+      const first = annotateManifest(own({ 'org.example.team': 'platform' }), 'application/vnd.oci.image.manifest.v1+json', doc, { ...P, extra: { 'org.example.stage': 'build', 'org.example.ticket': 'T-1' } })
+      expect(first.annotations['dev.oci-build-metadata.extra-keys']).toBe('org.example.stage,org.example.ticket')
+      const again = annotateManifest(first.bytes, 'application/vnd.oci.image.manifest.v1+json', doc, { ...P, extra: { 'org.example.stage': 'test' } })
+      expect(again.annotations['org.example.stage']).toBe('test')
+      expect(again.annotations['org.example.ticket']).toBeUndefined()
+      expect(again.annotations['org.example.team']).toBe('platform')
+      expect(again.annotations['dev.oci-build-metadata.extra-keys']).toBe('org.example.stage')
+    })
+  })
 })

@@ -17,7 +17,8 @@ function render(): string {
   ]
   for (const s of INPUT_SPECS) {
     lines.push(`  ${s.name}:`, `    description: ${q(s.description)}`, `    required: ${s.required ? 'true' : 'false'}`)
-    if (s.default !== undefined) lines.push(`    default: ${q(s.default)}`)
+    const def = s.actionDefault ?? s.default
+    if (def !== undefined) lines.push(`    default: ${q(def)}`)
   }
   lines.push('outputs:')
   for (const o of OUTPUT_SPECS) lines.push(`  ${o.name}:`, `    description: ${q(o.description)}`)

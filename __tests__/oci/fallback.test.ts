@@ -7,6 +7,7 @@
 import { OciError } from '../../src/errors.js'
 import { digestOf } from '../../src/oci/digest.js'
 import { FALLBACK_MAX_ROUNDS, FALLBACK_PUT_ATTEMPTS, SETTLE_MS, updateFallbackIndex, type FallbackOptions } from '../../src/oci/fallback.js'
+import { supersededIn } from '../../src/attach/identity.js'
 import { MediaType } from '../../src/oci/media-types.js'
 import { fallbackTag } from '../../src/oci/referrers.js'
 import type { Target } from '../../src/oci/target.js'
@@ -22,6 +23,9 @@ const TAG = fallbackTag(SUBJECT.digest)
 function artifact(name: string, extra: Partial<Descriptor> & Record<string, unknown> = {}): Descriptor {
   return { mediaType: MediaType.ImageManifest, digest: digestOf(name), size: 100 + name.length, artifactType: 'application/vnd.example+json', annotations: { name }, ...extra }
 }
+/** the identity annotations our writers stamp on their artifacts (prefix `p`) */
+const stamp = (key: string, attempt: number) => ({ 'p.key': key, 'p.attempt': String(attempt) })
+const SUPERSEDED = (entries: Descriptor[]) => supersededIn(entries, 'p')
 const COSIGN = artifact('cosign', { artifactType: 'application/vnd.dev.cosign.artifact.sig.v1+json', annotations: { 'dev.sigstore.cosign/bundle': '{"x":1}' }, 'x-vendor-field': { keep: true } } as never)
 
 function indexBytes(manifests: unknown[], extra: Record<string, unknown> = {}): Uint8Array {
@@ -190,14 +194,24 @@ describe('one writer', () => {
     expect(reg.puts).toBe(0)
   })
 
-  test('our superseded entry is removed; another tool entry is not', async () => {
+  test('our superseded entry (same key, earlier attempt) is removed; another tool entry is not', async () => {
     const clock = new Clock()
     const reg = new FakeRegistry(clock)
-    const old = artifact('old-run', { annotations: { key: 'job-1' } })
+    const old = artifact('attempt-1', { annotations: stamp('job-1', 1) })
     reg.tag = indexBytes([COSIGN, old])
-    const ours = artifact('new-run', { annotations: { key: 'job-1' } })
-    const r = await clock.run(updateFallbackIndex(reg.target(), SUBJECT, [ours], opts(clock, 1, { supersedes: d => d.annotations?.key === 'job-1' })))
+    const ours = artifact('attempt-2', { annotations: stamp('job-1', 2) })
+    const r = await clock.run(updateFallbackIndex(reg.target(), SUBJECT, [ours], opts(clock, 1, { superseded: SUPERSEDED })))
     expect(digests(r.descriptors)).toEqual([COSIGN.digest, ours.digest])
+  })
+
+  test('an entry of the same key and the same attempt is a concurrent writer: kept', async () => {
+    const clock = new Clock()
+    const reg = new FakeRegistry(clock)
+    const sibling = artifact('leg-1', { annotations: stamp('job-1', 1) })
+    reg.tag = indexBytes([COSIGN, sibling])
+    const ours = artifact('leg-0', { annotations: stamp('job-1', 1) })
+    const r = await clock.run(updateFallbackIndex(reg.target(), SUBJECT, [ours], opts(clock, 1, { superseded: SUPERSEDED })))
+    expect(digests(r.descriptors)).toEqual([COSIGN.digest, sibling.digest, ours.digest])
   })
 
   test('duplicates left by another writer are collapsed', async () => {
@@ -400,4 +414,60 @@ describe('many concurrent writers (randomised, reproducible)', () => {
       expect(clock.t).toBeLessThan(30_000)
     })
   }
+})
+
+describe('writers of one job (virtual clock)', () => {
+  for (const seed of [11, 12, 13]) {
+    test(`seed ${seed}: 16 identical writers (same key, same attempt) x 5 rounds keep all 80 entries and the foreign one, once each`, async () => {
+      const clock = new Clock()
+      const rand = prng(seed * 104729)
+      const reg = new FakeRegistry(clock, () => 5 + Math.floor(rand() * 120))
+      reg.tag = indexBytes([COSIGN])
+      const all: Descriptor[] = []
+      for (let round = 0; round < 5; round++) {
+        // nothing tells them apart: the same key and attempt on every entry, only their content differs
+        const writers = Array.from({ length: 16 }, (_, i) => artifact(`same-${seed}-${round}-${i}`, { annotations: stamp('one-job', 1) }))
+        all.push(...writers)
+        const results = await clock.run(
+          Promise.all(
+            writers.map(async (w, i) => {
+              await clock.sleep(Math.floor(rand() * 50))
+              return updateFallbackIndex(reg.target(`w${i}`), SUBJECT, [w], opts(clock, seed * 1000 + round * 16 + i, { superseded: SUPERSEDED }))
+            })
+          )
+        )
+        for (const [i, r] of results.entries()) {
+          expect(digests(r.descriptors)).toContain(writers[i]!.digest)
+          expect(r.rounds).toBeLessThanOrEqual(FALLBACK_MAX_ROUNDS)
+        }
+      }
+      const final = digests(reg.state())
+      expect(final.length).toBe(new Set(final).size)
+      expect(final.sort()).toEqual([COSIGN.digest, ...all.map(w => w.digest)].sort())
+    })
+  }
+
+  test('attempt 2 of leg 0 among concurrent writers that carry its attempt-1 entry: the old entry goes and stays gone, every other entry stays', async () => {
+    const clock = new Clock()
+    const rand = prng(4242)
+    const reg = new FakeRegistry(clock, () => 5 + Math.floor(rand() * 150))
+    const leg0old = artifact('leg0-a1', { annotations: stamp('leg-0', 1) })
+    const leg1old = artifact('leg1-a1', { annotations: stamp('leg-1', 1) })
+    reg.tag = indexBytes([COSIGN, leg0old, leg1old])
+    const leg0new = artifact('leg0-a2', { annotations: stamp('leg-0', 2) })
+    // other writers of attempt 2 (another job's legs) read the index with leg0old in it and carry it
+    const others = Array.from({ length: 6 }, (_, i) => artifact(`other-${i}`, { annotations: stamp(`other-${i}`, 2) }))
+    const results = await clock.run(
+      Promise.all(
+        [leg0new, ...others].map(async (w, i) => {
+          await clock.sleep(i === 0 ? 120 : Math.floor(rand() * 50)) // the others read first
+          return updateFallbackIndex(reg.target(`w${i}`), SUBJECT, [w], opts(clock, 50 + i, { superseded: SUPERSEDED }))
+        })
+      )
+    )
+    for (const [i, r] of results.entries()) expect(digests(r.descriptors)).toContain([leg0new, ...others][i]!.digest)
+    const final = digests(reg.state())
+    expect(final).not.toContain(leg0old.digest)
+    expect(final.sort()).toEqual([COSIGN.digest, leg1old.digest, leg0new.digest, ...others.map(o => o.digest)].sort())
+  })
 })

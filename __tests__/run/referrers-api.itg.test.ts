@@ -151,7 +151,7 @@ test('BuildKit attestations inside the index and Sigstore bundles from other too
   expect(v2.gate[0]?.by).toMatch(/sigstore\.bundle/)
 })
 
-test('an index subject with platforms: each gets metadata on the index and on every platform, and the gate requires each', async () => {
+test('an index subject with platforms: each gets metadata on the index and on every platform; the gate requires each platform, counting what the index carries for all', async () => {
   reg = await startTestRegistry()
   const a = await pushImage(reg.url, 'team/idx', 'a')
   const b = await pushImage(reg.url, 'team/idx', 'b')
@@ -169,12 +169,22 @@ test('an index subject with platforms: each gets metadata on the index and on ev
     },
     OCI_INDEX
   )
+  // metadata on one platform only: the gate names the other platform and the requirement
+  await runWith({ image: `${reg.host}/team/idx@${a.digest}` }, GH_ENV)
+  const eachFails = await runWith({ image: `${reg.host}/team/idx:v1`, command: 'verify', platforms: 'each' })
+  expect(eachFails.verified).toBe(false)
+  expect(eachFails.missing).toEqual(['metadata@linux/arm64'])
+  expect(eachFails.problems).toEqual([expect.stringMatching(/^linux\/arm64: metadata is missing/)])
+  // metadata on the index lists both platforms: it counts for each
   const onlyIndex = await runWith({ image: `${reg.host}/team/idx:v1` }, GH_ENV)
   expect(onlyIndex.verified).toBe(true)
   expect(onlyIndex.metadata?.image.platforms?.map(p => p.architecture)).toEqual(['amd64', 'arm64'])
-  const eachFails = await runWith({ image: `${reg.host}/team/idx:v1`, command: 'verify', platforms: 'each' })
-  expect(eachFails.verified).toBe(false)
-  expect(eachFails.missing).toEqual(['metadata@linux/amd64', 'metadata@linux/arm64'])
+  const viaIndex = await runWith({ image: `${reg.host}/team/idx:v1`, command: 'verify', platforms: 'each' })
+  expect(viaIndex.verified).toBe(true)
+  expect(viaIndex.gate.map(g => [g.scope, g.found, g.by?.startsWith('referrer of the index')])).toEqual([
+    ['linux/amd64', true, false],
+    ['linux/arm64', true, true]
+  ])
   const each = await runWith({ image: `${reg.host}/team/idx:v1`, platforms: 'each' }, GH_ENV)
   expect(each.problems).toEqual([])
   expect(each.attachments.filter(x => x.kind === 'metadata')).toHaveLength(3)

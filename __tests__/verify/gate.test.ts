@@ -2,6 +2,7 @@ import { classify, needsManifest } from '../../src/verify/classify.js'
 import { evaluateGate, formatAge, policyProblem, type Evidence } from '../../src/verify/gate.js'
 import type { BuildMetadata } from '../../src/metadata/schema.js'
 import type { Descriptor, ImageManifest } from '../../src/oci/types.js'
+import { withIndexEvidence } from '../../src/verify/evidence.js'
 
 const doc = (commit: string | undefined, created = '2026-11-01T00:00:00.000Z'): BuildMetadata =>
   ({
@@ -99,5 +100,30 @@ describe('classify', () => {
     expect(needsManifest(desc)).toBe(true)
     expect([...classify(desc, m)].sort()).toEqual(['provenance', 'sbom'])
     expect([...classify(desc)]).toEqual([])
+  })
+})
+
+describe('a platform of an index (platforms: each) counts what the index carries for all its platforms', () => {
+  const AMD = `sha256:${'1'.repeat(64)}`
+  const ARM = `sha256:${'2'.repeat(64)}`
+  const indexDoc = (platforms: string[]) => ({ ...doc(COMMIT), image: { ...doc(COMMIT).image, platforms: platforms.map(d => ({ os: 'linux', architecture: 'x', digest: d })) } }) as BuildMetadata
+  const sbomOnIndex: Evidence = { digest: 'sha256:s', artifactType: 'application/spdx+json', kinds: new Set(['sbom']), source: 'referrer' }
+  const buildkitForAmd: Evidence = { digest: 'sha256:b', kinds: new Set(['provenance']), source: 'index-attestation' }
+
+  test("the index's SBOM counts for a platform, labelled as the index's", () => {
+    const rows = evaluateGate(['sbom'], withIndexEvidence([], [sbomOnIndex], ARM), { now })
+    expect(rows[0]).toMatchObject({ found: true, by: 'referrer of the index sha256:s (application/spdx+json)' })
+  })
+
+  test("the index's metadata counts for the platforms its document lists, and only those", () => {
+    const onIndex = { ...md(indexDoc([AMD])), digest: 'sha256:i' }
+    expect(evaluateGate(['metadata'], withIndexEvidence([], [onIndex], AMD), { now })[0]?.found).toBe(true)
+    const arm = evaluateGate(['metadata'], withIndexEvidence([], [onIndex], ARM), { now })[0]
+    expect(arm?.found).toBe(false)
+    expect(arm?.detail).toContain(`it describes the index without listing platform ${ARM}`)
+  })
+
+  test("BuildKit's attestations were already taken per platform: the index's are not added again", () => {
+    expect(evaluateGate(['provenance'], withIndexEvidence([], [buildkitForAmd], ARM), { now })[0]?.found).toBe(false)
   })
 })

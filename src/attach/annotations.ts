@@ -8,7 +8,6 @@ import { UsageError } from '../errors.js'
 import { encodeDocument } from '../metadata/codec.js'
 import type { BuildMetadata } from '../metadata/schema.js'
 import { digestOf } from '../oci/digest.js'
-import { Annotation } from '../oci/media-types.js'
 import type { Descriptor } from '../oci/types.js'
 
 /** distribution refuses manifests over 4 MiB; so do we, before writing. */
@@ -26,7 +25,12 @@ function indentOf(text: string): string | number {
   return m ? (m[1] as string) : 0
 }
 
-/** Add our annotations to manifest bytes; drop the ones a previous run left under the same prefix. */
+/**
+ * Add our annotations to manifest bytes; replace the ones a previous run of ours left (under our
+ * prefix, and the extra keys it recorded in `<prefix>.extra-keys`). An annotation the image already
+ * had is never overwritten: its own `org.opencontainers.image.created` stays (ours is in the
+ * document), and an extra annotation that would change one of the image's own is refused.
+ */
 export function annotateManifest(original: Uint8Array, mediaType: string, doc: BuildMetadata, opts: { prefix: string; extra: Record<string, string> }): AnnotatedManifest {
   const text = new TextDecoder().decode(original)
   const obj = JSON.parse(text) as Record<string, unknown>
@@ -40,8 +44,18 @@ export function annotateManifest(original: Uint8Array, mediaType: string, doc: B
     )
   }
   const previous = (obj.annotations as Record<string, string> | undefined) ?? {}
-  const kept = Object.fromEntries(Object.entries(previous).filter(([k]) => k !== opts.prefix && !k.startsWith(`${opts.prefix}.`)))
-  const annotations = { ...kept, ...opts.extra, [Annotation.Created]: doc.created, ...enc.annotations }
+  const extraKeysKey = `${opts.prefix}.extra-keys`
+  const oursBefore = new Set((previous[extraKeysKey] ?? '').split(',').filter(Boolean))
+  const kept = Object.fromEntries(Object.entries(previous).filter(([k]) => k !== opts.prefix && !k.startsWith(`${opts.prefix}.`) && !oursBefore.has(k)))
+  for (const [k, v] of Object.entries(opts.extra)) {
+    if (kept[k] !== undefined && kept[k] !== v) {
+      throw new UsageError(
+        `annotations: the image already has ${k}=${JSON.stringify(kept[k]!.slice(0, 80))}, and annotations mode never overwrites the image's own annotations: drop ${k} from annotations, or use a key of your own`
+      )
+    }
+  }
+  const extraKeys = Object.keys(opts.extra).filter(k => kept[k] === undefined).sort()
+  const annotations = { ...kept, ...opts.extra, ...enc.annotations, ...(extraKeys.length ? { [extraKeysKey]: extraKeys.join(',') } : {}) }
   obj.annotations = annotations
   const indent = indentOf(text)
   const out = JSON.stringify(obj, null, indent) + (text.endsWith('\n') ? '\n' : '')

@@ -3,7 +3,7 @@
  * or annotations mode.
  */
 import { readFile } from 'node:fs/promises'
-import { resolve as resolvePath } from 'node:path'
+import { basename, resolve as resolvePath } from 'node:path'
 import { UsageError, describeError } from '../errors.js'
 import type { Inputs } from '../inputs.js'
 import type { Logger } from '../log.js'
@@ -19,13 +19,24 @@ import { expandSbomInputs, detectSbom, type DetectedSbom } from '../supply/sbom.
 import { buildProvenance } from '../supply/provenance.js'
 import { checkAnnotated, checkAttached } from '../verify/check.js'
 import { annotateManifest } from './annotations.js'
-import { keyAnnotation, planMetadata, planProvenance, planSbom, type PlanContext } from './plan.js'
+import { supersededBy, writerIdentity, type WriterIdentity } from './identity.js'
+import { planMetadata, planProvenance, planSbom, type PlanContext } from './plan.js'
 import { publish, type PlannedArtifact } from './publish.js'
 import { resolveSubject, type Subject } from './subject.js'
 
-/** What makes two runs "the same job" (the subject is added by the plan's key). */
-function jobIdentity(ci: CiContext): string[] {
-  return [ci.repository ?? '', ci.workflow ?? '', ci.job ?? '', ci.runId ?? ci.commit ?? '']
+/** Who this writer is (src/attach/identity.ts): what may replace what among the writers of one job. */
+function writerOf(ci: CiContext, inputs: Inputs, sboms: DetectedSbom[]): WriterIdentity {
+  return writerIdentity(ci, {
+    ...(inputs.writerId !== undefined ? { writerId: inputs.writerId } : {}),
+    ...(inputs.matrix !== undefined ? { matrix: inputs.matrix } : {}),
+    defining: {
+      ...(inputs.metadata !== undefined ? { metadata: inputs.metadata } : {}),
+      ...(inputs.metadataFile !== undefined ? { metadataFile: inputs.metadataFile } : {}),
+      annotations: inputs.annotations,
+      sboms: sboms.map(s => basename(s.path)),
+      provenance: inputs.provenance
+    }
+  })
 }
 
 async function readUserMetadata(inputs: Inputs, cwd: string): Promise<Record<string, unknown> | undefined> {
@@ -66,6 +77,11 @@ export async function attachCommand(target: Target, ref: ImageRef, inputs: Input
   logger.info(`subject ${subject.descriptor.digest} (${subject.descriptor.mediaType}, ${subject.descriptor.size} bytes)`)
   const result = baseResult(inputs, ref, subject.descriptor)
 
+  const writer = writerOf(ci, inputs, sboms)
+  if (writer.attempt !== undefined) logger.info(`writer attempt ${writer.attempt}: replaces only its own artifacts of earlier attempts`)
+  // platforms: each → metadata on the index and on every platform manifest (each describes its own
+  // digest); SBOMs and provenance describe the build, so they go on the index once, and the gate
+  // counts what the index carries for every platform in it
   const subjects: Descriptor[] = [subject.descriptor]
   if (inputs.platforms === 'each' && inputs.mode === 'artifact') subjects.push(...subject.platforms)
 
@@ -98,7 +114,7 @@ export async function attachCommand(target: Target, ref: ImageRef, inputs: Input
   for (const [i, s] of subjects.entries()) {
     const platform = i === 0 ? undefined : s
     const scope = platform ? platformLabel(platform) : ''
-    const ctx: PlanContext = { subject: s, prefix: inputs.annotationPrefix, userAnnotations: inputs.annotations, created: created.toISOString(), jobIdentity: jobIdentity(ci) }
+    const ctx: PlanContext = { subject: s, prefix: inputs.annotationPrefix, userAnnotations: inputs.annotations, created: created.toISOString(), writer }
     const doc = docFor(s, platform)
     const meta = planMetadata(doc, ctx)
     const plans: PlannedArtifact[] = [meta.plan]
@@ -110,7 +126,7 @@ export async function attachCommand(target: Target, ref: ImageRef, inputs: Input
       }
     }
     const pub = await logger.group(`Attaching to ${scope || ref.original}${scope ? '' : ` (${s.digest})`}`, () =>
-      publish(target, s, plans, { logger, keyAnnotation: keyAnnotation(inputs.annotationPrefix), ...(deps.settleMs !== undefined ? { settleMs: deps.settleMs } : {}) })
+      publish(target, s, plans, { logger, prefix: inputs.annotationPrefix, ...(deps.settleMs !== undefined ? { settleMs: deps.settleMs } : {}) })
     )
     for (const p of plans) logger.info(`pushed ${p.label}: ${p.built.descriptor.digest} (${p.built.descriptor.artifactType})`)
     const check = await logger.group(`Verifying ${scope || ref.original}`, () =>
@@ -133,27 +149,30 @@ export async function attachCommand(target: Target, ref: ImageRef, inputs: Input
       result.attachments.push({ kind: 'metadata', label: `metadata ${scope}`, digest: meta.plan.built.descriptor.digest, artifactType: meta.plan.built.descriptor.artifactType as string })
     }
     result.problems.push(...check.problems.map(p => (scope ? `${scope}: ${p}` : p)))
-    if (check.verified && pub.indexing === 'registry') await removeSuperseded(target, check, plans, inputs, logger)
+    result.missing.push(...check.unverified.map(k => (scope ? `${k}@${scope}` : k)))
+    if (check.verified && pub.indexing === 'registry') await removeSuperseded(target, check.referrers, plans, inputs.annotationPrefix, logger)
   }
   result.verified = result.problems.length === 0
-  if (!result.verified) result.missing = ['metadata']
   return result
 }
 
-/** With the referrers API a re-run's older artifact stays listed: delete it (best effort). */
-async function removeSuperseded(target: Target, check: { referrers: Descriptor[] }, plans: PlannedArtifact[], inputs: Inputs, logger: Logger): Promise<void> {
+/**
+ * Where the registry (or layout) lists referrers itself, this writer's own artifacts of an earlier
+ * attempt stay listed: delete them (best effort). Only its own: same key, lower attempt.
+ */
+async function removeSuperseded(target: Target, listed: Descriptor[], plans: PlannedArtifact[], prefix: string, logger: Logger): Promise<void> {
   if (!target.deleteManifest) return
-  const key = keyAnnotation(inputs.annotationPrefix)
-  const ours = new Set(plans.map(p => p.built.descriptor.digest))
-  for (const p of plans) {
-    for (const d of check.referrers) {
-      if (ours.has(d.digest) || d.annotations?.[key] !== p.key || d.artifactType !== p.built.descriptor.artifactType) continue
-      try {
-        await target.deleteManifest(d.digest)
-        logger.info(`removed ${d.digest}, superseded by this run's ${p.label}`)
-      } catch (e) {
-        logger.warning(`could not remove the superseded ${p.label} ${d.digest}: ${describeError(e)}`)
-      }
+  const old = supersededBy(
+    plans.map(p => p.built.descriptor),
+    listed,
+    prefix
+  )
+  for (const digest of old) {
+    try {
+      await target.deleteManifest(digest)
+      logger.info(`removed ${digest}: this writer's artifact of an earlier attempt, superseded by this one`)
+    } catch (e) {
+      logger.warning(`could not remove ${digest}, this writer's artifact of an earlier attempt: ${describeError(e)}`)
     }
   }
 }

@@ -11,6 +11,7 @@ import type { Descriptor } from '../oci/types.js'
 import type { DetectedSbom } from '../supply/sbom.js'
 import { sbomAnnotations } from '../supply/sbom.js'
 import { provenanceAnnotations, provenanceBytes, type InTotoStatementV1 } from '../supply/provenance.js'
+import { attachmentKey, identityAnnotations, type WriterIdentity } from './identity.js'
 import { buildArtifactManifest } from './manifest.js'
 import type { PlannedArtifact } from './publish.js'
 
@@ -23,26 +24,23 @@ export interface PlanContext {
   /** extra annotations from the user, already validated */
   userAnnotations: Record<string, string>
   created: string
-  /** what makes two runs "the same job": repository, workflow, job, run id (or commit outside CI) */
-  jobIdentity: string[]
+  /** who writes: the key's identity and the attempt (src/attach/identity.ts) */
+  writer: WriterIdentity
 }
 
-export function keyAnnotation(prefix: string): string {
-  return `${prefix}.key`
-}
-
-function attachmentKey(ctx: PlanContext, kind: string, extra = ''): string {
-  return digestOf(JSON.stringify([ctx.subject.digest, kind, extra, ...ctx.jobIdentity])).slice('sha256:'.length, 'sha256:'.length + 32)
+function keyed(ctx: PlanContext, kind: string, extra = ''): { key: string; annotations: Record<string, string> } {
+  const key = attachmentKey(ctx.writer, ctx.subject.digest, kind, extra)
+  return { key, annotations: identityAnnotations(ctx.prefix, key, ctx.writer) }
 }
 
 export function planMetadata(doc: BuildMetadata, ctx: PlanContext): { plan: PlannedArtifact; documentDigest: string; annotations: Record<string, string> } {
   const enc = encodeDocument(doc, { prefix: ctx.prefix })
-  const key = attachmentKey(ctx, 'metadata')
+  const { key, annotations: identity } = keyed(ctx, 'metadata')
   const annotations: Record<string, string> = {
     ...ctx.userAnnotations,
     [Annotation.Created]: ctx.created,
     ...enc.annotations,
-    [keyAnnotation(ctx.prefix)]: key
+    ...identity
   }
   const blobs: PlannedArtifact['blobs'] = []
   let layers: Descriptor[] | undefined
@@ -63,8 +61,8 @@ export function planMetadata(doc: BuildMetadata, ctx: PlanContext): { plan: Plan
 
 export function planSbom(s: DetectedSbom, ctx: PlanContext): PlannedArtifact {
   const layer: Descriptor = { mediaType: s.mediaType, digest: s.digest, size: s.size, annotations: { [Annotation.Title]: basename(s.path) } }
-  const key = attachmentKey(ctx, 'sbom', basename(s.path))
-  const annotations = { ...sbomAnnotations(s, ctx.created), [keyAnnotation(ctx.prefix)]: key }
+  const { key, annotations: identity } = keyed(ctx, 'sbom', basename(s.path))
+  const annotations = { ...sbomAnnotations(s, ctx.created, { prefix: ctx.prefix }), ...identity }
   const built = buildArtifactManifest({ artifactType: s.artifactType, subject: ctx.subject, annotations, layers: [layer] })
   return { kind: 'sbom', label: `sbom ${basename(s.path)}`, built, blobs: [{ source: { path: s.path, digest: s.digest, size: s.size }, descriptor: layer }, emptyBlob()], key }
 }
@@ -72,8 +70,8 @@ export function planSbom(s: DetectedSbom, ctx: PlanContext): PlannedArtifact {
 export function planProvenance(statement: InTotoStatementV1, ctx: PlanContext): { plan: PlannedArtifact; bytes: Uint8Array } {
   const bytes = provenanceBytes(statement)
   const layer: Descriptor = { mediaType: ArtifactType.InToto, digest: digestOf(bytes), size: bytes.length, annotations: { [Annotation.Title]: 'provenance.intoto.json' } }
-  const key = attachmentKey(ctx, 'provenance')
-  const annotations = { ...provenanceAnnotations(ctx.created), [keyAnnotation(ctx.prefix)]: key }
+  const { key, annotations: identity } = keyed(ctx, 'provenance')
+  const annotations = { ...provenanceAnnotations(ctx.created), ...identity }
   const built = buildArtifactManifest({ artifactType: ArtifactType.InToto, subject: ctx.subject, annotations, layers: [layer] })
   return { plan: { kind: 'provenance', label: 'provenance', built, blobs: [{ source: { bytes }, descriptor: layer }, emptyBlob()], key }, bytes }
 }

@@ -7,6 +7,7 @@ import type { Logger } from '../log.js'
 import { updateFallbackIndex, type FallbackResult } from '../oci/fallback.js'
 import type { BlobSource, ReferrersListing, Target } from '../oci/target.js'
 import type { Descriptor } from '../oci/types.js'
+import { supersededIn } from './identity.js'
 import type { BuiltManifest } from './manifest.js'
 
 export type AttachmentKind = 'metadata' | 'sbom' | 'provenance'
@@ -17,7 +18,7 @@ export interface PlannedArtifact {
   label: string
   built: BuiltManifest
   blobs: Array<{ source: BlobSource; descriptor: Descriptor }>
-  /** identity across re-runs of the same job: an older artifact with the same key is superseded */
+  /** the writer's key for this artifact (src/attach/identity.ts): a later attempt with the same key supersedes it */
   key: string
 }
 
@@ -58,7 +59,7 @@ export async function publish(
   target: Target,
   subject: Descriptor,
   plans: PlannedArtifact[],
-  opts: { logger: Logger; keyAnnotation: string; settleMs?: number }
+  opts: { logger: Logger; prefix: string; settleMs?: number }
 ): Promise<PublishResult> {
   const blobs = new Map<string, { source: BlobSource; descriptor: Descriptor }>()
   for (const p of plans) for (const b of p.blobs) blobs.set(b.descriptor.digest, b)
@@ -88,17 +89,13 @@ export async function publish(
   // No OCI-Subject: the client must maintain the referrers tag schema (distribution-spec v1.1,
   // "Pushing Manifests with Subject").
   target.noteReferrersCapability?.('unsupported')
-  const keys = new Map(plans.map(p => [p.key, p.built.descriptor.artifactType]))
   const fallback = await updateFallbackIndex(
     target,
     subject,
     plans.map(p => p.built.descriptor),
     {
       logger: opts.logger,
-      supersedes: d => {
-        const k = d.annotations?.[opts.keyAnnotation]
-        return k !== undefined && keys.has(k) && keys.get(k) === d.artifactType
-      },
+      superseded: entries => supersededIn(entries, opts.prefix),
       ...(opts.settleMs !== undefined ? { settleMs: opts.settleMs } : {})
     }
   )

@@ -15,6 +15,8 @@ export interface GitHubContextLike {
   ref: string
   workflow: string
   job: string
+  /** `GITHUB_ACTION`: the running step's id */
+  action?: string
   runId: number | string
   runNumber: number | string
   runAttempt?: number | string
@@ -49,6 +51,7 @@ export function githubContextFromEnv(env: NodeJS.ProcessEnv): GitHubContextLike 
     ref: env.GITHUB_REF ?? '',
     workflow: env.GITHUB_WORKFLOW ?? '',
     job: env.GITHUB_JOB ?? '',
+    action: env.GITHUB_ACTION ?? '',
     runId: env.GITHUB_RUN_ID ?? '',
     runNumber: env.GITHUB_RUN_NUMBER ?? '',
     runAttempt: env.GITHUB_RUN_ATTEMPT ?? '',
@@ -84,6 +87,7 @@ export function githubCiContext(ctx: GitHubContextLike, env: NodeJS.ProcessEnv):
     workflow: ctx.workflow || env.GITHUB_WORKFLOW,
     workflowRef: env.GITHUB_WORKFLOW_REF,
     job: ctx.job || env.GITHUB_JOB,
+    step: ctx.action || env.GITHUB_ACTION,
     runId,
     runNumber: text(ctx.runNumber),
     runAttempt,

@@ -29,6 +29,11 @@ export interface CiContext {
   /** `owner/repo/.github/workflows/build.yml@refs/heads/main` on GitHub */
   workflowRef?: string
   job?: string
+  /**
+   * the step within the job: `GITHUB_ACTION` on GitHub (a step's `id`, else `__<owner>_<repo>` or
+   * `__run`, with `_2`, `_3` … for repeats), so two steps of one job are told apart
+   */
+  step?: string
   jobId?: string
   jobUrl?: string
   runId?: string

@@ -10,7 +10,11 @@
  *
  * 1. Read the index. Merge: every entry read stays verbatim; every entry this writer has *ever*
  *    read stays too (it is "carried": a writer repairs what others lost, not only its own); ours are
- *    added; only our own superseded entries (same job key, older run) are taken out, best effort.
+ *    added. Only *superseded* entries are taken out: `superseded` is a function of the entries a
+ *    writer has seen, the same for every writer of ours, and monotone (seeing more never revives an
+ *    entry). Ours: an entry with the same key and artifactType as another and a lower attempt
+ *    (src/attach/identity.ts). Writers of one attempt never supersede each other, so identical
+ *    writers remove nothing; entries of other tools are never superseded.
  * 2. Fresh base: the PUT is sent within STALE_BASE_MS of the start of the read it was computed
  *    from; an older base is read again. A failed PUT is never resent: the writer reads and merges
  *    again (the tag may have moved meanwhile). So a writer's write lands within
@@ -21,9 +25,11 @@
  *    PUT (known from our PUT's answer) or the one our previous read returned. Otherwise wait
  *    settle (+ jitter) and read again; if entries are missing, go back to 1 after a jittered pause.
  *
- * Why a confirmed entry X is never lost afterwards (assumptions: the tag reads and writes are
- * linearizable; every writer's D < settle; no index is rewritten byte-identically by an unrelated
- * writer in between — "ABA", a full-index coincidence): let the confirming read see state S ∋ X at
+ * Why a confirmed entry X is never lost afterwards, unless a newer attempt of its own writer
+ * supersedes it (assumptions: the tag reads and writes are linearizable; every writer's D < settle;
+ * no index is rewritten byte-identically by an unrelated writer in between — "ABA", a full-index
+ * coincidence): a writer drops only entries it knows to be superseded, so for an X that no entry
+ * supersedes, no writer drops what it read. Let the confirming read see state S ∋ X at
  * time s2, and S also at s1 with s1 ≤ (end of the earlier observation) ≤ s2-start - settle. Take the
  * first write F landing after s2 that lacks X. F's writer never drops what it read, so its base
  * lacked X: the base cannot be a snapshot in [s1, s2] (that is S, or states between writes that all
@@ -31,10 +37,17 @@
  * contradiction. So every write after s2 carries X, and the final index holds it. This does not
  * depend on other writers staying alive (a job cancelled mid-protocol cannot make us lose X).
  *
- * Why it terminates: a writer writes only when its base lacks something it carries; carried sets
- * only grow (bounded by the entries that exist), every landed write is a superset of its base, and
- * jittered pauses de-synchronise writers that clobbered each other, so once the last writer has
- * merged the union the index stops changing and every writer confirms within two settles.
+ * Why it terminates: a writer writes only when its base lacks something it carries, or holds
+ * something superseded. What a writer has seen only grows (bounded by the entries that exist), and
+ * since `superseded` is monotone so does what it drops: every writer's target is the union U of the
+ * entries seen minus superseded(U), which all writers reach once they have seen U. No two writers
+ * want opposite things of one entry for long: an entry dropped as superseded is restored only by a
+ * writer that has not yet seen its superseder, and that writer sees it in the index it reads next
+ * (the superseder is carried like any entry). Jittered pauses de-synchronise writers that clobbered
+ * each other, so once the last writer has merged U the index stops changing and every writer
+ * confirms within two settles. (A writer that does not apply the rule — an older version of this
+ * tool — may put a superseded entry back; after one write of our own we accept that, rather than
+ * fight it: removal is best effort, keeping entries is not.)
  * FALLBACK_MAX_ROUNDS caps the writes of one writer: reaching it is a clear error, never a silent
  * loss. The confirming read is what verification then uses, so it costs no extra request.
  */
@@ -64,8 +77,11 @@ export const MAX_STALE_REREADS = 3
 
 export interface FallbackOptions {
   logger?: Logger
-  /** entries to take out of the index: our own superseded ones (same job, older run); never another tool's */
-  supersedes?: (d: Descriptor) => boolean
+  /**
+   * The digests among `entries` that are superseded (a newer attempt of the same writer is among
+   * them): they are taken out of the index. Must depend on `entries` only and be monotone.
+   */
+  superseded?: (entries: Descriptor[]) => Set<string>
   sleep?: (ms: number) => Promise<void>
   random?: () => number
   now?: () => number
@@ -137,12 +153,12 @@ export async function updateFallbackIndex(target: Target, subject: Descriptor, a
   const log = (m: string) => opts.logger?.debug(`referrers tag ${tag}: ${m}`)
   const baseSettle = opts.settleMs ?? SETTLE_MS
   const addDigests = new Set(add.map(d => d.digest))
-  const supersedes = (d: Descriptor) => !addDigests.has(d.digest) && (opts.supersedes?.(d) ?? false)
+  const supersededOf = opts.superseded ?? (() => new Set<string>())
   const tag = fallbackTag(subject.digest)
   const where = `update referrers tag ${tag} in ${target.describe()}`
 
-  const carried = new Map<string, Descriptor>() // every foreign entry this writer has read, verbatim
-  const removed = new Set<string>() // our own superseded entries
+  const carried = new Map<string, Descriptor>() // every live entry this writer has read, verbatim
+  const removed = new Set<string>() // entries known to be superseded (only grows)
   let known: { digest: string | undefined; at: number } | undefined // a state and when it was last known to hold
   let writes = 0
   let transient = 0
@@ -162,9 +178,11 @@ export async function updateFallbackIndex(target: Target, subject: Descriptor, a
       })
     }
     const present = cur.index?.manifests ?? []
-    for (const d of present) {
-      if (supersedes(d)) removed.add(d.digest)
-      else if (!addDigests.has(d.digest) && !carried.has(d.digest)) carried.set(d.digest, d)
+    for (const d of present) if (!addDigests.has(d.digest) && !carried.has(d.digest) && !removed.has(d.digest)) carried.set(d.digest, d)
+    for (const x of supersededOf([...carried.values(), ...add])) {
+      if (addDigests.has(x)) continue // ours stay; a newer attempt of ours takes them out
+      removed.add(x)
+      carried.delete(x)
     }
     const have = new Set(present.map(d => d.digest))
     const restore = [...carried.values()].filter(d => !have.has(d.digest) && !removed.has(d.digest))

@@ -1,6 +1,7 @@
 /**
  * The CLI's readable report.
  */
+import { platformLabel } from '../result.js'
 import type { Result } from '../run.js'
 import type { ReferrerNode } from '../verify/discover.js'
 
@@ -8,7 +9,13 @@ function tree(nodes: ReferrerNode[], indent: string, out: string[]): void {
   nodes.forEach((n, i) => {
     const last = i === nodes.length - 1
     const created = n.descriptor.annotations?.['org.opencontainers.image.created']
-    out.push(`${indent}${last ? '└── ' : '├── '}${n.descriptor.artifactType ?? n.descriptor.mediaType}  ${n.descriptor.digest}${created ? `  (${created})` : ''}`)
+    const what =
+      n.relation === 'platform'
+        ? `platform ${platformLabel(n.descriptor)}`
+        : n.relation === 'attestation'
+          ? 'BuildKit attestation (in the index)'
+          : (n.descriptor.artifactType ?? n.descriptor.mediaType)
+    out.push(`${indent}${last ? '└── ' : '├── '}${what}  ${n.descriptor.digest}${created ? `  (${created})` : ''}`)
     tree(n.children, indent + (last ? '    ' : '│   '), out)
   })
 }

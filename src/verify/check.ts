@@ -18,6 +18,8 @@ export interface CheckResult {
   referrers: Descriptor[]
   via?: ReferrersListing['via']
   problems: string[]
+  /** the kinds (metadata, sbom, provenance) of the artifacts that did not verify */
+  unverified: PlannedArtifact['kind'][]
   attempts: number
   found?: FoundReferrers
 }
@@ -34,30 +36,32 @@ export interface CheckOptions {
   now?: () => number
 }
 
-export function compareWithPlans(found: FoundReferrers, plans: PlannedArtifact[], prefix: string, documentDigest?: string): string[] {
+/** What is wrong with each plan's artifact as read back: one list of problems per plan (empty: verified). */
+export function compareWithPlans(found: FoundReferrers, plans: PlannedArtifact[], prefix: string, documentDigest?: string): string[][] {
+  return plans.map(p => comparePlan(found, p, prefix, documentDigest))
+}
+
+function comparePlan(found: FoundReferrers, p: PlannedArtifact, prefix: string, documentDigest?: string): string[] {
+  const want = p.built.descriptor
+  const r = found.referrers.find(x => x.descriptor.digest === want.digest)
+  if (!r) {
+    const ignored = found.ignored.find(i => i.digest === want.digest)
+    return [`${p.label}: artifact ${want.digest} is ${ignored ? `listed but unusable (${ignored.reason})` : 'not listed among the referrers'}`]
+  }
   const problems: string[] = []
-  for (const p of plans) {
-    const want = p.built.descriptor
-    const r = found.referrers.find(x => x.descriptor.digest === want.digest)
-    if (!r) {
-      const ignored = found.ignored.find(i => i.digest === want.digest)
-      problems.push(`${p.label}: artifact ${want.digest} is ${ignored ? `listed but unusable (${ignored.reason})` : 'not listed among the referrers'}`)
-      continue
-    }
-    if (r.descriptor.artifactType !== want.artifactType) {
-      problems.push(`${p.label}: artifactType is ${r.descriptor.artifactType ?? 'missing'}, expected ${want.artifactType}`)
-    }
-    const got = r.descriptor.annotations ?? {}
-    const differing = Object.entries(want.annotations ?? {}).filter(([k, v]) => got[k] !== v).map(([k]) => k)
-    if (differing.length) problems.push(`${p.label}: annotations differ from what was written: ${differing.slice(0, 5).join(', ')}`)
-    if (p.kind === 'metadata' && documentDigest) {
-      try {
-        const dec = decodeDocument(got, { prefix })
-        if (!dec) problems.push('metadata: the referrer carries no metadata annotations')
-        else if (dec.documentDigest !== documentDigest) problems.push(`metadata: document digest ${dec.documentDigest} is not the one written (${documentDigest})`)
-      } catch (e) {
-        problems.push(`metadata: ${describeError(e)}`)
-      }
+  if (r.descriptor.artifactType !== want.artifactType) {
+    problems.push(`${p.label}: artifactType is ${r.descriptor.artifactType ?? 'missing'}, expected ${want.artifactType}`)
+  }
+  const got = r.descriptor.annotations ?? {}
+  const differing = Object.entries(want.annotations ?? {}).filter(([k, v]) => got[k] !== v).map(([k]) => k)
+  if (differing.length) problems.push(`${p.label}: annotations differ from what was written: ${differing.slice(0, 5).join(', ')}`)
+  if (p.kind === 'metadata' && documentDigest) {
+    try {
+      const dec = decodeDocument(got, { prefix })
+      if (!dec) problems.push('metadata: the referrer carries no metadata annotations')
+      else if (dec.documentDigest !== documentDigest) problems.push(`metadata: document digest ${dec.documentDigest} is not the one written (${documentDigest})`)
+    } catch (e) {
+      problems.push(`metadata: ${describeError(e)}`)
     }
   }
   return problems
@@ -112,10 +116,12 @@ export async function checkAttached(target: Target, subject: Descriptor, plans: 
       listing = undefined // only the first attempt may reuse a listing read by the writer
       try {
         const found = await findReferrers(target, subject, { logger: opts.logger, ...(given ? { listing: given } : {}) })
-        const problems = compareWithPlans(found, plans, opts.prefix, opts.documentDigest)
-        return { verified: problems.length === 0, referrers: found.referrers.map(r => r.descriptor), via: found.via, problems, attempts, found }
+        const perPlan = compareWithPlans(found, plans, opts.prefix, opts.documentDigest)
+        const problems = perPlan.flat()
+        const unverified = [...new Set(plans.filter((_, i) => perPlan[i]!.length > 0).map(p => p.kind))]
+        return { verified: problems.length === 0, referrers: found.referrers.map(r => r.descriptor), via: found.via, problems, unverified, attempts, found }
       } catch (e) {
-        return { verified: false, referrers: [], problems: [`reading referrers back: ${describeError(e)}`], attempts, ...(isRegistryFailure(e) ? { failure: e } : {}) }
+        return { verified: false, referrers: [], problems: [`reading referrers back: ${describeError(e)}`], unverified: [...new Set(plans.map(p => p.kind))], attempts, ...(isRegistryFailure(e) ? { failure: e } : {}) }
       }
     },
     r => r.verified,

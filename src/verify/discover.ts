@@ -1,9 +1,11 @@
 /**
  * `discover`: the referrers tree of an image (referrers of referrers, as `oras discover` shows it).
  */
+import { describeError } from '../errors.js'
 import type { Logger } from '../log.js'
+import { Annotation } from '../oci/media-types.js'
 import type { Target } from '../oci/target.js'
-import type { Descriptor } from '../oci/types.js'
+import { parseManifest, type Descriptor } from '../oci/types.js'
 import { findReferrers } from './referrers.js'
 
 /** Depth of the tree: signatures of SBOMs of images are three levels; deeper is noise. */
@@ -13,6 +15,8 @@ export const MAX_DISCOVER_NODES = 10000
 
 export interface ReferrerNode {
   descriptor: Descriptor
+  /** absent: a referrer of its parent; `platform`: a platform manifest of the index; `attestation`: BuildKit's attestation for that platform, inside the index */
+  relation?: 'platform' | 'attestation'
   children: ReferrerNode[]
 }
 
@@ -31,4 +35,36 @@ export async function discoverTree(target: Target, subject: Descriptor, opts: { 
   }
   const nodes = await walk(subject, 0)
   return { nodes, via }
+}
+
+/**
+ * An image index as `discover` shows it: the index's referrers, then each platform manifest with the
+ * attestations BuildKit stored for it inside the index and its own referrers tree.
+ */
+export async function discoverIndexTree(
+  target: Target,
+  subject: { descriptor: Descriptor; platforms: Descriptor[]; indexAttestations: Descriptor[] },
+  opts: { logger?: Logger } = {}
+): Promise<{ nodes: ReferrerNode[]; via: string }> {
+  const top = await discoverTree(target, subject.descriptor, opts)
+  const about = new Map<string, string | undefined>()
+  for (const a of subject.indexAttestations) {
+    let platform = a.annotations?.[Annotation.DockerReferenceDigest]
+    if (!platform) {
+      try {
+        const m = parseManifest((await target.fetchManifest(a)).bytes)
+        platform = m.subject?.digest
+      } catch (e) {
+        opts.logger?.warning(`could not read attestation manifest ${a.digest}: ${describeError(e)}`)
+      }
+    }
+    about.set(a.digest, platform)
+  }
+  const nodes = [...top.nodes]
+  for (const p of subject.platforms) {
+    const own = await discoverTree(target, p, opts)
+    const attestations = subject.indexAttestations.filter(a => about.get(a.digest) === p.digest).map((a): ReferrerNode => ({ descriptor: a, relation: 'attestation', children: [] }))
+    nodes.push({ descriptor: p, relation: 'platform', children: [...attestations, ...own.nodes] })
+  }
+  return { nodes, via: top.via }
 }

@@ -88,13 +88,17 @@ export async function collectEvidence(
       ...(md.document ? { document: md.document } : { problem: md.problem ?? 'unreadable' })
     })
   }
-  // BuildKit attestation manifests inside the index, for the index or for one platform
+  // BuildKit attestation manifests inside the index, for the index or for one platform: the legacy
+  // form names its platform manifest in `vnd.docker.reference.digest`, the OCI-artifact form in its
+  // `subject` (and may carry the annotation too)
   for (const a of subject.indexAttestations ?? []) {
     const refd = a.annotations?.[Annotation.DockerReferenceDigest]
-    if (opts.platformDigest && refd !== opts.platformDigest) continue
+    if (opts.platformDigest && refd !== undefined && refd !== opts.platformDigest) continue
     try {
       const got = await target.fetchManifest(a)
       const m = parseManifest(got.bytes)
+      const about = refd ?? m.subject?.digest
+      if (opts.platformDigest && about !== opts.platformDigest) continue
       evidence.push({ digest: a.digest, kinds: classify(a, m), source: 'index-attestation', artifactType: ArtifactType.BuildKitAttestation })
     } catch (e) {
       if (isRegistryFailure(e)) throw e
@@ -102,4 +106,24 @@ export async function collectEvidence(
     }
   }
   return { evidence, found }
+}
+
+/**
+ * Evidence for one platform of an index (platforms: each): its own referrers, BuildKit's
+ * attestations for it, and what the index carries for every platform in it — its SBOMs, provenance
+ * and other referrers, and its metadata when the document lists this platform.
+ */
+export function withIndexEvidence(platform: Evidence[], index: Evidence[], platformDigest: string): Evidence[] {
+  const seen = new Set(platform.map(e => e.digest))
+  const fromIndex = index
+    .filter(e => e.source !== 'index-attestation' && !seen.has(e.digest))
+    .map((e): Evidence => {
+      const out: Evidence = { ...e, of: 'index' }
+      if (e.document && !e.document.image.platforms?.some(p => p.digest === platformDigest)) {
+        delete out.document
+        out.problem = `it describes the index without listing platform ${platformDigest}`
+      }
+      return out
+    })
+  return [...platform, ...fromIndex]
 }

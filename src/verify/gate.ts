@@ -10,6 +10,8 @@ export interface Evidence {
   kinds: Set<EvidenceKind>
   /** where it was seen: a referrer of the image, an attestation inside the image index, the image's own annotations */
   source: 'referrer' | 'index-attestation' | 'annotations'
+  /** set when it was found on the image index and counts for a platform in it (platforms: each) */
+  of?: 'index'
   /** for metadata: the decoded document, or why it could not be read */
   document?: BuildMetadata
   problem?: string
@@ -61,7 +63,7 @@ export function formatAge(ms: number): string {
 }
 
 function label(e: Evidence): string {
-  const where = e.source === 'annotations' ? 'image annotations' : e.source === 'index-attestation' ? 'attestation in the index' : 'referrer'
+  const where = e.source === 'annotations' ? `${e.of ? 'index' : 'image'} annotations` : e.source === 'index-attestation' ? 'attestation in the index' : e.of ? 'referrer of the index' : 'referrer'
   return `${where} ${e.digest}${e.artifactType ? ` (${e.artifactType})` : ''}`
 }
 

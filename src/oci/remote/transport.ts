@@ -103,10 +103,12 @@ class IdleTimer {
   readonly controller = new AbortController()
   timedOut = false
   private timer: NodeJS.Timeout | undefined
+  private cleared = false
   constructor(private readonly ms: number) {
     this.touch()
   }
   touch(): void {
+    if (this.cleared) return // a stream pulled after its answer came must not start a timer that holds the process open
     if (this.timer) clearTimeout(this.timer)
     this.timer = setTimeout(() => {
       this.timedOut = true
@@ -114,6 +116,7 @@ class IdleTimer {
     }, this.ms)
   }
   clear(): void {
+    this.cleared = true
     if (this.timer) clearTimeout(this.timer)
   }
 }
