@@ -134,7 +134,7 @@ function parseMatrix(text: string | undefined, ctx: z.RefinementCtx): string | u
     if (v === null) return undefined
     return canonicalJson(v)
   } catch {
-    ctx.addIssue({ code: 'custom', message: 'input matrix must be JSON, as ${{ toJSON(matrix) }} gives it; leave it unset and the action fills it in' })
+    ctx.addIssue({ code: 'custom', message: 'input matrix must be JSON, as ${{ toJSON(matrix) }} gives it. Leave it unset and the action fills it in' })
     return undefined
   }
 }

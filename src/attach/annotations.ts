@@ -50,7 +50,8 @@ export function annotateManifest(original: Uint8Array, mediaType: string, doc: B
   for (const [k, v] of Object.entries(opts.extra)) {
     if (kept[k] !== undefined && kept[k] !== v) {
       throw new UsageError(
-        `annotations: the image already has ${k}=${JSON.stringify(kept[k]!.slice(0, 80))}, and annotations mode never overwrites the image's own annotations: drop ${k} from annotations, or use a key of your own`
+        `annotations: the image already has ${k}=${JSON.stringify(kept[k]!.slice(0, 80))}, and annotations mode never overwrites the image's own annotations`,
+        { hint: `drop ${k} from annotations, or use a key of your own` }
       )
     }
   }
