@@ -19,7 +19,7 @@ export interface CliIo {
   readStdin?: () => string
 }
 
-const BOOLEAN_FLAGS = new Set(['provenance', 'summary', 'json', 'help', 'verbose', 'debug', 'password-stdin'])
+const BOOLEAN_FLAGS = new Set(['provenance', 'sign', 'summary', 'json', 'help', 'verbose', 'debug', 'password-stdin'])
 const CLI_ONLY = ['json', 'help', 'verbose', 'debug', 'password-stdin']
 
 export function helpText(): string {

@@ -7,6 +7,8 @@ import { z } from 'zod'
 import { UsageError } from './errors.js'
 import { canonicalJson } from './metadata/canonical.js'
 import { isDigest } from './oci/digest.js'
+import { parseSigstoreSetting } from './sign/instance.js'
+import { GITHUB_ACTIONS_ISSUER, parseExpectedSigner } from './sign/signer.js'
 
 export const COMMANDS = ['attach', 'verify', 'discover'] as const
 export const MODES = ['artifact', 'annotations'] as const
@@ -59,6 +61,28 @@ export const INPUT_SPECS: InputSpec[] = [
     name: 'writer-id',
     description:
       'Names this writer among the writers of one job that attach to the same image with the same inputs (matrix legs, repeated steps), e.g. ${{ matrix.platform }}. Only a later attempt of the same writer replaces its earlier artifacts. Default: told apart by job, step, matrix leg and inputs.'
+  },
+  {
+    name: 'sign',
+    default: 'false',
+    description:
+      'true to sign the provenance and the metadata document keylessly with Sigstore (needs permissions: id-token: write) and attach each bundle as a referrer, as actions/attest does.'
+  },
+  {
+    name: 'sigstore',
+    default: 'auto',
+    description:
+      "Sigstore instance for sign: auto (public-good for public repositories, GitHub's own for private and internal ones, as actions/attest chooses), public-good, github, or fulcio=, rekor=, tsa= lines for your own."
+  },
+  {
+    name: 'signer',
+    description:
+      'For verify: who must have signed the provenance and metadata: a workflow identity (acme/widget/.github/workflows/release.yml@refs/tags/*, * matching anything) or a repository (acme/widget). Empty: signatures are not required.'
+  },
+  { name: 'signer-issuer', default: 'https://token.actions.githubusercontent.com', description: "For verify with signer: the OIDC issuer the signer's certificate must name." },
+  {
+    name: 'trusted-root',
+    description: "For verify with signer: a Sigstore trusted_root.json (air-gapped runners; GitHub's instance: gh attestation trusted-root). Default: Sigstore's public-good root through TUF."
   },
   {
     name: 'matrix',
@@ -169,6 +193,11 @@ export const rawInputsSchema = z.object({
   'insecure-registries': z.string().optional(),
   summary: z.string().optional(),
   'writer-id': z.string().optional(),
+  sign: z.string().optional(),
+  sigstore: z.string().optional(),
+  signer: z.string().optional(),
+  'signer-issuer': z.string().optional(),
+  'trusted-root': z.string().optional(),
   matrix: z.string().optional()
 })
 export type RawInputs = z.infer<typeof rawInputsSchema>
@@ -208,6 +237,15 @@ const inputsSchema = rawInputsSchema.transform((r, ctx) => {
     ctx.addIssue({ code: 'custom', message: `input writer-id must be one line of at most ${MAX_WRITER_ID_LENGTH} characters, e.g. \${{ matrix.platform }}` })
   }
   const matrix = parseMatrix(r.matrix, ctx)
+  const sign = bool('sign').safeParse(r.sign)
+  if (!sign.success) ctx.addIssue({ code: 'custom', message: `input sign must be true or false, got "${r.sign}"` })
+  if (sign.success && sign.data && mode === 'annotations') ctx.addIssue({ code: 'custom', message: 'input sign needs mode: artifact (each signature bundle is attached as its own referrer)' })
+  const sigstore = usage(ctx, () => parseSigstoreSetting(r.sigstore))
+  const signerIssuer = (r['signer-issuer'] ?? '').trim() || GITHUB_ACTIONS_ISSUER
+  if (!/^https:\/\/\S+$/.test(signerIssuer)) ctx.addIssue({ code: 'custom', message: `input signer-issuer must be an https URL, got "${signerIssuer}"` })
+  const signerText = (r.signer ?? '').trim()
+  const signer = signerText ? usage(ctx, () => parseExpectedSigner(signerText, signerIssuer)) : undefined
+  const trustedRoot = (r['trusted-root'] ?? '').trim() || undefined
   const annotations = parseAnnotationLines(r.annotations, ctx)
   const provenance = bool('provenance').safeParse(r.provenance)
   const summary = bool('summary').safeParse(r.summary)
@@ -234,9 +272,23 @@ const inputsSchema = rawInputsSchema.transform((r, ctx) => {
     insecureRegistries: list(r['insecure-registries']),
     summary: summary.success ? summary.data : true,
     writerId,
-    matrix
+    matrix,
+    sign: sign.success ? sign.data : false,
+    sigstore: sigstore ?? { kind: 'auto' as const },
+    signer,
+    trustedRoot
   }
 })
+
+/** Run a parser that throws UsageError inside the schema: its message becomes an issue. */
+function usage<T>(ctx: z.RefinementCtx, parse: () => T): T | undefined {
+  try {
+    return parse()
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: (e as Error).message })
+    return undefined
+  }
+}
 
 export type Inputs = z.output<typeof inputsSchema>
 

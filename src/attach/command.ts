@@ -16,11 +16,14 @@ import type { Target } from '../oci/target.js'
 import type { Descriptor } from '../oci/types.js'
 import { baseResult, platformLabel, type Result, type RunDeps } from '../result.js'
 import { expandSbomInputs, detectSbom, type DetectedSbom } from '../supply/sbom.js'
-import { buildProvenance } from '../supply/provenance.js'
+import { BUILD_METADATA_PREDICATE_V1, metadataStatement, statementBytes } from '../supply/metadata-statement.js'
+import { buildProvenance, provenanceBytes, type InTotoStatementV1 } from '../supply/provenance.js'
+import { signingEndpoints, type SigstoreEndpoints } from '../sign/instance.js'
+import { tokenSource, type TokenSource } from '../sign/oidc.js'
 import { checkAnnotated, checkAttached } from '../verify/check.js'
 import { annotateManifest } from './annotations.js'
 import { supersededBy, writerIdentity, type WriterIdentity } from './identity.js'
-import { planMetadata, planProvenance, planSbom, type PlanContext } from './plan.js'
+import { planBundle, planMetadata, planProvenance, planSbom, type PlanContext } from './plan.js'
 import { publish, type PlannedArtifact } from './publish.js'
 import { resolveSubject, type Subject } from './subject.js'
 
@@ -59,7 +62,7 @@ export async function attachCommand(target: Target, ref: ImageRef, inputs: Input
   const { logger } = deps
   const clock = deps.clock ?? (() => new Date())
   // preconditions: everything that can be wrong with the input is found before the first write
-  const { user, sboms, ci, created } = await logger.group('Preparing', async () => {
+  const { user, sboms, ci, created, signing } = await logger.group('Preparing', async () => {
     const user = await readUserMetadata(inputs, deps.cwd)
     const sboms: DetectedSbom[] = []
     if (inputs.sbom.length) {
@@ -69,7 +72,10 @@ export async function attachCommand(target: Target, ref: ImageRef, inputs: Input
     if (inputs.provenance && inputs.mode === 'annotations') throw new UsageError('provenance needs mode: artifact (it is attached as its own referrer)')
     const ci = await readCiContext({ env: deps.env, cwd: deps.cwd, ...(deps.github ? { github: deps.github } : {}) })
     const created = nowFromEnv(deps.env, clock)
-    return { user, sboms, ci, created }
+    // signing: the OIDC token and the instance are settled here, before anything is read or written
+    const signing = inputs.sign ? { tokens: tokenSource(deps.env), endpoints: signingEndpoints(inputs.sigstore, { provider: ci.provider, ...(ci.visibility ? { visibility: ci.visibility } : {}), ...(ci.serverUrl ? { serverUrl: ci.serverUrl } : {}) }) } : undefined
+    if (signing) logger.info(`signing with Sigstore's ${signing.endpoints.instance} instance (${signing.endpoints.fulcioURL}): ${signing.endpoints.why}; the OIDC token comes from ${signing.tokens.from}`)
+    return { user, sboms, ci, created, signing }
   })
   const startedOn = clock()
 
@@ -120,10 +126,10 @@ export async function attachCommand(target: Target, ref: ImageRef, inputs: Input
     const plans: PlannedArtifact[] = [meta.plan]
     if (i === 0) {
       for (const sb of sboms) plans.push(planSbom(sb, ctx))
-      if (inputs.provenance) {
-        const statement = buildProvenance({ subjectName: ref.name, subjectDigest: s.digest, ci, startedOn, finishedOn: clock() })
-        plans.push(planProvenance(statement, ctx).plan)
-      }
+      const provenance = inputs.provenance ? buildProvenance({ subjectName: ref.name, subjectDigest: s.digest, ci, startedOn, finishedOn: clock() }) : undefined
+      // signed, the provenance is attached as its bundle only (the bundle holds the statement)
+      if (provenance && !signing) plans.push(planProvenance(provenance, ctx).plan)
+      if (signing) plans.push(...(await signedPlans(doc, provenance, signing, ctx, logger)))
     }
     const pub = await logger.group(`Attaching to ${scope || ref.original}${scope ? '' : ` (${s.digest})`}`, () =>
       publish(target, s, plans, { logger, prefix: inputs.annotationPrefix, ...(deps.settleMs !== undefined ? { settleMs: deps.settleMs } : {}) })
@@ -154,6 +160,20 @@ export async function attachCommand(target: Target, ref: ImageRef, inputs: Input
   }
   result.verified = result.problems.length === 0
   return result
+}
+
+/** Sign the metadata statement (and the provenance) before anything is written; each bundle is a plan. */
+async function signedPlans(doc: BuildMetadata, provenance: InTotoStatementV1 | undefined, signing: { tokens: TokenSource; endpoints: SigstoreEndpoints }, ctx: PlanContext, logger: Logger): Promise<PlannedArtifact[]> {
+  return logger.group('Signing', async () => {
+    const statements: Array<{ kind: 'metadata' | 'provenance'; label: string; bytes: Uint8Array; predicateType: string }> = [
+      { kind: 'metadata', label: 'metadata statement', bytes: statementBytes(metadataStatement(doc)), predicateType: BUILD_METADATA_PREDICATE_V1 }
+    ]
+    if (provenance) statements.push({ kind: 'provenance', label: 'provenance statement', bytes: provenanceBytes(provenance), predicateType: provenance.predicateType })
+    const { signStatements } = await import('../sign/sigstore-sign.js')
+    const bundles = await signStatements(statements, signing.endpoints, signing.tokens)
+    for (const st of statements) logger.info(`signed the ${st.label} (${st.predicateType})`)
+    return statements.map((st, i) => planBundle(st.kind, bundles[i]!, st.predicateType, ctx))
+  })
 }
 
 /**

@@ -80,3 +80,24 @@ export function planProvenance(statement: InTotoStatementV1, ctx: PlanContext): 
 function emptyBlob(): PlannedArtifact['blobs'][number] {
   return { source: { bytes: EMPTY_JSON }, descriptor: { mediaType: EMPTY_DESCRIPTOR.mediaType, digest: EMPTY_DESCRIPTOR.digest, size: EMPTY_DESCRIPTOR.size } }
 }
+
+/** The annotations actions/attest gives a bundle referrer; the gate and `gh attestation verify --bundle-from-oci` read them. */
+export const BUNDLE_CONTENT_ANNOTATION = 'dev.sigstore.bundle.content'
+
+/**
+ * A signed statement as its own referrer, in the form actions/attest pushes it: artifactType and the
+ * only layer `application/vnd.dev.sigstore.bundle.v0.3+json` (the bundle JSON, byte for byte), the
+ * empty config, and the predicate type in `dev.sigstore.bundle.predicateType`.
+ */
+export function planBundle(kind: 'metadata' | 'provenance', bundle: Uint8Array, predicateType: string, ctx: PlanContext): PlannedArtifact {
+  const layer: Descriptor = { mediaType: ArtifactType.SigstoreBundleV03, digest: digestOf(bundle), size: bundle.length }
+  const { key, annotations: identity } = keyed(ctx, `${kind}-bundle`)
+  const annotations = {
+    [BUNDLE_CONTENT_ANNOTATION]: 'dsse-envelope',
+    [Annotation.SigstoreBundlePredicateType]: predicateType,
+    [Annotation.Created]: ctx.created,
+    ...identity
+  }
+  const built = buildArtifactManifest({ artifactType: ArtifactType.SigstoreBundleV03, subject: ctx.subject, annotations, layers: [layer] })
+  return { kind, label: `signed ${kind}`, built, blobs: [{ source: { bytes: bundle }, descriptor: layer }, emptyBlob()], key }
+}

@@ -98,6 +98,7 @@ export function githubCiContext(ctx: GitHubContextLike, env: NodeJS.ProcessEnv):
     // NOASSERTION / "other" is GitHub saying it does not know: not a license
     license: license && license !== 'NOASSERTION' ? license : undefined,
     description: str(payloadRepo.description),
+    visibility: str(payloadRepo.visibility) ?? (payloadRepo.private === false ? 'public' : payloadRepo.private === true ? 'private' : undefined),
     pullRequest: typeof pr === 'number' && Number.isInteger(pr) ? pr : undefined
   })
 }

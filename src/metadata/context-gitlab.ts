@@ -48,6 +48,7 @@ export function gitlabCiContext(env: NodeJS.ProcessEnv): CiContext {
     actor: env.GITLAB_USER_LOGIN,
     triggeringActor: env.GITLAB_USER_LOGIN,
     runner: { os: os || undefined, arch: arch || undefined, environment: env.CI_SHARED_ENVIRONMENT === 'true' ? 'gitlab-shared' : undefined },
+    visibility: env.CI_PROJECT_VISIBILITY || undefined,
     pullRequest: mrNumber !== undefined && Number.isInteger(mrNumber) ? mrNumber : undefined
   })
 }

@@ -47,6 +47,8 @@ export interface CiContext {
   license?: string
   /** GitHub's `repository.description` from the event payload */
   description?: string
+  /** `public`, `private` or `internal` (GitHub's `repository.visibility`); chooses the Sigstore instance */
+  visibility?: string
   /** pull / merge request number, when the build is for one */
   pullRequest?: number
 }

@@ -5,6 +5,7 @@
 import { describeError, isRegistryFailure } from '../errors.js'
 import type { Logger } from '../log.js'
 import { decodeDocument } from '../metadata/codec.js'
+import { ArtifactType } from '../oci/media-types.js'
 import type { ReferrersListing, Target } from '../oci/target.js'
 import type { Descriptor } from '../oci/types.js'
 import type { PlannedArtifact } from '../attach/publish.js'
@@ -55,7 +56,7 @@ function comparePlan(found: FoundReferrers, p: PlannedArtifact, prefix: string, 
   const got = r.descriptor.annotations ?? {}
   const differing = Object.entries(want.annotations ?? {}).filter(([k, v]) => got[k] !== v).map(([k]) => k)
   if (differing.length) problems.push(`${p.label}: annotations differ from what was written: ${differing.slice(0, 5).join(', ')}`)
-  if (p.kind === 'metadata' && documentDigest) {
+  if (p.kind === 'metadata' && want.artifactType === ArtifactType.BuildMetadataV1 && documentDigest) {
     try {
       const dec = decodeDocument(got, { prefix })
       if (!dec) problems.push('metadata: the referrer carries no metadata annotations')

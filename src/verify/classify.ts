@@ -12,6 +12,22 @@ export type EvidenceKind = 'metadata' | 'sbom' | 'provenance'
 const SBOM_TYPES = new Set<string>([ArtifactType.Spdx, ArtifactType.CycloneDx, ArtifactType.CycloneDxXml, ArtifactType.SpdxTagValue, 'application/vnd.syft+json'])
 const SBOM_PREDICATES = [/^https:\/\/spdx\.dev\/Document/, /^https:\/\/cyclonedx\.org\/bom/, /^https:\/\/syft\.dev\/bom/]
 const PROVENANCE_PREDICATES = [/^https:\/\/slsa\.dev\/provenance\//]
+/** our signed metadata statement (src/supply/metadata-statement.ts), any version */
+const METADATA_PREDICATES = [/^https:\/\/oci-build-metadata\.dev\/attestation\/build-metadata\/v\d+$/]
+
+/** Is this referrer a Sigstore bundle (any v0.x), as actions/attest and cosign push them? */
+export function isSigstoreBundle(d: Descriptor): boolean {
+  return /^application\/vnd\.dev\.sigstore\.bundle(\.v0\.\d+)?\+json$/.test(d.artifactType ?? '')
+}
+
+/** The predicate type a bundle referrer announces, when it announces one. */
+export function announcedPredicate(d: Descriptor): string | undefined {
+  return d.annotations?.[Annotation.SigstoreBundlePredicateType] ?? d.annotations?.[Annotation.InTotoPredicateType]
+}
+
+export function isMetadataPredicate(p: string | undefined): boolean {
+  return p !== undefined && METADATA_PREDICATES.some(r => r.test(p))
+}
 
 function predicateTypes(d: Descriptor, m?: Manifest): string[] {
   const out: string[] = []
@@ -50,6 +66,7 @@ export function classify(d: Descriptor, m?: Manifest): Set<EvidenceKind> {
     for (const p of predicateTypes(d, m)) {
       if (SBOM_PREDICATES.some(r => r.test(p))) kinds.add('sbom')
       if (PROVENANCE_PREDICATES.some(r => r.test(p))) kinds.add('provenance')
+      if (isMetadataPredicate(p)) kinds.add('metadata')
     }
   }
   return kinds

@@ -8,7 +8,7 @@ import type { Descriptor } from '../oci/types.js'
 import { baseResult, platformLabel, type Result, type RunDeps } from '../result.js'
 import { resolveSubject, type Subject } from '../attach/subject.js'
 import { discoverIndexTree, discoverTree } from './discover.js'
-import { collectEvidence, withIndexEvidence, type SubjectEvidence } from './evidence.js'
+import { collectEvidence, withIndexEvidence, type BundleVerifier, type SubjectEvidence } from './evidence.js'
 import { evaluateGate } from './gate.js'
 
 export async function verifyCommand(target: Target, ref: ImageRef, inputs: Inputs, deps: RunDeps): Promise<Result> {
@@ -16,7 +16,19 @@ export async function verifyCommand(target: Target, ref: ImageRef, inputs: Input
   const subject = await logger.group(`Resolving ${ref.original}`, () => resolveSubject(target, ref, inputs.digest))
   const result = baseResult(inputs, ref, subject.descriptor)
   const now = (deps.clock ?? (() => new Date()))()
-  const policy = { now, ...(inputs.revision ? { revision: inputs.revision } : {}), ...(inputs.maxAgeMs !== undefined ? { maxAgeMs: inputs.maxAgeMs } : {}) }
+  const policy = {
+    now,
+    ...(inputs.revision ? { revision: inputs.revision } : {}),
+    ...(inputs.maxAgeMs !== undefined ? { maxAgeMs: inputs.maxAgeMs } : {}),
+    ...(inputs.signer ? { signer: inputs.signer } : {})
+  }
+  // a required signer: the trusted root first (a file, or Sigstore's TUF repository), then every bundle is checked against it
+  let verifyBundle: BundleVerifier | undefined
+  if (inputs.signer) {
+    const { loadTrust, checkBundle } = await import('../sign/sigstore-verify.js')
+    const trust = await logger.group('Loading the Sigstore trusted root', () => loadTrust(inputs.trustedRoot))
+    verifyBundle = bytes => checkBundle(bytes, trust)
+  }
   const requirements = inputs.require.length ? inputs.require : ['metadata']
   const eachPlatform = inputs.platforms === 'each' && subject.index !== undefined && subject.platforms.length > 0
   const read = (scope: string, descriptor: Descriptor, manifest?: Subject['manifest'], platformDigest?: string) =>
@@ -24,7 +36,8 @@ export async function verifyCommand(target: Target, ref: ImageRef, inputs: Input
       collectEvidence(target, { descriptor, ...(manifest ? { manifest } : {}), indexAttestations: platformDigest || !eachPlatform ? subject.indexAttestations : [] }, {
         prefix: inputs.annotationPrefix,
         logger,
-        ...(platformDigest ? { platformDigest } : {})
+        ...(platformDigest ? { platformDigest } : {}),
+        ...(verifyBundle ? { verifyBundle } : {})
       })
     )
   // platforms: each → one row per platform and requirement; a platform satisfies a requirement

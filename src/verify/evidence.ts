@@ -9,7 +9,9 @@ import { Annotation, ArtifactType } from '../oci/media-types.js'
 import type { ReferrersListing, Target } from '../oci/target.js'
 import { isIndex, parseManifest, type Descriptor, type Manifest } from '../oci/types.js'
 import { describeError, isRegistryFailure } from '../errors.js'
-import { classify, needsManifest } from './classify.js'
+import type { BundleCheck } from '../sign/sigstore-verify.js'
+import { documentOfStatement, statementNames } from '../supply/metadata-statement.js'
+import { announcedPredicate, classify, isMetadataPredicate, isSigstoreBundle, needsManifest } from './classify.js'
 import type { Evidence } from './gate.js'
 import { findReferrers, type FoundReferrers } from './referrers.js'
 
@@ -50,13 +52,65 @@ export interface SubjectEvidence {
   found: FoundReferrers
 }
 
+/** Largest Sigstore bundle read (a bundle holds its statement; ours hold at most a metadata document). */
+export const MAX_BUNDLE_BYTES = MAX_METADATA_LAYER_BYTES * 2
+
+/** Verifies one bundle's bytes against the trusted root (src/sign/sigstore-verify.ts, loaded on demand). */
+export type BundleVerifier = (bytes: Uint8Array) => BundleCheck
+
+/**
+ * A Sigstore bundle referrer: read its bundle layer; a signed metadata statement gives its document;
+ * with a verifier, the signature is checked and the statement must name this image.
+ */
+async function readBundle(target: Target, e: Evidence, manifest: Manifest | undefined, subjectDigest: string, verify: BundleVerifier | undefined): Promise<void> {
+  const layer = manifest && !isIndex(manifest) ? manifest.layers.find(l => isSigstoreBundle({ ...l, artifactType: l.mediaType })) ?? manifest.layers[0] : undefined
+  if (!layer) {
+    e.signature = { state: 'invalid', problem: 'its manifest holds no bundle layer' }
+    return
+  }
+  let bytes: Uint8Array
+  try {
+    bytes = await target.fetchBlob(layer, MAX_BUNDLE_BYTES)
+  } catch (err) {
+    if (isRegistryFailure(err)) throw err
+    if (verify) e.signature = { state: 'invalid', problem: `its bundle cannot be read (${describeError(err)})` }
+    return
+  }
+  let statement: unknown
+  if (verify) {
+    const check = verify(bytes)
+    if (!check.verified) {
+      e.signature = { state: 'invalid', problem: check.problem, ...(check.identity ? { identity: check.identity } : {}) }
+      return
+    }
+    statement = check.statement
+    e.signature = statementNames(statement, subjectDigest) ? { state: 'signed', identity: check.identity } : { state: 'invalid', problem: `its statement is signed for another image, not ${subjectDigest}`, identity: check.identity }
+  } else {
+    try {
+      const b = JSON.parse(new TextDecoder().decode(bytes)) as { dsseEnvelope?: { payload?: string } }
+      statement = JSON.parse(Buffer.from(b.dsseEnvelope?.payload ?? '', 'base64').toString('utf8'))
+    } catch {
+      statement = undefined
+    }
+  }
+  if (e.kinds.has('metadata')) {
+    const got = documentOfStatement(statement)
+    if ('document' in got) {
+      if (got.document.image.digest === subjectDigest) e.document = got.document
+      else e.problem = `it describes ${got.document.image.digest}, not this image`
+    } else e.problem = got.problem
+  }
+}
+
 export async function collectEvidence(
   target: Target,
   subject: { descriptor: Descriptor; manifest?: Manifest; indexAttestations?: Descriptor[] },
-  opts: { prefix: string; logger?: Logger; listing?: ReferrersListing; platformDigest?: string }
+  opts: { prefix: string; logger?: Logger; listing?: ReferrersListing; platformDigest?: string; verifyBundle?: BundleVerifier }
 ): Promise<SubjectEvidence> {
+  // bundles are read when they carry our metadata, or when a signer is required
+  const readsBundle = (d: Descriptor) => isSigstoreBundle(d) && (opts.verifyBundle !== undefined || isMetadataPredicate(announcedPredicate(d)))
   const found = await findReferrers(target, subject.descriptor, {
-    fetchIf: d => needsManifest(d) || d.artifactType === ArtifactType.BuildMetadataV1,
+    fetchIf: d => needsManifest(d) || d.artifactType === ArtifactType.BuildMetadataV1 || readsBundle(d),
     ...(opts.logger ? { logger: opts.logger } : {}),
     ...(opts.listing ? { listing: opts.listing } : {})
   })
@@ -64,7 +118,9 @@ export async function collectEvidence(
   for (const r of found.referrers) {
     const kinds = classify(r.descriptor, r.manifest)
     const e: Evidence = { digest: r.descriptor.digest, kinds, source: 'referrer', ...(r.descriptor.artifactType ? { artifactType: r.descriptor.artifactType } : {}) }
-    if (kinds.has('metadata')) {
+    if (isSigstoreBundle(r.descriptor)) {
+      if (readsBundle(r.descriptor) && (kinds.has('metadata') || kinds.has('provenance'))) await readBundle(target, e, r.manifest, subject.descriptor.digest, opts.verifyBundle)
+    } else if (kinds.has('metadata')) {
       const md = await readMetadata(target, r.descriptor.annotations, r.manifest, opts.prefix, r.descriptor.digest)
       if (md.document) {
         e.document = md.document

@@ -2,6 +2,7 @@
  * The release gate: pure policy over what was found. No I/O, so every decision is unit-testable.
  */
 import type { BuildMetadata } from '../metadata/schema.js'
+import { describeActual, describeExpected, signerMatches, type ExpectedSigner, type SignerIdentity } from '../sign/signer.js'
 import type { EvidenceKind } from './classify.js'
 
 export interface Evidence {
@@ -15,6 +16,11 @@ export interface Evidence {
   /** for metadata: the decoded document, or why it could not be read */
   document?: BuildMetadata
   problem?: string
+  /**
+   * For Sigstore bundles, when a signer is required: verified against the trusted root (who signed),
+   * or why not. Absent: unsigned (or not checked, when no signer is required).
+   */
+  signature?: { state: 'signed'; identity: SignerIdentity } | { state: 'invalid'; problem: string; identity?: SignerIdentity }
 }
 
 export interface Policy {
@@ -23,6 +29,8 @@ export interface Policy {
   /** the metadata must be at most this old */
   maxAgeMs?: number
   now: Date
+  /** metadata and provenance count only when signed by this signer (verified bundles) */
+  signer?: ExpectedSigner
 }
 
 export interface RequirementResult {
@@ -30,6 +38,8 @@ export interface RequirementResult {
   found: boolean
   /** the referrer (digest and type) that satisfied it */
   by?: string
+  /** who signed what satisfied it, when a signer was required */
+  signedBy?: string
   /** one line: what was found, or what is missing and why */
   detail: string
 }
@@ -72,7 +82,42 @@ export function evaluateGate(requirements: string[], evidence: Evidence[], polic
   return [...new Set(reqs)].map(req => evaluateOne(req, evidence, policy))
 }
 
+/** Why a candidate for a signed requirement does not count; undefined when it does. */
+function signedProblem(e: Evidence, signer: ExpectedSigner): string | undefined {
+  if (!e.signature) return `${label(e)} is present but unsigned`
+  if (e.signature.state === 'invalid') return `${label(e)}: ${e.signature.problem}`
+  if (!signerMatches(signer, e.signature.identity)) return `${label(e)} is signed by ${describeActual(e.signature.identity)}`
+  return undefined
+}
+
+/** metadata or provenance when a signer is required: only a verified bundle from that signer counts. */
+function evaluateSigned(req: 'metadata' | 'provenance', evidence: Evidence[], policy: Policy, signer: ExpectedSigner): RequirementResult {
+  const candidates = evidence.filter(e => e.kinds.has(req))
+  const name = req === 'metadata' ? 'metadata' : 'provenance'
+  if (candidates.length === 0) return { requirement: req, found: false, detail: `${name} is missing: nothing of that kind on the image, signed or not (expected a signature by ${describeExpected(signer)})` }
+  const problems: string[] = []
+  for (const c of candidates) {
+    const p = signedProblem(c, signer)
+    if (p) {
+      problems.push(p)
+      continue
+    }
+    if (req === 'metadata') {
+      const q = c.document ? policyProblem(c.document, policy) : (c.problem ?? 'its document is unreadable')
+      if (q) {
+        problems.push(`${label(c)}: ${q}`)
+        continue
+      }
+    }
+    const identity = (c.signature as { identity: SignerIdentity }).identity
+    const doc = req === 'metadata' && c.document ? `; commit ${c.document.source.commit ?? 'unknown'}, created ${c.document.created}` : ''
+    return { requirement: req, found: true, by: label(c), signedBy: describeActual(identity), detail: `signed by ${describeActual(identity)}${doc}` }
+  }
+  return { requirement: req, found: false, detail: `${name} is not signed by ${describeExpected(signer)}: ${problems.join('; ')}` }
+}
+
 function evaluateOne(req: string, evidence: Evidence[], policy: Policy): RequirementResult {
+  if (policy.signer && (req === 'metadata' || req === 'provenance')) return evaluateSigned(req, evidence, policy, policy.signer)
   if (req === 'metadata') {
     const candidates = evidence.filter(e => e.kinds.has('metadata'))
     if (candidates.length === 0) return { requirement: req, found: false, detail: 'metadata is missing: no build metadata referrer or annotations on the image' }
