@@ -1,8 +1,10 @@
 // Debian's CNCF distribution registry (`docker-registry serve config.yml`) on a free loopback port,
-// with its own temp storage; optionally with htpasswd Basic auth. Fails loudly when the binary is
+// with its own temp storage (or a storage directory it shares with another instance); optionally
+// with htpasswd Basic auth, optionally serving TLS with a given certificate and key. Fails loudly when the binary is
 // missing or does not start: the integration tests must never skip silently.
 // Plain JS (typed by distribution-server.d.mts) so that the jest fixtures and the bench script share it.
 import { spawn, spawnSync } from 'node:child_process'
+import { request as httpsRequest } from 'node:https'
 import { existsSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
@@ -32,6 +34,19 @@ function htpasswdLine(username, password) {
   return r.stdout.trim()
 }
 
+/** GET over TLS without checking the certificate: only to see that the server is up. */
+function httpsStatus(url) {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url, { rejectUnauthorized: false, timeout: 1000 }, res => {
+      res.resume()
+      resolve(res.statusCode)
+    })
+    req.on('timeout', () => req.destroy(new Error('timeout')))
+    req.on('error', reject)
+    req.end()
+  })
+}
+
 export async function startDistribution(opts = {}) {
   if (!existsSync(DISTRIBUTION_BINARY)) {
     throw new Error(`${DISTRIBUTION_BINARY} not found: install Debian's docker-registry package (apt-get install docker-registry) to run the integration tests`)
@@ -46,7 +61,8 @@ export async function startDistribution(opts = {}) {
     '    disabled: true',
     'storage:',
     '  filesystem:',
-    `    rootdirectory: ${join(dir, 'storage')}`,
+    // two instances on one directory (a plain one to arrange, a TLS one under test) see the same images
+    `    rootdirectory: ${opts.storage ?? join(dir, 'storage')}`,
     '  delete:',
     '    enabled: true',
     '  maintenance:',
@@ -56,6 +72,7 @@ export async function startDistribution(opts = {}) {
     `  addr: 127.0.0.1:${port}`,
     '  secret: oci-build-metadata-tests'
   ]
+  if (opts.tls) lines.push('  tls:', `    certificate: ${opts.tls.certificate}`, `    key: ${opts.tls.key}`)
   if (opts.htpasswd) {
     await writeFile(join(dir, 'htpasswd'), htpasswdLine(opts.htpasswd.username, opts.htpasswd.password) + '\n')
     lines.push('auth:', '  htpasswd:', '    realm: test-registry', `    path: ${join(dir, 'htpasswd')}`)
@@ -72,7 +89,7 @@ export async function startDistribution(opts = {}) {
   child.on('exit', code => (exited = code))
   child.on('error', e => (spawnError = e))
 
-  const url = `http://127.0.0.1:${port}`
+  const url = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`
   const stop = async () => {
     if (exited === undefined && !child.killed) {
       await new Promise(resolve => {
@@ -91,9 +108,8 @@ export async function startDistribution(opts = {}) {
       throw new Error(`${DISTRIBUTION_BINARY} did not start (${spawnError?.message ?? `exit ${exited}`}): ${output.trim()}; install or repair Debian's docker-registry package`)
     }
     try {
-      const res = await fetch(`${url}/v2/`, { signal: AbortSignal.timeout(1000) })
-      await res.arrayBuffer()
-      if (res.status === 200 || res.status === 401) break
+      const status = opts.tls ? await httpsStatus(`${url}/v2/`) : await fetch(`${url}/v2/`, { signal: AbortSignal.timeout(1000) }).then(async r => (await r.arrayBuffer(), r.status))
+      if (status === 200 || status === 401) break
     } catch {
       // not listening yet
     }

@@ -5,6 +5,10 @@
  * Location headers and Bearer realms that name the target so follow-up requests (uploads, tokens)
  * come back through the proxy. Faults are the test registry's: checked before forwarding, in
  * insertion order, first match wins, consumed by `times`.
+ *
+ * Beside it runs a second origin, a registry's web UI: every request there gets an HTML page with
+ * `webStatus` (default 429, as GitHub's can answer). A fault can send the registry's referrers
+ * endpoint there with a 303, as GHCR does for some packages.
  */
 import { Agent, createServer, request, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { Fault, RecordedRequest } from './registry/types.js'
@@ -23,6 +27,10 @@ export interface FaultProxy {
   clearFaults(): void
   /** every request the proxy received, in order, with the status it answered (0 when reset) */
   requests: RecordedRequest[]
+  /** http://127.0.0.1:PORT of the web UI origin (another origin than `url`) */
+  webUrl: string
+  /** every request the web UI origin received */
+  webRequests: RecordedRequest[]
   close(): Promise<void>
 }
 
@@ -39,7 +47,7 @@ function responseHeaders(h: IncomingHttpHeaders, rewrite: (v: string) => string,
   return out
 }
 
-export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
+export async function startFaultProxy(targetUrl: string, opts: { webStatus?: number } = {}): Promise<FaultProxy> {
   const target = new URL(targetUrl)
   const faults = new FaultList()
   const delays = new Delays()
@@ -118,6 +126,16 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
   })
   const port = await listen(server)
   proxyOrigin = `http://127.0.0.1:${port}`
+  const webRequests: RecordedRequest[] = []
+  const web = createServer((req, res) => {
+    const { rec } = record(req, 'redirect')
+    webRequests.push(rec)
+    req.resume()
+    rec.status = opts.webStatus ?? 429
+    res.writeHead(rec.status, { 'content-type': 'text/html; charset=utf-8', 'retry-after': '60' })
+    res.end('<!DOCTYPE html><html><head><title>Too many requests</title></head><body><h1>Whoa there!</h1></body></html>\n')
+  })
+  const webPort = await listen(web)
 
   return {
     url: proxyOrigin,
@@ -125,8 +143,11 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
     addFault: f => faults.add(f),
     clearFaults: () => faults.clear(),
     requests,
+    webUrl: `http://127.0.0.1:${webPort}`,
+    webRequests,
     close: async () => {
       delays.clear()
+      await closeServer(web)
       await closeServer(server)
       agent.destroy()
     }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one test command (npm test). On a fresh Debian machine it installs what it needs first:
-# node modules, Debian's distribution registry (docker-registry) and htpasswd (apache2-utils).
+# node modules, Debian's distribution registry (docker-registry), htpasswd (apache2-utils) and
+# openssl (the TLS tests make a private CA).
 # Then: type-check, the dist/ check, every jest test, and a closing line of counts.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +16,7 @@ fi
 need_pkgs=()
 command -v docker-registry >/dev/null 2>&1 || [ -x /usr/bin/docker-registry ] || need_pkgs+=(docker-registry)
 command -v htpasswd >/dev/null 2>&1 || need_pkgs+=(apache2-utils)
+command -v openssl >/dev/null 2>&1 || need_pkgs+=(openssl)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   log "installing ${need_pkgs[*]} from Debian's packages"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"

@@ -3,7 +3,7 @@
  */
 import * as core from '@actions/core'
 import { context } from '@actions/github'
-import { describeError, exitCodeFor } from './errors.js'
+import { describeError, ExitCode, exitCodeFor } from './errors.js'
 import { INPUT_SPECS, parseInputs, type RawInputs } from './inputs.js'
 import { addSecret, onSecret, redact, type Logger } from './log.js'
 import type { GitHubContextLike } from './metadata/context.js'
@@ -68,10 +68,18 @@ export async function main(): Promise<void> {
       }
     }
     for (const p of result.problems) core.error(redact(p))
-    if (!result.verified) process.exitCode = 1
+    const code = result.verified ? ExitCode.OK : ExitCode.FAILED
+    core.setOutput('exit-code', String(code))
+    if (code !== ExitCode.OK) process.exitCode = code
   } catch (e) {
+    // no verdict: nothing was found missing, because nothing could be looked at (or the input was bad)
+    const line = redact(describeError(e))
+    const code = exitCodeFor(e)
     core.setOutput('verified', 'false')
-    core.error(redact(describeError(e)))
-    process.exitCode = exitCodeFor(e)
+    core.setOutput('missing', '[]')
+    core.setOutput('exit-code', String(code))
+    core.setOutput('error', line)
+    core.error(line)
+    process.exitCode = code
   }
 }

@@ -3,11 +3,12 @@
  * Kept free of process-wide effects so tests can run it in-process.
  */
 import { readFileSync } from 'node:fs'
-import { describeError, exitCodeFor, UsageError } from './errors.js'
+import { describeError, ExitCode, exitCodeFor, UsageError } from './errors.js'
 import { INPUT_SPECS, parseInputs, type RawInputs } from './inputs.js'
 import { addSecret, redact, streamLogger } from './log.js'
 import { jsonReport } from './report/outputs.js'
 import { renderText } from './report/text.js'
+import { DEFAULT_DEADLINE_SECONDS } from './oci/remote/deadline.js'
 import { run, type RunDeps } from './run.js'
 
 export interface CliIo {
@@ -46,8 +47,23 @@ export function helpText(): string {
     '  --debug'.padEnd(34) + 'log requests too (secrets are masked)',
     '  --help'.padEnd(34) + 'this text',
     '',
-    'Exit codes: 0 ok, 1 verification or gate failed, 2 bad usage or input.',
-    'Environment: OCI_BUILD_METADATA_PASSWORD as the password; DOCKER_CONFIG for config.json.'
+    'Exit codes:',
+    '  0  ok',
+    '  1  verification or the gate found something missing or wrong',
+    '  2  bad usage or input (nothing was written)',
+    '  3  the registry could not be read or written: network, TLS certificate, proxy, refused',
+    '     credentials, throttled or unavailable (nothing was found missing: it could not look)',
+    '',
+    'Environment:',
+    '  OCI_BUILD_METADATA_PASSWORD    the password',
+    "  DOCKER_CONFIG                  the directory of Docker's config.json (credentials)",
+    '  HTTPS_PROXY, HTTP_PROXY        proxy for https:// and http:// registries (either case)',
+    '  NO_PROXY                       hosts reached directly: example.com (and its subdomains),',
+    '                                 .example.com, host:port, 10.0.0.0/8, or * for all',
+    '  NODE_EXTRA_CA_CERTS            a PEM file of extra CA certificates (private registries)',
+    '',
+    `Retries and waits (Retry-After) stop at each command's deadline: ${DEFAULT_DEADLINE_SECONDS} s, and`,
+    'verify-timeout for the read-back after a write.'
   )
   return lines.join('\n') + '\n'
 }
@@ -79,7 +95,7 @@ export function parseArgv(argv: string[]): Parsed {
     }
     const eq = a.indexOf('=')
     const name = a.slice(2, eq >= 0 ? eq : undefined)
-    if (!known.has(name)) throw new UsageError(`unknown option --${name}: see --help`)
+    if (!known.has(name)) throw new UsageError(`unknown option --${name}`, { hint: 'see --help' })
     let value: string
     if (eq >= 0) value = a.slice(eq + 1)
     else if (BOOLEAN_FLAGS.has(name)) value = 'true'
@@ -98,9 +114,9 @@ export function parseArgv(argv: string[]): Parsed {
     else raw[name] = value
   }
   const [command, image, ...extra] = positional
-  if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}": give one image (see --help)`)
+  if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`, { hint: 'give one image (see --help)' })
   if (image !== undefined) {
-    if (raw.image !== undefined && raw.image !== image) throw new UsageError('give the image once: as an argument or as --image')
+    if (raw.image !== undefined && raw.image !== image) throw new UsageError('the image was given twice, as an argument and as --image', { hint: 'give it once' })
     raw.image = image
   }
   if (command !== undefined) raw.command = command
@@ -129,13 +145,18 @@ export async function cliMain(argv: string[], io: CliIo, deps: Partial<RunDeps> 
     const inputs = parseInputs(parsed.raw)
     const logger = deps.logger ?? streamLogger({ verbose: parsed.flags.has('verbose') || parsed.flags.has('debug'), debug: parsed.flags.has('debug'), write: l => io.stderr(l + '\n') })
     const result = await run(inputs, { env: io.env, cwd: io.cwd, ...deps, logger })
-    if (json) io.stdout(redact(JSON.stringify(jsonReport(result), null, 2)) + '\n')
+    const code = result.verified ? ExitCode.OK : ExitCode.FAILED
+    if (json) io.stdout(redact(JSON.stringify({ ...jsonReport(result), 'exit-code': code }, null, 2)) + '\n')
     else io.stdout(redact(renderText(result)))
     for (const p of result.problems) io.stderr(redact(`error: ${p}`) + '\n')
-    return result.verified ? 0 : 1
+    return code
   } catch (e) {
-    io.stderr(redact(`error: ${describeError(e)}`) + '\n')
-    return exitCodeFor(e)
+    const line = describeError(e)
+    const code = exitCodeFor(e)
+    // --json: a script still gets an object, saying there is no verdict (nothing could be looked at)
+    if (json) io.stdout(redact(JSON.stringify({ verified: false, missing: [], 'exit-code': code, error: line }, null, 2)) + '\n')
+    io.stderr(redact(`error: ${line}`) + '\n')
+    return code
   }
 }
 

@@ -15,6 +15,8 @@ export type ErrorCode =
   | 'INVALID_RESPONSE'
   | 'UNSUPPORTED'
   | 'NETWORK'
+  | 'TLS' // a certificate (or TLS handshake) problem: never retried
+  | 'PROXY' // the proxy could not be reached or would not open a tunnel
   | 'TIMEOUT'
   | 'TOO_MANY_REQUESTS'
   | 'SERVER_ERROR'
@@ -79,19 +81,54 @@ export function isOciError(e: unknown, code?: ErrorCode): e is OciError {
   return e instanceof OciError && (code === undefined || e.code === code)
 }
 
-/** One line for a user: the message, the hint when there is one. Never a stack trace. */
+/**
+ * One line for a user, in one format: what failed, then `: `, the cause, then `. ` and what to do
+ * (the hint), ending with a period. Never a stack trace.
+ */
 export function describeError(e: unknown): string {
-  if (e instanceof OciError) {
-    const parts = [e.message]
-    if (e.hint && !e.message.includes(e.hint)) parts.push(e.hint)
-    return parts.join(' ').replace(/\s+/g, ' ').trim()
-  }
-  if (e instanceof Error) return (e.message || e.name).replace(/\s+/g, ' ').trim()
-  return String(e)
+  if (e instanceof OciError) return sentence(e.message, e.hint)
+  if (e instanceof Error) return sentence(e.message || e.name)
+  return sentence(String(e))
 }
 
-/** Exit code of the contract: 2 bad usage or input, 1 everything else that failed. */
-export function exitCodeFor(e: unknown): 1 | 2 {
-  if (e instanceof OciError && (e.code === 'INVALID_INPUT' || e.code === 'INVALID_REFERENCE')) return 2
-  return 1
+/** `message. Hint.`: whitespace collapsed, the hint capitalised, one final period. */
+export function sentence(message: string, hint?: string): string {
+  let line = message.replace(/\s+/g, ' ').trim().replace(/[\s.;:,]+$/, '')
+  const h = hint?.replace(/\s+/g, ' ').trim().replace(/[\s.;:,]+$/, '')
+  if (h && !line.includes(h)) line += `. ${h.charAt(0).toUpperCase()}${h.slice(1)}`
+  return /[.!?]$/.test(line) ? line : `${line}.`
+}
+
+/** The exit codes of the contract (README, --help, the `exit-code` output). */
+export const ExitCode = {
+  /** done; verification or the gate passed */
+  OK: 0,
+  /** verification or the gate found something missing or wrong */
+  FAILED: 1,
+  /** bad usage or input, found before anything was written */
+  USAGE: 2,
+  /** the registry could not be read or written: network, TLS, proxy, refused credentials, throttled, unavailable */
+  REGISTRY: 3
+} as const
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode]
+
+/** Causes that say nothing about the image, only that the registry could not be asked. */
+const UNAVAILABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['NETWORK', 'TLS', 'PROXY', 'TIMEOUT', 'TOO_MANY_REQUESTS', 'SERVER_ERROR', 'UNAUTHORIZED', 'DENIED'])
+
+/**
+ * True when the registry could not be read or written: it was not reached, refused the
+ * credentials, throttled, failed, or refused a request (any HTTP error but 404). A gate that meets
+ * one must say so (exit 3), never report what it could not look at as missing.
+ */
+export function isRegistryFailure(e: unknown): e is OciError {
+  if (!(e instanceof OciError)) return false
+  if (UNAVAILABLE.has(e.code)) return true
+  return e.status !== undefined && e.status >= 400 && e.code !== 'NOT_FOUND' && e.code !== 'INVALID_INPUT'
+}
+
+/** Exit code of the contract for an error that ended the command. */
+export function exitCodeFor(e: unknown): 1 | 2 | 3 {
+  if (e instanceof OciError && (e.code === 'INVALID_INPUT' || e.code === 'INVALID_REFERENCE')) return ExitCode.USAGE
+  if (isRegistryFailure(e)) return ExitCode.REGISTRY
+  return ExitCode.FAILED
 }

@@ -99,7 +99,9 @@ export const OUTPUT_SPECS: Array<{ name: string; description: string }> = [
   { name: 'annotations', description: 'The annotations written (JSON object).' },
   { name: 'referrers', description: 'JSON list of the referrers verification saw.' },
   { name: 'verified', description: 'true when verification (or the gate) passed, else false.' },
-  { name: 'missing', description: 'JSON list of requirements that verify found missing.' }
+  { name: 'missing', description: 'JSON list of requirements that verify found missing; empty when nothing could be looked at (exit-code 2 or 3).' },
+  { name: 'exit-code', description: 'The exit code: 0 ok, 1 the gate or verification found something missing or wrong, 2 bad usage or input, 3 the registry could not be read or written (network, TLS, proxy, refused credentials, throttled, unavailable).' },
+  { name: 'error', description: 'When the step failed without a verdict (exit-code 2 or 3, or 1 for a missing image): the one error line.' }
 ]
 
 const list = (s: string | undefined): string[] =>
@@ -136,7 +138,7 @@ function parseAnnotationLines(text: string | undefined, ctx: z.RefinementCtx): R
     const key = line.slice(0, eq).trim()
     const value = line.slice(eq + 1).trim()
     if (!RESERVED_KEY.test(key) || key.length > 255) {
-      ctx.addIssue({ code: 'custom', message: `annotations: key "${key}" is not a valid annotation key (use reverse-domain letters, digits, . _ - /)` })
+      ctx.addIssue({ code: 'custom', message: `annotations: key "${key}" is not a valid annotation key. Use reverse-domain letters, digits, . _ - /` })
       continue
     }
     out[key] = value
@@ -156,7 +158,7 @@ function parseMatrix(text: string | undefined, ctx: z.RefinementCtx): string | u
     if (v === null) return undefined
     return canonicalJson(v)
   } catch {
-    ctx.addIssue({ code: 'custom', message: 'input matrix must be JSON, as ${{ toJSON(matrix) }} gives it; leave it unset and the action fills it in' })
+    ctx.addIssue({ code: 'custom', message: 'input matrix must be JSON, as ${{ toJSON(matrix) }} gives it. Leave it unset and the action fills it in' })
     return undefined
   }
 }
@@ -202,7 +204,7 @@ export type RawInputs = z.infer<typeof rawInputsSchema>
 
 const inputsSchema = rawInputsSchema.transform((r, ctx) => {
   const image = (r.image ?? '').trim()
-  if (!image) ctx.addIssue({ code: 'custom', message: 'input image is required: give [registry/]repository[:tag][@digest] or oci:<dir>[:tag]' })
+  if (!image) ctx.addIssue({ code: 'custom', message: 'input image is required. Give [registry/]repository[:tag][@digest] or oci:<dir>[:tag]' })
   const command = ((r.command ?? '').trim() || 'attach') as Command
   if (!COMMANDS.includes(command)) ctx.addIssue({ code: 'custom', message: `input command must be one of ${COMMANDS.join(', ')}, got "${r.command}"` })
   const mode = ((r.mode ?? '').trim() || 'artifact') as Mode
@@ -214,7 +216,7 @@ const inputsSchema = rawInputsSchema.transform((r, ctx) => {
   const username = (r.username ?? '').trim() || undefined
   const password = r.password ? r.password : undefined
   if ((username && !password) || (!username && password)) {
-    ctx.addIssue({ code: 'custom', message: `input ${username ? 'password' : 'username'} is missing: give both username and password, or neither` })
+    ctx.addIssue({ code: 'custom', message: `input ${username ? 'password' : 'username'} is missing. Give both username and password, or neither` })
   }
   const vt = (r['verify-timeout'] ?? '').trim() || String(DEFAULT_VERIFY_TIMEOUT_SECONDS)
   const verifyTimeout = Number(vt)

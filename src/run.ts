@@ -26,7 +26,7 @@ function checkRequirements(reqs: string[]): void {
 
 function checkUserAnnotations(a: Record<string, string>, prefix: string): void {
   for (const k of Object.keys(a)) {
-    if (k === prefix || k.startsWith(`${prefix}.`)) throw new UsageError(`annotations: key ${k} is reserved for the metadata document (prefix ${prefix}); choose another key`)
+    if (k === prefix || k.startsWith(`${prefix}.`)) throw new UsageError(`annotations: key ${k} is reserved for the metadata document (prefix ${prefix})`, { hint: 'choose another key' })
   }
 }
 

@@ -45,7 +45,7 @@ test('bad usage exits 2 with one line on stderr and leaves the layout untouched'
   const before = await snapshot(dir)
   const r = await runCli(['attach', `oci:${dir}:v1`, '--mode', 'sideways'])
   expect(r.code).toBe(2)
-  expect(r.stderr).toBe('error: input mode must be artifact or annotations, got "sideways"\n')
+  expect(r.stderr).toBe('error: input mode must be artifact or annotations, got "sideways".\n')
   expect(await snapshot(dir)).toEqual(before)
 })
 
@@ -53,7 +53,7 @@ test('--help lists every input as a flag and the exit codes', async () => {
   const r = await runCli(['--help'])
   expect(r.code).toBe(0)
   for (const f of ['--image', '--digest', '--mode', '--metadata-file', '--sbom', '--provenance', '--require', '--verify-timeout', '--json']) expect(r.stdout).toContain(f)
-  expect(r.stdout).toMatch(/Exit codes: 0 ok, 1 .*, 2 bad usage/)
+  expect(r.stdout).toMatch(/Exit codes:\n  0  ok\n  1  verification or the gate found something missing or wrong\n  2  bad usage or input.*\n  3  the registry could not be read or written/)
 })
 
 async function snapshot(dir: string): Promise<Record<string, string>> {

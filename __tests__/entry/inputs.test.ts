@@ -35,7 +35,7 @@ test('several problems come back in one line', () => {
     parseInputs({ image: '', mode: 'x' })
     throw new Error('expected a failure')
   } catch (e) {
-    expect((e as Error).message).toMatch(/image is required: .*; input mode must be/)
+    expect((e as Error).message).toMatch(/image is required\. Give .*; input mode must be/)
     expect((e as Error).message).not.toContain('\n')
   }
 })
@@ -56,7 +56,7 @@ describe('parseArgv', () => {
     [['attach', 'x', '--nope'], /unknown option --nope/],
     [['attach', 'x', '--digest'], /option --digest needs a value/],
     [['attach', 'x', 'y'], /unexpected argument "y"/],
-    [['attach', 'x', '--image', 'z'], /give the image once/]
+    [['attach', 'x', '--image', 'z'], /the image was given twice/]
   ])('%j is refused', (argv, msg) => {
     expect(() => parseArgv(argv)).toThrow(msg)
   })

@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib'
-import { isOciError, type OciError } from '../../src/errors.js'
+import { describeError, isOciError, type OciError } from '../../src/errors.js'
 import { digestOf } from '../../src/oci/digest.js'
 import { buildDocument } from '../../src/metadata/document.js'
 import {
@@ -166,7 +166,7 @@ describe('decodeDocument refuses what it cannot trust', () => {
     const ann = { [P]: text, [`${P}.version`]: '2', [`${P}.encoding`]: 'json', [`${P}.digest`]: digestOf(text) }
     const e = thrown(() => decodeDocument(ann))
     expect(isOciError(e, 'UNSUPPORTED')).toBe(true)
-    expect(e.message).toBe('metadata version 2 is newer than this tool reads (1): upgrade oci-build-metadata')
+    expect(describeError(e)).toBe('metadata version 2 is newer than this tool reads (1). Upgrade oci-build-metadata.')
     // and from the bytes alone (the layer path)
     expect(thrown(() => decodeDocumentBytes(Buffer.from(text))).message).toMatch(/version 2 is newer than this tool reads \(1\)/)
   })

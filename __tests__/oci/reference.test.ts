@@ -122,7 +122,7 @@ describe('parseReference: OCI layouts', () => {
   })
 
   test.each([
-    ['oci:', 'give a directory'],
+    ['oci:', 'no directory after "oci:"'],
     ['oci:/x:-bad', '"-bad"'],
     ['oci:/x@sha256:123', '"sha256:123"']
   ])('%s is rejected', (input, text) => {

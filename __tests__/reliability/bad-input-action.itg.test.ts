@@ -5,6 +5,7 @@
  * Rebuild the bundle (`npm run bundle`) after changing sources.
  */
 import { existsSync } from 'node:fs'
+import { parseOutputFile } from '../../__fixtures__/action-runner.js'
 import type { Distribution } from '../../__fixtures__/distribution.js'
 import { ACTION_BUNDLE, badLineProblems, inputEnv, ROW_LIMIT_MS, runBundle, snapshotDir, snapshotRegistry, arrangeWorld, type World } from './bad-input-helpers.js'
 import { ROWS, type Env } from './bad-input-rows.js'
@@ -74,8 +75,9 @@ describe.each(rows.map(r => [r.name, r] as const))('action: %s', (_name, row) =>
     expect(run.stderr).toBe('')
     expect(run.stdout).not.toMatch(/^\s+at\s/m)
     if (row.secret) expect(run.stdout + run.outputFile + run.summaryFile).not.toContain(row.secret)
-    // the only output of a failed run is verified=false; no summary is written
-    expect(run.outputFile).toMatch(/^verified<<(\S+)\nfalse\n\1\n$/)
+    // a failed run has no verdict: verified=false, nothing found missing, the exit code and the error line; no summary
+    const outputs = parseOutputFile(run.outputFile)
+    expect(outputs).toEqual({ verified: 'false', missing: '[]', 'exit-code': String(row.code), error: line })
     expect(run.summaryFile).toBe('')
     expect(run.elapsedMs).toBeLessThan(ROW_LIMIT_MS)
     expect(await snapshotRegistry(dist.url)).toEqual(registryBefore)

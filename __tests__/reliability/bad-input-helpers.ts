@@ -2,12 +2,15 @@
  * Shared by the bad-input tests (in-process CLI and bundled action): the working directory with its
  * bad files, snapshots proving that nothing was written, and the checks every error line must pass.
  *
- * Exit codes (DESIGN.md: "0 ok, 1 verification or gate failed, 2 bad usage or input"):
+ * Exit codes (DESIGN.md: "0 ok, 1 verification or gate failed, 2 bad usage or input, 3 the
+ * registry could not be read or written"):
  * - 2: anything wrong with the inputs themselves, found before the target is touched: syntax of
  *   references, digests, flags, JSON, annotations, durations, booleans, and the local files the
  *   inputs name (metadata-file, sbom), which are part of the input.
- * - 1: the state of the target the inputs point at: an unreachable registry, a missing tag or
- *   repository, a digest the registry does not hold, a missing or broken OCI layout.
+ * - 1: the state of the target the inputs point at: a missing tag or repository, a digest the
+ *   registry does not hold, a missing or broken OCI layout.
+ * - 3: a registry that could not be asked at all: unreachable (network, TLS, proxy), refused
+ *   credentials, throttled, failing. See exit-codes.itg.test.ts for the whole table.
  */
 import { createHash } from 'node:crypto'
 import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile, cp } from 'node:fs/promises'

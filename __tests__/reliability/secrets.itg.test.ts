@@ -2,11 +2,14 @@
  * Secrets never leak. attach and verify run through the bundled action (RUNNER_DEBUG=1) and the
  * bundled CLI (--debug) with: (a) Basic credentials against distribution with htpasswd, (b) the
  * Bearer token flow against the in-process registry, (c) Docker's config.json with a base64 `auths`
- * entry and a `credHelpers` helper script on PATH, (d) GITHUB_TOKEN for ghcr.io (ghcr.io is mapped
- * to a loopback registry by a preload that rewrites fetch URLs: nothing leaves the machine). Every
+ * entry and a `credHelpers` helper script on PATH, (d) GITHUB_TOKEN for ghcr.io, reached through an
+ * HTTPS proxy that demands its own credentials (HTTPS_PROXY=http://user:password@…): the proxy
+ * routes ghcr.io:443 to a TLS front (a certificate for ghcr.io from a test CA, trusted through
+ * NODE_EXTRA_CA_CERTS) of a loopback registry, so nothing leaves the machine. Every
  * channel — stdout, stderr, the GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, error messages and the
  * documents written to the registry — is scanned for each secret, its base64, the base64 of
- * `user:secret` and every Bearer token the registries issued. Also: no Authorization to a redirect
+ * `user:secret` and every Bearer token the registries issued, and the proxy's password with its
+ * URL-encoded and Basic forms. Also: no Authorization to a redirect
  * target, no Basic credentials over plain HTTP to a non-loopback host, least-scope tokens, and
  * referrers whose subject is another image ignored by verify.
  */
@@ -14,7 +17,10 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
+import { startConnectProxy, startTlsFront, type ConnectProxy } from '../../__fixtures__/connect-proxy.js'
 import { startDistribution, type Distribution } from '../../__fixtures__/distribution.js'
+import { useTestHosts } from '../../__fixtures__/hosts.js'
+import { makeTestCertificates, type TestCertificates } from '../../__fixtures__/tls-certs.js'
 import { startTestRegistry, type TestRegistry } from '../../__fixtures__/registry/index.js'
 import { cliMain } from '../../src/cli-main.js'
 import { describeError } from '../../src/errors.js'
@@ -32,9 +38,11 @@ const SECRET = {
   bearer: 'bearer-Pa55word-flow-81d2e4',
   helper: 'helper-Pa55word-credhelper-c0de9',
   github: 'ghs_16C7e42F292c6912E7710c838347Ae178B4a',
-  wrong: 'wrong-Pa55word-not-theirs-5b7c1'
+  wrong: 'wrong-Pa55word-not-theirs-5b7c1',
+  // `@` and `/` must be URL-encoded in HTTPS_PROXY: the decoded and encoded forms are both secrets
+  proxy: 'proxy-Pa55@word/corp-4d2a'
 }
-const USER = { dist: 'dist-user', bearer: 'bearer-user', helper: 'helper-user', github: 'octocat' }
+const USER = { dist: 'dist-user', bearer: 'bearer-user', helper: 'helper-user', github: 'octocat', proxy: 'runner-proxy-user' }
 const b64 = (s: string) => Buffer.from(s).toString('base64')
 
 let work: string
@@ -42,6 +50,11 @@ let dist: Distribution
 let bearer: TestRegistry
 let helperReg: TestRegistry
 let ghcr: TestRegistry
+let certs: TestCertificates
+let ghcrFront: { port: number; close(): Promise<void> }
+let ghcrProxy: ConnectProxy
+/** HTTPS_PROXY with the proxy's credentials, URL-encoded as a user writes them */
+const proxyUrl = (password: string) => `http://${USER.proxy}:${encodeURIComponent(password)}@127.0.0.1:${ghcrProxy.port}`
 const registries: TestRegistry[] = []
 /** Bearer tokens seen in any request to any in-process registry */
 const issuedTokens = new Set<string>()
@@ -78,17 +91,6 @@ function seed(reg: TestRegistry, repo: string, tag = 'v1'): string {
   return reg.putManifest(repo, img.manifest, MediaType.ImageManifest, tag)
 }
 
-/** The preload that maps https://ghcr.io to the loopback registry (test scaffolding only). */
-const PRELOAD = `
-const origin = process.env.OBM_TEST_GHCR_ORIGIN
-const real = globalThis.fetch
-globalThis.fetch = (input, init) => {
-  const url = typeof input === 'string' ? input : input instanceof URL ? input.toString() : input.url
-  if (origin && url.startsWith('https://ghcr.io/')) return real(origin + url.slice('https://ghcr.io'.length), init)
-  return real(input, init)
-}
-`
-
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'obm-secrets-'))
   dist = await startDistribution({ htpasswd: { username: USER.dist, password: SECRET.dist } })
@@ -112,11 +114,16 @@ beforeAll(async () => {
   const helper = join(work, 'bin', 'docker-credential-obmtest')
   await writeFile(helper, `#!/bin/sh\nread server\nprintf '{"ServerURL":"%s","Username":"${USER.helper}","Secret":"${SECRET.helper}"}' "$server"\n`)
   await chmod(helper, 0o755)
-  await writeFile(join(work, 'preload.mjs'), PRELOAD)
+  // ghcr.io through an authenticating proxy, to a TLS front with a certificate for ghcr.io
+  certs = await makeTestCertificates(join(work, 'pki'), ['ghcr.io'], 'unused.test')
+  ghcrFront = await startTlsFront(Number(new URL(ghcr.url).port), certs.server)
+  ghcrProxy = await startConnectProxy({ hosts: [], routes: { 'ghcr.io:443': ghcrFront.port }, credentials: { username: USER.proxy, password: SECRET.proxy } })
   await mkdir(join(work, 'empty-docker'))
 }, 60_000)
 
 afterAll(async () => {
+  await ghcrProxy?.close()
+  await ghcrFront?.close()
   await dist?.stop()
   await Promise.all(registries.map(r => r.close()))
   if (work) await rm(work, { recursive: true, force: true })
@@ -186,13 +193,12 @@ const SCENARIOS: Scenario[] = [
     image: () => 'ghcr.io/acme/widget:v1',
     inputs: () => ({}),
     argv: () => [],
-    env: () => ({ ...baseEnv(), OBM_TEST_GHCR_ORIGIN: ghcr.url }),
+    env: () => ({ ...baseEnv(), HTTPS_PROXY: proxyUrl(SECRET.proxy), NODE_EXTRA_CA_CERTS: certs.ca }),
     reg: () => ghcr,
     reader: () => target(ghcr.host, 'acme/widget', { credentials: { username: USER.github, password: SECRET.github } })
   }
 ]
 
-const nodeArgsFor = (s: Scenario) => (s.label.startsWith('(d)') ? ['--import', `file://${join(work, 'preload.mjs')}`] : [])
 const outputsOf = (text: string): Record<string, string> => {
   const out: Record<string, string> = {}
   const lines = text.split('\n')
@@ -211,7 +217,7 @@ describe.each(SCENARIOS.map(s => [s.label, s] as const))('%s', (_label, s) => {
     const reg = s.reg?.()
     reg?.resetRequests()
     const env = { ...s.env(), RUNNER_DEBUG: '1', ...inputEnv({ image: s.image(), command: 'attach', 'verify-timeout': '10', metadata: '{"team":"platform"}', ...s.inputs() }) }
-    const attach = await runBundle(ACTION_BUNDLE, [], env, work, { nodeArgs: nodeArgsFor(s) })
+    const attach = await runBundle(ACTION_BUNDLE, [], env, work)
     runs.push({ label: `${s.label} action attach`, run: attach })
     expect({ code: attach.code, errors: attach.stdout.split('\n').filter(l => l.startsWith('::error')) }).toEqual({ code: 0, errors: [] })
     const outputs = outputsOf(attach.outputFile)
@@ -230,9 +236,18 @@ describe.each(SCENARIOS.map(s => [s.label, s] as const))('%s', (_label, s) => {
     if (s.inputs().password) expect(masks).toContain(s.inputs().password)
     if (s.label.includes('credHelpers')) expect(masks).toContain(SECRET.helper)
     if (s.label.includes('auths')) expect(masks).toContain(b64(`${USER.dist}:${SECRET.dist}`))
+    if (s.label.startsWith('(d)')) {
+      // the proxy's password, decoded and as the Basic header carries it, and the proxy was used
+      expect(masks).toEqual(expect.arrayContaining([SECRET.proxy, b64(`${USER.proxy}:${SECRET.proxy}`)]))
+      expect(ghcrProxy.tunnels.length).toBeGreaterThan(0)
+      expect(new Set(ghcrProxy.tunnels.map(t => t.target))).toEqual(new Set(['ghcr.io:443']))
+      // the proxy got its own credentials on CONNECT and never the registry's (TLS runs inside the tunnel)
+      expect(new Set(ghcrProxy.proxyAuthorizations)).toEqual(new Set([`Basic ${b64(`${USER.proxy}:${SECRET.proxy}`)}`]))
+      expect(ghcrProxy.authorizations).toEqual([])
+    }
 
     const verifyEnv = { ...s.env(), RUNNER_DEBUG: '1', ...inputEnv({ image: s.image(), command: 'verify', ...s.inputs() }) }
-    const verify = await runBundle(ACTION_BUNDLE, [], verifyEnv, work, { nodeArgs: nodeArgsFor(s) })
+    const verify = await runBundle(ACTION_BUNDLE, [], verifyEnv, work)
     runs.push({ label: `${s.label} action verify`, run: verify })
     expect(verify.code).toBe(0)
     if (reg) {
@@ -253,7 +268,6 @@ describe.each(SCENARIOS.map(s => [s.label, s] as const))('%s', (_label, s) => {
     const reg = s.reg?.()
     reg?.resetRequests()
     const attach = await runBundle(CLI_BUNDLE, ['attach', s.image(), '--json', '--debug', '--verify-timeout', '10', '--metadata', '{"team":"cli"}', ...s.argv()], s.env(), work, {
-      nodeArgs: nodeArgsFor(s),
       ...(s.stdin ? { stdin: s.stdin } : {})
     })
     runs.push({ label: `${s.label} cli attach`, run: attach })
@@ -263,7 +277,7 @@ describe.each(SCENARIOS.map(s => [s.label, s] as const))('%s', (_label, s) => {
     const json = JSON.parse(attach.stdout) as Record<string, string>
     written.push({ label: `${s.label} cli`, text: await documentText(s.reader(), json['artifact-digest'] as string) })
     if (reg) collectTokens(reg)
-    const verify = await runBundle(CLI_BUNDLE, ['verify', s.image(), '--debug', ...s.argv()], s.env(), work, { nodeArgs: nodeArgsFor(s), ...(s.stdin ? { stdin: s.stdin } : {}) })
+    const verify = await runBundle(CLI_BUNDLE, ['verify', s.image(), '--debug', ...s.argv()], s.env(), work, { ...(s.stdin ? { stdin: s.stdin } : {}) })
     runs.push({ label: `${s.label} cli verify`, run: verify })
     expect(verify.code).toBe(0)
     if (reg) collectTokens(reg)
@@ -271,20 +285,33 @@ describe.each(SCENARIOS.map(s => [s.label, s] as const))('%s', (_label, s) => {
 })
 
 describe('failures carry no secret either', () => {
-  test('action: wrong Basic password on distribution → one error line, exit 1', async () => {
+  test('action: wrong Basic password on distribution → one error line, exit 3 (the registry refused the credentials)', async () => {
     const run = await runBundle(ACTION_BUNDLE, [], { ...baseEnv(), RUNNER_DEBUG: '1', ...inputEnv({ image: `${dist.host}/basic/app:v1`, username: USER.dist, password: SECRET.wrong }) }, work)
     runs.push({ label: 'action wrong password (basic)', run })
     const errors = run.stdout.split('\n').filter(l => l.startsWith('::error'))
-    expect({ code: run.code, errors: errors.length }).toEqual({ code: 1, errors: 1 })
-    expect(errors[0]).toMatch(/authentication required \(401\)/)
+    expect({ code: run.code, errors: errors.length }).toEqual({ code: 3, errors: 1 })
+    expect(errors[0]).toMatch(new RegExp(`the registry refused the credentials given for ${dist.host} \\(from inputs username/password\\) \\(401\\)`))
   })
 
-  test('CLI: wrong password in the Bearer flow → one error line, exit 1', async () => {
+  test('CLI: wrong password in the Bearer flow → one error line, exit 3', async () => {
     const run = await runBundle(CLI_BUNDLE, ['verify', `${bearer.host}/bearer/app:v1`, '--debug', '--username', USER.bearer], { ...baseEnv(), OCI_BUILD_METADATA_PASSWORD: SECRET.wrong }, work)
     runs.push({ label: 'cli wrong password (bearer)', run })
-    expect(run.code).toBe(1)
+    expect(run.code).toBe(3)
     expect(run.stderr.split('\n').filter(l => l.startsWith('error:'))).toHaveLength(1)
     collectTokens(bearer)
+  })
+
+  test('action and CLI: wrong proxy password → one error line naming the proxy, exit 3', async () => {
+    const env = { ...baseEnv(), RUNNER_DEBUG: '1', HTTPS_PROXY: proxyUrl(SECRET.wrong), NODE_EXTRA_CA_CERTS: certs.ca }
+    const action = await runBundle(ACTION_BUNDLE, [], { ...env, ...inputEnv({ image: 'ghcr.io/acme/widget:v1', command: 'verify' }) }, work)
+    runs.push({ label: 'action wrong proxy password', run: action })
+    const errors = action.stdout.split('\n').filter(l => l.startsWith('::error'))
+    expect({ code: action.code, errors: errors.length }).toEqual({ code: 3, errors: 1 })
+    expect(errors[0]).toMatch(new RegExp(`the proxy http://127\\.0\\.0\\.1:${ghcrProxy.port} \\(from HTTPS_PROXY\\) refused its credentials \\(407 Proxy Authentication Required\\)`))
+    const cli = await runBundle(CLI_BUNDLE, ['verify', 'ghcr.io/acme/widget:v1', '--debug'], env, work)
+    runs.push({ label: 'cli wrong proxy password', run: cli })
+    expect(cli.code).toBe(3)
+    expect(cli.stderr.split('\n').filter(l => l.startsWith('error:'))).toHaveLength(1)
   })
 
   test('thrown errors of the client (wrong credentials, refused token) hold no secret', async () => {
@@ -297,16 +324,17 @@ describe('failures carry no secret either', () => {
       return [describeError(e), err.message, String(err.stack), String(err.cause), JSON.stringify(e)].join('\n')
     })
     for (const t of texts) for (const n of needles()) expect(t).not.toContain(n)
-    expect(texts.join('\n')).toMatch(/authentication required \(401\)/)
+    expect(texts.join('\n')).toMatch(/the registry refused the credentials given for/)
   })
 })
 
 /** Every string that must never appear. */
 function needles(): string[] {
   const out = new Set<string>()
-  const users: Record<string, string> = { dist: USER.dist, bearer: USER.bearer, helper: USER.helper, github: USER.github, wrong: USER.dist }
+  const users: Record<string, string> = { dist: USER.dist, bearer: USER.bearer, helper: USER.helper, github: USER.github, wrong: USER.dist, proxy: USER.proxy }
   for (const [k, v] of Object.entries(SECRET)) {
     out.add(v)
+    out.add(encodeURIComponent(v))
     out.add(b64(v))
     out.add(b64(`${users[k]}:${v}`))
     out.add(b64(`${USER.bearer}:${v}`))
@@ -385,36 +413,32 @@ describe('transport rules', () => {
     const basic = await startTestRegistry({ auth: { kind: 'basic', username: 'u-insecure', password: 'insecure-Pa55word-9e1' } })
     registries.push(basic)
     seed(basic, 'app')
-    const real = globalThis.fetch
-    // map registry.example.test:5000 to the loopback registry, in this process only
-    globalThis.fetch = ((input: string | URL | Request, init?: RequestInit) => {
-      const url = typeof input === 'string' ? input : input instanceof URL ? input.toString() : input.url
-      const from = 'http://registry.example.test:5000'
-      return real(url.startsWith(from) ? basic.url + url.slice(from.length) : input, init)
-    }) as typeof fetch
+    // registry.example.test resolves to the loopback registry, in this process only
+    const undo = useTestHosts(['registry.example.test'])
+    const name = `registry.example.test:${new URL(basic.url).port}`
     try {
-      const t = new RemoteTarget(parseReference('registry.example.test:5000/app:v1'), {
+      const t = new RemoteTarget(parseReference(`${name}/app:v1`), {
         credentials: { username: 'u-insecure', password: 'insecure-Pa55word-9e1' },
-        insecureRegistries: ['registry.example.test:5000'],
+        insecureRegistries: [name],
         retries: 0,
         env: {}
       })
       const err = (await t.resolve('v1').catch(e => e)) as Error
-      expect(describeError(err)).toMatch(/refusing to send credentials over plain HTTP to registry\.example\.test:5000/)
+      expect(describeError(err)).toContain(`refusing to send credentials over plain HTTP to ${name}`)
       // the same through the CLI: one error line, bad usage
       const lines: string[] = []
       const code = await cliMain(
-        ['verify', 'registry.example.test:5000/app:v1', '--insecure-registries=registry.example.test:5000', '--username=u-insecure', '--password=insecure-Pa55word-9e1'],
+        ['verify', `${name}/app:v1`, `--insecure-registries=${name}`, '--username=u-insecure', '--password=insecure-Pa55word-9e1'],
         { stdout: () => {}, stderr: s => lines.push(s), env: { HOME: work, DOCKER_CONFIG: join(work, 'empty-docker') }, cwd: work }
       )
       expect(code).toBe(2)
-      expect(lines.join('').trim().split('\n')).toEqual([expect.stringMatching(/^error: refusing to send credentials over plain HTTP to registry\.example\.test:5000/)])
+      expect(lines.join('').trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^error: refusing to send credentials over plain HTTP to ${name.replace(/\./g, '\\.')}`))])
       expect(lines.join('')).not.toContain('insecure-Pa55word-9e1')
       // the registry was reached (anonymously) and never saw the credentials
       expect(basic.requests.length).toBeGreaterThan(0)
       expect(basic.requests.filter(r => r.headers.authorization !== undefined)).toEqual([])
     } finally {
-      globalThis.fetch = real
+      undo()
     }
   })
 })

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { isOciError } from '../../src/errors.js'
+import { describeError, isOciError } from '../../src/errors.js'
 import { digestFile } from '../../src/oci/digest.js'
 import { detectSbom, expandSbomInputs, sbomAnnotations, type DetectedSbom } from '../../src/supply/sbom.js'
 
@@ -48,10 +48,10 @@ describe('detectSbom', () => {
     ['not-an-sbom.json', /neither "spdxVersion"\/"SPDXID" nor "bomFormat"\/"specVersion"/],
     ['cyclonedx-wrong-format.json', /"bomFormat": "SomethingElse"/]
   ])('refuses %s naming the file and what was expected', async (file, why) => {
-    const msg = (await usageError(detectSbom(join(FIX, file)))).message
+    const msg = describeError(await usageError(detectSbom(join(FIX, file))))
     expect(msg).toContain(file)
     expect(msg).toMatch(why)
-    expect(msg).toContain('expected SPDX JSON')
+    expect(msg).toContain('. Expected SPDX JSON')
     expect(msg).toContain('CycloneDX JSON')
   })
 

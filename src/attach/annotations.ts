@@ -39,7 +39,8 @@ export function annotateManifest(original: Uint8Array, mediaType: string, doc: B
   const enc = encodeDocument(doc, { prefix: opts.prefix, maxInlineBytes: Math.max(0, room) })
   if (!enc.inline) {
     throw new UsageError(
-      `the metadata document (${enc.canonical.length} bytes) does not fit in the image manifest under the ${MAX_MANIFEST_BYTES / 1048576} MiB limit: use mode: artifact, which stores large documents as a blob`
+      `the metadata document (${enc.canonical.length} bytes) does not fit in the image manifest under the ${MAX_MANIFEST_BYTES / 1048576} MiB limit`,
+      { hint: 'use mode: artifact, which stores large documents as a blob' }
     )
   }
   const previous = (obj.annotations as Record<string, string> | undefined) ?? {}
@@ -49,7 +50,8 @@ export function annotateManifest(original: Uint8Array, mediaType: string, doc: B
   for (const [k, v] of Object.entries(opts.extra)) {
     if (kept[k] !== undefined && kept[k] !== v) {
       throw new UsageError(
-        `annotations: the image already has ${k}=${JSON.stringify(kept[k]!.slice(0, 80))}, and annotations mode never overwrites the image's own annotations: drop ${k} from annotations, or use a key of your own`
+        `annotations: the image already has ${k}=${JSON.stringify(kept[k]!.slice(0, 80))}, and annotations mode never overwrites the image's own annotations`,
+        { hint: `drop ${k} from annotations, or use a key of your own` }
       )
     }
   }
@@ -60,7 +62,7 @@ export function annotateManifest(original: Uint8Array, mediaType: string, doc: B
   const out = JSON.stringify(obj, null, indent) + (text.endsWith('\n') ? '\n' : '')
   const bytes = new TextEncoder().encode(out)
   if (bytes.length > MAX_MANIFEST_BYTES) {
-    throw new UsageError(`the annotated manifest would be ${bytes.length} bytes, over the ${MAX_MANIFEST_BYTES / 1048576} MiB limit registries enforce: use mode: artifact`)
+    throw new UsageError(`the annotated manifest would be ${bytes.length} bytes, over the ${MAX_MANIFEST_BYTES / 1048576} MiB limit registries enforce`, { hint: 'use mode: artifact' })
   }
   return { bytes, descriptor: { mediaType, digest: digestOf(bytes), size: bytes.length }, annotations, documentDigest: enc.documentDigest }
 }

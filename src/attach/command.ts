@@ -51,7 +51,7 @@ async function readUserMetadata(inputs: Inputs, cwd: string): Promise<Record<str
     try {
       text = await readFile(path, 'utf8')
     } catch (e) {
-      throw new UsageError(`metadata-file ${inputs.metadataFile} cannot be read (${(e as NodeJS.ErrnoException).code ?? describeError(e)}): check the path`)
+      throw new UsageError(`metadata-file ${inputs.metadataFile} cannot be read (${(e as NodeJS.ErrnoException).code ?? describeError(e)})`, { hint: 'check the path' })
     }
     merged = parseUserMetadata(text, `metadata-file ${inputs.metadataFile}`)
   }

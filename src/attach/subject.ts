@@ -23,7 +23,7 @@ export interface Subject {
 /** The digest to act on: `digest` input and a digest in the reference must agree. */
 export function subjectDigest(ref: ImageRef, digestInput: string | undefined): string | undefined {
   if (digestInput && ref.digest && digestInput !== ref.digest) {
-    throw new UsageError(`input digest ${digestInput} does not match the digest in image "${ref.original}" (${ref.digest}): give one, or make them agree`)
+    throw new UsageError(`input digest ${digestInput} does not match the digest in image "${ref.original}" (${ref.digest})`, { hint: 'give one, or make them agree' })
   }
   return digestInput ?? ref.digest
 }

@@ -192,7 +192,7 @@ function readVersion(text: string | undefined, key: string): number {
 
 function checkVersion(version: number): void {
   if (version > METADATA_SCHEMA_VERSION) {
-    throw new OciError('UNSUPPORTED', `metadata version ${version} is newer than this tool reads (${METADATA_SCHEMA_VERSION}): upgrade oci-build-metadata`, {
+    throw new OciError('UNSUPPORTED', `metadata version ${version} is newer than this tool reads (${METADATA_SCHEMA_VERSION})`, {
       op: 'decode metadata',
       hint: 'upgrade oci-build-metadata'
     })
@@ -221,7 +221,7 @@ function payloadBytes(payload: string, encoding: Encoding): Uint8Array {
 }
 
 function tooLarge(): OciError {
-  return new OciError('SIZE_EXCEEDED', `metadata document decodes to more than ${MAX_DECODED_BYTES} bytes (MAX_DECODED_BYTES); refusing to read it`, {
+  return new OciError('SIZE_EXCEEDED', `metadata document decodes to more than ${MAX_DECODED_BYTES} bytes (MAX_DECODED_BYTES), refusing to read it`, {
     op: 'decode metadata',
     hint: 'the annotations were not written by this tool or were tampered with'
   })
@@ -256,6 +256,6 @@ export function decodeDocumentBytes(bytes: Uint8Array, expectedDigest?: string):
 function checkPrefix(prefix: string): void {
   // reverse-domain notation, as the annotation spec asks of keys
   if (!/^[a-z0-9]+(?:-[a-z0-9]+)*(?:\.[a-z0-9]+(?:-[a-z0-9]+)*)+$/.test(prefix)) {
-    throw new UsageError(`annotation prefix "${prefix}" is not in reverse-domain notation: use e.g. ${DEFAULT_ANNOTATION_PREFIX} or com.example.build`)
+    throw new UsageError(`annotation prefix "${prefix}" is not in reverse-domain notation`, { hint: `use e.g. ${DEFAULT_ANNOTATION_PREFIX} or com.example.build` })
   }
 }

@@ -17,7 +17,7 @@ export const MAX_USER_METADATA_DEPTH = 32
 export function parseUserMetadata(text: string, source: string): Record<string, unknown> {
   const size = Buffer.byteLength(text, 'utf8')
   if (size > MAX_USER_METADATA_BYTES) {
-    throw new UsageError(`${source}: ${size} bytes of metadata is more than the ${MAX_USER_METADATA_BYTES} allowed: keep build facts small and attach bulk data as its own artifact`)
+    throw new UsageError(`${source}: ${size} bytes of metadata is more than the ${MAX_USER_METADATA_BYTES} allowed`, { hint: 'keep build facts small and attach bulk data as its own artifact' })
   }
   if (text.trim() === '') return {}
   let value: unknown
@@ -26,11 +26,11 @@ export function parseUserMetadata(text: string, source: string): Record<string, 
   } catch (e) {
     // JSON.parse's message may quote the input; give only the position
     const pos = /position (\d+)/.exec((e as Error).message)?.[1]
-    throw new UsageError(`${source}: not valid JSON${pos ? ` (error at character ${pos})` : ''}: give a JSON object, e.g. {"team": "platform"}`)
+    throw new UsageError(`${source}: not valid JSON${pos ? ` (error at character ${pos})` : ''}`, { hint: 'give a JSON object, e.g. {"team": "platform"}' })
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`
-    throw new UsageError(`${source}: expected a JSON object, got ${kind}: give e.g. {"team": "platform"}`)
+    throw new UsageError(`${source}: expected a JSON object, got ${kind}`, { hint: 'give e.g. {"team": "platform"}' })
   }
   if (depthOf(value) > MAX_USER_METADATA_DEPTH) {
     throw new UsageError(`${source}: nested deeper than ${MAX_USER_METADATA_DEPTH} levels`)
@@ -40,7 +40,8 @@ export function parseUserMetadata(text: string, source: string): Record<string, 
     const list = findings.slice(0, 10).map(f => `${f.path} (${f.reason})`).join(', ')
     const more = findings.length > 10 ? ` and ${findings.length - 10} more` : ''
     throw new UsageError(
-      `${source}: refusing to store what looks like a secret at ${list}${more}: metadata is readable by anyone who can pull the image; remove these fields or rename a harmless one`
+      `${source}: refusing to store what looks like a secret at ${list}${more}, as metadata is readable by anyone who can pull the image`,
+      { hint: 'remove these fields, or rename a harmless one' }
     )
   }
   return value as Record<string, unknown>

@@ -23,7 +23,7 @@ export function parseDigest(digest: string): ParsedDigest {
   const [, algorithm, hex] = m as unknown as [string, string, string]
   const len = DIGEST_ALGORITHMS[algorithm]
   if (len === undefined) {
-    throw new OciError('INVALID_REFERENCE', `unsupported digest algorithm "${algorithm}" in "${digest}": use sha256 (or sha512)`)
+    throw new OciError('INVALID_REFERENCE', `unsupported digest algorithm "${algorithm}" in "${digest}"`, { hint: 'use sha256 (or sha512)' })
   }
   if (hex.length !== len || !/^[a-f0-9]+$/.test(hex)) {
     throw new OciError('INVALID_REFERENCE', `invalid digest "${digest}": ${algorithm} needs ${len} lowercase hex digits`)

@@ -33,14 +33,15 @@ export interface ImageRef {
   digest?: string
 }
 
-function bad(input: string, what: string, part: string, fix: string): never {
-  throw new UsageError(`invalid image reference "${input}": ${what} "${part}" ${fix}`)
+/** `invalid image reference "x": tag "-v1" is not valid. Use letters, …` */
+function bad(input: string, what: string, part: string, cause: string, hint?: string): never {
+  throw new UsageError(`invalid image reference "${input}": ${what} "${part}" ${cause}`, hint ? { hint } : {})
 }
 
 export function parseReference(input: string): ImageRef {
   const original = input
   const s = input.trim()
-  if (!s) throw new UsageError('image reference is empty: give [registry/]repository[:tag][@digest] or oci:<dir>[:tag|@digest]')
+  if (!s) throw new UsageError('image reference is empty', { hint: 'give [registry/]repository[:tag][@digest] or oci:<dir>[:tag|@digest]' })
   if (s.startsWith('oci:')) return parseLayoutReference(original, s.slice(4))
   if (s.startsWith('docker://')) return { ...parseReference(s.slice('docker://'.length)), original }
   if (/\s/.test(s)) throw new UsageError(`invalid image reference "${input}": it contains whitespace, which no reference may hold`)
@@ -63,7 +64,7 @@ export function parseReference(input: string): ImageRef {
   if (colon > lastSlash) {
     tag = rest.slice(colon + 1)
     rest = rest.slice(0, colon)
-    if (!TAG.test(tag)) bad(original, 'tag', tag, 'is not valid: use letters, digits, _ . - (at most 128, not starting with . or -)')
+    if (!TAG.test(tag)) bad(original, 'tag', tag, 'is not valid', 'use letters, digits, _ . - (at most 128, not starting with . or -)')
   }
   if (!rest) bad(original, 'repository', rest, 'is missing')
 
@@ -88,7 +89,7 @@ export function parseReference(input: string): ImageRef {
   if (registry === DOCKER_HUB && !path.includes('/')) path = `library/${path}`
   for (const component of path.split('/')) {
     if (!PATH_COMPONENT.test(component)) {
-      bad(original, 'repository path component', component, 'is not valid: use lowercase letters, digits and separators . _ __ -')
+      bad(original, 'repository path component', component, 'is not valid', 'use lowercase letters, digits and separators . _ __ -')
     }
   }
   const name = `${registry}/${path}`
@@ -107,7 +108,7 @@ export function parseReference(input: string): ImageRef {
 }
 
 function parseLayoutReference(original: string, rest: string): ImageRef {
-  if (!rest) throw new UsageError(`invalid image reference "${original}": give a directory after "oci:", e.g. oci:./layout:latest`)
+  if (!rest) throw new UsageError(`invalid image reference "${original}": no directory after "oci:"`, { hint: 'give a directory after "oci:", e.g. oci:./layout:latest' })
   let dir = rest
   let tag: string | undefined
   let digest: string | undefined
@@ -127,7 +128,7 @@ function parseLayoutReference(original: string, rest: string): ImageRef {
     tag = dir.slice(colon + 1)
     dir = dir.slice(0, colon)
     // ref.name in a layout may be any string, but we keep to the tag grammar so the same tag works on a registry
-    if (!TAG.test(tag)) bad(original, 'tag', tag, 'is not valid: use letters, digits, _ . - (at most 128, not starting with . or -)')
+    if (!TAG.test(tag)) bad(original, 'tag', tag, 'is not valid', 'use letters, digits, _ . - (at most 128, not starting with . or -)')
   }
   if (!dir) bad(original, 'directory', dir, 'is missing')
   const abs = resolvePath(dir)

@@ -79,4 +79,9 @@ export interface Target {
    * whose referrers the server indexes have it; a layout indexes its own and leaves it out.
    */
   noteReferrersCapability?(c: 'supported' | 'unsupported'): void
+  /**
+   * Restart the deadline of retries and waits: `ms` from now, named `label` in messages. Reads
+   * after writes call it with verify-timeout. Only targets that retry (a registry) have it.
+   */
+  restartDeadline?(ms: number, label: string): void
 }

@@ -62,13 +62,13 @@ export async function expandSbomInputs(patterns: string[], cwd: string): Promise
     if (!hasMagic(p)) {
       const abs = resolve(cwd, p)
       const st = await stat(abs).catch(() => undefined)
-      if (!st) throw new UsageError(`sbom: "${p}" does not exist (looked in ${cwd}): give the path of an SPDX or CycloneDX file, or a glob`)
-      if (!st.isFile()) throw new UsageError(`sbom: "${p}" is not a file: give a file or a glob such as ${p.replace(/\/$/, '')}/*.json`)
+      if (!st) throw new UsageError(`sbom: "${p}" does not exist (looked in ${cwd})`, { hint: 'give the path of an SPDX or CycloneDX file, or a glob' })
+      if (!st.isFile()) throw new UsageError(`sbom: "${p}" is not a file`, { hint: `give a file or a glob such as ${p.replace(/\/$/, '')}/*.json` })
       out.add(abs)
       continue
     }
     const files = await globFiles(p, cwd)
-    if (files.length === 0) throw new UsageError(`sbom: "${p}" matches no file (looked in ${cwd}): check the pattern and that the step producing the SBOM ran first`)
+    if (files.length === 0) throw new UsageError(`sbom: "${p}" matches no file (looked in ${cwd})`, { hint: 'check the pattern, and that the step producing the SBOM ran first' })
     for (const f of files) out.add(f)
   }
   return [...out].sort()
@@ -109,7 +109,7 @@ export async function detectSbom(path: string): Promise<DetectedSbom> {
     found = fromJson(values, path)
   } else if (first === '<') found = fromXml(text)
   else found = fromTagValue(text)
-  if (!found) throw new UsageError(`sbom: "${path}" is not a recognised SBOM: ${EXPECTED}`)
+  if (!found) throw new UsageError(`sbom: "${path}" is not a recognised SBOM`, { hint: EXPECTED })
   const artifactType = SBOM_ARTIFACT_TYPES[found.format]
   return { ...facts, ...found, artifactType, mediaType: artifactType }
 }
@@ -125,7 +125,7 @@ function topValues(bytes: Buffer, path: string): Map<string, string> {
   try {
     v = JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, ''))
   } catch {
-    throw new UsageError(`sbom: "${path}" looks like JSON but does not parse: ${EXPECTED}`)
+    throw new UsageError(`sbom: "${path}" looks like JSON but does not parse`, { hint: EXPECTED })
   }
   const out = new Map<string, string>()
   for (const p of JSON_PATHS) {
@@ -151,7 +151,7 @@ function fromJson(values: Map<string, string>, path: string): Pick<DetectedSbom,
       : spdxVersion !== undefined
         ? 'it has "spdxVersion" but no "SPDXID"'
         : 'it is JSON with neither "spdxVersion"/"SPDXID" nor "bomFormat"/"specVersion" at the top level'
-  throw new UsageError(`sbom: "${path}" is not a recognised SBOM (${why}): ${EXPECTED}`)
+  throw new UsageError(`sbom: "${path}" is not a recognised SBOM (${why})`, { hint: EXPECTED })
 }
 
 const CYCLONEDX_NS = /^http:\/\/cyclonedx\.org\/schema\/bom\/(\d+\.\d+)$/

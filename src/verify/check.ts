@@ -2,7 +2,7 @@
  * Verification after attach: read back as a consumer would and compare with what was written.
  * Retries within verify-timeout, for registries that show writes late (GHCR, Docker Hub).
  */
-import { describeError } from '../errors.js'
+import { describeError, isRegistryFailure } from '../errors.js'
 import type { Logger } from '../log.js'
 import { decodeDocument } from '../metadata/codec.js'
 import { ArtifactType } from '../oci/media-types.js'
@@ -13,6 +13,8 @@ import { findReferrers, type FoundReferrers } from './referrers.js'
 
 export interface CheckResult {
   verified: boolean
+  /** the last attempt could not read the registry at all (exit 3, not "missing") */
+  failure?: unknown
   /** the referrers the last read saw */
   referrers: Descriptor[]
   via?: ReferrersListing['via']
@@ -91,9 +93,24 @@ export async function retryWithin<T>(
   }
 }
 
+/**
+ * Reads after writes: the target's retries and waits get verify-timeout from now, the same budget
+ * as the read-back loop around them.
+ */
+function startReadBack(target: Target, timeoutMs: number): void {
+  target.restartDeadline?.(timeoutMs, 'verify-timeout')
+}
+
+/** The last attempt could not read the registry: say so (exit 3) instead of reporting what it could not see. */
+function throwIfUnread<T extends { failure?: unknown }>(t: T): T {
+  if (t.failure !== undefined) throw t.failure
+  return t
+}
+
 export async function checkAttached(target: Target, subject: Descriptor, plans: PlannedArtifact[], opts: CheckOptions): Promise<CheckResult> {
   let listing = opts.listing
-  return retryWithin(
+  startReadBack(target, opts.timeoutMs)
+  const last = await retryWithin(
     opts.timeoutMs,
     async (attempts): Promise<CheckResult> => {
       const given = listing
@@ -105,7 +122,7 @@ export async function checkAttached(target: Target, subject: Descriptor, plans: 
         const unverified = [...new Set(plans.filter((_, i) => perPlan[i]!.length > 0).map(p => p.kind))]
         return { verified: problems.length === 0, referrers: found.referrers.map(r => r.descriptor), via: found.via, problems, unverified, attempts, found }
       } catch (e) {
-        return { verified: false, referrers: [], problems: [`reading referrers back: ${describeError(e)}`], unverified: [...new Set(plans.map(p => p.kind))], attempts }
+        return { verified: false, referrers: [], problems: [`reading referrers back: ${describeError(e)}`], unverified: [...new Set(plans.map(p => p.kind))], attempts, ...(isRegistryFailure(e) ? { failure: e } : {}) }
       }
     },
     r => r.verified,
@@ -115,6 +132,7 @@ export async function checkAttached(target: Target, subject: Descriptor, plans: 
       onRetry: (r, n, delay) => opts.logger.info(`verification attempt ${n}: ${r.problems[0]}; retrying in ${delay} ms`)
     }
   )
+  return throwIfUnread(last)
 }
 
 /**
@@ -127,22 +145,24 @@ export async function checkAnnotated(
   written: { digest: string; documentDigest: string },
   opts: { timeoutMs: number; prefix: string; logger: Logger }
 ): Promise<string[]> {
-  return retryWithin(
+  startReadBack(target, opts.timeoutMs)
+  const last = await retryWithin(
     opts.timeoutMs,
-    async () => {
+    async (): Promise<{ problems: string[]; failure?: unknown }> => {
       try {
         const got = await target.fetchManifest(reference)
-        if (got.descriptor.digest !== written.digest) return [`tag ${reference} resolves to ${got.descriptor.digest}, not the annotated ${written.digest}`]
+        if (got.descriptor.digest !== written.digest) return { problems: [`tag ${reference} resolves to ${got.descriptor.digest}, not the annotated ${written.digest}`] }
         const m = JSON.parse(new TextDecoder().decode(got.bytes)) as { annotations?: Record<string, string> }
         const dec = decodeDocument(m.annotations ?? {}, { prefix: opts.prefix })
-        if (!dec) return ['the annotated manifest carries no metadata']
-        if (dec.documentDigest !== written.documentDigest) return [`document digest ${dec.documentDigest} is not the one written`]
-        return []
+        if (!dec) return { problems: ['the annotated manifest carries no metadata'] }
+        if (dec.documentDigest !== written.documentDigest) return { problems: [`document digest ${dec.documentDigest} is not the one written`] }
+        return { problems: [] }
       } catch (e) {
-        return [`reading the image back: ${describeError(e)}`]
+        return { problems: [`reading the image back: ${describeError(e)}`], ...(isRegistryFailure(e) ? { failure: e } : {}) }
       }
     },
-    problems => problems.length === 0,
-    { onRetry: (p, n, delay) => opts.logger.info(`verification attempt ${n}: ${p[0]}; retrying in ${delay} ms`) }
+    r => r.problems.length === 0,
+    { onRetry: (r, n, delay) => opts.logger.info(`verification attempt ${n}: ${r.problems[0]}; retrying in ${delay} ms`) }
   )
+  return throwIfUnread(last).problems
 }

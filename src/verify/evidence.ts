@@ -8,7 +8,7 @@ import type { BuildMetadata } from '../metadata/schema.js'
 import { Annotation, ArtifactType } from '../oci/media-types.js'
 import type { ReferrersListing, Target } from '../oci/target.js'
 import { isIndex, parseManifest, type Descriptor, type Manifest } from '../oci/types.js'
-import { describeError } from '../errors.js'
+import { describeError, isRegistryFailure } from '../errors.js'
 import type { BundleCheck } from '../sign/sigstore-verify.js'
 import { documentOfStatement, statementNames } from '../supply/metadata-statement.js'
 import { announcedPredicate, classify, isMetadataPredicate, isSigstoreBundle, needsManifest } from './classify.js'
@@ -41,6 +41,8 @@ export async function readMetadata(target: Target, annotations: Record<string, s
     const full = decodeDocumentBytes(bytes, dec.documentDigest)
     return { document: full.document, documentDigest: full.documentDigest }
   } catch (e) {
+    // a registry that could not be read is not a missing document (exit 3, not 1)
+    if (isRegistryFailure(e)) throw e
     return { problem: describeError(e) }
   }
 }
@@ -70,6 +72,7 @@ async function readBundle(target: Target, e: Evidence, manifest: Manifest | unde
   try {
     bytes = await target.fetchBlob(layer, MAX_BUNDLE_BYTES)
   } catch (err) {
+    if (isRegistryFailure(err)) throw err
     if (verify) e.signature = { state: 'invalid', problem: `its bundle cannot be read (${describeError(err)})` }
     return
   }
@@ -154,6 +157,7 @@ export async function collectEvidence(
       if (opts.platformDigest && about !== opts.platformDigest) continue
       evidence.push({ digest: a.digest, kinds: classify(a, m), source: 'index-attestation', artifactType: ArtifactType.BuildKitAttestation })
     } catch (e) {
+      if (isRegistryFailure(e)) throw e
       opts.logger?.warning(`could not read attestation manifest ${a.digest}: ${describeError(e)}`)
     }
   }

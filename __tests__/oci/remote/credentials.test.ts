@@ -45,15 +45,15 @@ async function withConfig(config: unknown): Promise<NodeJS.ProcessEnv> {
 describe('config.json auths', () => {
   test('exact host match, decoded from base64, secrets masked', async () => {
     const env = await withConfig({ auths: { 'localhost:5000': { auth: b64('alice:pa55word') }, localhost: { auth: b64('bob:other-pass') } } })
-    expect(await resolveCredentials('localhost:5000', env)).toEqual({ username: 'alice', password: 'pa55word' })
+    expect(await resolveCredentials('localhost:5000', env)).toEqual({ username: 'alice', password: 'pa55word', source: `config.json ${env.DOCKER_CONFIG}/config.json` })
     expect(await resolveCredentials('localhost:5001', env)).toBeUndefined()
     expect(redact(`x pa55word ${b64('alice:pa55word')}`)).toBe('x *** ***')
   })
 
   test('a key with a scheme matches its host; docker.io matches Docker Hub\'s v1 URL', async () => {
     const env = await withConfig({ auths: { 'https://index.docker.io/v1/': { auth: b64('hub:hub-pass') }, 'https://ghcr.io': { username: 'u', password: 'ghcr-pass' } } })
-    expect(await resolveCredentials('docker.io', env)).toEqual({ username: 'hub', password: 'hub-pass' })
-    expect(await resolveCredentials('ghcr.io', env)).toEqual({ username: 'u', password: 'ghcr-pass' })
+    expect(await resolveCredentials('docker.io', env)).toMatchObject({ username: 'hub', password: 'hub-pass' })
+    expect(await resolveCredentials('ghcr.io', env)).toMatchObject({ username: 'u', password: 'ghcr-pass' })
   })
 
   test('does not match by suffix or prefix', async () => {
@@ -74,23 +74,23 @@ describe('config.json auths', () => {
 describe('credential helpers', () => {
   test('credHelpers for the host', async () => {
     const env = await withConfig({ credHelpers: { 'helper.example': 'test' }, auths: { 'helper.example': { auth: b64('file:file-pass') } } })
-    expect(await resolveCredentials('helper.example', env)).toEqual({ username: 'helper-user', password: 'helper-secret-1' })
+    expect(await resolveCredentials('helper.example', env)).toMatchObject({ username: 'helper-user', password: 'helper-secret-1', source: 'docker-credential-test, named in config.json' })
     expect(redact('helper-secret-1')).toBe('***')
   })
 
   test('credsStore with Docker Hub asked as its v1 URL', async () => {
     const env = await withConfig({ credsStore: 'test', auths: { 'https://index.docker.io/v1/': {} } })
-    expect(await resolveCredentials('docker.io', env)).toEqual({ username: 'hub-user', password: 'hub-secret-1' })
+    expect(await resolveCredentials('docker.io', env)).toMatchObject({ username: 'hub-user', password: 'hub-secret-1' })
   })
 
   test('username <token> means an identity token', async () => {
     const env = await withConfig({ credsStore: 'test' })
-    expect(await resolveCredentials('token.example', env)).toEqual({ token: 'identity-token-1' })
+    expect(await resolveCredentials('token.example', env)).toMatchObject({ token: 'identity-token-1' })
   })
 
   test('credentials not found → the next source (auths), then nothing', async () => {
     const env = await withConfig({ credsStore: 'test', auths: { 'other.example': { auth: b64('o:other-pass') } } })
-    expect(await resolveCredentials('other.example', env)).toEqual({ username: 'o', password: 'other-pass' })
+    expect(await resolveCredentials('other.example', env)).toMatchObject({ username: 'o', password: 'other-pass' })
     expect(await resolveCredentials('none.example', env)).toBeUndefined()
   })
 
@@ -108,7 +108,7 @@ describe('credential helpers', () => {
 describe('fallbacks', () => {
   test('GITHUB_TOKEN for ghcr.io only', async () => {
     const env = { HOME: dir, GITHUB_TOKEN: 'ghs_faketoken123', GITHUB_ACTOR: 'octocat' }
-    expect(await resolveCredentials('ghcr.io', env)).toEqual({ username: 'octocat', password: 'ghs_faketoken123' })
+    expect(await resolveCredentials('ghcr.io', env)).toMatchObject({ username: 'octocat', password: 'ghs_faketoken123' })
     expect(await resolveCredentials('docker.io', env)).toBeUndefined()
     expect(redact('ghs_faketoken123')).toBe('***')
   })

@@ -1,5 +1,6 @@
 /** The client against Debian's CNCF distribution 2.8: no referrers API, so the tag schema. */
 import { SMALL_BLOB_BYTES } from '../../../src/oci/remote/blobs.js'
+import { describeError } from '../../../src/errors.js'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -133,7 +134,7 @@ describe('distribution 2.8', () => {
     const err = await t.resolve('nope').catch(e => e)
     expect(err).toMatchObject({ code: 'NOT_FOUND', status: 404 })
     const get = await t.fetchManifest('nope').catch(e => e)
-    expect(get.message).toContain(`fetch manifest nope from ${reg.host}/app: not found (404)`)
+    expect(get.message).toContain(`fetch manifest nope from ${reg.host}/app: not found (404 MANIFEST_UNKNOWN)`)
     expect(get.registryErrors[0].code).toBe('MANIFEST_UNKNOWN')
   })
 
@@ -164,12 +165,14 @@ describe('distribution 2.8 with htpasswd', () => {
     const t = target(auth.host, 'private')
     const err = await t.resolve('latest').catch(e => e)
     expect(err).toMatchObject({ code: 'UNAUTHORIZED', status: 401 })
-    expect(err.message).toMatch(/authentication required \(401\).*docker login/)
+    expect(describeError(err)).toMatch(new RegExp(`authentication required \\(401\\), and no credentials were found for ${auth.host}\\. Give username and password, or run docker login ${auth.host}\\.$`))
   })
 
-  test('wrong password: UNAUTHORIZED after one retry', async () => {
+  test('wrong password: UNAUTHORIZED after one retry, saying the credentials given were refused and where they came from', async () => {
     const t = target(auth.host, 'private', { credentials: { username: 'alice', password: 'wrong-pass' } })
-    await expect(t.resolve('latest')).rejects.toMatchObject({ code: 'UNAUTHORIZED' })
+    const err = await t.resolve('latest').catch(e => e)
+    expect(err).toMatchObject({ code: 'UNAUTHORIZED' })
+    expect(describeError(err)).toMatch(new RegExp(`: the registry refused the credentials given for ${auth.host} \\(from inputs username/password\\) \\(401\\)\\. Check that they are current`))
     expect(t.requestCount.byKind['manifest.head']).toBe(2)
   })
 
@@ -180,6 +183,18 @@ describe('distribution 2.8 with htpasswd', () => {
       const t = target(auth.host, 'private', { env: { DOCKER_CONFIG: cfg } })
       await pushImage(t, 'cfg', 'cfg')
       expect((await t.resolve('cfg')).mediaType).toBe(MediaType.ImageManifest)
+    } finally {
+      await rm(cfg, { recursive: true, force: true })
+    }
+  })
+
+  test('wrong credentials from DOCKER_CONFIG: the message names the config.json they came from', async () => {
+    const cfg = await mkdtemp(join(tmpdir(), 'dockercfg-'))
+    await writeFile(join(cfg, 'config.json'), JSON.stringify({ auths: { [auth.host]: { auth: Buffer.from('alice:stale-pass').toString('base64') } } }))
+    try {
+      const err = await target(auth.host, 'private', { env: { DOCKER_CONFIG: cfg } }).resolve('latest').catch(e => e)
+      expect(err).toMatchObject({ code: 'UNAUTHORIZED' })
+      expect(describeError(err)).toContain(`the registry refused the credentials given for ${auth.host} (from config.json ${join(cfg, 'config.json')}) (401)`)
     } finally {
       await rm(cfg, { recursive: true, force: true })
     }

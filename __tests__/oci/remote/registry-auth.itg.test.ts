@@ -1,4 +1,5 @@
 /** Bearer and Basic auth against the in-process registry's token endpoint. */
+import { describeError } from '../../../src/errors.js'
 import { startTestRegistry, type TestRegistry } from '../../../__fixtures__/registry/index.js'
 import { clearSecrets, redact } from '../../../src/log.js'
 import { pushImage, target } from './helpers.js'
@@ -50,7 +51,7 @@ describe('Bearer token flow', () => {
     const anon = target(reg.host, 'public')
     const err = await pushImage(anon, 'nope').catch(e => e)
     expect(err.code).toBe('UNAUTHORIZED')
-    expect(err.message).toMatch(new RegExp(`to ${reg.host}/public: authentication required \\(401\\).*docker login`))
+    expect(describeError(err)).toMatch(new RegExp(`to ${reg.host}/public: authentication required \\(401\\), and no credentials were found for ${reg.host}\\. Give username and password, or run docker login`))
   })
 
   test('an expired token is refreshed once on 401', async () => {

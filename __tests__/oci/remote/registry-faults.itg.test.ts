@@ -1,4 +1,5 @@
 /** Transport behaviour under scripted faults: retries, Retry-After, resets, redirects, corruption, limits. */
+import { describeError } from '../../../src/errors.js'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -94,7 +95,7 @@ describe('retries', () => {
     reg.addFault({ match: { method: 'HEAD' }, delayMs: 1000, times: 2 })
     const err = await t.resolve('latest').catch(e => e)
     expect(err).toMatchObject({ code: 'TIMEOUT' })
-    expect(err.message).toMatch(/no answer within 200 ms/)
+    expect(err.message).toMatch(/no answer from 127\.0\.0\.1:\d+ within 200 ms, after 2 tries$/)
   })
 
   test('nothing listening → NETWORK, naming the registry', async () => {
@@ -106,7 +107,7 @@ describe('retries', () => {
     const t = target(`127.0.0.1:${port}`, 'none', { retries: 1 })
     const err = await t.resolve('latest').catch(e => e)
     expect(err).toMatchObject({ code: 'NETWORK' })
-    expect(err.message).toMatch(new RegExp(`ECONNREFUSED.*check that 127.0.0.1:${port} is reachable`))
+    expect(describeError(err)).toMatch(new RegExp(`network error \\(ECONNREFUSED\\), after 2 tries\\. Check that 127.0.0.1:${port} is reachable`))
   })
 })
 

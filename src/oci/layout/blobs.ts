@@ -28,7 +28,8 @@ export async function readBlob(dir: string, digest: string, what: string, maxByt
   try {
     size = (await fs.stat(path)).size
   } catch {
-    throw new OciError('NOT_FOUND', `oci:${dir}: ${what} ${digest} not found (no file ${join(BLOBS_DIR, ...digest.split(':'))}); the layout is incomplete, copy the image into it again`, {
+    throw new OciError('NOT_FOUND', `oci:${dir}: ${what} ${digest} not found (no file ${join(BLOBS_DIR, ...digest.split(':'))}), the layout is incomplete`, {
+      hint: 'copy the image into it again',
       op: 'read blob',
       subject: `oci:${dir}@${digest}`
     })
@@ -88,7 +89,7 @@ export async function writeBlobFile(dir: string, file: string, expected?: string
     )
     const digest = `${algorithm}:${hash.digest('hex')}`
     if (expected && digest !== expected) {
-      throw new OciError('DIGEST_MISMATCH', `${file}: content does not match the digest given for it (expected ${expected}, got ${digest}); the file changed while it was being read`, {
+      throw new OciError('DIGEST_MISMATCH', `${file}: content does not match the digest given for it (expected ${expected}, got ${digest}), the file changed while it was being read`, {
         op: 'push blob',
         subject: `oci:${dir}`
       })

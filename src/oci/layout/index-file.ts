@@ -27,7 +27,8 @@ export async function readIndex(dir: string): Promise<RawIndex> {
   try {
     text = await fs.readFile(path, 'utf8')
   } catch (e) {
-    throw new OciError('NOT_FOUND', `oci:${dir}: no ${INDEX_FILE} in the layout; the layout is incomplete, create it again or check the path`, {
+    throw new OciError('NOT_FOUND', `oci:${dir}: no ${INDEX_FILE} in the layout, the layout is incomplete`, {
+      hint: 'create it again, or check the path',
       op: 'read index',
       subject: `oci:${dir}`,
       cause: e
@@ -37,7 +38,7 @@ export async function readIndex(dir: string): Promise<RawIndex> {
   try {
     json = JSON.parse(text)
   } catch (e) {
-    throw new OciError('INVALID_RESPONSE', `oci:${dir}: ${INDEX_FILE} is not valid JSON; the layout is damaged`, { op: 'read index', subject: `oci:${dir}`, cause: e })
+    throw new OciError('INVALID_RESPONSE', `oci:${dir}: ${INDEX_FILE} is not valid JSON, the layout is damaged`, { op: 'read index', subject: `oci:${dir}`, cause: e })
   }
   const parsed = imageIndexSchema.safeParse(json)
   if (!parsed.success) {

@@ -79,7 +79,8 @@ export class LayoutTarget implements Target {
       } else {
         desc = findTag(await readIndex(this.dir), reference)
         if (!desc) {
-          throw new OciError('NOT_FOUND', `${this.describe()}: tag "${reference}" not found in ${this.dir}/index.json; list the tags with \`oras repo tags --oci-layout ${this.dir}\` or push the image with that tag first`, {
+          throw new OciError('NOT_FOUND', `${this.describe()}: tag "${reference}" not found in ${this.dir}/index.json`, {
+            hint: `list the tags with \`oras repo tags --oci-layout ${this.dir}\`, or push the image with that tag first`,
             op: 'resolve',
             subject: `${this.describe()}:${reference}`
           })
@@ -104,7 +105,8 @@ export class LayoutTarget implements Target {
 
   async pushManifest(bytes: Uint8Array, mediaType: string, tag?: string): Promise<PushManifestResult> {
     if (bytes.length > MAX_MANIFEST_BYTES) {
-      throw new OciError('SIZE_EXCEEDED', `${this.describe()}: manifest is ${bytes.length} bytes, more than the limit of ${MAX_MANIFEST_BYTES} (4 MiB); move large data into a blob`, {
+      throw new OciError('SIZE_EXCEEDED', `${this.describe()}: manifest is ${bytes.length} bytes, more than the limit of ${MAX_MANIFEST_BYTES} (4 MiB)`, {
+        hint: 'move large data into a blob',
         op: 'push manifest',
         subject: this.describe()
       })

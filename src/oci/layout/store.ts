@@ -63,19 +63,21 @@ export async function assertLayout(dir: string): Promise<void> {
   try {
     st = await fs.stat(dir)
   } catch {
-    throw new OciError('NOT_FOUND', `oci:${dir}: no OCI layout at ${dir} (the directory does not exist); create one with \`oci-build-metadata\` writing to oci:${dir}, \`oras copy --to-oci-layout\` or \`skopeo copy … oci:${dir}\`, or check the path`, {
+    throw new OciError('NOT_FOUND', `oci:${dir}: no OCI layout at ${dir} (the directory does not exist)`, {
+      hint: `create one with \`oci-build-metadata\` writing to oci:${dir}, \`oras copy --to-oci-layout\` or \`skopeo copy … oci:${dir}\`, or check the path`,
       op: 'open layout',
       subject: `oci:${dir}`
     })
   }
   if (!st.isDirectory()) {
-    throw new OciError('NOT_FOUND', `oci:${dir}: no OCI layout at ${dir} (it is not a directory); check the path`, { op: 'open layout', subject: `oci:${dir}` })
+    throw new OciError('NOT_FOUND', `oci:${dir}: no OCI layout at ${dir} (it is not a directory)`, { hint: 'check the path', op: 'open layout', subject: `oci:${dir}` })
   }
   let text: string
   try {
     text = await fs.readFile(join(dir, OCI_LAYOUT_FILE), 'utf8')
   } catch {
-    throw new OciError('NOT_FOUND', `oci:${dir}: no OCI layout at ${dir} (missing ${OCI_LAYOUT_FILE} file); create one with \`oras copy --to-oci-layout\` or \`skopeo copy … oci:${dir}\`, or check the path`, {
+    throw new OciError('NOT_FOUND', `oci:${dir}: no OCI layout at ${dir} (missing ${OCI_LAYOUT_FILE} file)`, {
+      hint: `create one with \`oras copy --to-oci-layout\` or \`skopeo copy … oci:${dir}\`, or check the path`,
       op: 'open layout',
       subject: `oci:${dir}`
     })
@@ -84,10 +86,11 @@ export async function assertLayout(dir: string): Promise<void> {
   try {
     version = (JSON.parse(text) as { imageLayoutVersion?: unknown }).imageLayoutVersion
   } catch (e) {
-    throw new OciError('INVALID_RESPONSE', `oci:${dir}: ${OCI_LAYOUT_FILE} is not valid JSON; the layout is damaged`, { op: 'open layout', subject: `oci:${dir}`, cause: e })
+    throw new OciError('INVALID_RESPONSE', `oci:${dir}: ${OCI_LAYOUT_FILE} is not valid JSON, the layout is damaged`, { op: 'open layout', subject: `oci:${dir}`, cause: e })
   }
   if (typeof version !== 'string' || !version.startsWith('1.')) {
-    throw new OciError('UNSUPPORTED', `oci:${dir}: unsupported imageLayoutVersion ${JSON.stringify(version)} in ${OCI_LAYOUT_FILE}; only 1.x layouts are supported`, {
+    throw new OciError('UNSUPPORTED', `oci:${dir}: unsupported imageLayoutVersion ${JSON.stringify(version)} in ${OCI_LAYOUT_FILE}`, {
+      hint: 'only 1.x layouts are supported',
       op: 'open layout',
       subject: `oci:${dir}`
     })

@@ -10,7 +10,7 @@ import type { Logger } from '../../log.js'
 import { isLoopbackHost } from '../reference.js'
 import { mergeScopes, parseChallenges, pickChallenge, scopeKey } from './challenge.js'
 import { maskCredentials, type Credentials } from './credentials.js'
-import { httpError } from './errors.js'
+import { httpError, type CredentialState } from './errors.js'
 
 /** Token lifetime when the server does not say: the token spec's default. */
 export const DEFAULT_TOKEN_TTL_SECONDS = 60
@@ -45,7 +45,7 @@ interface CachedToken {
 export function assertSafeForBasic(url: string, what: string): void {
   const u = new URL(url)
   if (u.protocol === 'http:' && !isLoopbackHost(u.host)) {
-    throw new UsageError(`refusing to send credentials over plain HTTP to ${u.host} (${what}): use HTTPS for this registry, or drop the credentials`)
+    throw new UsageError(`refusing to send credentials over plain HTTP to ${u.host} (${what})`, { hint: 'use HTTPS for this registry, or drop the credentials' })
   }
 }
 
@@ -77,6 +77,13 @@ export class Authorizer {
       return c
     })
     return this.credentialsPromise
+  }
+
+  /** Whether credentials were found for this registry, and where (for the 401/403 messages). */
+  async credentialState(): Promise<CredentialState> {
+    const c = await this.credentials().catch(() => undefined)
+    const found = Boolean(c && (c.username || c.password || c.token))
+    return { found, ...(found && c?.source ? { source: c.source } : {}) }
   }
 
   /** The `Authorization` value for a request to the registry's own origin, if any is known yet. */
@@ -167,7 +174,8 @@ export class Authorizer {
       res = await this.fetchRaw({ method: 'GET', url: u.toString(), headers })
     }
     if (res.status !== 200) {
-      throw httpError(ctx, res.status, res.body, res.status === 401 || res.status === 403 ? undefined : { code: res.status >= 500 ? 'SERVER_ERROR' : 'UNAUTHORIZED' })
+      const auth = await this.credentialState()
+      throw httpError(ctx, res.status, res.body, res.status === 401 || res.status === 403 ? { auth } : { code: res.status >= 500 ? 'SERVER_ERROR' : 'UNAUTHORIZED', auth })
     }
     let json: { token?: unknown; access_token?: unknown; expires_in?: unknown; issued_at?: unknown }
     try {

@@ -12,7 +12,7 @@ import type { BlobSource, PushBlobOptions } from '../target.js'
 import type { Descriptor } from '../types.js'
 import { repositoryScope } from './challenge.js'
 import { errCtx, v2, type RepoContext } from './context.js'
-import { backoffDelay, sleep } from './retry.js'
+import { backoffDelay } from './retry.js'
 
 /** `fetchBlob` refuses larger blobs unless the caller allows them: the result is held in memory. */
 export const DEFAULT_MAX_BLOB_BYTES = 256 * 1024 * 1024
@@ -219,8 +219,7 @@ export async function pushBlob(ctx: RepoContext, source: BlobSource, opts: PushB
       if (!sessionRetriable(e) || session + 1 >= MAX_UPLOAD_SESSIONS) throw e
       // the failed request may have completed on the server
       if (await blobExists(ctx, content.digest, 'push').catch(() => false)) return descriptor
-      ctx.logger.debug(`upload of ${content.digest} failed (${(e as OciError).code}); starting a new session`)
-      await sleep(backoffDelay(session, undefined))
+      await ctx.transport.wait(backoffDelay(session, undefined), `upload of ${content.digest} failed (${(e as OciError).code}), starting a new session`, e as OciError, session + 1)
     }
   }
 }

@@ -17,6 +17,8 @@ export interface Credentials {
   password?: string
   /** identity/registry token */
   token?: string
+  /** where they were found, for messages: `inputs`, `config.json auths`, `credential helper docker-credential-x`, `GITHUB_TOKEN` */
+  source?: string
 }
 
 /** Docker Hub's legacy key in config.json and the server URL its credential helpers expect. */
@@ -104,7 +106,7 @@ export async function runCredentialHelper(name: string, server: string, env: Nod
     child.stderr.on('data', (d: Buffer) => (err += d.toString('utf8')))
     child.on('error', e => {
       clearTimeout(timer)
-      reject(new OciError('INVALID_INPUT', `credential helper ${program} could not be run (${(e as NodeJS.ErrnoException).code ?? e.message}): install it or remove it from Docker's config.json`, { cause: e }))
+      reject(new OciError('INVALID_INPUT', `credential helper ${program} could not be run (${(e as NodeJS.ErrnoException).code ?? e.message})`, { hint: "install it, or remove it from Docker's config.json", cause: e }))
     })
     child.on('close', c => {
       clearTimeout(timer)
@@ -146,7 +148,7 @@ export async function resolveCredentials(registry: string, env: NodeJS.ProcessEn
   }
   if (registry === 'ghcr.io' && env.GITHUB_TOKEN) {
     // GHCR accepts any user name with a token as the password
-    const c = { username: env.GITHUB_ACTOR || 'x-access-token', password: env.GITHUB_TOKEN }
+    const c = { username: env.GITHUB_ACTOR || 'x-access-token', password: env.GITHUB_TOKEN, source: 'GITHUB_TOKEN' }
     maskCredentials(c)
     return c
   }
@@ -165,7 +167,8 @@ async function fromDockerConfig(registry: string, env: NodeJS.ProcessEnv, logger
   if (!config || typeof config !== 'object') return undefined
   const tryHelper = async (name: string): Promise<Credentials | undefined> => {
     try {
-      return await runCredentialHelper(name, helperServer(registry), env)
+      const c = await runCredentialHelper(name, helperServer(registry), env)
+      return c && { ...c, source: `docker-credential-${name}, named in config.json` }
     } catch (e) {
       logger.warning(`${(e as Error).message}; trying other credential sources for ${registry}`)
       return undefined
@@ -181,5 +184,6 @@ async function fromDockerConfig(registry: string, env: NodeJS.ProcessEnv, logger
     if (c) return c
   }
   const entry = lookup(config.auths, registry)
-  return entry ? fromAuthEntry(entry) : undefined
+  const c = entry ? fromAuthEntry(entry) : undefined
+  return c && { ...c, source: `config.json ${path}` }
 }

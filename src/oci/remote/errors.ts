@@ -64,23 +64,43 @@ const WHAT: Partial<Record<ErrorCode, string>> = {
   UNSUPPORTED: 'request refused'
 }
 
-function hintFor(code: ErrorCode, registry: string): string | undefined {
+/** What is known about the credentials a request carried, for the 401/403 messages. */
+export interface CredentialState {
+  /** credentials were found (inputs, config.json, GITHUB_TOKEN) */
+  found: boolean
+  /** where they came from: `inputs`, `config.json`, `GITHUB_TOKEN`, … */
+  source?: string
+}
+
+function hintFor(code: ErrorCode, ctx: HttpErrorContext, auth?: CredentialState): string | undefined {
   switch (code) {
     case 'UNAUTHORIZED':
-      return `set username/password or run docker login ${registry}`
+      if (auth?.found) return `check that they are current and meant for ${ctx.registry}, or give others with username and password`
+      return `give username and password, or run docker login ${ctx.registry}`
     case 'DENIED':
-      return 'check that the credentials may read (pull) or write (push) this repository'
+      if (auth?.found && auth.source === 'GITHUB_TOKEN') return 'give the workflow packages: read (verify) or packages: write (attach) permission for this package'
+      if (auth?.found) return 'check that these credentials may read (pull) or write (push) this repository'
+      return `give username and password that may read (pull) or write (push) this repository, or run docker login ${ctx.registry}`
     case 'TOO_MANY_REQUESTS':
-      return 'the registry rate-limits this client: authenticate or retry later'
+      return 'the registry rate-limits this client: authenticate, or retry later'
     case 'SERVER_ERROR':
       return 'the registry failed; retry later'
     case 'SIZE_EXCEEDED':
       return 'the registry refuses content of this size'
     case 'TIMEOUT':
-      return 'the registry did not answer in time; retry later or raise the timeout'
+      return 'the registry did not answer in time; retry later'
     default:
       return undefined
   }
+}
+
+/** The cause for 401/403, naming whether credentials were found and where they came from. */
+function authCause(code: ErrorCode, status: number, registry: string, auth?: CredentialState): string | undefined {
+  if (!auth || (code !== 'UNAUTHORIZED' && code !== 'DENIED')) return undefined
+  if (!auth.found) return `${WHAT[code]} (${status}), and no credentials were found for ${registry}`
+  const from = auth.source ? ` (from ${auth.source})` : ''
+  if (code === 'UNAUTHORIZED') return `the registry refused the credentials given for ${registry}${from} (${status})`
+  return `the registry denied access (${status}) to the credentials given for ${registry}${from}`
 }
 
 export interface HttpErrorContext {
@@ -94,38 +114,28 @@ export interface HttpErrorContext {
   preposition?: 'to' | 'from' | 'in' | 'on' | 'of'
 }
 
-/** `push manifest to localhost:5000/app: authentication required (401): set username/password or run docker login`. */
-export function httpError(ctx: HttpErrorContext, status: number, body?: Uint8Array, override?: { code?: ErrorCode; hint?: string }): OciError {
+export function whereOf(ctx: HttpErrorContext): string {
+  return `${ctx.op} ${ctx.preposition ?? 'in'} ${ctx.subject}`
+}
+
+/** `(404 MANIFEST_UNKNOWN)`, `(400 MANIFEST_INVALID "manifest invalid: too big")`: the status and the registry's own words. */
+function statusDetail(status: number, first: RegistryErrorEntry | undefined): string {
+  if (!first) return `(${status})`
+  const msg = first.message?.trim()
+  const same = !msg || msg.toLowerCase() === first.code.toLowerCase().replace(/_/g, ' ')
+  return `(${status} ${first.code}${same ? '' : ` "${msg.replace(/"/g, "'").slice(0, 200)}"`})`
+}
+
+/**
+ * `push manifest v1 to localhost:5000/app: authentication required (401), and no credentials were
+ * found for localhost:5000` with the hint `give username and password, or run docker login …`.
+ */
+export function httpError(ctx: HttpErrorContext, status: number, body?: Uint8Array, override?: { code?: ErrorCode; hint?: string; auth?: CredentialState }): OciError {
   const registryErrors = parseRegistryErrors(body)
   const code = override?.code ?? codeForStatus(status, registryErrors)
   const first = registryErrors[0]
-  const detail = first ? `: ${first.code}${first.message ? ` ${first.message}` : ''}` : ''
-  const hint = override?.hint ?? hintFor(code, ctx.registry)
-  const where = `${ctx.op} ${ctx.preposition ?? 'in'} ${ctx.subject}`
-  const message = `${where}: ${WHAT[code] ?? 'failed'} (${status})${detail}${hint ? `: ${hint}` : ''}`
+  const hint = override?.hint ?? hintFor(code, ctx, override?.auth)
+  const cause = authCause(code, status, ctx.registry, override?.auth) ?? `${WHAT[code] ?? 'failed'} ${statusDetail(status, first)}`
+  const message = `${whereOf(ctx)}: ${cause}`
   return new OciError(code, message, { op: ctx.op, subject: ctx.subject, status, registryErrors, ...(hint ? { hint } : {}) })
-}
-
-/** A connection that failed or timed out before an answer. */
-export function networkError(ctx: HttpErrorContext, cause: unknown, timedOut: boolean, timeoutMs: number): OciError {
-  const where = `${ctx.op} ${ctx.preposition ?? 'in'} ${ctx.subject}`
-  if (timedOut) {
-    const hint = 'the registry did not answer in time; retry later or raise the timeout'
-    return new OciError('TIMEOUT', `${where}: no answer within ${timeoutMs} ms: ${hint}`, { op: ctx.op, subject: ctx.subject, hint, cause })
-  }
-  const reason = describeCause(cause)
-  const hint = `check that ${ctx.registry} is reachable`
-  return new OciError('NETWORK', `${where}: network error (${reason}): ${hint}`, { op: ctx.op, subject: ctx.subject, hint, cause })
-}
-
-function describeCause(e: unknown): string {
-  const parts: string[] = []
-  let cur: unknown = e
-  for (let depth = 0; cur && depth < 4; depth++) {
-    const err = cur as { code?: string; message?: string; cause?: unknown }
-    const text = err.code ? `${err.code}` : err.message
-    if (text && !parts.includes(text)) parts.push(text)
-    cur = err.cause
-  }
-  return parts.join(': ') || 'connection failed'
 }

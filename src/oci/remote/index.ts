@@ -10,6 +10,8 @@ import type { Descriptor, ManifestBlob } from '../types.js'
 import { blobExists, fetchBlob, pushBlob } from './blobs.js'
 import type { RepoContext } from './context.js'
 import { maskCredentials, resolveCredentials, type Credentials } from './credentials.js'
+import { Deadline } from './deadline.js'
+import { proxySettings, type ProxySettings } from './proxy.js'
 import { deleteManifest, fetchManifest, manifestExists, pushManifest, resolveManifest } from './manifests.js'
 import { listReferrers, pingReferrers, ReferrersState } from './referrers.js'
 import { listTags } from './tags.js'
@@ -36,6 +38,10 @@ export interface RemoteOptions {
   /** for DOCKER_CONFIG / GITHUB_TOKEN / HOME (default process.env) */
   env?: NodeJS.ProcessEnv
   userAgent?: string
+  /** proxies; default: read from `env` (HTTPS_PROXY, HTTP_PROXY, NO_PROXY in either case) */
+  proxy?: ProxySettings
+  /** the deadline of retries and waits; default DEFAULT_DEADLINE_SECONDS from construction */
+  deadline?: Deadline
 }
 
 export class RemoteTarget implements Target {
@@ -51,7 +57,7 @@ export class RemoteTarget implements Target {
     const env = opts.env ?? process.env
     const subject = `${ref.registry}/${ref.repository}`
     if (opts.credentials) maskCredentials(opts.credentials)
-    const given = opts.credentials
+    const given = opts.credentials && { source: 'inputs username/password', ...opts.credentials }
     this.transport = new Transport({
       registry: ref.registry,
       endpoint: ref.endpoint,
@@ -59,6 +65,8 @@ export class RemoteTarget implements Target {
       subject,
       credentials: () => (given ? Promise.resolve(given) : resolveCredentials(ref.registry, env, logger)),
       logger,
+      proxy: opts.proxy ?? proxySettings(env),
+      deadline: opts.deadline ?? new Deadline(),
       ...(opts.insecureRegistries ? { insecureRegistries: opts.insecureRegistries } : {}),
       ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
       ...(opts.retries !== undefined ? { retries: opts.retries } : {}),
@@ -70,6 +78,10 @@ export class RemoteTarget implements Target {
 
   describe(): string {
     return this.ctx.subject
+  }
+
+  restartDeadline(ms: number, label: string): void {
+    this.transport.deadline.restart(ms, label)
   }
 
   /** HTTP requests made so far (retries, redirects and token requests included), by kind. */

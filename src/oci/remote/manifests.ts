@@ -180,8 +180,7 @@ export async function pushManifest(ctx: RepoContext, bytes: Uint8Array, mediaTyp
     } catch (e) {
       const racing = e instanceof OciError && e.status === 400 && (e.hasRegistryCode('MANIFEST_BLOB_UNKNOWN') || e.hasRegistryCode('DIGEST_INVALID'))
       if (!racing || tag !== undefined || attempt >= BLOB_RACE_RETRIES) throw e
-      ctx.logger.debug(`${op}: ${e.registryErrors[0]?.code} while blobs may still be linking; retrying`)
-      await new Promise(r => setTimeout(r, 200 * 2 ** attempt + Math.floor(Math.random() * 200)))
+      await ctx.transport.wait(200 * 2 ** attempt + Math.floor(Math.random() * 200), `${op}: ${e.registryErrors[0]?.code} while blobs may still be linking`, e, attempt + 1)
     }
   }
   const answered = headerDigest(reply.headers)

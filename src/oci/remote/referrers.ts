@@ -45,7 +45,20 @@ function referrersUrl(ctx: RepoContext, digest: string, artifactType?: string): 
   return v2(ctx, `referrers/${digest}${artifactType ? `?artifactType=${encodeURIComponent(artifactType)}` : ''}`)
 }
 
-/** One GET of the referrers API; 404 answers (the API is not served) come back as a status. */
+/** An HTML page (a registry's web UI) is no referrers API, whatever its status. */
+function isHtml(headers: Headers): boolean {
+  const ct = headers.get('content-type')?.split(';')[0]?.trim().toLowerCase()
+  return ct === 'text/html' || ct === 'application/xhtml+xml'
+}
+
+const REDIRECT = new Set([301, 302, 303, 307, 308])
+
+/**
+ * One GET of the referrers API. 404 (the API is not served), a redirect to another origin (GHCR
+ * sends some packages' referrers to its web UI on github.com, which may answer 429) and an HTML page
+ * come back as answers, not errors: each means "no API here", and the tag schema is read instead.
+ * The redirect is not followed, so a throttled web page cannot fail the command.
+ */
 async function getPage(ctx: RepoContext, url: string, op: string): Promise<Reply> {
   return ctx.transport.request({
     method: 'GET',
@@ -55,9 +68,28 @@ async function getPage(ctx: RepoContext, url: string, op: string): Promise<Reply
     access: 'pull',
     idempotent: true,
     ok: [200, 404],
+    answers: (status, headers) => REDIRECT.has(status) || isHtml(headers),
+    crossOriginRedirects: 'answer',
     readBody: MAX_REFERRERS_PAGE_BYTES,
     ctx: errCtx(ctx, op, 'in')
   })
+}
+
+/** Why an answer shows that the API is not served, for the log. */
+function noApiReason(reply: Reply): string {
+  if (REDIRECT.has(reply.status)) {
+    const to = reply.headers.get('location')
+    let where = 'another origin'
+    try {
+      if (to) where = new URL(to, reply.url).origin
+    } catch {
+      // an unparsable Location: another origin all the same
+    }
+    return `it redirects to ${where} (${reply.status})`
+  }
+  if (isHtml(reply.headers)) return `it answers an HTML page (${reply.status})`
+  if (reply.status === 404) return 'it answers 404'
+  return `it answers something other than an image index (${reply.status})`
 }
 
 /** The index of one page, or undefined when the answer is not an image index (no API behind it). */
@@ -76,7 +108,9 @@ function pageIndex(reply: Reply): Descriptor[] | undefined {
 export async function pingReferrers(ctx: RepoContext, state: ReferrersState, digest: string = EMPTY_DESCRIPTOR.digest): Promise<ReferrersCapability> {
   if (state.confirmed) return state.capability
   const reply = await getPage(ctx, referrersUrl(ctx, digest), 'check the referrers API')
-  state.note(reply.status === 200 && pageIndex(reply) ? 'supported' : 'unsupported', 'ping')
+  const supported = reply.status === 200 && pageIndex(reply) !== undefined
+  if (!supported) ctx.logger.debug(`${ctx.subject}: no referrers API (${noApiReason(reply)}); using the referrers tag schema`)
+  state.note(supported ? 'supported' : 'unsupported', 'ping')
   return state.capability
 }
 
@@ -102,6 +136,7 @@ async function listViaApi(ctx: RepoContext, state: ReferrersState, subject: Desc
     const manifests = reply.status === 200 ? pageIndex(reply) : undefined
     if (!manifests) {
       if (page === 0) {
+        ctx.logger.debug(`${ctx.subject}: no referrers API (${noApiReason(reply)}); using the referrers tag schema`)
         state.note('unsupported', 'ping')
         return undefined
       }

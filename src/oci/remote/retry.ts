@@ -6,8 +6,6 @@
 /** 408 Request Timeout, 429 Too Many Requests and the transient 5xx answers. */
 export const RETRIABLE_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504])
 
-/** The longest we wait on one `Retry-After`, whatever the server asks: a CI step must not hang. */
-export const MAX_RETRY_AFTER_MS = 60_000
 /** The longest exponential backoff step. */
 export const MAX_BACKOFF_MS = 10_000
 export const DEFAULT_BACKOFF_BASE_MS = 250
@@ -17,20 +15,21 @@ export function isRetriableStatus(status: number): boolean {
 }
 
 /**
- * `Retry-After` in milliseconds: delay-seconds or an HTTP-date, capped at `MAX_RETRY_AFTER_MS`.
- * Undefined when absent or unparseable (then the exponential backoff applies).
+ * `Retry-After` in milliseconds: delay-seconds or an HTTP-date, as asked (not capped: whether the
+ * wait fits is the command's deadline's decision, see deadline.ts). Undefined when absent or
+ * unparseable (then the exponential backoff applies).
  */
 export function parseRetryAfter(value: string | null | undefined, now: number = Date.now()): number | undefined {
   if (value === null || value === undefined) return undefined
   const v = value.trim()
   if (!v) return undefined
-  if (/^\d+$/.test(v)) return Math.min(Number(v) * 1000, MAX_RETRY_AFTER_MS)
-  if (/^\d+\.\d+$/.test(v)) return Math.min(Math.ceil(Number(v) * 1000), MAX_RETRY_AFTER_MS) // lenient: fractional seconds
+  if (/^\d+$/.test(v)) return Number(v) * 1000
+  if (/^\d+\.\d+$/.test(v)) return Math.ceil(Number(v) * 1000) // lenient: fractional seconds
   // an HTTP-date names its day and month; anything else (`-1`, `soon`) is not one
   if (!/[A-Za-z]{3}/.test(v)) return undefined
   const at = Date.parse(v)
   if (Number.isNaN(at)) return undefined
-  return Math.min(Math.max(0, at - now), MAX_RETRY_AFTER_MS)
+  return Math.max(0, at - now)
 }
 
 /**

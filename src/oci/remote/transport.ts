@@ -1,25 +1,29 @@
 /**
- * HTTP for one registry: scheme choice, idle timeouts, bounded retries with backoff, manual
- * redirects that never carry `Authorization` to another origin, authorization, request counts.
+ * HTTP for one registry: scheme choice, proxies (proxy.ts, dispatcher.ts), idle timeouts, retries
+ * with backoff inside the command's deadline (deadline.ts), manual redirects that never carry
+ * `Authorization` to another origin, authorization, request counts.
  */
-import { request as httpRequest } from 'node:http'
-import { request as httpsRequest } from 'node:https'
-import { Readable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
+import type { Readable } from 'node:stream'
 import { OciError } from '../../errors.js'
 import { silentLogger, type Logger } from '../../log.js'
 import { isLoopbackHost } from '../reference.js'
 import { Authorizer, type RawRequest, type RawResponse } from './auth.js'
 import { repositoryScope, type Access } from './challenge.js'
 import type { Credentials } from './credentials.js'
-import { httpError, MAX_ERROR_BODY_BYTES, networkError, type HttpErrorContext } from './errors.js'
+import { Deadline, formatSeconds } from './deadline.js'
+import { send, SendError, type Answer, type Body } from './dispatcher.js'
+import { httpError, MAX_ERROR_BODY_BYTES, whereOf, type HttpErrorContext } from './errors.js'
+import { networkFailure } from './failures.js'
 import { sameOrigin } from './link.js'
+import { NO_PROXY_SETTINGS, type ProxyServer, type ProxySettings } from './proxy.js'
 import { backoffDelay, DEFAULT_BACKOFF_BASE_MS, isRetriableStatus, parseRetryAfter, sleep } from './retry.js'
 
 export const DEFAULT_TIMEOUT_MS = 30_000
 export const DEFAULT_RETRIES = 4
 /** Blob storage redirects once or twice; a longer chain is a loop. */
 export const MAX_REDIRECTS = 5
+/** Waits this long or longer are a warning (the user sees why the job stands still); shorter ones are info. */
+export const ANNOUNCE_WAIT_MS = 3000
 
 export type Method = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE'
 
@@ -44,6 +48,13 @@ export interface RequestSpec {
   ctx: HttpErrorContext
   /** send no Authorization and do not answer challenges (the token endpoint itself) */
   noAuth?: boolean
+  /**
+   * Answers that are neither errors nor retried, beyond `ok` (the referrers API: a redirect to
+   * another origin or an HTML page means "no API here"). Their body is read like an ok answer's.
+   */
+  answers?: (status: number, headers: Headers) => boolean
+  /** `answer`: a redirect to another origin is returned as the reply instead of followed */
+  crossOriginRedirects?: 'follow' | 'answer'
 }
 
 export interface Reply {
@@ -74,6 +85,10 @@ export interface TransportOptions {
   logger?: Logger
   userAgent?: string
   credentials: () => Promise<Credentials | undefined>
+  /** from HTTPS_PROXY / HTTP_PROXY / NO_PROXY (proxySettings); default: no proxy */
+  proxy?: ProxySettings
+  /** the command's deadline for retries and waits; default DEFAULT_DEADLINE_SECONDS from now */
+  deadline?: Deadline
 }
 
 /** `http` for loopback and hosts the user listed as insecure; `https` for everything else. */
@@ -122,27 +137,29 @@ function withProgress(stream: ReadableStream<Uint8Array>, timer: IdleTimer): Rea
   })
 }
 
-/** Read at most `max` bytes; more → SIZE_EXCEEDED (the connection is cancelled, not drained). */
-async function readCapped(res: Response, max: number, timer: IdleTimer, tooBig: () => OciError): Promise<Uint8Array> {
+/** Drop a body without reading it: the connection is closed (an error from it then is expected). */
+function drop(body: Readable): void {
+  body.on('error', () => {})
+  body.destroy()
+}
+
+/** Read at most `max` bytes; more → `tooBig()` (the connection is dropped, not drained). */
+async function readCapped(res: Answer, max: number, timer: IdleTimer, tooBig: () => OciError): Promise<Uint8Array> {
   const declared = Number(res.headers.get('content-length') ?? NaN)
   if (Number.isFinite(declared) && declared > max) {
-    await res.body?.cancel().catch(() => {})
+    drop(res.body)
     throw tooBig()
   }
-  if (!res.body) return new Uint8Array(0)
   const chunks: Uint8Array[] = []
   let total = 0
-  const reader = res.body.getReader()
-  for (;;) {
-    const { done, value } = await reader.read()
+  for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
     timer.touch()
-    if (done) break
-    total += value.length
+    total += chunk.length
     if (total > max) {
-      await reader.cancel().catch(() => {})
+      drop(res.body)
       throw tooBig()
     }
-    chunks.push(value)
+    chunks.push(chunk)
   }
   const out = new Uint8Array(total)
   let at = 0
@@ -153,20 +170,28 @@ async function readCapped(res: Response, max: number, timer: IdleTimer, tooBig: 
   return out
 }
 
-async function discard(res: Response): Promise<void> {
-  await res.body?.cancel().catch(() => {})
+/** Throw the body away; a small one is read to the end so the connection can be reused. */
+async function discard(res: Answer): Promise<void> {
+  const body = res.body as Readable & { dump?: (opts?: { limit: number }) => Promise<void> }
+  if (body.dump) await body.dump({ limit: 64 * 1024 }).catch(() => {})
+  else drop(body)
 }
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308])
 
 export class Transport {
   readonly origin: string
   readonly count: RequestCount = { total: 0, byKind: {} }
   readonly auth: Authorizer
+  /** retries and waits stop here; reads after writes restart it at verify-timeout */
+  readonly deadline: Deadline
   private readonly timeoutMs: number
   private readonly retries: number
   private readonly backoffBaseMs: number
   private readonly logger: Logger
   private readonly userAgent: string
   private readonly insecure: string[]
+  private readonly proxy: ProxySettings
 
   constructor(private readonly opts: TransportOptions) {
     this.insecure = opts.insecureRegistries ?? []
@@ -176,6 +201,8 @@ export class Transport {
     this.backoffBaseMs = opts.backoffBaseMs ?? DEFAULT_BACKOFF_BASE_MS
     this.logger = opts.logger ?? silentLogger
     this.userAgent = opts.userAgent ?? 'oci-build-metadata'
+    this.proxy = opts.proxy ?? NO_PROXY_SETTINGS
+    this.deadline = opts.deadline ?? new Deadline()
     this.auth = new Authorizer(opts.registry, opts.subject, opts.credentials, req => this.raw(req), this.logger)
   }
 
@@ -192,7 +219,22 @@ export class Transport {
   private checkScheme(url: URL, ctx: HttpErrorContext): void {
     if (url.protocol === 'https:') return
     if (url.protocol === 'http:' && schemeFor(url.host, this.insecure) === 'http') return
-    throw new OciError('INVALID_RESPONSE', `${ctx.op} ${ctx.preposition ?? 'in'} ${ctx.subject}: refusing to follow a redirect to ${url.protocol}//${url.host}: plain HTTP is only used for loopback and insecure registries`, { op: ctx.op, subject: ctx.subject })
+    throw new OciError('INVALID_RESPONSE', `${whereOf(ctx)}: refusing to follow a redirect to ${url.protocol}//${url.host}, plain HTTP is only used for loopback and insecure registries`, { op: ctx.op, subject: ctx.subject })
+  }
+
+  /**
+   * Wait before another try, if the wait ends before the deadline; else the command gives up now
+   * with `error`, saying how long the registry asked for and which deadline that would pass.
+   */
+  async wait(ms: number, why: string, error: OciError, tries: number, asked = false): Promise<void> {
+    if (!this.deadline.allows(ms)) {
+      const wanted = asked ? `the registry asked to wait ${formatSeconds(ms)} (Retry-After)` : `another try in ${formatSeconds(ms)}`
+      throw withCause(error, `; gave up after ${tries} ${tries === 1 ? 'try' : 'tries'}: ${wanted} would pass ${this.deadline.describe()}`)
+    }
+    const text = `${why}; waiting ${formatSeconds(ms)} before trying again (${formatSeconds(this.deadline.remainingMs())} left of ${this.deadline.describe()})`
+    if (ms >= ANNOUNCE_WAIT_MS) this.logger.warning(text)
+    else this.logger.info(text)
+    await sleep(ms)
   }
 
   /**
@@ -200,27 +242,35 @@ export class Transport {
    * throw a typed OciError carrying the registry's error codes.
    */
   async request(spec: RequestSpec): Promise<Reply> {
-    let lastError: unknown
-    for (let attempt = 0; attempt <= this.retries; attempt++) {
+    for (let attempt = 0; ; attempt++) {
+      let error: OciError
       let retryAfterMs: number | undefined
+      let why: string
       try {
         const reply = await this.attempt(spec)
-        if (spec.ok.includes(reply.status)) return reply
-        const error = httpError(spec.ctx, reply.status, reply.body)
-        if (!spec.idempotent || !isRetriableStatus(reply.status) || attempt === this.retries) throw error
-        lastError = error
+        if (spec.ok.includes(reply.status) || spec.answers?.(reply.status, reply.headers)) return reply
+        error = await this.statusError(spec, reply)
+        if (!spec.idempotent || !isRetriableStatus(reply.status)) throw error
         retryAfterMs = parseRetryAfter(reply.headers.get('retry-after'))
-        this.logger.debug(`${spec.method} ${spec.kind}: ${reply.status}, retrying (${attempt + 1}/${this.retries})`)
+        why = `${whereOf(spec.ctx)}: the registry answered ${reply.status}${retryAfterMs !== undefined ? ` and asked to wait ${formatSeconds(retryAfterMs)} (Retry-After)` : ''}`
       } catch (e) {
         if (!(e instanceof AttemptNetworkError)) throw e
-        const error = networkError(spec.ctx, e.cause, e.timedOut, this.timeoutMs)
-        if (!spec.idempotent || attempt === this.retries) throw error
-        lastError = error
-        this.logger.debug(`${spec.method} ${spec.kind}: ${error.code} (${(e.cause as Error)?.message}), retrying (${attempt + 1}/${this.retries})`)
+        const failure = networkFailure(spec.ctx, e.url, e.cause, e.timedOut, this.timeoutMs, e.proxy)
+        if (!spec.idempotent || !failure.retriable) throw failure.error
+        error = failure.error
+        why = error.message
       }
-      await sleep(backoffDelay(attempt, retryAfterMs, this.backoffBaseMs))
+      if (attempt >= this.retries) throw attempt === 0 ? error : withCause(error, `, after ${attempt + 1} tries`)
+      await this.wait(backoffDelay(attempt, retryAfterMs, this.backoffBaseMs), `${why} (try ${attempt + 1} of ${this.retries + 1})`, error, attempt + 1, retryAfterMs !== undefined)
     }
-    throw lastError
+  }
+
+  /** The error for a status that is not an answer; 401/403 say whether credentials were found, and where. */
+  private async statusError(spec: RequestSpec, reply: Reply): Promise<OciError> {
+    if ((reply.status === 401 || reply.status === 403) && !spec.noAuth) {
+      return httpError(spec.ctx, reply.status, reply.body, { auth: await this.auth.credentialState() })
+    }
+    return httpError(spec.ctx, reply.status, reply.body)
   }
 
   /** One attempt: auth, redirects and an auth retry on 401; network failures → AttemptNetworkError. */
@@ -244,27 +294,18 @@ export class Transport {
         if (authorization) headers.authorization = authorization
       }
       const timer = new IdleTimer(this.timeoutMs)
-      let res: Response
+      let res: Answer
       try {
         this.countOne(spec.kind)
-        let body: Uint8Array | ReadableStream<Uint8Array> | string | undefined = withBody ? spec.body!() : undefined
+        let body: Body | undefined = withBody ? spec.body!() : undefined
         if (body instanceof ReadableStream) body = withProgress(body, timer)
-        res =
-          body instanceof ReadableStream
-            ? await sendStream(url, method, headers, body, timer.controller.signal)
-            : await fetch(url, {
-                method,
-                headers,
-                redirect: 'manual',
-                signal: timer.controller.signal,
-                ...(body !== undefined ? { body } : {})
-              } as RequestInit)
+        res = await send(url, method, headers, body, timer.controller.signal, this.proxy)
       } catch (e) {
         timer.clear()
-        throw new AttemptNetworkError(e, timer.timedOut)
+        throw e instanceof SendError ? new AttemptNetworkError(e.cause, timer.timedOut, url, e.proxy) : new AttemptNetworkError(e, timer.timedOut, url, undefined)
       }
       // path only: upload locations carry session state in the query, and no header is ever logged
-      this.logger.debug(`${method} ${url.protocol}//${url.host}${url.pathname} → ${res.status}`)
+      this.logger.debug(`${method} ${url.protocol}//${url.host}${url.pathname} → ${res.status}${res.proxy ? ` (via ${res.proxy.display})` : ''}`)
       try {
         if (res.status === 401 && ours && !authRetried) {
           await discard(res)
@@ -272,12 +313,16 @@ export class Transport {
           if (await this.auth.onChallenge(res.headers.get('www-authenticate'), scopes)) continue
           return { status: 401, headers: res.headers, url: url.toString(), body: new Uint8Array(0) }
         }
-        if ([301, 302, 303, 307, 308].includes(res.status) && res.headers.get('location')) {
+        if (REDIRECTS.has(res.status) && res.headers.get('location')) {
+          const next = new URL(res.headers.get('location')!, url)
+          if (spec.crossOriginRedirects === 'answer' && !sameOrigin(next.toString(), url.toString())) {
+            await discard(res)
+            return { status: res.status, headers: res.headers, url: url.toString(), body: new Uint8Array(0) }
+          }
           await discard(res)
           if (++redirects > MAX_REDIRECTS) {
-            throw new OciError('INVALID_RESPONSE', `${spec.ctx.op} ${spec.ctx.preposition ?? 'in'} ${spec.ctx.subject}: more than ${MAX_REDIRECTS} redirects`, { op: spec.ctx.op, subject: spec.ctx.subject })
+            throw new OciError('INVALID_RESPONSE', `${whereOf(spec.ctx)}: more than ${MAX_REDIRECTS} redirects`, { op: spec.ctx.op, subject: spec.ctx.subject })
           }
-          const next = new URL(res.headers.get('location')!, url)
           this.checkScheme(next, spec.ctx)
           // 303, and 301/302 after a POST, turn into GET (RFC 9110 §15.4); 307/308 keep the method and body
           if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
@@ -287,7 +332,7 @@ export class Transport {
           url = next
           continue
         }
-        const isOk = spec.ok.includes(res.status)
+        const isOk = spec.ok.includes(res.status) || spec.answers?.(res.status, res.headers) === true
         const max = isOk ? spec.readBody : MAX_ERROR_BODY_BYTES
         let body: Uint8Array = new Uint8Array(0)
         if (max !== undefined && method !== 'HEAD') {
@@ -303,7 +348,7 @@ export class Transport {
         return { status: res.status, headers: res.headers, url: url.toString(), body }
       } catch (e) {
         if (e instanceof OciError) throw e
-        throw new AttemptNetworkError(e, timer.timedOut)
+        throw new AttemptNetworkError(e, timer.timedOut, url, res.proxy)
       } finally {
         timer.clear()
       }
@@ -331,36 +376,26 @@ export class Transport {
   }
 }
 
-/** Internal: an attempt that got no answer (connection refused/reset, timeout, body cut short). */
+/** The same error with more said about its cause (the hint stays last, in describeError). */
+function withCause(error: OciError, more: string): OciError {
+  return new OciError(error.code, `${error.message}${more}`, {
+    ...(error.op !== undefined ? { op: error.op } : {}),
+    ...(error.subject !== undefined ? { subject: error.subject } : {}),
+    ...(error.status !== undefined ? { status: error.status } : {}),
+    registryErrors: error.registryErrors,
+    ...(error.hint !== undefined ? { hint: error.hint } : {}),
+    ...(error.cause !== undefined ? { cause: error.cause } : {})
+  })
+}
+
+/** Internal: an attempt that got no answer (connection refused/reset, TLS, proxy, timeout, body cut short). */
 class AttemptNetworkError extends Error {
   constructor(
     override readonly cause: unknown,
-    readonly timedOut: boolean
+    readonly timedOut: boolean,
+    readonly url: URL,
+    readonly proxy: ProxyServer | undefined
   ) {
     super('network error')
   }
-}
-
-/**
- * A streamed request body over node:http(s): Node 20's fetch (undici) keeps every chunk of a streamed
- * request body in memory until the request ends (nodejs/undici#4058), so a 512 MiB upload would hold
- * 512 MiB. The answer comes back as a fetch Response so the caller is the same for both paths.
- */
-async function sendStream(url: URL, method: string, headers: Record<string, string>, body: ReadableStream<Uint8Array>, signal: AbortSignal): Promise<Response> {
-  const send = url.protocol === 'https:' ? httpsRequest : httpRequest
-  return new Promise<Response>((resolve, reject) => {
-    const req = send(url, { method, headers, signal }, res => {
-      const h = new Headers()
-      for (const [k, v] of Object.entries(res.headers)) {
-        if (Array.isArray(v)) for (const x of v) h.append(k, x)
-        else if (v !== undefined) h.set(k, v)
-      }
-      const status = res.statusCode ?? 0
-      const nullBody = method === 'HEAD' || status === 204 || status === 205 || status === 304
-      if (nullBody) res.resume()
-      resolve(new Response(nullBody ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>), { status, headers: h }))
-    })
-    req.on('error', reject)
-    pipeline(Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>), req).catch(reject)
-  })
 }
