@@ -55,8 +55,9 @@ export async function startSigstoreMock(): Promise<SigstoreMock> {
   const notBefore = new Date(Date.now() - 3600_000)
   // one instant for every certificate, SCT, log entry and timestamp, in whole seconds: asn1js writes a
   // GeneralizedTime's fraction without trailing zeros (as DER asks) and @sigstore/core reads only
-  // three digits, so a timestamp at .120 s would not parse. The certificates are valid from it on.
-  const clock = new Date(Math.floor(Date.now() / 1000) * 1000)
+  // three digits, so a timestamp at .120 s would not parse. It lies two seconds ahead, so that the
+  // mocks' own certificates (made now, and rounded to the second) are already valid at it.
+  const clock = new Date((Math.ceil(Date.now() / 1000) + 2) * 1000)
   const ctlog = await initializeCTLog(keyPair(), clock)
   const ca = await initializeCA(keyPair(), ctlog, clock)
   const tlog = await initializeTLog(url, keyPair(), clock)

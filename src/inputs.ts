@@ -239,7 +239,7 @@ const inputsSchema = rawInputsSchema.transform((r, ctx) => {
   const matrix = parseMatrix(r.matrix, ctx)
   const sign = bool('sign').safeParse(r.sign)
   if (!sign.success) ctx.addIssue({ code: 'custom', message: `input sign must be true or false, got "${r.sign}"` })
-  if (sign.success && sign.data && mode === 'annotations') ctx.addIssue({ code: 'custom', message: 'input sign needs mode: artifact (each signature bundle is attached as its own referrer)' })
+  if (sign.success && sign.data && mode === 'annotations') ctx.addIssue({ code: 'custom', message: 'input sign needs mode: artifact: each signature bundle is attached as its own referrer. Use mode: artifact' })
   const sigstore = usage(ctx, () => parseSigstoreSetting(r.sigstore))
   const signerIssuer = (r['signer-issuer'] ?? '').trim() || GITHUB_ACTIONS_ISSUER
   if (!/^https:\/\/\S+$/.test(signerIssuer)) ctx.addIssue({ code: 'custom', message: `input signer-issuer must be an https URL, got "${signerIssuer}"` })

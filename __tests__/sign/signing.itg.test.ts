@@ -184,7 +184,7 @@ describe('through the bundled action on distribution', () => {
     const img = await pushTestImage(reg.host, repo, 'v1')
     const r = await runAction({ image: `${reg.host}/${repo}@${img.digest}`, sign: 'true', provenance: 'true' })
     expect(r.code).toBe(2)
-    expect(r.errors).toEqual(['sign: true needs the workflow\'s OIDC token, and this job has none: add "permissions: id-token: write" to the job (ACTIONS_ID_TOKEN_REQUEST_URL is not set)'])
+    expect(r.errors).toEqual(['sign: true needs the workflow\'s OIDC token: this job has none (ACTIONS_ID_TOKEN_REQUEST_URL is not set). Add "permissions: id-token: write" to the job.'])
     expect(await reg.referrers(repo, img.digest)).toEqual([])
   })
 

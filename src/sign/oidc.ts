@@ -33,9 +33,9 @@ export function tokenSource(env: NodeJS.ProcessEnv): TokenSource {
     return { from: 'SIGSTORE_ID_TOKEN', getToken: async () => given }
   }
   if (env.GITHUB_ACTIONS === 'true') {
-    throw new UsageError('sign: true needs the workflow\'s OIDC token, and this job has none: add "permissions: id-token: write" to the job (ACTIONS_ID_TOKEN_REQUEST_URL is not set)')
+    throw new UsageError("sign: true needs the workflow's OIDC token: this job has none (ACTIONS_ID_TOKEN_REQUEST_URL is not set)", { hint: 'add "permissions: id-token: write" to the job' })
   }
-  throw new UsageError('sign: true needs an OIDC identity token: run in GitHub Actions with "permissions: id-token: write", or set SIGSTORE_ID_TOKEN (e.g. a GitLab id_token with aud: sigstore)')
+  throw new UsageError('sign: true needs an OIDC identity token: none was found', { hint: 'run in GitHub Actions with "permissions: id-token: write", or set SIGSTORE_ID_TOKEN (e.g. a GitLab id_token with aud: sigstore)' })
 }
 
 async function fetchGitHubToken(requestUrl: string, bearer: string): Promise<string> {

@@ -32,9 +32,9 @@ export function parseExpectedSigner(text: string, issuer: string): ExpectedSigne
   if (/^https:\/\//.test(s)) s = s.replace(/^https:\/\/[^/]+\//, '')
   if (REPO.test(s)) return { kind: 'repository', repository: s, issuer }
   if (/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/\S+@\S+$/.test(s)) return { kind: 'workflow', pattern: s, issuer }
-  throw new UsageError(
-    `input signer "${text}" is neither a repository (owner/name) nor a workflow identity (owner/name/.github/workflows/<file>@<ref>, * matching anything, e.g. acme/widget/.github/workflows/release.yml@refs/tags/*)`
-  )
+  throw new UsageError(`input signer "${text}" is neither a repository (owner/name) nor a workflow identity`, {
+    hint: 'give owner/name, or owner/name/.github/workflows/<file>@<ref> with * matching anything, e.g. acme/widget/.github/workflows/release.yml@refs/tags/*'
+  })
 }
 
 function pathOf(uri: string): string {

@@ -29,12 +29,12 @@ export async function loadTrust(trustedRootPath: string | undefined): Promise<Tr
     try {
       json = JSON.parse(await readFile(trustedRootPath, 'utf8'))
     } catch (e) {
-      throw new UsageError(`trusted-root ${trustedRootPath} cannot be read as JSON (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): give the path of a Sigstore trusted_root.json`)
+      throw new UsageError(`trusted-root ${trustedRootPath} cannot be read as JSON: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { hint: 'give the path of a Sigstore trusted_root.json' })
     }
     try {
       return toTrustMaterial(TrustedRoot.fromJSON(json))
     } catch (e) {
-      throw new UsageError(`trusted-root ${trustedRootPath} is not a Sigstore trusted root: ${(e as Error).message}`)
+      throw new UsageError(`trusted-root ${trustedRootPath} is not a Sigstore trusted root: ${(e as Error).message}`, { hint: 'give a trusted_root.json, e.g. from `gh attestation trusted-root`' })
     }
   }
   try {
