@@ -6,6 +6,8 @@
  */
 import { OciError, UsageError } from '../errors.js'
 import { addSecret } from '../log.js'
+import { send, SendError } from '../oci/remote/dispatcher.js'
+import { proxySettings } from '../oci/remote/proxy.js'
 
 /** Fulcio's audience for identity tokens. */
 export const SIGSTORE_AUDIENCE = 'sigstore'
@@ -25,7 +27,7 @@ export function tokenSource(env: NodeJS.ProcessEnv): TokenSource {
   if (url && bearer) {
     addSecret(bearer)
     let cached: Promise<string> | undefined
-    return { from: 'the GitHub Actions OIDC provider', getToken: () => (cached ??= fetchGitHubToken(url, bearer)) }
+    return { from: 'the GitHub Actions OIDC provider', getToken: () => (cached ??= fetchGitHubToken(url, bearer, env)) }
   }
   const given = env.SIGSTORE_ID_TOKEN?.trim()
   if (given) {
@@ -38,16 +40,21 @@ export function tokenSource(env: NodeJS.ProcessEnv): TokenSource {
   throw new UsageError('sign: true needs an OIDC identity token: none was found', { hint: 'run in GitHub Actions with "permissions: id-token: write", or set SIGSTORE_ID_TOKEN (e.g. a GitLab id_token with aud: sigstore)' })
 }
 
-async function fetchGitHubToken(requestUrl: string, bearer: string): Promise<string> {
+/** The token request goes out the way every request does (src/oci/remote/dispatcher.ts): HTTPS_PROXY and NO_PROXY apply. */
+async function fetchGitHubToken(requestUrl: string, bearer: string, env: NodeJS.ProcessEnv): Promise<string> {
   const u = new URL(requestUrl)
   u.searchParams.set('audience', SIGSTORE_AUDIENCE)
-  let res: Response
+  let res: { status: number; text: string }
   try {
-    res = await fetch(u, { headers: { authorization: `Bearer ${bearer}`, accept: 'application/json' }, signal: AbortSignal.timeout(TOKEN_TIMEOUT_MS) })
+    const answer = await send(u, 'GET', { authorization: `Bearer ${bearer}`, accept: 'application/json' }, undefined, AbortSignal.timeout(TOKEN_TIMEOUT_MS), proxySettings(env))
+    const chunks: Buffer[] = []
+    for await (const c of answer.body) chunks.push(c as Buffer)
+    res = { status: answer.status, text: Buffer.concat(chunks).toString('utf8') }
   } catch (e) {
-    throw new OciError('NETWORK', `get the OIDC token from ${u.host}: ${(e as Error).message}`, { op: 'get OIDC token', hint: 're-run the job; check that the runner can reach its OIDC provider' })
+    const cause = e instanceof SendError ? e.cause : e
+    throw new OciError('NETWORK', `get the OIDC token from ${u.host}: ${(cause as Error)?.message ?? String(cause)}`, { op: 'get OIDC token', hint: 're-run the job; check that the runner can reach its OIDC provider' })
   }
-  const text = await res.text()
+  const text = res.text
   if (res.status !== 200) {
     throw new OciError(res.status === 401 || res.status === 403 ? 'DENIED' : 'SERVER_ERROR', `get the OIDC token from ${u.host}: HTTP ${res.status}`, {
       op: 'get OIDC token',
