@@ -8,8 +8,6 @@ export default {
   },
   roots: ['<rootDir>/__tests__'],
   testMatch: ['**/*.test.ts'],
-  globalSetup: '<rootDir>/__fixtures__/global-setup.js',
-  globalTeardown: '<rootDir>/__fixtures__/global-teardown.js',
   testTimeout: 60000,
   maxWorkers: 2
 }

@@ -2,4 +2,4 @@
  * The real CNCF distribution registry for integration tests. One implementation, in plain JS, serves
  * the tests and the bench script (which cannot import TypeScript): see distribution-server.mjs.
  */
-export { DISTRIBUTION_BINARY, freePort, startDistribution, type Distribution } from './distribution-server.mjs'
+export { freePort, startDistribution, type Distribution } from './distribution-server.mjs'

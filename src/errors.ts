@@ -110,7 +110,6 @@ export const ExitCode = {
   /** the registry could not be read or written: network, TLS, proxy, refused credentials, throttled, unavailable */
   REGISTRY: 3
 } as const
-export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode]
 
 /** Causes that say nothing about the image, only that the registry could not be asked. */
 const UNAVAILABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['NETWORK', 'TLS', 'PROXY', 'TIMEOUT', 'TOO_MANY_REQUESTS', 'SERVER_ERROR', 'UNAUTHORIZED', 'DENIED'])

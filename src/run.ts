@@ -14,7 +14,7 @@ import { discoverCommand, verifyCommand } from './verify/command.js'
 import { KNOWN_REQUIREMENTS } from './verify/gate.js'
 import type { Result, RunDeps } from './result.js'
 
-export type { Attachment, GateRow, Result, RunDeps } from './result.js'
+export type { Result, RunDeps } from './result.js'
 
 function checkRequirements(reqs: string[]): void {
   for (const r of reqs) {

@@ -6,5 +6,5 @@
  * - storage.ts: repositories, blobs, manifests, tags, uploads; handlers.ts: the API's routes
  * - auth.ts: Basic and Bearer with a token endpoint; referrers.ts: the referrers API; faults.ts: faults
  */
-export type { RecordedRequest, Fault, TestRegistryOptions, TestRegistry } from './types.js'
+export type { RecordedRequest, TestRegistryOptions, TestRegistry } from './types.js'
 export { startTestRegistry } from './server.js'

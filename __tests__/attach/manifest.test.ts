@@ -1,4 +1,5 @@
-import { annotateManifest, MAX_MANIFEST_BYTES } from '../../src/attach/annotations.js'
+import { annotateManifest } from '../../src/attach/annotations.js'
+import { MAX_MANIFEST_BYTES } from '../../src/oci/limits.js'
 import { buildArtifactManifest } from '../../src/attach/manifest.js'
 import { decodeDocument } from '../../src/metadata/codec.js'
 import type { BuildMetadata } from '../../src/metadata/schema.js'

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path'
 import { UsageError } from '../../src/errors.js'
-import { formatReference, isLoopbackHost, parseReference, referenceOf, type ImageRef } from '../../src/oci/reference.js'
+import { formatReference, isLoopbackHost, parseReference, type ImageRef } from '../../src/oci/reference.js'
 
 const D = 'sha256:' + 'a'.repeat(64)
 const D512 = 'sha512:' + 'b'.repeat(128)
@@ -46,11 +46,9 @@ describe('parseReference: registry references', () => {
     expect(ref).toMatchObject({ name: 'docker.io/library/nginx', tag: '1', original: '  nginx:1 \n' })
   })
 
-  test('referenceOf acts on the digest when one is given; formatReference shows both', () => {
+  test('formatReference shows the tag and the digest', () => {
     const ref = parseReference(`ghcr.io/o/r:v1@${D}`)
-    expect(referenceOf(ref)).toBe(D)
     expect(formatReference(ref)).toBe(`ghcr.io/o/r:v1@${D}`)
-    expect(referenceOf(parseReference('ghcr.io/o/r:v1'))).toBe('v1')
     expect(formatReference(parseReference('nginx'))).toBe('docker.io/library/nginx:latest')
   })
 })

@@ -13,6 +13,7 @@
  * target, no Basic credentials over plain HTTP to a non-loopback host, least-scope tokens, and
  * referrers whose subject is another image ignored by verify.
  */
+import { resolveIn } from '../../__fixtures__/layout.js'
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -23,7 +24,7 @@ import { useTestHosts } from '../../__fixtures__/hosts.js'
 import { makeTestCertificates, type TestCertificates } from '../../__fixtures__/tls-certs.js'
 import { startTestRegistry, type TestRegistry } from '../../__fixtures__/registry/index.js'
 import { cliMain } from '../../src/cli-main.js'
-import { describeError } from '../../src/errors.js'
+import { describeError , OciError } from '../../src/errors.js'
 import { clearSecrets } from '../../src/log.js'
 import { digestOf } from '../../src/oci/digest.js'
 import { MediaType } from '../../src/oci/media-types.js'
@@ -316,8 +317,8 @@ describe('failures carry no secret either', () => {
 
   test('thrown errors of the client (wrong credentials, refused token) hold no secret', async () => {
     const errors: unknown[] = []
-    errors.push(await target(bearer.host, 'bearer/app', { credentials: { username: USER.bearer, password: SECRET.wrong } }).resolve('v1').catch(e => e))
-    errors.push(await target(dist.host, 'basic/app', { credentials: { username: USER.dist, password: SECRET.wrong } }).resolve('v1').catch(e => e))
+    errors.push(await resolveIn(target(bearer.host, 'bearer/app', { credentials: { username: USER.bearer, password: SECRET.wrong } }), 'v1').catch((e: unknown) => e as OciError))
+    errors.push(await resolveIn(target(dist.host, 'basic/app', { credentials: { username: USER.dist, password: SECRET.wrong } }), 'v1').catch((e: unknown) => e as OciError))
     const texts = errors.map(e => {
       expect(e).toBeInstanceOf(Error)
       const err = e as Error & { cause?: unknown }
@@ -423,7 +424,7 @@ describe('transport rules', () => {
         retries: 0,
         env: {}
       })
-      const err = (await t.resolve('v1').catch(e => e)) as Error
+      const err = (await resolveIn(t, 'v1').catch((e: unknown) => e as OciError)) as Error
       expect(describeError(err)).toContain(`refusing to send credentials over plain HTTP to ${name}`)
       // the same through the CLI: one error line, bad usage
       const lines: string[] = []

@@ -4,14 +4,13 @@
  * indentation style is kept. The digest changes, so signatures and referrers of the old digest do not
  * follow: callers say so plainly.
  */
+import { MAX_MANIFEST_BYTES } from '../oci/limits.js'
 import { UsageError } from '../errors.js'
 import { encodeDocument } from '../metadata/codec.js'
 import type { BuildMetadata } from '../metadata/schema.js'
 import { digestOf } from '../oci/digest.js'
 import type { Descriptor } from '../oci/types.js'
 
-/** distribution refuses manifests over 4 MiB; so do we, before writing. */
-export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024
 
 export interface AnnotatedManifest {
   bytes: Uint8Array

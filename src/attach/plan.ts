@@ -82,7 +82,7 @@ function emptyBlob(): PlannedArtifact['blobs'][number] {
 }
 
 /** The annotations actions/attest gives a bundle referrer; the gate and `gh attestation verify --bundle-from-oci` read them. */
-export const BUNDLE_CONTENT_ANNOTATION = 'dev.sigstore.bundle.content'
+const BUNDLE_CONTENT_ANNOTATION = 'dev.sigstore.bundle.content'
 
 /**
  * A signed statement as its own referrer, in the form actions/attest pushes it: artifactType and the

@@ -10,7 +10,6 @@ import { gitlabCiContext } from './context-gitlab.js'
 import { gitCiContext } from './context-git.js'
 
 export { githubContextFromEnv, type GitHubContextLike }
-export { compact, refNameOf, refTypeOf } from './refs.js'
 
 export interface CiContext {
   provider: CiProvider

@@ -94,7 +94,5 @@ export const buildMetadataSchema = z
 
 export type BuildMetadata = z.infer<typeof buildMetadataSchema>
 export type ImageFacts = z.infer<typeof imageSchema>
-export type SourceFacts = z.infer<typeof sourceSchema>
-export type CiFacts = z.infer<typeof ciSchema>
 export type RefType = (typeof REF_TYPES)[number]
 export type CiProvider = (typeof CI_PROVIDERS)[number]

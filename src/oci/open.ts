@@ -11,7 +11,7 @@ import type { Target } from './target.js'
 export const USER_AGENT = 'oci-build-metadata/0.1'
 
 export function openTarget(ref: ImageRef, inputs: Pick<Inputs, 'username' | 'password' | 'insecureRegistries' | 'command'>, logger: Logger, env: NodeJS.ProcessEnv): Target {
-  if (ref.kind === 'layout') return new LayoutTarget(ref, { create: false, logger })
+  if (ref.kind === 'layout') return new LayoutTarget(ref, { logger })
   return new RemoteTarget(ref, {
     ...(inputs.username && inputs.password ? { credentials: { username: inputs.username, password: inputs.password } } : {}),
     insecureRegistries: inputs.insecureRegistries,

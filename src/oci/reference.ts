@@ -145,10 +145,6 @@ function parseLayoutReference(original: string, rest: string): ImageRef {
   }
 }
 
-/** What to ask the registry for: the digest when one was given (act on the digest), else the tag. */
-export function referenceOf(ref: ImageRef): string {
-  return ref.digest ?? ref.tag ?? 'latest'
-}
 
 /** `name[:tag][@digest]` for messages. */
 export function formatReference(ref: ImageRef): string {

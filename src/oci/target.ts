@@ -27,8 +27,6 @@ export type BlobSource =
 
 export interface PushBlobOptions {
   mediaType?: string
-  /** a repository on the same registry that holds the blob: try a cross-repository mount first */
-  mountFrom?: string
 }
 
 export interface ListReferrersOptions {
@@ -50,8 +48,6 @@ export interface Target {
   /** the repository or layout, for messages: `localhost:5000/app`, `oci:/tmp/layout` */
   describe(): string
 
-  /** tag or digest → the manifest's descriptor (mediaType, digest, size) */
-  resolve(reference: string): Promise<Descriptor>
   /** tag, digest or descriptor → the exact bytes, verified against the digest, at most 4 MiB */
   fetchManifest(reference: string | Descriptor): Promise<ManifestBlob>
   manifestExists(digest: string): Promise<boolean>

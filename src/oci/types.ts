@@ -60,7 +60,6 @@ export const imageIndexSchema = z
   })
   .loose()
 
-export type Platform = z.infer<typeof platformSchema>
 export type Descriptor = z.infer<typeof descriptorSchema>
 export type ImageManifest = z.infer<typeof imageManifestSchema>
 export type ImageIndex = z.infer<typeof imageIndexSchema>

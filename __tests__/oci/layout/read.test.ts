@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { copyFixtureLayout, FIXTURE, FIXTURE_LAYOUT_DIR } from '../../../__fixtures__/layout.js'
+import { copyFixtureLayout, FIXTURE, FIXTURE_LAYOUT_DIR, resolveIn } from '../../../__fixtures__/layout.js'
 import { describeError, isOciError, OciError } from '../../../src/errors.js'
 import { digestOf } from '../../../src/oci/digest.js'
 import { LayoutTarget } from '../../../src/oci/layout/index.js'
@@ -38,16 +38,16 @@ describe('LayoutTarget reads', () => {
 
   test('resolves a tag to the manifest descriptor', async () => {
     const t = open(dir)
-    expect(await t.resolve('v1')).toEqual({ mediaType: MediaType.ImageManifest, digest: FIXTURE.v1, size: FIXTURE.v1Size })
-    const multi = await t.resolve('multi')
+    expect(await resolveIn(t, 'v1')).toEqual({ mediaType: MediaType.ImageManifest, digest: FIXTURE.v1, size: FIXTURE.v1Size })
+    const multi = await resolveIn(t, 'multi')
     expect(multi.mediaType).toBe(MediaType.ImageIndex)
     expect(multi.digest).toBe(FIXTURE.multi)
   })
 
   test('resolves a digest, including one only reachable through an index', async () => {
     const t = open(dir)
-    expect((await t.resolve(FIXTURE.v1)).digest).toBe(FIXTURE.v1)
-    const arm = await t.resolve(FIXTURE.arm64)
+    expect((await resolveIn(t, FIXTURE.v1)).digest).toBe(FIXTURE.v1)
+    const arm = await resolveIn(t, FIXTURE.arm64)
     expect(arm).toMatchObject({ mediaType: MediaType.ImageManifest, digest: FIXTURE.arm64 })
   })
 
@@ -100,7 +100,7 @@ describe('LayoutTarget reads', () => {
   })
 
   test('an unknown tag is NOT_FOUND and names the tag and the directory', async () => {
-    const e = await expectCode(open(dir).resolve('v2'), 'NOT_FOUND')
+    const e = await expectCode(resolveIn(open(dir), 'v2'), 'NOT_FOUND')
     expect(e.message).toContain('"v2"')
     expect(e.message).toContain(dir)
   })
@@ -108,11 +108,11 @@ describe('LayoutTarget reads', () => {
   test('a missing manifest blob is NOT_FOUND', async () => {
     await unlink(blobFile(dir, FIXTURE.v1))
     await expectCode(open(dir).fetchManifest('v1'), 'NOT_FOUND')
-    await expectCode(open(dir).resolve(digestOf('absent')), 'NOT_FOUND')
+    await expectCode(resolveIn(open(dir), digestOf('absent')), 'NOT_FOUND')
   })
 
   test('a malformed digest is an invalid reference, not "not found"', async () => {
-    await expectCode(open(dir).resolve('sha256:abc'), 'INVALID_REFERENCE')
+    await expectCode(resolveIn(open(dir), 'sha256:abc'), 'INVALID_REFERENCE')
   })
 
   test('referrersCapability is unsupported and describe names the directory', async () => {
@@ -125,7 +125,7 @@ describe('LayoutTarget reads', () => {
 describe('LayoutTarget on something that is not a layout', () => {
   test('a missing directory says so and what to do', async () => {
     const dir = join(tmpdir(), `obm-missing-${process.pid}-${Date.now()}`)
-    const e = await expectCode(open(dir).resolve('v1'), 'NOT_FOUND')
+    const e = await expectCode(resolveIn(open(dir), 'v1'), 'NOT_FOUND')
     expect(e.message).toContain(`no OCI layout at ${dir}`)
     expect(describeError(e)).toMatch(/\(the directory does not exist\)\. Create one with .*, or check the path\.$/)
   })
@@ -142,14 +142,11 @@ describe('LayoutTarget on something that is not a layout', () => {
     }
   })
 
-  test('a write without create refuses a missing layout; with create it makes one', async () => {
+  test('a write to a missing layout is refused, and creates nothing', async () => {
     const dir = join(await mkdtemp(join(tmpdir(), 'obm-new-')), 'layout')
     try {
       await expectCode(open(dir).pushBlob({ bytes: new Uint8Array([1]) }), 'NOT_FOUND')
-      const t = new LayoutTarget(parseReference(`oci:${dir}`), { create: true })
-      await t.pushBlob({ bytes: new Uint8Array([1]) })
-      expect(JSON.parse(await readFile(join(dir, 'oci-layout'), 'utf8'))).toEqual({ imageLayoutVersion: '1.0.0' })
-      expect(JSON.parse(await readFile(join(dir, 'index.json'), 'utf8')).manifests).toEqual([])
+      await expect(readFile(join(dir, 'oci-layout'), 'utf8')).rejects.toMatchObject({ code: 'ENOENT' })
     } finally {
       await rm(join(dir, '..'), { recursive: true, force: true })
     }
@@ -163,7 +160,7 @@ describe('LayoutTarget on something that is not a layout', () => {
     const dir = await copyFixtureLayout()
     try {
       await writeFile(join(dir, 'oci-layout'), '{"imageLayoutVersion":"2.0.0"}')
-      await expectCode(open(dir).resolve('v1'), 'UNSUPPORTED')
+      await expectCode(resolveIn(open(dir), 'v1'), 'UNSUPPORTED')
     } finally {
       await rm(dir, { recursive: true, force: true })
     }

@@ -1,6 +1,6 @@
 import { readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { copyFixtureLayout, FIXTURE } from '../../../__fixtures__/layout.js'
+import { copyFixtureLayout, FIXTURE, resolveIn } from '../../../__fixtures__/layout.js'
 import { digestOf } from '../../../src/oci/digest.js'
 import { LayoutTarget } from '../../../src/oci/layout/index.js'
 import { Annotation, EMPTY_DESCRIPTOR, MediaType } from '../../../src/oci/media-types.js'
@@ -27,7 +27,7 @@ describe('LayoutTarget referrers', () => {
   beforeEach(async () => {
     dir = await copyFixtureLayout()
     t = open(dir)
-    subject = await t.resolve('v1')
+    subject = await resolveIn(t, 'v1')
   })
   afterEach(async () => {
     await rm(dir, { recursive: true, force: true })
@@ -66,7 +66,7 @@ describe('LayoutTarget referrers', () => {
   })
 
   test('referrers of another subject are not listed', async () => {
-    const other = await t.resolve('multi')
+    const other = await resolveIn(t, 'multi')
     await t.pushManifest(artifact(other, 'application/vnd.test.a', { n: '1' }), MediaType.ImageManifest)
     expect((await t.listReferrers(subject)).descriptors).toEqual([])
     expect((await t.listReferrers(other)).descriptors).toHaveLength(1)
@@ -143,7 +143,7 @@ describe('LayoutTarget referrers', () => {
   })
 
   test('listing by the fixture platform subject inside an index works too', async () => {
-    const arm = await t.resolve(FIXTURE.arm64)
+    const arm = await resolveIn(t, FIXTURE.arm64)
     await t.pushManifest(artifact(arm, 'application/vnd.test.a', { p: 'arm64' }), MediaType.ImageManifest)
     expect((await t.listReferrers(arm)).descriptors).toHaveLength(1)
   })

@@ -41,7 +41,7 @@ test('Retry-After past the deadline: no wait at all, exit 3, saying how long was
   proxy.addFault(throttle('3600'))
   const { logger, lines } = recording()
   const started = Date.now()
-  const err = await target(proxy.host, 'app', { logger, deadline: new Deadline(60_000) }).resolve('v1').catch(e => e)
+  const err = await target(proxy.host, 'app', { logger, deadline: new Deadline(60_000) }).fetchManifest('v1').catch(e => e)
   expect(Date.now() - started).toBeLessThan(5_000)
   expect(manifestRequests()).toBe(1)
   expect(err).toMatchObject({ code: 'TOO_MANY_REQUESTS', status: 429 })
@@ -56,7 +56,7 @@ test('waits that fit are taken and announced; the one that would not fit ends th
   proxy.addFault(throttle('2'))
   const { logger, lines } = recording()
   const started = Date.now()
-  const err = await target(proxy.host, 'app', { logger, deadline: new Deadline(3_000), retries: 10 }).resolve('v1').catch(e => e)
+  const err = await target(proxy.host, 'app', { logger, deadline: new Deadline(3_000), retries: 10 }).fetchManifest('v1').catch(e => e)
   const elapsed = Date.now() - started
   // one 2 s wait fits in 3 s, a second does not: two requests, done before the deadline
   expect(manifestRequests()).toBe(2)
@@ -71,8 +71,8 @@ test('waits that fit are taken and announced; the one that would not fit ends th
 test('a throttle that lifts within the deadline: the command goes on after the announced wait', async () => {
   proxy.addFault(throttle('1', 2))
   const { logger, lines } = recording()
-  const got = await target(proxy.host, 'app', { logger, deadline: new Deadline(30_000) }).resolve('v1')
-  expect(got.digest).toMatch(/^sha256:/)
+  const got = await target(proxy.host, 'app', { logger, deadline: new Deadline(30_000) }).fetchManifest('v1')
+  expect(got.descriptor.digest).toMatch(/^sha256:/)
   expect(manifestRequests()).toBe(3)
   expect(lines.filter(l => /waiting 1 s before trying again/.test(l))).toHaveLength(2)
 })
@@ -80,7 +80,7 @@ test('a throttle that lifts within the deadline: the command goes on after the a
 test('a long wait is a warning, so the user sees why the job stands still', async () => {
   proxy.addFault(throttle('3', 1))
   const { logger, lines } = recording()
-  await target(proxy.host, 'app', { logger, deadline: new Deadline(30_000) }).resolve('v1')
+  await target(proxy.host, 'app', { logger, deadline: new Deadline(30_000) }).fetchManifest('v1')
   expect(lines.filter(l => /waiting/.test(l))).toEqual([expect.stringMatching(/^warning: .*asked to wait 3 s \(Retry-After\).*waiting 3 s before trying again \(\d+(\.\d)? s left of the command deadline \(30 s\)\)$/)])
 })
 

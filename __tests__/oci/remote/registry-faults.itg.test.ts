@@ -1,5 +1,6 @@
 /** Transport behaviour under scripted faults: retries, Retry-After, resets, redirects, corruption, limits. */
-import { describeError } from '../../../src/errors.js'
+import { resolveIn } from '../../../__fixtures__/layout.js'
+import { describeError , OciError } from '../../../src/errors.js'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -7,7 +8,7 @@ import { randomBytes } from 'node:crypto'
 import { startTestRegistry, type TestRegistry } from '../../../__fixtures__/registry/index.js'
 import { digestOf } from '../../../src/oci/digest.js'
 import { MediaType } from '../../../src/oci/media-types.js'
-import { MAX_MANIFEST_BYTES } from '../../../src/oci/remote/index.js'
+import { MAX_MANIFEST_BYTES } from '../../../src/oci/limits.js'
 import { enc, pushImage, target } from './helpers.js'
 
 const USER = { username: 'ci-user', password: 'ci-pass-123' }
@@ -42,16 +43,16 @@ describe('retries', () => {
     const t = target(reg.host, 'burst')
     const d = await pushImage(t, 'burst')
     reg.addFault({ match: { method: 'HEAD', path: /\/manifests\// }, status: 503, times: 3 })
-    expect((await t.resolve('latest')).digest).toBe(d.digest)
+    expect((await resolveIn(t, 'latest')).digest).toBe(d.digest)
     expect(t.requestCount.byKind['manifest.head']).toBe(4)
   })
 
   test('retries are bounded: SERVER_ERROR after retries + 1 attempts', async () => {
     const t = target(reg.host, 'bounded', { retries: 2 })
     reg.addFault({ match: { path: /\/manifests\// }, status: 502, times: 10 })
-    const err = await t.resolve('latest').catch(e => e)
+    const err = await resolveIn(t, 'latest').catch((e: unknown) => e as OciError)
     expect(err).toMatchObject({ code: 'SERVER_ERROR', status: 502 })
-    expect(err.message).toContain(`resolve latest in ${reg.host}/bounded: registry error (502)`)
+    expect((err as OciError).message).toContain(`resolve latest in ${reg.host}/bounded: registry error (502)`)
     expect(t.requestCount.byKind['manifest.head']).toBe(3)
   })
 
@@ -93,9 +94,9 @@ describe('retries', () => {
   test('no answer within the timeout → TIMEOUT', async () => {
     const t = target(reg.host, 'slow', { timeoutMs: 200, retries: 1 })
     reg.addFault({ match: { method: 'HEAD' }, delayMs: 1000, times: 2 })
-    const err = await t.resolve('latest').catch(e => e)
+    const err = await resolveIn(t, 'latest').catch((e: unknown) => e as OciError)
     expect(err).toMatchObject({ code: 'TIMEOUT' })
-    expect(err.message).toMatch(/no answer from 127\.0\.0\.1:\d+ within 200 ms, after 2 tries$/)
+    expect((err as OciError).message).toMatch(/no answer from 127\.0\.0\.1:\d+ within 200 ms, after 2 tries$/)
   })
 
   test('nothing listening → NETWORK, naming the registry', async () => {
@@ -105,7 +106,7 @@ describe('retries', () => {
     const port = (s.address() as { port: number }).port
     await new Promise(r => s.close(r))
     const t = target(`127.0.0.1:${port}`, 'none', { retries: 1 })
-    const err = await t.resolve('latest').catch(e => e)
+    const err = await resolveIn(t, 'latest').catch((e: unknown) => e as OciError)
     expect(err).toMatchObject({ code: 'NETWORK' })
     expect(describeError(err)).toMatch(new RegExp(`network error \\(ECONNREFUSED\\), after 2 tries\\. Check that 127.0.0.1:${port} is reachable`))
   })
@@ -177,7 +178,7 @@ describe('integrity and limits', () => {
     const digest = reg.putManifest('huge', bytes, MediaType.ImageManifest, 'huge')
     await expect(t.fetchManifest('huge')).rejects.toMatchObject({ code: 'SIZE_EXCEEDED' })
     await expect(t.fetchManifest(digest)).rejects.toMatchObject({ code: 'SIZE_EXCEEDED', message: expect.stringContaining('4194304-byte limit') })
-    await expect(t.resolve('huge')).rejects.toMatchObject({ code: 'SIZE_EXCEEDED' })
+    await expect(resolveIn(t, 'huge')).rejects.toMatchObject({ code: 'SIZE_EXCEEDED' })
   })
 
   test('a manifest of exactly 4 MiB passes', async () => {

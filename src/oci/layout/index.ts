@@ -24,30 +24,24 @@ import { manifestMediaType, parseManifest, type Descriptor, type ManifestBlob } 
 import type { BlobSource, ListReferrersOptions, PushBlobOptions, PushManifestResult, ReferrersCapability, ReferrersListing, Target } from '../target.js'
 import { blobExists, readBlob, writeBlobBytes, writeBlobFile } from './blobs.js'
 import { addUntagged, findTag, readIndex, refNameOf, setTag, writeIndex } from './index-file.js'
-import { addToFallbackIndex, MAX_MANIFEST_BYTES, referrerDescriptor, removeFromFallbackIndex, scanReferrers } from './referrers.js'
-import { assertLayout, initLayout, withLayoutLock } from './store.js'
+import { MAX_MANIFEST_BYTES } from '../limits.js'
+import { addToFallbackIndex, referrerDescriptor, removeFromFallbackIndex, scanReferrers } from './referrers.js'
+import { assertLayout, withLayoutLock } from './store.js'
 
-export { initLayout } from './store.js'
-export { MAX_MANIFEST_BYTES } from './referrers.js'
 
 export interface LayoutTargetOptions {
-  /** create the layout (oci-layout, index.json, blobs/) on first write when it does not exist */
-  create?: boolean
   logger?: Logger
 }
 
 export class LayoutTarget implements Target {
   readonly ref: ImageRef
   private readonly dir: string
-  private readonly create: boolean
   private readonly logger: Logger
-  private ready?: Promise<void>
 
   constructor(ref: ImageRef, opts: LayoutTargetOptions = {}) {
     if (ref.kind !== 'layout') throw new OciError('INVALID_INPUT', `${ref.original} is not an OCI layout reference (oci:<dir>[:tag|@digest])`)
     this.ref = ref
     this.dir = ref.repository
-    this.create = opts.create ?? false
     this.logger = opts.logger ?? silentLogger
   }
 
@@ -55,21 +49,13 @@ export class LayoutTarget implements Target {
     return `oci:${this.dir}`
   }
 
-  /** Reads need an existing layout; writes create one when `create` was asked for. */
-  private async open(forWrite: boolean): Promise<void> {
-    if (forWrite && this.create) {
-      this.ready ??= initLayout(this.dir)
-      await this.ready
-    }
+  /** Reads and writes need an existing layout: attaching needs the image in it. */
+  private async open(): Promise<void> {
     await assertLayout(this.dir)
   }
 
-  async resolve(reference: string): Promise<Descriptor> {
-    return (await this.fetchManifest(reference)).descriptor
-  }
-
   async fetchManifest(reference: string | Descriptor): Promise<ManifestBlob> {
-    await this.open(false)
+    await this.open()
     let desc: Descriptor | undefined = typeof reference === 'string' ? undefined : reference
     if (typeof reference === 'string') {
       if (reference.includes(':')) {
@@ -99,7 +85,7 @@ export class LayoutTarget implements Target {
   }
 
   async manifestExists(digest: string): Promise<boolean> {
-    await this.open(false)
+    await this.open()
     return blobExists(this.dir, digest)
   }
 
@@ -112,7 +98,7 @@ export class LayoutTarget implements Target {
       })
     }
     const manifest = parseManifest(bytes, 'manifest to push')
-    await this.open(true)
+    await this.open()
     const digest = await writeBlobBytes(this.dir, bytes)
     const descriptor: Descriptor = { mediaType, digest, size: bytes.length }
     if (manifest.artifactType) descriptor.artifactType = manifest.artifactType
@@ -139,7 +125,7 @@ export class LayoutTarget implements Target {
    * is the user's. Used to replace a re-run's superseded referrer.
    */
   async deleteManifest(digest: string): Promise<void> {
-    await this.open(false)
+    await this.open()
     const bytes = await readBlob(this.dir, digest, 'manifest', MAX_MANIFEST_BYTES)
     const subject = parseManifest(bytes, `${this.describe()}: manifest ${digest}`).subject?.digest
     await withLayoutLock(this.dir, async () => {
@@ -153,12 +139,12 @@ export class LayoutTarget implements Target {
   }
 
   async blobExists(digest: string): Promise<boolean> {
-    await this.open(false)
+    await this.open()
     return blobExists(this.dir, digest)
   }
 
   async fetchBlob(descriptor: Descriptor, maxBytes?: number): Promise<Uint8Array> {
-    await this.open(false)
+    await this.open()
     const bytes = await readBlob(this.dir, descriptor.digest, 'blob', maxBytes)
     if (bytes.length !== descriptor.size) {
       throw new OciError('DIGEST_MISMATCH', `${this.describe()}: blob ${descriptor.digest} is ${bytes.length} bytes, its descriptor says ${descriptor.size}`, { op: 'fetch blob' })
@@ -167,7 +153,7 @@ export class LayoutTarget implements Target {
   }
 
   async pushBlob(source: BlobSource, opts: PushBlobOptions = {}): Promise<Descriptor> {
-    await this.open(true)
+    await this.open()
     const mediaType = opts.mediaType ?? 'application/octet-stream'
     if ('bytes' in source) {
       const digest = await writeBlobBytes(this.dir, source.bytes)
@@ -182,7 +168,7 @@ export class LayoutTarget implements Target {
   }
 
   async listReferrers(subject: Descriptor, opts: ListReferrersOptions = {}): Promise<ReferrersListing> {
-    await this.open(false)
+    await this.open()
     const index = await readIndex(this.dir)
     const descriptors = await scanReferrers(this.dir, index, subject.digest, opts.artifactType, this.logger)
     return { descriptors, via: 'scan', filtersApplied: false }

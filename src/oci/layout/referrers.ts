@@ -5,6 +5,7 @@
  * https://github.com/opencontainers/image-spec/blob/v1.1.0/manifest.md#image-manifest-property-descriptions (subject)
  * https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#referrers-tag-schema
  */
+import { MAX_MANIFEST_BYTES } from '../limits.js'
 import type { Logger } from '../../log.js'
 import { isOciError } from '../../errors.js'
 import { isIndexMediaType, MANIFEST_MEDIA_TYPES, MediaType } from '../media-types.js'
@@ -13,8 +14,6 @@ import { isIndex, manifestMediaType, parseManifest, type Descriptor, type ImageI
 import { readBlob, writeBlobBytes } from './blobs.js'
 import { findTag, setTag, type RawIndex } from './index-file.js'
 
-/** image-spec manifest.md: registries may refuse manifests over 4 MiB; a layout keeps to the same limit. */
-export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024
 
 /** The descriptor a referrers listing must give for a manifest (seed 001): its artifactType and all annotations. */
 export function referrerDescriptor(m: Manifest, digest: string, size: number): Descriptor {

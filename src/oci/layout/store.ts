@@ -8,8 +8,6 @@ import { dirname, join, resolve } from 'node:path'
 import { OciError } from '../../errors.js'
 import { parseDigest } from '../digest.js'
 
-/** image-layout.md#oci-layout-file: the only version defined by image-spec 1.x. */
-export const LAYOUT_VERSION = '1.0.0'
 export const OCI_LAYOUT_FILE = 'oci-layout'
 export const INDEX_FILE = 'index.json'
 export const BLOBS_DIR = 'blobs'
@@ -94,29 +92,6 @@ export async function assertLayout(dir: string): Promise<void> {
       op: 'open layout',
       subject: `oci:${dir}`
     })
-  }
-}
-
-/**
- * Create `oci-layout`, an empty `index.json` and `blobs/sha256` unless present. Never overwrites an
- * existing index.json: re-running on a layout keeps what is there.
- */
-export async function initLayout(dir: string): Promise<void> {
-  // under the index lock: a second writer creating the same layout must not replace an index.json
-  // that the first one has already written tags into
-  await withLayoutLock(dir, () => initLayoutUnlocked(dir))
-}
-
-async function initLayoutUnlocked(dir: string): Promise<void> {
-  await fs.mkdir(join(dir, BLOBS_DIR, 'sha256'), { recursive: true })
-  if (!(await exists(join(dir, OCI_LAYOUT_FILE)))) {
-    await writeFileAtomic(join(dir, OCI_LAYOUT_FILE), JSON.stringify({ imageLayoutVersion: LAYOUT_VERSION }))
-  }
-  if (!(await exists(join(dir, INDEX_FILE)))) {
-    await writeFileAtomic(
-      join(dir, INDEX_FILE),
-      JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [] })
-    )
   }
 }
 

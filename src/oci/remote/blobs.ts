@@ -10,7 +10,6 @@ import { OciError, isOciError } from '../../errors.js'
 import { digestFile, digestOf, parseDigest, verifyBytes } from '../digest.js'
 import type { BlobSource, PushBlobOptions } from '../target.js'
 import type { Descriptor } from '../types.js'
-import { repositoryScope } from './challenge.js'
 import { errCtx, v2, type RepoContext } from './context.js'
 import { backoffDelay } from './retry.js'
 
@@ -95,7 +94,8 @@ export function withDigest(location: string, digest: string): string {
 interface Session {
   location: string
   chunkMin?: number
-  mounted: boolean
+  /** the registry stored the blob from the POST itself (201): nothing more to send */
+  done: boolean
 }
 
 /**
@@ -103,28 +103,27 @@ interface Session {
  * with the body): 201 means done; a registry that answers 202 instead (distribution 2.8 ignores the
  * body) has opened a session as usual.
  */
-async function startSession(ctx: RepoContext, content: Content, mountFrom?: string, single = false): Promise<Session> {
-  const query = mountFrom ? `?mount=${encodeURIComponent(content.digest)}&from=${encodeURIComponent(mountFrom)}` : single ? `?digest=${encodeURIComponent(content.digest)}` : ''
+async function startSession(ctx: RepoContext, content: Content, single = false): Promise<Session> {
+  const query = single ? `?digest=${encodeURIComponent(content.digest)}` : ''
   const reply = await ctx.transport.request({
     method: 'POST',
     url: v2(ctx, `blobs/uploads/${query}`),
-    kind: mountFrom ? 'blob.mount' : 'blob.upload.start',
+    kind: 'blob.upload.start',
     headers: single ? { 'content-type': 'application/octet-stream', 'content-length': String(content.size) } : { 'content-length': '0' },
     body: () => (single ? content.body(0, content.size) : new Uint8Array(0)),
     access: 'push',
-    ...(mountFrom ? { extraScopes: [repositoryScope(mountFrom, 'pull')] } : {}),
     // starting a session has no effect until it is completed
     idempotent: true,
     ok: [201, 202],
-    ctx: errCtx(ctx, mountFrom ? `mount blob ${content.digest} from ${mountFrom}` : `start upload of blob ${content.digest}`, 'to')
+    ctx: errCtx(ctx, `start upload of blob ${content.digest}`, 'to')
   })
-  if (reply.status === 201) return { location: '', mounted: true }
+  if (reply.status === 201) return { location: '', done: true }
   const location = reply.headers.get('location')
   if (!location) {
     throw new OciError('INVALID_RESPONSE', `start upload of blob ${content.digest} to ${ctx.subject}: the registry answered 202 without a Location`, { op: 'push blob', subject: ctx.subject })
   }
   const min = Number(reply.headers.get('oci-chunk-min-length') ?? NaN)
-  return { location: new URL(location, reply.url).toString(), mounted: false, ...(Number.isFinite(min) && min > 0 ? { chunkMin: min } : {}) }
+  return { location: new URL(location, reply.url).toString(), done: false, ...(Number.isFinite(min) && min > 0 ? { chunkMin: min } : {}) }
 }
 
 function checkAnswer(ctx: RepoContext, headers: Headers, digest: string): void {
@@ -195,14 +194,13 @@ export async function pushBlob(ctx: RepoContext, source: BlobSource, opts: PushB
   // A small blob costs no more to send than to ask about: skip the HEAD and send it in the POST.
   // Re-sending one that exists is harmless (content-addressed), and saves a round trip on every
   // fresh repository (the empty config of every artifact is such a blob).
-  const small = 'bytes' in source && content.size <= SMALL_BLOB_BYTES && !opts.mountFrom
+  const small = 'bytes' in source && content.size <= SMALL_BLOB_BYTES
   if (!small && (await blobExists(ctx, content.digest, 'push'))) return descriptor
   let forceChunked = false
   for (let session = 0; ; session++) {
     try {
-      const mountFrom = session === 0 && opts.mountFrom && opts.mountFrom !== ctx.ref.repository ? opts.mountFrom : undefined
-      const s = await startSession(ctx, content, mountFrom, small && !forceChunked)
-      if (s.mounted) return descriptor
+      const s = await startSession(ctx, content, small && !forceChunked)
+      if (s.done) return descriptor
       if (forceChunked || s.chunkMin !== undefined) await putChunked(ctx, content, s)
       else {
         try {

@@ -12,16 +12,13 @@ import type { RepoContext } from './context.js'
 import { maskCredentials, resolveCredentials, type Credentials } from './credentials.js'
 import { Deadline } from './deadline.js'
 import { proxySettings, type ProxySettings } from './proxy.js'
-import { deleteManifest, fetchManifest, manifestExists, pushManifest, resolveManifest } from './manifests.js'
+import { deleteManifest, fetchManifest, manifestExists, pushManifest } from './manifests.js'
 import { listReferrers, pingReferrers, ReferrersState } from './referrers.js'
-import { listTags } from './tags.js'
 import { Transport, type RequestCount } from './transport.js'
 
-export { resolveCredentials, type Credentials } from './credentials.js'
+export type { Credentials } from './credentials.js'
 export type { RequestCount } from './transport.js'
-export { MAX_MANIFEST_BYTES } from './manifests.js'
-export { MAX_REFERRERS_PAGES, MAX_REFERRERS_PAGE_BYTES, MAX_REFERRERS_TOTAL_BYTES } from './referrers.js'
-export { DEFAULT_MAX_BLOB_BYTES } from './blobs.js'
+export { MAX_REFERRERS_PAGES } from './referrers.js'
 
 export interface RemoteOptions {
   /** from inputs; else resolveCredentials() is used */
@@ -89,10 +86,6 @@ export class RemoteTarget implements Target {
     return { total: this.transport.count.total, byKind: { ...this.transport.count.byKind } }
   }
 
-  resolve(reference: string): Promise<Descriptor> {
-    return resolveManifest(this.ctx, reference)
-  }
-
   fetchManifest(reference: string | Descriptor): Promise<ManifestBlob> {
     return fetchManifest(this.ctx, reference)
   }
@@ -110,10 +103,6 @@ export class RemoteTarget implements Target {
 
   deleteManifest(digest: string): Promise<void> {
     return deleteManifest(this.ctx, digest)
-  }
-
-  listTags(): Promise<string[]> {
-    return listTags(this.ctx)
   }
 
   blobExists(digest: string): Promise<boolean> {
@@ -134,11 +123,6 @@ export class RemoteTarget implements Target {
    */
   noteReferrersCapability(c: ReferrersCapability, source: 'header' | 'ping' = 'header'): void {
     this.referrers.note(c, source)
-  }
-
-  /** What is known without asking the registry (may be an unconfirmed hint). */
-  knownReferrersCapability(): ReferrersCapability {
-    return this.referrers.capability
   }
 
   referrersCapability(): Promise<ReferrersCapability> {

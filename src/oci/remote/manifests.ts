@@ -3,6 +3,7 @@
  * https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#pulling-manifests
  * https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#pushing-manifests
  */
+import { MAX_MANIFEST_BYTES } from '../limits.js'
 import { OciError } from '../../errors.js'
 import { digestOf, isDigest, parseDigest, verifyBytes } from '../digest.js'
 import { MANIFEST_ACCEPT, MANIFEST_MEDIA_TYPES, MediaType } from '../media-types.js'
@@ -10,12 +11,6 @@ import type { PushManifestResult } from '../target.js'
 import type { Descriptor, ManifestBlob } from '../types.js'
 import { errCtx, v2, type RepoContext } from './context.js'
 
-/**
- * Registries SHOULD accept manifests of at least 4 MiB and MAY refuse larger ones (distribution
- * answers 400); we neither send nor accept more.
- * https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#pushing-manifests
- */
-export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024
 
 /** Retries of a by-digest manifest PUT refused while its blobs are being linked by another client. */
 export const BLOB_RACE_RETRIES = 3
@@ -41,30 +36,6 @@ function headerDigest(headers: Headers): string | undefined {
   return d && isDigest(d) ? d : undefined
 }
 
-/** tag or digest → descriptor, by HEAD (Docker Hub does not count HEADs against pull limits). */
-export async function resolveManifest(ctx: RepoContext, reference: string): Promise<Descriptor> {
-  const reply = await ctx.transport.request({
-    method: 'HEAD',
-    url: v2(ctx, `manifests/${reference}`),
-    kind: 'manifest.head',
-    headers: { accept: MANIFEST_ACCEPT },
-    access: 'pull',
-    idempotent: true,
-    ok: [200],
-    ctx: errCtx(ctx, `resolve ${reference}`, 'in')
-  })
-  const digest = isDigest(reference) ? reference : headerDigest(reply.headers)
-  const size = Number(reply.headers.get('content-length') ?? NaN)
-  if (!digest || !Number.isFinite(size) || size < 0) {
-    // the HEAD did not say enough: fetch and digest the bytes ourselves
-    return (await fetchManifest(ctx, reference)).descriptor
-  }
-  if (isDigest(reference) && headerDigest(reply.headers) && headerDigest(reply.headers) !== reference) {
-    throw new OciError('DIGEST_MISMATCH', `resolve ${reference} in ${ctx.subject}: the registry answered for ${headerDigest(reply.headers)}`, { op: 'resolve', subject: ctx.subject })
-  }
-  if (size > MAX_MANIFEST_BYTES) throw tooLarge(ctx, `resolve ${reference}`, size)
-  return { mediaType: mediaTypeOf(reply.headers.get('content-type')), digest, size }
-}
 
 function tooLarge(ctx: RepoContext, op: string, size?: number): OciError {
   const what = size === undefined ? 'manifest' : `manifest of ${size} bytes`

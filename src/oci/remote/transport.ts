@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream'
 import { OciError } from '../../errors.js'
 import { silentLogger, type Logger } from '../../log.js'
 import { isLoopbackHost } from '../reference.js'
-import { Authorizer, type RawRequest, type RawResponse } from './auth.js'
+import { Authorizer, MAX_TOKEN_RESPONSE_BYTES, type RawRequest, type RawResponse } from './auth.js'
 import { repositoryScope, type Access } from './challenge.js'
 import type { Credentials } from './credentials.js'
 import { Deadline, formatSeconds } from './deadline.js'
@@ -37,8 +37,6 @@ export interface RequestSpec {
   /** called once per attempt: retries and auth retries resend the body from the start */
   body?: () => Uint8Array | ReadableStream<Uint8Array> | string
   access: Access
-  /** token scopes beyond this repository's (e.g. the source of a cross-repository mount) */
-  extraScopes?: string[]
   /** safe to send again after a failure or a retriable status */
   idempotent: boolean
   /** statuses that are answers, not errors (others throw a typed error) */
@@ -275,7 +273,7 @@ export class Transport {
 
   /** One attempt: auth, redirects and an auth retry on 401; network failures → AttemptNetworkError. */
   private async attempt(spec: RequestSpec): Promise<Reply> {
-    const scopes = [repositoryScope(this.opts.repository, spec.access), ...(spec.extraScopes ?? [])]
+    const scopes = [repositoryScope(this.opts.repository, spec.access)]
     let url = new URL(spec.url, this.origin)
     let method: Method = spec.method
     let withBody = spec.body !== undefined
@@ -368,7 +366,7 @@ export class Transport {
       access: 'pull',
       idempotent: true,
       ok: [200, 400, 401, 403, 404],
-      readBody: 1024 * 1024,
+      readBody: MAX_TOKEN_RESPONSE_BYTES,
       ctx: { op: 'authenticate', subject: this.opts.subject, registry: this.opts.registry, preposition: 'to' },
       noAuth: true
     })
