@@ -4,13 +4,19 @@
  * No @actions import: this module is shared by both entries and the tests.
  */
 import { z } from 'zod'
-import { UsageError } from './errors.js'
+import { describeError, UsageError } from './errors.js'
 import { canonicalJson } from './metadata/canonical.js'
+import { ANNOTATION_PREFIX_PATTERN, DEFAULT_ANNOTATION_PREFIX } from './metadata/codec.js'
+import { parseReference, type ImageRef } from './oci/reference.js'
 import { isDigest } from './oci/digest.js'
 import { parseSigstoreSetting } from './sign/instance.js'
 import { GITHUB_ACTIONS_ISSUER, parseExpectedSigner } from './sign/signer.js'
 
 export const COMMANDS = ['attach', 'verify', 'discover'] as const
+/** What `require` names besides artifactType strings; also the kinds of what attach writes. */
+export const REQUIREMENT_KINDS = ['metadata', 'sbom', 'provenance'] as const
+/** An artifactType for `require`: a media type, type/subtype. https://www.rfc-editor.org/rfc/rfc6838#section-4.2 */
+const ARTIFACT_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/i
 export const MODES = ['artifact', 'annotations'] as const
 export const PLATFORM_SCOPES = ['index', 'each'] as const
 export type Command = (typeof COMMANDS)[number]
@@ -205,14 +211,21 @@ export type RawInputs = z.infer<typeof rawInputsSchema>
 const inputsSchema = rawInputsSchema.transform((r, ctx) => {
   const image = (r.image ?? '').trim()
   if (!image) ctx.addIssue({ code: 'custom', message: 'input image is required. Give [registry/]repository[:tag][@digest] or oci:<dir>[:tag]' })
+  // the reference exactly as given, parsed once; the tool acts on its digest
+  const ref = image ? usage(ctx, () => parseReference(r.image as string)) : undefined
   const command = ((r.command ?? '').trim() || 'attach') as Command
   if (!COMMANDS.includes(command)) ctx.addIssue({ code: 'custom', message: `input command must be one of ${COMMANDS.join(', ')}, got "${r.command}"` })
   const mode = ((r.mode ?? '').trim() || 'artifact') as Mode
   if (!MODES.includes(mode)) ctx.addIssue({ code: 'custom', message: `input mode must be artifact or annotations, got "${r.mode}"` })
   const platforms = ((r.platforms ?? '').trim() || 'index') as (typeof PLATFORM_SCOPES)[number]
   if (!PLATFORM_SCOPES.includes(platforms)) ctx.addIssue({ code: 'custom', message: `input platforms must be index or each, got "${r.platforms}"` })
-  const digest = (r.digest ?? '').trim() || undefined
-  if (digest && !isDigest(digest)) ctx.addIssue({ code: 'custom', message: `input digest "${digest}" is not a digest: expected sha256:<64 hex digits>` })
+  const digestInput = (r.digest ?? '').trim() || undefined
+  if (digestInput && !isDigest(digestInput)) ctx.addIssue({ code: 'custom', message: `input digest "${digestInput}" is not a digest: expected sha256:<64 hex digits>` })
+  if (digestInput && ref?.digest && digestInput !== ref.digest) {
+    ctx.addIssue({ code: 'custom', message: `input digest ${digestInput} does not match the digest in image "${ref.original}" (${ref.digest}). Give one, or make them agree` })
+  }
+  // the digest to act on: the digest input, else the one in the reference
+  const digest = digestInput ?? ref?.digest
   const username = (r.username ?? '').trim() || undefined
   const password = r.password ? r.password : undefined
   if ((username && !password) || (!username && password)) {
@@ -226,8 +239,8 @@ const inputsSchema = rawInputsSchema.transform((r, ctx) => {
   const maxAgeText = (r['max-age'] ?? '').trim()
   const maxAgeMs = maxAgeText ? parseDuration(maxAgeText) : undefined
   if (maxAgeText && maxAgeMs === undefined) ctx.addIssue({ code: 'custom', message: `input max-age must be a duration like 90d, 12h or 30m, got "${maxAgeText}"` })
-  const prefix = (r['annotation-prefix'] ?? '').trim() || 'dev.oci-build-metadata'
-  if (!/^[a-z0-9]+(?:[.-][a-z0-9]+)+$/.test(prefix)) {
+  const prefix = (r['annotation-prefix'] ?? '').trim() || DEFAULT_ANNOTATION_PREFIX
+  if (!ANNOTATION_PREFIX_PATTERN.test(prefix)) {
     ctx.addIssue({ code: 'custom', message: `input annotation-prefix must be a reverse-domain name like com.example.build, got "${prefix}"` })
   }
   const revision = (r.revision ?? '').trim() || undefined
@@ -247,21 +260,34 @@ const inputsSchema = rawInputsSchema.transform((r, ctx) => {
   const signer = signerText ? usage(ctx, () => parseExpectedSigner(signerText, signerIssuer)) : undefined
   const trustedRoot = (r['trusted-root'] ?? '').trim() || undefined
   const annotations = parseAnnotationLines(r.annotations, ctx)
+  for (const k of Object.keys(annotations)) {
+    if (k === prefix || k.startsWith(`${prefix}.`)) ctx.addIssue({ code: 'custom', message: `annotations: key ${k} is reserved for the metadata document (prefix ${prefix}). Choose another key` })
+  }
+  const sbom = list(r.sbom)
+  if (sbom.length && mode === 'annotations') ctx.addIssue({ code: 'custom', message: 'input sbom needs mode: artifact: an SBOM is attached as its own referrer, not into annotations. Use mode: artifact' })
+  const require = list(r.require)
+  for (const req of require) {
+    if (!(REQUIREMENT_KINDS as readonly string[]).includes(req) && !ARTIFACT_TYPE.test(req)) {
+      ctx.addIssue({ code: 'custom', message: `require: "${req}" is neither ${REQUIREMENT_KINDS.join(', ')} nor an artifactType (type/subtype). Give one of those` })
+    }
+  }
   const provenance = bool('provenance').safeParse(r.provenance)
+  if (provenance.success && provenance.data && mode === 'annotations') ctx.addIssue({ code: 'custom', message: 'input provenance needs mode: artifact: it is attached as its own referrer. Use mode: artifact' })
   const summary = bool('summary').safeParse(r.summary)
   if (!provenance.success) ctx.addIssue({ code: 'custom', message: `input provenance must be true or false, got "${r.provenance}"` })
   if (!summary.success) ctx.addIssue({ code: 'custom', message: `input summary must be true or false, got "${r.summary}"` })
   return {
     image,
+    ref: ref as ImageRef,
     digest,
     command,
     mode,
     metadata: (r.metadata ?? '').trim() || undefined,
     metadataFile: (r['metadata-file'] ?? '').trim() || undefined,
     annotations,
-    sbom: list(r.sbom),
+    sbom,
     provenance: provenance.success ? provenance.data : false,
-    require: list(r.require),
+    require,
     revision,
     maxAgeMs,
     platforms,
@@ -285,7 +311,7 @@ function usage<T>(ctx: z.RefinementCtx, parse: () => T): T | undefined {
   try {
     return parse()
   } catch (e) {
-    ctx.addIssue({ code: 'custom', message: (e as Error).message })
+    ctx.addIssue({ code: 'custom', message: describeError(e).replace(/\.$/, '') })
     return undefined
   }
 }

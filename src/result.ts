@@ -8,9 +8,27 @@ import type { BuildMetadata } from './metadata/schema.js'
 import type { ImageRef } from './oci/reference.js'
 import type { Target } from './oci/target.js'
 import type { Descriptor } from './oci/types.js'
-import type { PlannedArtifact } from './attach/publish.js'
-import type { RequirementResult } from './verify/gate.js'
-import type { ReferrerNode } from './verify/discover.js'
+
+/** What an attachment is evidence of: the gate's known requirements. */
+export type AttachmentKind = 'metadata' | 'sbom' | 'provenance'
+
+export interface RequirementResult {
+  requirement: string
+  found: boolean
+  /** the referrer (digest and type) that satisfied it */
+  by?: string
+  /** who signed what satisfied it, when a signer was required */
+  signedBy?: string
+  /** one line: what was found, or what is missing and why */
+  detail: string
+}
+
+export interface ReferrerNode {
+  descriptor: Descriptor
+  /** absent: a referrer of its parent; `platform`: a platform manifest of the index; `attestation`: BuildKit's attestation for that platform, inside the index */
+  relation?: 'platform' | 'attestation'
+  children: ReferrerNode[]
+}
 
 export interface RunDeps {
   logger: Logger
@@ -26,7 +44,7 @@ export interface RunDeps {
 }
 
 export interface Attachment {
-  kind: PlannedArtifact['kind']
+  kind: AttachmentKind
   label: string
   digest: string
   artifactType: string

@@ -89,7 +89,7 @@ describe('detectSbom', () => {
 describe('sbomAnnotations', () => {
   it('names format, version, document name, creation time and file', async () => {
     const s = await detectSbom(join(FIX, 'spdx-2.3.json'))
-    expect(sbomAnnotations(s, '2024-05-14T09:12:44Z')).toEqual({
+    expect(sbomAnnotations(s, '2024-05-14T09:12:44Z', 'dev.oci-build-metadata')).toEqual({
       'dev.oci-build-metadata.sbom.format': 'spdx-json',
       'dev.oci-build-metadata.sbom.spec-version': '2.3',
       'dev.oci-build-metadata.sbom.name': 'ghcr.io/example/app',

@@ -21,12 +21,12 @@ import { BUILD_METADATA_PREDICATE_V1, metadataStatement, statementBytes } from '
 import { buildProvenance, provenanceBytes, type InTotoStatementV1 } from '../supply/provenance.js'
 import { signingEndpoints, type SigstoreEndpoints } from '../sign/instance.js'
 import { tokenSource, type TokenSource } from '../sign/oidc.js'
-import { checkAnnotated, checkAttached } from '../verify/check.js'
+import { checkAnnotated, checkAttached } from './check.js'
 import { annotateManifest } from './annotations.js'
 import { supersededBy, writerIdentity, type WriterIdentity } from './identity.js'
 import { planBundle, planMetadata, planProvenance, planSbom, type PlanContext } from './plan.js'
 import { publish, type PlannedArtifact } from './publish.js'
-import { resolveSubject, type Subject } from './subject.js'
+import { resolveSubject, type Subject } from '../read/subject.js'
 
 /** Who this writer is (src/attach/identity.ts): what may replace what among the writers of one job. */
 function writerOf(ci: CiContext, inputs: Inputs, sboms: DetectedSbom[]): WriterIdentity {
@@ -66,11 +66,7 @@ export async function attachCommand(target: Target, ref: ImageRef, inputs: Input
   const { user, sboms, ci, created, signing } = await logger.group('Preparing', async () => {
     const user = await readUserMetadata(inputs, deps.cwd)
     const sboms: DetectedSbom[] = []
-    if (inputs.sbom.length) {
-      if (inputs.mode === 'annotations') throw new UsageError('sbom needs mode: artifact (an SBOM is attached as its own referrer, not into annotations)')
-      for (const path of await expandSbomInputs(inputs.sbom, deps.cwd)) sboms.push(await detectSbom(path))
-    }
-    if (inputs.provenance && inputs.mode === 'annotations') throw new UsageError('provenance needs mode: artifact (it is attached as its own referrer)')
+    for (const path of await expandSbomInputs(inputs.sbom, deps.cwd)) sboms.push(await detectSbom(path))
     const ci = await readCiContext({ env: deps.env, cwd: deps.cwd, ...(deps.github ? { github: deps.github } : {}) })
     const created = nowFromEnv(deps.env, clock)
     // signing: the OIDC token and the instance are settled here, before anything is read or written

@@ -62,7 +62,7 @@ export function planMetadata(doc: BuildMetadata, ctx: PlanContext): { plan: Plan
 export function planSbom(s: DetectedSbom, ctx: PlanContext): PlannedArtifact {
   const layer: Descriptor = { mediaType: s.mediaType, digest: s.digest, size: s.size, annotations: { [Annotation.Title]: basename(s.path) } }
   const { key, annotations: identity } = keyed(ctx, 'sbom', basename(s.path))
-  const annotations = { ...sbomAnnotations(s, ctx.created, { prefix: ctx.prefix }), ...identity }
+  const annotations = { ...sbomAnnotations(s, ctx.created, ctx.prefix), ...identity }
   const built = buildArtifactManifest({ artifactType: s.artifactType, subject: ctx.subject, annotations, layers: [layer] })
   return { kind: 'sbom', label: `sbom ${basename(s.path)}`, built, blobs: [{ source: { path: s.path, digest: s.digest, size: s.size }, descriptor: layer }, emptyBlob()], key }
 }

@@ -8,9 +8,8 @@ import { updateFallbackIndex, type FallbackResult } from '../oci/fallback.js'
 import type { BlobSource, ReferrersListing, Target } from '../oci/target.js'
 import type { Descriptor } from '../oci/types.js'
 import { supersededIn } from './identity.js'
+import type { AttachmentKind } from '../result.js'
 import type { BuiltManifest } from './manifest.js'
-
-export type AttachmentKind = 'metadata' | 'sbom' | 'provenance'
 
 export interface PlannedArtifact {
   kind: AttachmentKind

@@ -253,9 +253,14 @@ export function decodeDocumentBytes(bytes: Uint8Array, expectedDigest?: string):
   return { version: sv, documentDigest, document: parsed.data, canonical: bytes }
 }
 
+/**
+ * An annotation prefix: reverse-domain notation, as the annotation spec asks of keys
+ * (https://github.com/opencontainers/image-spec/blob/v1.1.0/annotations.md#rules): `com.example.build`.
+ */
+export const ANNOTATION_PREFIX_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*(?:\.[a-z0-9]+(?:-[a-z0-9]+)*)+$/
+
 function checkPrefix(prefix: string): void {
-  // reverse-domain notation, as the annotation spec asks of keys
-  if (!/^[a-z0-9]+(?:-[a-z0-9]+)*(?:\.[a-z0-9]+(?:-[a-z0-9]+)*)+$/.test(prefix)) {
+  if (!ANNOTATION_PREFIX_PATTERN.test(prefix)) {
     throw new UsageError(`annotation prefix "${prefix}" is not in reverse-domain notation`, { hint: `use e.g. ${DEFAULT_ANNOTATION_PREFIX} or com.example.build` })
   }
 }

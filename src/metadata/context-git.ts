@@ -3,7 +3,7 @@
  * (no git, not a repository, no commits) just leaves the field out.
  */
 import { execFile } from 'node:child_process'
-import type { CiContext } from './context.js'
+import type { CiContext } from './ci.js'
 import { compact, refNameOf, refTypeOf } from './refs.js'
 
 /** A hung git (a credential prompt, a network filesystem) must not hang the build. */

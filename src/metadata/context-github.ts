@@ -4,7 +4,7 @@
  * https://docs.github.com/en/actions/reference/variables-reference#default-environment-variables
  */
 import { readFileSync } from 'node:fs'
-import type { CiContext } from './context.js'
+import type { CiContext } from './ci.js'
 import { compact, refNameOf, refTypeOf } from './refs.js'
 import { REF_TYPES, type RefType } from './schema.js'
 

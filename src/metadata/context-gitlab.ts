@@ -2,7 +2,7 @@
  * GitLab CI: predefined variables.
  * https://docs.gitlab.com/ci/variables/predefined_variables/
  */
-import type { CiContext } from './context.js'
+import type { CiContext } from './ci.js'
 import { compact } from './refs.js'
 
 export function gitlabCiContext(env: NodeJS.ProcessEnv): CiContext {

@@ -2,7 +2,7 @@
  * The contract's outputs, as strings, from a Result. Pure: the action sets them, the CLI prints them
  * with --json.
  */
-import type { Result } from '../run.js'
+import type { Result } from '../result.js'
 
 export function outputsOf(r: Result): Record<string, string> {
   const out: Record<string, string> = {

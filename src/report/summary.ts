@@ -2,7 +2,7 @@
  * The job summary: one pure markdown renderer. Every user-controlled string is escaped, so a tag or
  * an annotation cannot inject markup, links or HTML into the summary.
  */
-import type { Result } from '../run.js'
+import type { Result } from '../result.js'
 
 export function escapeMarkdown(s: string): string {
   return s.replace(/[\\`*_{}[\]()<>#+!|~&]/g, c => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : `\\${c}`)).replace(/\r?\n/g, ' ')

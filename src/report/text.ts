@@ -2,8 +2,7 @@
  * The CLI's readable report.
  */
 import { platformLabel } from '../result.js'
-import type { Result } from '../run.js'
-import type { ReferrerNode } from '../verify/discover.js'
+import type { ReferrerNode, Result } from '../result.js'
 
 function tree(nodes: ReferrerNode[], indent: string, out: string[]): void {
   nodes.forEach((n, i) => {

@@ -8,7 +8,6 @@ import { stat } from 'node:fs/promises'
 import { basename, resolve } from 'node:path'
 import { UsageError } from '../errors.js'
 import { Annotation, ArtifactType } from '../oci/media-types.js'
-import { DEFAULT_ANNOTATION_PREFIX } from '../metadata/codec.js'
 import { globFiles, hasMagic } from './glob.js'
 import { JsonPathScanner } from './json-scan.js'
 
@@ -201,8 +200,8 @@ function fromTagValue(text: string): Pick<DetectedSbom, 'format' | 'specVersion'
 export const MAX_SBOM_ANNOTATION_VALUE = 256
 
 /** Annotations of an SBOM referrer. */
-export function sbomAnnotations(s: DetectedSbom, created: string, opts: { prefix?: string } = {}): Record<string, string> {
-  const p = `${opts.prefix ?? DEFAULT_ANNOTATION_PREFIX}.sbom`
+export function sbomAnnotations(s: DetectedSbom, created: string, prefix: string): Record<string, string> {
+  const p = `${prefix}.sbom`
   const out: Record<string, string> = {
     [`${p}.format`]: s.format,
     [Annotation.Created]: created,

@@ -3,6 +3,7 @@
  * CycloneDX; plain, as in-toto attestations or Sigstore bundles), provenance (in-toto / Sigstore
  * bundles with a SLSA predicate, BuildKit attestation manifests).
  */
+import { isBuildKitAttestation } from '../oci/buildkit.js'
 import { Annotation, ArtifactType } from '../oci/media-types.js'
 import type { Descriptor, Manifest } from '../oci/types.js'
 import { isIndex } from '../oci/types.js'
@@ -42,11 +43,6 @@ function predicateTypes(d: Descriptor, m?: Manifest): string[] {
     if (!isIndex(m)) for (const l of m.layers) take(l.annotations)
   }
   return out
-}
-
-/** Is this (a referrer, or a manifest inside an index) a BuildKit attestation manifest? */
-export function isBuildKitAttestation(d: Descriptor): boolean {
-  return d.artifactType === ArtifactType.BuildKitAttestation || d.annotations?.[Annotation.DockerReferenceType] === 'attestation-manifest'
 }
 
 /** Manifests the gate must read to classify: BuildKit attestations and attestations without a predicate annotation. */

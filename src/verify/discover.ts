@@ -1,24 +1,19 @@
 /**
  * `discover`: the referrers tree of an image (referrers of referrers, as `oras discover` shows it).
  */
+import type { ReferrerNode } from '../result.js'
 import { describeError } from '../errors.js'
 import type { Logger } from '../log.js'
-import { Annotation } from '../oci/media-types.js'
+import { attestedDigest } from '../oci/buildkit.js'
 import type { Target } from '../oci/target.js'
 import { parseManifest, type Descriptor } from '../oci/types.js'
-import { findReferrers } from './referrers.js'
+import { findReferrers } from '../read/referrers.js'
 
 /** Depth of the tree: signatures of SBOMs of images are three levels; deeper is noise. */
 export const MAX_DISCOVER_DEPTH = 4
 /** Nodes in all, so a hostile registry cannot make discover run forever. */
 export const MAX_DISCOVER_NODES = 10000
 
-export interface ReferrerNode {
-  descriptor: Descriptor
-  /** absent: a referrer of its parent; `platform`: a platform manifest of the index; `attestation`: BuildKit's attestation for that platform, inside the index */
-  relation?: 'platform' | 'attestation'
-  children: ReferrerNode[]
-}
 
 export async function discoverTree(target: Target, subject: Descriptor, opts: { logger?: Logger; depth?: number } = {}): Promise<{ nodes: ReferrerNode[]; via: string }> {
   let count = 0
@@ -49,11 +44,10 @@ export async function discoverIndexTree(
   const top = await discoverTree(target, subject.descriptor, opts)
   const about = new Map<string, string | undefined>()
   for (const a of subject.indexAttestations) {
-    let platform = a.annotations?.[Annotation.DockerReferenceDigest]
+    let platform = attestedDigest(a, undefined)
     if (!platform) {
       try {
-        const m = parseManifest((await target.fetchManifest(a)).bytes)
-        platform = m.subject?.digest
+        platform = attestedDigest(a, parseManifest((await target.fetchManifest(a)).bytes))
       } catch (e) {
         opts.logger?.warning(`could not read attestation manifest ${a.digest}: ${describeError(e)}`)
       }

@@ -5,6 +5,7 @@
 import type { Logger } from '../log.js'
 import { annotationKeys, decodeDocument, decodeDocumentBytes } from '../metadata/codec.js'
 import type { BuildMetadata } from '../metadata/schema.js'
+import { attestedDigest } from '../oci/buildkit.js'
 import { Annotation, ArtifactType } from '../oci/media-types.js'
 import type { ReferrersListing, Target } from '../oci/target.js'
 import { isIndex, parseManifest, type Descriptor, type Manifest } from '../oci/types.js'
@@ -13,7 +14,7 @@ import type { BundleCheck } from '../sign/sigstore-verify.js'
 import { documentOfStatement, statementNames } from '../supply/metadata-statement.js'
 import { announcedPredicate, classify, isMetadataPredicate, isSigstoreBundle, needsManifest } from './classify.js'
 import type { Evidence } from './gate.js'
-import { findReferrers, type FoundReferrers } from './referrers.js'
+import { findReferrers, type FoundReferrers } from '../read/referrers.js'
 
 /** Largest metadata layer read back (the document is JSON; anything larger is not ours). */
 export const MAX_METADATA_LAYER_BYTES = 4 * 1024 * 1024
@@ -153,7 +154,7 @@ export async function collectEvidence(
     try {
       const got = await target.fetchManifest(a)
       const m = parseManifest(got.bytes)
-      const about = refd ?? m.subject?.digest
+      const about = attestedDigest(a, m)
       if (opts.platformDigest && about !== opts.platformDigest) continue
       evidence.push({ digest: a.digest, kinds: classify(a, m), source: 'index-attestation', artifactType: ArtifactType.BuildKitAttestation })
     } catch (e) {

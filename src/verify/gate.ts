@@ -1,6 +1,7 @@
 /**
  * The release gate: pure policy over what was found. No I/O, so every decision is unit-testable.
  */
+import type { RequirementResult } from '../result.js'
 import type { BuildMetadata } from '../metadata/schema.js'
 import { describeActual, describeExpected, signerMatches, type ExpectedSigner, type SignerIdentity } from '../sign/signer.js'
 import type { EvidenceKind } from './classify.js'
@@ -33,18 +34,7 @@ export interface Policy {
   signer?: ExpectedSigner
 }
 
-export interface RequirementResult {
-  requirement: string
-  found: boolean
-  /** the referrer (digest and type) that satisfied it */
-  by?: string
-  /** who signed what satisfied it, when a signer was required */
-  signedBy?: string
-  /** one line: what was found, or what is missing and why */
-  detail: string
-}
 
-export const KNOWN_REQUIREMENTS: readonly EvidenceKind[] = ['metadata', 'sbom', 'provenance']
 
 /** Why this metadata document fails the policy, or undefined when it passes. */
 export function policyProblem(doc: BuildMetadata, policy: Policy): string | undefined {

@@ -9,7 +9,7 @@ import { startFaultProxy, type FaultProxy } from '../../../__fixtures__/fault-pr
 import { describeError, exitCodeFor } from '../../../src/errors.js'
 import type { Logger } from '../../../src/log.js'
 import { Deadline } from '../../../src/oci/remote/deadline.js'
-import { checkAnnotated } from '../../../src/verify/check.js'
+import { checkAnnotated } from '../../../src/attach/check.js'
 import { pushImage, target } from './helpers.js'
 
 let dist: Distribution
@@ -47,7 +47,7 @@ test('Retry-After past the deadline: no wait at all, exit 3, saying how long was
   expect(err).toMatchObject({ code: 'TOO_MANY_REQUESTS', status: 429 })
   expect(exitCodeFor(err)).toBe(3)
   expect(describeError(err)).toBe(
-    `resolve v1 in ${proxy.host}/app: rate limited (429); gave up after 1 try: the registry asked to wait 1 h (Retry-After) would pass the command deadline (60 s). The registry rate-limits this client: authenticate, or retry later.`
+    `fetch manifest v1 from ${proxy.host}/app: rate limited (429 TOOMANYREQUESTS "slow down"); gave up after 1 try: the registry asked to wait 1 h (Retry-After) would pass the command deadline (60 s). The registry rate-limits this client: authenticate, or retry later.`
   )
   expect(lines.filter(l => /waiting/.test(l))).toEqual([])
 })
@@ -64,7 +64,7 @@ test('waits that fit are taken and announced; the one that would not fit ends th
   expect(err).toMatchObject({ code: 'TOO_MANY_REQUESTS' })
   expect(describeError(err)).toMatch(/gave up after 2 tries: the registry asked to wait 2 s \(Retry-After\) would pass the command deadline \(3 s\)\./)
   expect(lines.filter(l => /waiting/.test(l))).toEqual([
-    expect.stringMatching(new RegExp(`^info: resolve v1 in ${proxy.host}/app: the registry answered 429 and asked to wait 2 s \\(Retry-After\\) \\(try 1 of 11\\); waiting 2 s before trying again \\(\\d(\\.\\d)? s left of the command deadline \\(3 s\\)\\)$`))
+    expect.stringMatching(new RegExp(`^info: fetch manifest v1 from ${proxy.host}/app: the registry answered 429 and asked to wait 2 s \\(Retry-After\\) \\(try 1 of 11\\); waiting 2 s before trying again \\(\\d(\\.\\d)? s left of the command deadline \\(3 s\\)\\)$`))
   ])
 })
 

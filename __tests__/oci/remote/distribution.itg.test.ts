@@ -162,7 +162,7 @@ describe('distribution 2.8 with htpasswd', () => {
     const err = await resolveIn(t, 'latest').catch((e: unknown) => e as OciError)
     expect(err).toMatchObject({ code: 'UNAUTHORIZED' })
     expect(describeError(err)).toMatch(new RegExp(`: the registry refused the credentials given for ${auth.host} \\(from inputs username/password\\) \\(401\\)\\. Check that they are current`))
-    expect(t.requestCount.byKind['manifest.head']).toBe(2)
+    expect(t.requestCount.byKind['manifest.get']).toBe(2)
   })
 
   test('credentials from DOCKER_CONFIG', async () => {

@@ -42,9 +42,9 @@ describe('retries', () => {
   test('a burst of 503s is ridden out', async () => {
     const t = target(reg.host, 'burst')
     const d = await pushImage(t, 'burst')
-    reg.addFault({ match: { method: 'HEAD', path: /\/manifests\// }, status: 503, times: 3 })
+    reg.addFault({ match: { method: 'GET', path: /\/manifests\// }, status: 503, times: 3 })
     expect((await resolveIn(t, 'latest')).digest).toBe(d.digest)
-    expect(t.requestCount.byKind['manifest.head']).toBe(4)
+    expect(t.requestCount.byKind['manifest.get']).toBe(4)
   })
 
   test('retries are bounded: SERVER_ERROR after retries + 1 attempts', async () => {
@@ -52,8 +52,8 @@ describe('retries', () => {
     reg.addFault({ match: { path: /\/manifests\// }, status: 502, times: 10 })
     const err = await resolveIn(t, 'latest').catch((e: unknown) => e as OciError)
     expect(err).toMatchObject({ code: 'SERVER_ERROR', status: 502 })
-    expect((err as OciError).message).toContain(`resolve latest in ${reg.host}/bounded: registry error (502)`)
-    expect(t.requestCount.byKind['manifest.head']).toBe(3)
+    expect((err as OciError).message).toContain(`fetch manifest latest from ${reg.host}/bounded: registry error (502)`)
+    expect(t.requestCount.byKind['manifest.get']).toBe(3)
   })
 
   test('a manifest PUT by digest is retried; a PUT by tag is not', async () => {
@@ -93,7 +93,7 @@ describe('retries', () => {
 
   test('no answer within the timeout → TIMEOUT', async () => {
     const t = target(reg.host, 'slow', { timeoutMs: 200, retries: 1 })
-    reg.addFault({ match: { method: 'HEAD' }, delayMs: 1000, times: 2 })
+    reg.addFault({ match: { method: 'GET', path: /\/manifests\// }, delayMs: 1000, times: 2 })
     const err = await resolveIn(t, 'latest').catch((e: unknown) => e as OciError)
     expect(err).toMatchObject({ code: 'TIMEOUT' })
     expect((err as OciError).message).toMatch(/no answer from 127\.0\.0\.1:\d+ within 200 ms, after 2 tries$/)

@@ -8,8 +8,8 @@ import { decodeDocument } from '../metadata/codec.js'
 import { ArtifactType } from '../oci/media-types.js'
 import type { ReferrersListing, Target } from '../oci/target.js'
 import type { Descriptor } from '../oci/types.js'
-import type { PlannedArtifact } from '../attach/publish.js'
-import { findReferrers, type FoundReferrers } from './referrers.js'
+import type { PlannedArtifact } from './publish.js'
+import { findReferrers, type FoundReferrers } from '../read/referrers.js'
 
 export interface CheckResult {
   verified: boolean

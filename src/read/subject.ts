@@ -1,11 +1,10 @@
 /**
  * Resolving the subject once: the digest is what we act on (seed 003); the tag is kept for the record.
  */
-import { UsageError } from '../errors.js'
 import type { ImageRef } from '../oci/reference.js'
 import type { Target } from '../oci/target.js'
 import { isIndex, parseManifest, type Descriptor, type ImageIndex, type Manifest } from '../oci/types.js'
-import { isBuildKitAttestation } from '../verify/classify.js'
+import { isBuildKitAttestation } from '../oci/buildkit.js'
 
 export interface Subject {
   descriptor: Descriptor
@@ -20,16 +19,8 @@ export interface Subject {
   indexAttestations: Descriptor[]
 }
 
-/** The digest to act on: `digest` input and a digest in the reference must agree. */
-export function subjectDigest(ref: ImageRef, digestInput: string | undefined): string | undefined {
-  if (digestInput && ref.digest && digestInput !== ref.digest) {
-    throw new UsageError(`input digest ${digestInput} does not match the digest in image "${ref.original}" (${ref.digest})`, { hint: 'give one, or make them agree' })
-  }
-  return digestInput ?? ref.digest
-}
-
-export async function resolveSubject(target: Target, ref: ImageRef, digestInput: string | undefined): Promise<Subject> {
-  const digest = subjectDigest(ref, digestInput)
+/** `digest`: the one to act on (the inputs agreed it with the reference); else the tag. */
+export async function resolveSubject(target: Target, ref: ImageRef, digest: string | undefined): Promise<Subject> {
   const reference = digest ?? ref.tag ?? 'latest'
   // one GET rather than HEAD: the bytes are needed for indexes, the gate and annotations mode alike
   const got = await target.fetchManifest(reference)
