@@ -98,7 +98,7 @@ export async function retryWithin<T>(
  * as the read-back loop around them.
  */
 function startReadBack(target: Target, timeoutMs: number): void {
-  target.restartDeadline?.(timeoutMs, 'verify-timeout')
+  target.restartDeadline(timeoutMs, 'verify-timeout')
 }
 
 /** The last attempt could not read the registry: say so (exit 3) instead of reporting what it could not see. */

@@ -153,7 +153,7 @@ export async function attachCommand(target: Target, ref: ImageRef, inputs: Input
     }
     result.problems.push(...check.problems.map(p => (scope ? `${scope}: ${p}` : p)))
     result.missing.push(...check.unverified.map(k => (scope ? `${k}@${scope}` : k)))
-    if (check.verified && pub.indexing === 'registry') await removeSuperseded(target, check.referrers, plans, inputs.annotationPrefix, logger)
+    if (check.verified && pub.indexing === 'store') await removeSuperseded(target, check.referrers, plans, inputs.annotationPrefix, logger)
   }
   if (subject.indexAttestations.length) await listBuildKitAttestations(target, subject, deps, logger)
   result.verified = result.problems.length === 0
@@ -169,7 +169,7 @@ export async function attachCommand(target: Target, ref: ImageRef, inputs: Input
  */
 async function listBuildKitAttestations(target: Target, subject: Subject, deps: RunDeps, logger: Logger): Promise<void> {
   // a registry's own API lists them already; a layout is scanned (only a registry's capability is noted)
-  if (!target.noteReferrersCapability || (await target.referrersCapability()) !== 'unsupported') return
+  if (target.capabilities.referrersIndexedBy === 'store' || (await target.referrersCapability()) !== 'unsupported') return
   const byPlatform = new Map<string, Descriptor[]>()
   for (const a of subject.indexAttestations) {
     try {
@@ -215,7 +215,7 @@ async function signedPlans(doc: BuildMetadata, provenance: InTotoStatementV1 | u
  * attempt stay listed: delete them (best effort). Only its own: same key, lower attempt.
  */
 async function removeSuperseded(target: Target, listed: Descriptor[], plans: PlannedArtifact[], prefix: string, logger: Logger): Promise<void> {
-  if (!target.deleteManifest) return
+  if (!target.capabilities.deletesManifests) return
   const old = supersededBy(
     plans.map(p => p.built.descriptor),
     listed,

@@ -25,8 +25,8 @@ export interface PlannedArtifact {
 export const BLOB_CONCURRENCY = 3
 
 export interface PublishResult {
-  /** how referrers are indexed: by the registry (API), by us (tag schema), or by the layout */
-  indexing: 'registry' | 'tag-schema'
+  /** who indexes the referrers written: the store (a layout, or a registry's referrers API) or us (the tag schema) */
+  indexing: 'store' | 'tag-schema'
   fallback?: FallbackResult
   /** the referrers API listing read to confirm the registry indexes them */
   listing?: ReferrersListing
@@ -76,18 +76,18 @@ export async function publish(
     const want = plans[i]!.built.descriptor.digest
     if (r.descriptor.digest !== want) throw new Error(`internal: registry stored ${r.descriptor.digest} for ${want}`)
   }
+  if (target.capabilities.referrersIndexedBy === 'store') return { indexing: 'store' }
   if (results.every(r => r.subjectAccepted)) {
-    if (!target.noteReferrersCapability) return { indexing: 'registry' } // a layout indexes its referrers itself
     target.noteReferrersCapability('supported')
     // `OCI-Subject` has been sent by registries that do not serve the API (ECR did): confirm with a
     // listing, which verification then reuses, so an honest registry pays no extra request
     const listing = await target.listReferrers(subject)
-    if (listing.via === 'api') return { indexing: 'registry', listing }
+    if (listing.via === 'api') return { indexing: 'store', listing }
     opts.logger.warning(`${target.describe()} answered OCI-Subject but does not serve the referrers API; maintaining the referrers tag schema instead`)
   }
   // No OCI-Subject: the client must maintain the referrers tag schema (distribution-spec v1.1,
   // "Pushing Manifests with Subject").
-  target.noteReferrersCapability?.('unsupported')
+  target.noteReferrersCapability('unsupported')
   const fallback = await updateFallbackIndex(
     target,
     subject,

@@ -43,8 +43,25 @@ export interface ReferrersListing {
   filtersApplied: boolean
 }
 
+/**
+ * What a target can do, declared rather than guessed from which methods it has (as oras-go's
+ * `ReferrerLister`, `Deleter`, … are separate interfaces).
+ */
+export interface Capabilities {
+  /**
+   * Who indexes referrers: `store` — the target itself as it stores a manifest with `subject` (an OCI
+   * layout, which also keeps the tag schema for other tools); `registry` — a registry, which does so
+   * when it serves the referrers API (OCI-Subject, then a listing confirms), else a client must keep
+   * the referrers tag schema.
+   */
+  readonly referrersIndexedBy: 'store' | 'registry'
+  /** `deleteManifest` works (a registry's DELETE, a layout unlisting) */
+  readonly deletesManifests: boolean
+}
+
 export interface Target {
   readonly ref: ImageRef
+  readonly capabilities: Capabilities
   /** the repository or layout, for messages: `localhost:5000/app`, `oci:/tmp/layout` */
   describe(): string
 
@@ -68,16 +85,13 @@ export interface Target {
   /** referrers of `subject` through the API, else the tag schema (remote), or by scanning (layout) */
   listReferrers(subject: Descriptor, opts?: ListReferrersOptions): Promise<ReferrersListing>
 
-  /** remove (registry) or unlist (layout) a manifest: used to replace a re-run's superseded referrer */
-  deleteManifest?(digest: string): Promise<void>
+  /** remove (registry) or unlist (layout) a manifest, when `capabilities.deletesManifests` */
+  deleteManifest(digest: string): Promise<void>
+  /** record what a push revealed about the referrers API (`OCI-Subject` or not); a store that indexes its own ignores it */
+  noteReferrersCapability(c: 'supported' | 'unsupported'): void
   /**
-   * Record what a push revealed about the referrers API (`OCI-Subject` present or not). Only targets
-   * whose referrers the server indexes have it; a layout indexes its own and leaves it out.
+   * Restart the deadline of retries and waits: `ms` from now, named `label` in messages (reads after
+   * writes use verify-timeout). A target that does not retry (a layout) has none to restart.
    */
-  noteReferrersCapability?(c: 'supported' | 'unsupported'): void
-  /**
-   * Restart the deadline of retries and waits: `ms` from now, named `label` in messages. Reads
-   * after writes call it with verify-timeout. Only targets that retry (a registry) have it.
-   */
-  restartDeadline?(ms: number, label: string): void
+  restartDeadline(ms: number, label: string): void
 }

@@ -40,7 +40,8 @@ describe('LayoutTarget referrers', () => {
   test('a pushed referrer is listed with its artifactType and all annotations, and written to the fallback tag', async () => {
     const bytes = artifact(subject, 'application/vnd.test.a', { 'org.example.k': 'v', 'org.example.k2': 'v2' })
     const res = await t.pushManifest(bytes, MediaType.ImageManifest)
-    expect(res.subjectAccepted).toBe(true)
+    expect(res.subjectAccepted).toBe(false) // no OCI-Subject header: the layout declares that it indexes referrers itself
+    expect(t.capabilities.referrersIndexedBy).toBe('store')
     const want = { mediaType: MediaType.ImageManifest, digest: digestOf(bytes), size: bytes.length, artifactType: 'application/vnd.test.a', annotations: { 'org.example.k': 'v', 'org.example.k2': 'v2' } }
     expect((await t.listReferrers(subject)).descriptors).toEqual([want])
     expect(await fallbackEntries(t, subject.digest)).toEqual([want])

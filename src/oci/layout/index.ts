@@ -10,9 +10,8 @@
  *   is a referrer, and referrers must stay findable when tags move, so it gets an untagged entry.
  * - A referrer is also added to the subject's fallback index (tag `sha256-<hex>`, the referrers
  *   tag schema) inside `pushManifest`, so regctl (which reads that tag in layouts) and ORAS (which
- *   scans) both find it, and callers need no layout-specific step. That is why `subjectAccepted` is
- *   true for such a push: the target indexed the referrer itself. A caller that maintains the tag
- *   schema anyway finds its entry already there (`editReferrersIndex` reports `changed: false`).
+ *   scans) both find it, and callers need no layout-specific step: the layout declares
+ *   `referrersIndexedBy: 'store'`.
  * - index.json edits are serialized per directory in this process and re-read inside the lock.
  */
 import { silentLogger, type Logger } from '../../log.js'
@@ -35,6 +34,7 @@ export interface LayoutTargetOptions {
 
 export class LayoutTarget implements Target {
   readonly ref: ImageRef
+  readonly capabilities = { referrersIndexedBy: 'store', deletesManifests: true } as const
   private readonly dir: string
   private readonly logger: Logger
 
@@ -116,7 +116,7 @@ export class LayoutTarget implements Target {
       if (changed) await writeIndex(this.dir, index)
     })
     this.logger.debug(`${this.describe()}: pushed manifest ${digest}${tag ? ` as ${tag}` : ''}`)
-    return { descriptor, subjectAccepted: !!subject }
+    return { descriptor, subjectAccepted: false }
   }
 
   /**
@@ -124,6 +124,12 @@ export class LayoutTarget implements Target {
    * index. The blob stays (other manifests may share it); tagged entries are left alone, since a tag
    * is the user's. Used to replace a re-run's superseded referrer.
    */
+  /** a layout indexes its referrers itself: nothing a push reveals changes that */
+  noteReferrersCapability(): void {}
+
+  /** a layout does not retry, so it has no deadline to restart */
+  restartDeadline(): void {}
+
   async deleteManifest(digest: string): Promise<void> {
     await this.open()
     const bytes = await readBlob(this.dir, digest, 'manifest', MAX_MANIFEST_BYTES)

@@ -43,6 +43,7 @@ export interface RemoteOptions {
 
 export class RemoteTarget implements Target {
   readonly ref: ImageRef
+  readonly capabilities = { referrersIndexedBy: 'registry', deletesManifests: true } as const
   private readonly transport: Transport
   private readonly ctx: RepoContext
   private readonly referrers = new ReferrersState()
