@@ -55,9 +55,9 @@ import { OciError, isOciError } from '../errors.js'
 import type { Logger } from '../log.js'
 import { digestOf } from './digest.js'
 import { MediaType } from './media-types.js'
-import { editReferrersIndex, fallbackTag } from './referrers.js'
+import { editReferrersIndex, fallbackTag, readReferrersTag } from './referrers.js'
 import type { Target } from './target.js'
-import { isIndex, parseManifest, type Descriptor, type ImageIndex } from './types.js'
+import type { Descriptor, ImageIndex } from './types.js'
 
 /** A PUT is sent at most this long after the start of the read it was computed from. */
 export const STALE_BASE_MS = 500
@@ -109,23 +109,24 @@ const defaultSleep = (ms: number) => new Promise<void>(r => setTimeout(r, ms))
 
 /** Read the fallback index. A tag that is missing, or resolves to the subject itself (GitLab), is empty. */
 export async function readFallbackIndex(target: Target, subject: Descriptor): Promise<ReadIndex> {
-  const tag = fallbackTag(subject.digest)
-  try {
-    const got = await target.fetchManifest(tag)
-    if (got.descriptor.digest === subject.digest) return { aliasOfSubject: true }
-    const m = parseManifest(got.bytes, `referrers index ${tag}`)
-    if (!isIndex(m)) {
-      throw new OciError('CONFLICT', `update referrers tag ${tag} in ${target.describe()}: the tag holds a manifest that is not a referrers index; refusing to overwrite it`, {
-        op: 'update referrers tag',
-        subject: target.describe(),
-        hint: 'remove or rename that tag, or use a registry with the referrers API'
-      })
+  const got = await readReferrersTag(async tag => {
+    try {
+      return await target.fetchManifest(tag)
+    } catch (e) {
+      if (isOciError(e, 'NOT_FOUND')) return undefined
+      throw e
     }
-    return { index: m, digest: got.descriptor.digest }
-  } catch (e) {
-    if (isOciError(e, 'NOT_FOUND')) return {}
-    throw e
+  }, subject.digest)
+  if (got.state === 'alias') return { aliasOfSubject: true }
+  if (got.state === 'index') return { index: got.index, digest: got.digest }
+  if (got.state === 'other') {
+    throw new OciError('CONFLICT', `update referrers tag ${fallbackTag(subject.digest)} in ${target.describe()}: ${got.problem}; refusing to overwrite it`, {
+      op: 'update referrers tag',
+      subject: target.describe(),
+      hint: 'remove or rename that tag, or use a registry with the referrers API'
+    })
   }
+  return {}
 }
 
 function isTransient(e: unknown): boolean {

@@ -5,12 +5,39 @@
  */
 import { MediaType } from './media-types.js'
 import { parseDigest } from './digest.js'
-import { cleanDescriptor, type Descriptor, type ImageIndex } from './types.js'
+import { cleanDescriptor, isIndex, parseManifest, type Descriptor, type ImageIndex, type ManifestBlob } from './types.js'
 
 /** Tag schema: `<alg>-<ref>`, alg truncated to 32 characters and ref to 64. */
 export function fallbackTag(digest: string): string {
   const { algorithm, hex } = parseDigest(digest)
   return `${algorithm.slice(0, 32)}-${hex.slice(0, 64)}`
+}
+
+/** What the referrers tag of a subject holds. */
+export type ReferrersTag =
+  | { state: 'absent' }
+  /** the tag resolves to the subject itself (GitLab resolves `sha256-<hex>` to the image): no index */
+  | { state: 'alias' }
+  | { state: 'index'; index: ImageIndex; digest: string }
+  /** something other than a referrers index is tagged there: never to be read as one, nor overwritten */
+  | { state: 'other'; digest: string; problem: string }
+
+/**
+ * The one reader of the referrers tag schema, for a registry and a layout alike: `fetch` returns the
+ * manifest tagged `tag` (digest-checked), or undefined when there is none.
+ */
+export async function readReferrersTag(fetch: (tag: string) => Promise<ManifestBlob | undefined>, subjectDigest: string): Promise<ReferrersTag> {
+  const tag = fallbackTag(subjectDigest)
+  const got = await fetch(tag)
+  if (!got) return { state: 'absent' }
+  if (got.descriptor.digest === subjectDigest) return { state: 'alias' }
+  try {
+    const m = parseManifest(got.bytes, `referrers index ${tag}`)
+    if (isIndex(m)) return { state: 'index', index: m, digest: got.descriptor.digest }
+    return { state: 'other', digest: got.descriptor.digest, problem: `the tag ${tag} holds a manifest that is not a referrers index` }
+  } catch (e) {
+    return { state: 'other', digest: got.descriptor.digest, problem: `the tag ${tag} holds something that is not a referrers index (${(e as Error).message})` }
+  }
 }
 
 export interface IndexEdit {

@@ -109,6 +109,14 @@ describe('LayoutTarget referrers', () => {
     expect(await fallbackEntries(t, subject.digest)).toHaveLength(1)
   })
 
+  test('another manifest under the fallback tag is neither read as an index nor overwritten', async () => {
+    const other = await t.fetchManifest(FIXTURE.arm64) // an image manifest, not the subject
+    await t.pushManifest(other.bytes, other.descriptor.mediaType, fallbackTag(subject.digest))
+    const before = await t.fetchManifest(fallbackTag(subject.digest))
+    await expect(t.pushManifest(artifact(subject, 'application/vnd.test.a', { n: '2' }), MediaType.ImageManifest)).rejects.toMatchObject({ code: 'CONFLICT' })
+    expect((await t.fetchManifest(fallbackTag(subject.digest))).descriptor.digest).toBe(before.descriptor.digest)
+  })
+
   test('referrers inside a nested index are found by the scan', async () => {
     // an index that is not itself a referrers index holds a referrer; only the index is tagged
     const ref = artifact(subject, 'application/vnd.test.nested', { deep: 'yes' })

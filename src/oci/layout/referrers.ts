@@ -7,9 +7,9 @@
  */
 import { MAX_MANIFEST_BYTES } from '../limits.js'
 import type { Logger } from '../../log.js'
-import { isOciError } from '../../errors.js'
-import { isIndexMediaType, MANIFEST_MEDIA_TYPES, MediaType } from '../media-types.js'
-import { editReferrersIndex, effectiveArtifactType, fallbackTag, filterByArtifactType } from '../referrers.js'
+import { isOciError, OciError } from '../../errors.js'
+import { MANIFEST_MEDIA_TYPES, MediaType } from '../media-types.js'
+import { editReferrersIndex, effectiveArtifactType, fallbackTag, filterByArtifactType, readReferrersTag, type ReferrersTag } from '../referrers.js'
 import { isIndex, manifestMediaType, parseManifest, type Descriptor, type ImageIndex, type Manifest } from '../types.js'
 import { readBlob, writeBlobBytes } from './blobs.js'
 import { findTag, setTag, type RawIndex } from './index-file.js'
@@ -56,13 +56,27 @@ export async function* walkManifests(dir: string, index: RawIndex, logger: Logge
   }
 }
 
-/** Read the fallback index of `subjectDigest` when the layout has one (and it is not the subject itself). */
-export async function readFallbackIndex(dir: string, index: RawIndex, subjectDigest: string): Promise<ImageIndex | undefined> {
-  const entry = findTag(index, fallbackTag(subjectDigest))
-  // GitLab-style aliasing: a `sha256-<hex>` tag resolving to the subject is not a referrers index
-  if (!entry || entry.digest === subjectDigest || !isIndexMediaType(entry.mediaType)) return undefined
-  const m = parseManifest(await readBlob(dir, entry.digest, 'referrers index', MAX_MANIFEST_BYTES), `oci:${dir}: referrers index ${entry.digest}`)
-  return isIndex(m) ? m : undefined
+/** The referrers tag of `subjectDigest` in the layout, through the one reader (src/oci/referrers.ts). */
+async function readFallbackIndex(dir: string, index: RawIndex, subjectDigest: string): Promise<ReferrersTag> {
+  return readReferrersTag(async tag => {
+    const entry = findTag(index, tag)
+    if (!entry) return undefined
+    const bytes = await readBlob(dir, entry.digest, 'referrers index', MAX_MANIFEST_BYTES)
+    return { descriptor: { mediaType: entry.mediaType, digest: entry.digest, size: bytes.length }, bytes }
+  }, subjectDigest)
+}
+
+/** The index to edit, or an error when something else holds the tag (it is not ours to overwrite). */
+async function editableFallbackIndex(dir: string, index: RawIndex, subjectDigest: string): Promise<ImageIndex | undefined> {
+  const got = await readFallbackIndex(dir, index, subjectDigest)
+  if (got.state === 'other') {
+    throw new OciError('CONFLICT', `oci:${dir}: update referrers tag ${fallbackTag(subjectDigest)}: ${got.problem}; refusing to overwrite it`, {
+      op: 'update referrers tag',
+      subject: `oci:${dir}`,
+      hint: 'remove or rename that tag'
+    })
+  }
+  return got.state === 'index' ? got.index : undefined
 }
 
 export async function scanReferrers(dir: string, index: RawIndex, subjectDigest: string, artifactType: string | undefined, logger: Logger): Promise<Descriptor[]> {
@@ -75,9 +89,11 @@ export async function scanReferrers(dir: string, index: RawIndex, subjectDigest:
   }
   let fallback: ImageIndex | undefined
   try {
-    fallback = await readFallbackIndex(dir, index, subjectDigest)
+    const got = await readFallbackIndex(dir, index, subjectDigest)
+    if (got.state === 'other') logger.warning(`oci:${dir}: ${got.problem}; ignoring it`)
+    fallback = got.state === 'index' ? got.index : undefined
   } catch (e) {
-    logger.warning(`layout: ignored the referrers tag ${fallbackTag(subjectDigest)}: ${(e as Error).message}`)
+    logger.warning(`oci:${dir}: ignored the referrers tag ${fallbackTag(subjectDigest)}: ${(e as Error).message}`)
   }
   for (const d of fallback?.manifests ?? []) {
     if (byDigest.has(d.digest)) continue
@@ -93,7 +109,7 @@ export async function scanReferrers(dir: string, index: RawIndex, subjectDigest:
  * and returns whether index.json needs writing.
  */
 export async function addToFallbackIndex(dir: string, index: RawIndex, subjectDigest: string, referrer: Descriptor): Promise<boolean> {
-  const existing = await readFallbackIndex(dir, index, subjectDigest)
+  const existing = await editableFallbackIndex(dir, index, subjectDigest)
   const edit = editReferrersIndex(existing, [referrer])
   if (!edit.changed && existing) return false
   const digest = await writeBlobBytes(dir, edit.bytes)
@@ -102,7 +118,7 @@ export async function addToFallbackIndex(dir: string, index: RawIndex, subjectDi
 
 /** Take one referrer out of the subject's fallback index. Same locking rules as addToFallbackIndex. */
 export async function removeFromFallbackIndex(dir: string, index: RawIndex, subjectDigest: string, referrer: string): Promise<boolean> {
-  const existing = await readFallbackIndex(dir, index, subjectDigest)
+  const existing = await editableFallbackIndex(dir, index, subjectDigest)
   if (!existing || !existing.manifests.some(d => d.digest === referrer)) return false
   const edit = editReferrersIndex(existing, [], [referrer])
   const digest = await writeBlobBytes(dir, edit.bytes)

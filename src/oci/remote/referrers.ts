@@ -6,7 +6,7 @@
  */
 import { OciError, isOciError } from '../../errors.js'
 import { EMPTY_DESCRIPTOR, isIndexMediaType, MediaType } from '../media-types.js'
-import { fallbackTag, filterByArtifactType } from '../referrers.js'
+import { filterByArtifactType, readReferrersTag } from '../referrers.js'
 import type { ListReferrersOptions, ReferrersCapability, ReferrersListing } from '../target.js'
 import { isIndex, parseManifest, type Descriptor } from '../types.js'
 import { errCtx, v2, type RepoContext } from './context.js'
@@ -164,24 +164,17 @@ async function listViaApi(ctx: RepoContext, state: ReferrersState, subject: Desc
  * subject itself (GitLab) or to something other than an index is not a referrers index.
  */
 export async function listViaTagSchema(ctx: RepoContext, subject: Descriptor, artifactType?: string): Promise<ReferrersListing> {
-  const empty: ReferrersListing = { descriptors: [], via: 'tag-schema', filtersApplied: false }
-  let blob
-  try {
-    blob = await fetchManifest(ctx, fallbackTag(subject.digest))
-  } catch (e) {
-    if (isOciError(e, 'NOT_FOUND')) return empty
-    throw e
-  }
-  if (blob.descriptor.digest === subject.digest) return empty
-  let m
-  try {
-    m = parseManifest(blob.bytes, `referrers index ${fallbackTag(subject.digest)}`)
-  } catch (e) {
-    ctx.logger.warning(`${ctx.subject}:${fallbackTag(subject.digest)} is not a valid referrers index, ignoring it: ${(e as Error).message}`)
-    return empty
-  }
-  if (!isIndex(m)) return empty
-  return { descriptors: filterByArtifactType(m.manifests, artifactType), via: 'tag-schema', filtersApplied: false }
+  const got = await readReferrersTag(async tag => {
+    try {
+      return await fetchManifest(ctx, tag)
+    } catch (e) {
+      if (isOciError(e, 'NOT_FOUND')) return undefined
+      throw e
+    }
+  }, subject.digest)
+  if (got.state === 'other') ctx.logger.warning(`${ctx.subject}: ${got.problem}; ignoring it`)
+  const descriptors = got.state === 'index' ? filterByArtifactType(got.index.manifests, artifactType) : []
+  return { descriptors, via: 'tag-schema', filtersApplied: false }
 }
 
 export async function listReferrers(ctx: RepoContext, state: ReferrersState, subject: Descriptor, opts: ListReferrersOptions = {}): Promise<ReferrersListing> {
