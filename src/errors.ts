@@ -111,6 +111,22 @@ export const ExitCode = {
   REGISTRY: 3
 } as const
 
+/** Failures that another try may not meet: the registry was unreachable, slow, throttling or failing. */
+const TRANSIENT: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['NETWORK', 'TIMEOUT', 'TOO_MANY_REQUESTS', 'SERVER_ERROR'])
+
+/** The one list of transient failures, for every retry loop that looks beyond HTTP statuses. */
+export function isTransient(e: unknown): boolean {
+  return e instanceof OciError && TRANSIENT.has(e.code)
+}
+
+/**
+ * distribution refuses a manifest (400 MANIFEST_BLOB_UNKNOWN or DIGEST_INVALID) whose blob another
+ * client is still uploading and linking: a moment later the same PUT succeeds.
+ */
+export function isBlobLinkRace(e: unknown): boolean {
+  return e instanceof OciError && (e.hasRegistryCode('MANIFEST_BLOB_UNKNOWN') || e.hasRegistryCode('DIGEST_INVALID'))
+}
+
 /** Causes that say nothing about the image, only that the registry could not be asked. */
 const UNAVAILABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['NETWORK', 'TLS', 'PROXY', 'TIMEOUT', 'TOO_MANY_REQUESTS', 'SERVER_ERROR', 'UNAUTHORIZED', 'DENIED'])
 

@@ -2,6 +2,7 @@
  * Verification after attach: read back as a consumer would and compare with what was written.
  * Retries within verify-timeout, for registries that show writes late (GHCR, Docker Hub).
  */
+import { retryWithin } from '../retry.js'
 import { describeError, isRegistryFailure } from '../errors.js'
 import type { Logger } from '../log.js'
 import { decodeDocument } from '../metadata/codec.js'
@@ -68,30 +69,9 @@ function comparePlan(found: FoundReferrers, p: PlannedArtifact, prefix: string, 
   return problems
 }
 
-/** First wait between read-back attempts, and the cap of its doubling. */
+/** First wait between read-back attempts, and the cap of its doubling (registries that show writes late, GHCR and Docker Hub, settle within seconds). */
 export const FIRST_RETRY_MS = 250
 export const MAX_RETRY_MS = 4000
-
-/**
- * Run `attempt` until `done` says so or the next wait would pass `timeoutMs`; returns the last result.
- * Registries that show writes late (GHCR, Docker Hub) settle within seconds.
- */
-export async function retryWithin<T>(
-  timeoutMs: number,
-  attempt: (n: number) => Promise<T>,
-  done: (t: T) => boolean,
-  opts: { sleep?: (ms: number) => Promise<void>; now?: () => number; onRetry?: (t: T, n: number, delayMs: number) => void } = {}
-): Promise<T> {
-  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>(r => setTimeout(r, ms)))
-  const now = opts.now ?? Date.now
-  const deadline = now() + timeoutMs
-  for (let n = 1, delay = FIRST_RETRY_MS; ; n++, delay = Math.min(delay * 2, MAX_RETRY_MS)) {
-    const t = await attempt(n)
-    if (done(t) || now() + delay > deadline) return t
-    opts.onRetry?.(t, n, delay)
-    await sleep(delay)
-  }
-}
 
 /**
  * Reads after writes: the target's retries and waits get verify-timeout from now, the same budget
@@ -127,6 +107,8 @@ export async function checkAttached(target: Target, subject: Descriptor, plans: 
     },
     r => r.verified,
     {
+      firstMs: FIRST_RETRY_MS,
+      maxMs: MAX_RETRY_MS,
       ...(opts.sleep ? { sleep: opts.sleep } : {}),
       ...(opts.now ? { now: opts.now } : {}),
       onRetry: (r, n, delay) => opts.logger.info(`verification attempt ${n}: ${r.problems[0]}; retrying in ${delay} ms`)
@@ -162,7 +144,7 @@ export async function checkAnnotated(
       }
     },
     r => r.problems.length === 0,
-    { onRetry: (r, n, delay) => opts.logger.info(`verification attempt ${n}: ${r.problems[0]}; retrying in ${delay} ms`) }
+    { firstMs: FIRST_RETRY_MS, maxMs: MAX_RETRY_MS, onRetry: (r, n, delay) => opts.logger.info(`verification attempt ${n}: ${r.problems[0]}; retrying in ${delay} ms`) }
   )
   return throwIfUnread(last).problems
 }

@@ -51,7 +51,8 @@
  * FALLBACK_MAX_ROUNDS caps the writes of one writer: reaching it is a clear error, never a silent
  * loss. The confirming read is what verification then uses, so it costs no extra request.
  */
-import { OciError, isOciError } from '../errors.js'
+import { isBlobLinkRace, isOciError, isTransient, OciError } from '../errors.js'
+import { backoffDelay, sleep as defaultSleep } from '../retry.js'
 import type { Logger } from '../log.js'
 import { digestOf } from './digest.js'
 import { MediaType } from './media-types.js'
@@ -105,7 +106,6 @@ interface ReadIndex {
   aliasOfSubject?: boolean
 }
 
-const defaultSleep = (ms: number) => new Promise<void>(r => setTimeout(r, ms))
 
 /** Read the fallback index. A tag that is missing, or resolves to the subject itself (GitLab), is empty. */
 export async function readFallbackIndex(target: Target, subject: Descriptor): Promise<ReadIndex> {
@@ -129,14 +129,9 @@ export async function readFallbackIndex(target: Target, subject: Descriptor): Pr
   return {}
 }
 
-function isTransient(e: unknown): boolean {
-  return (
-    isOciError(e, 'SERVER_ERROR') ||
-    isOciError(e, 'TOO_MANY_REQUESTS') ||
-    isOciError(e, 'NETWORK') ||
-    isOciError(e, 'TIMEOUT') ||
-    (isOciError(e) && (e.hasRegistryCode('MANIFEST_BLOB_UNKNOWN') || e.hasRegistryCode('DIGEST_INVALID')))
-  )
+/** A failed index PUT worth another read-merge-write: the registry was busy, or a blob was linking. */
+function putRetriable(e: unknown): boolean {
+  return isTransient(e) || isBlobLinkRace(e)
 }
 
 /** The merged index: `cur` verbatim (deduped), carried entries it lost appended verbatim, ours added. */
@@ -214,7 +209,7 @@ export async function updateFallbackIndex(target: Target, subject: Descriptor, a
       // we were clobbered: de-synchronise from the writers we collided with before merging again
       log(`a concurrent writer replaced the index without ${restore.length ? 'entries we carry' : 'ours'}; merging again (write ${writes})`)
       known = undefined
-      await sleep(50 + Math.floor(random() * 400 * Math.min(writes, 4)))
+      await sleep(backoffDelay(Math.min(writes, 4), { baseMs: 100, random }))
       continue
     }
     if (now() - readAt > STALE_BASE_MS && ++staleRereads <= MAX_STALE_REREADS) {
@@ -235,10 +230,10 @@ export async function updateFallbackIndex(target: Target, subject: Descriptor, a
     } catch (e) {
       // it may have landed anyway (a 500 after the tag moved): from here on it is a state like any other
       known = { digest: digestOf(edit.bytes), at: now() }
-      if (!isTransient(e) || ++transient >= FALLBACK_PUT_ATTEMPTS) throw e
+      if (!putRetriable(e) || ++transient >= FALLBACK_PUT_ATTEMPTS) throw e
       log(`transient failure (${(e as Error).message}); reading and merging again`)
       if (isOciError(e) && e.hasRegistryCode('MANIFEST_BLOB_UNKNOWN')) await dropVanished(target, restore, carried, log)
-      await sleep(100 * transient + Math.floor(random() * 200))
+      await sleep(backoffDelay(transient, { baseMs: 100, random }))
       continue
     }
     known = { digest: digestOf(edit.bytes), at: now() }

@@ -1,4 +1,4 @@
-import { backoffDelay, isRetriableStatus, MAX_BACKOFF_MS, parseRetryAfter } from '../../../src/oci/remote/retry.js'
+import { isRetriableStatus, parseRetryAfter } from '../../../src/oci/remote/retry.js'
 
 describe('parseRetryAfter', () => {
   const now = Date.parse('2024-05-01T12:00:00Z')
@@ -22,16 +22,7 @@ describe('parseRetryAfter', () => {
   })
 })
 
-describe('backoff', () => {
-  test('Retry-After wins over the exponential delay', () => {
-    expect(backoffDelay(3, 1234)).toBe(1234)
-  })
-  test('grows exponentially with jitter inside [ceiling/2, ceiling], capped', () => {
-    expect(backoffDelay(0, undefined, 100, () => 0)).toBe(50)
-    expect(backoffDelay(0, undefined, 100, () => 1)).toBe(100)
-    expect(backoffDelay(3, undefined, 100, () => 1)).toBe(800)
-    expect(backoffDelay(30, undefined, 100, () => 1)).toBe(MAX_BACKOFF_MS)
-  })
+describe('retriable statuses', () => {
   test.each([
     [408, true],
     [429, true],

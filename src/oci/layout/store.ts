@@ -2,6 +2,7 @@
  * Files of an OCI image layout: paths, atomic writes and the per-directory lock.
  * https://github.com/opencontainers/image-spec/blob/v1.1.0/image-layout.md
  */
+import { backoffDelay, sleep } from '../../retry.js'
 import { randomBytes } from 'node:crypto'
 import { promises as fs } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
@@ -150,7 +151,7 @@ async function acquireFileLock(dir: string): Promise<() => Promise<void>> {
         hint: `if no other oci-build-metadata is running, remove ${path}`
       })
     }
-    await new Promise(r => setTimeout(r, Math.min(200, 5 * 2 ** Math.min(attempt, 6)) + Math.random() * 20))
+    await sleep(backoffDelay(attempt, { baseMs: 10, maxMs: 200 }))
   }
 }
 

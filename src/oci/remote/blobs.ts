@@ -6,12 +6,12 @@
  */
 import { createReadStream } from 'node:fs'
 import { Readable } from 'node:stream'
-import { OciError, isOciError } from '../../errors.js'
+import { isOciError, isTransient, OciError } from '../../errors.js'
 import { digestFile, digestOf, parseDigest, verifyBytes } from '../digest.js'
 import type { BlobSource, PushBlobOptions } from '../target.js'
 import type { Descriptor } from '../types.js'
 import { errCtx, v2, type RepoContext } from './context.js'
-import { backoffDelay } from './retry.js'
+import { backoffDelay } from '../../retry.js'
 
 /** `fetchBlob` refuses larger blobs unless the caller allows them: the result is held in memory. */
 export const DEFAULT_MAX_BLOB_BYTES = 256 * 1024 * 1024
@@ -183,9 +183,7 @@ async function putChunked(ctx: RepoContext, content: Content, session: Session):
 
 /** Failures after which a new upload session may succeed. */
 function sessionRetriable(e: unknown): boolean {
-  if (!isOciError(e)) return false
-  if (['NETWORK', 'TIMEOUT', 'TOO_MANY_REQUESTS', 'SERVER_ERROR'].includes(e.code)) return true
-  return e.hasRegistryCode('BLOB_UPLOAD_UNKNOWN') || e.hasRegistryCode('BLOB_UPLOAD_INVALID')
+  return isTransient(e) || (isOciError(e) && (e.hasRegistryCode('BLOB_UPLOAD_UNKNOWN') || e.hasRegistryCode('BLOB_UPLOAD_INVALID')))
 }
 
 export async function pushBlob(ctx: RepoContext, source: BlobSource, opts: PushBlobOptions = {}): Promise<Descriptor> {
@@ -217,7 +215,7 @@ export async function pushBlob(ctx: RepoContext, source: BlobSource, opts: PushB
       if (!sessionRetriable(e) || session + 1 >= MAX_UPLOAD_SESSIONS) throw e
       // the failed request may have completed on the server
       if (await blobExists(ctx, content.digest, 'push').catch(() => false)) return descriptor
-      await ctx.transport.wait(backoffDelay(session, undefined), `upload of ${content.digest} failed (${(e as OciError).code}), starting a new session`, e as OciError, session + 1)
+      await ctx.transport.wait(backoffDelay(session), `upload of ${content.digest} failed (${(e as OciError).code}), starting a new session`, e as OciError, session + 1)
     }
   }
 }

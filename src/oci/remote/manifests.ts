@@ -4,7 +4,8 @@
  * https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#pushing-manifests
  */
 import { MAX_MANIFEST_BYTES } from '../limits.js'
-import { OciError } from '../../errors.js'
+import { isBlobLinkRace, OciError } from '../../errors.js'
+import { backoffDelay } from '../../retry.js'
 import { digestOf, isDigest, parseDigest, verifyBytes } from '../digest.js'
 import { MANIFEST_ACCEPT, MANIFEST_MEDIA_TYPES, MediaType } from '../media-types.js'
 import type { PushManifestResult } from '../target.js'
@@ -149,9 +150,9 @@ export async function pushManifest(ctx: RepoContext, bytes: Uint8Array, mediaTyp
       reply = await put()
       break
     } catch (e) {
-      const racing = e instanceof OciError && e.status === 400 && (e.hasRegistryCode('MANIFEST_BLOB_UNKNOWN') || e.hasRegistryCode('DIGEST_INVALID'))
+      const racing = e instanceof OciError && e.status === 400 && isBlobLinkRace(e)
       if (!racing || tag !== undefined || attempt >= BLOB_RACE_RETRIES) throw e
-      await ctx.transport.wait(200 * 2 ** attempt + Math.floor(Math.random() * 200), `${op}: ${e.registryErrors[0]?.code} while blobs may still be linking`, e, attempt + 1)
+      await ctx.transport.wait(backoffDelay(attempt, { baseMs: 400 }), `${op}: ${e.registryErrors[0]?.code} while blobs may still be linking`, e, attempt + 1)
     }
   }
   const answered = headerDigest(reply.headers)

@@ -6,10 +6,6 @@
 /** 408 Request Timeout, 429 Too Many Requests and the transient 5xx answers. */
 export const RETRIABLE_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504])
 
-/** The longest exponential backoff step. */
-export const MAX_BACKOFF_MS = 10_000
-export const DEFAULT_BACKOFF_BASE_MS = 250
-
 export function isRetriableStatus(status: number): boolean {
   return RETRIABLE_STATUSES.has(status)
 }
@@ -30,19 +26,4 @@ export function parseRetryAfter(value: string | null | undefined, now: number = 
   const at = Date.parse(v)
   if (Number.isNaN(at)) return undefined
   return Math.max(0, at - now)
-}
-
-/**
- * Delay before retry number `attempt` (0-based): exponential with full jitter
- * (AWS architecture blog, "Exponential Backoff And Jitter"), or the server's `Retry-After` when given.
- */
-export function backoffDelay(attempt: number, retryAfterMs: number | undefined, baseMs = DEFAULT_BACKOFF_BASE_MS, random: () => number = Math.random): number {
-  if (retryAfterMs !== undefined) return retryAfterMs
-  const ceiling = Math.min(MAX_BACKOFF_MS, baseMs * 2 ** attempt)
-  // half fixed, half random: never zero, still spreads concurrent clients
-  return Math.round(ceiling / 2 + (random() * ceiling) / 2)
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise(resolve => setTimeout(resolve, ms))
 }

@@ -16,7 +16,8 @@ import { httpError, MAX_ERROR_BODY_BYTES, whereOf, type HttpErrorContext } from 
 import { networkFailure } from './failures.js'
 import { sameOrigin } from './link.js'
 import { NO_PROXY_SETTINGS, type ProxyServer, type ProxySettings } from './proxy.js'
-import { backoffDelay, DEFAULT_BACKOFF_BASE_MS, isRetriableStatus, parseRetryAfter, sleep } from './retry.js'
+import { backoffDelay, DEFAULT_BACKOFF_BASE_MS, sleep } from '../../retry.js'
+import { isRetriableStatus, parseRetryAfter } from './retry.js'
 
 export const DEFAULT_TIMEOUT_MS = 30_000
 export const DEFAULT_RETRIES = 4
@@ -259,7 +260,7 @@ export class Transport {
         why = error.message
       }
       if (attempt >= this.retries) throw attempt === 0 ? error : withCause(error, `, after ${attempt + 1} tries`)
-      await this.wait(backoffDelay(attempt, retryAfterMs, this.backoffBaseMs), `${why} (try ${attempt + 1} of ${this.retries + 1})`, error, attempt + 1, retryAfterMs !== undefined)
+      await this.wait(retryAfterMs ?? backoffDelay(attempt, { baseMs: this.backoffBaseMs }), `${why} (try ${attempt + 1} of ${this.retries + 1})`, error, attempt + 1, retryAfterMs !== undefined)
     }
   }
 
