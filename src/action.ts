@@ -2,40 +2,19 @@
  * The action: read inputs with @actions/core, call run(), report. Nothing else lives here.
  */
 import * as core from '@actions/core'
-import { context } from '@actions/github'
 import { describeError, ExitCode, exitCodeFor } from './errors.js'
 import { INPUT_SPECS, parseInputs, type RawInputs } from './inputs.js'
 import { addSecret, onSecret, redact, type Logger } from './log.js'
-import type { GitHubContextLike } from './metadata/context.js'
 import { outputsOf } from './report/outputs.js'
 import { renderSummary } from './report/summary.js'
 import { run } from './run.js'
+import { VERSION } from './version.js'
 
 const logger: Logger = {
   debug: m => core.debug(redact(m)),
   info: m => core.info(redact(m)),
   warning: m => core.warning(redact(m)),
   group: (name, fn) => core.group(redact(name), fn)
-}
-
-function githubContext(): GitHubContextLike | undefined {
-  if (process.env.GITHUB_ACTIONS !== 'true') return undefined
-  return {
-    eventName: context.eventName,
-    sha: context.sha,
-    ref: context.ref,
-    workflow: context.workflow,
-    job: context.job,
-    action: context.action,
-    runId: context.runId,
-    runNumber: context.runNumber,
-    runAttempt: context.runAttempt,
-    actor: context.actor,
-    serverUrl: context.serverUrl,
-    apiUrl: context.apiUrl,
-    repo: process.env.GITHUB_REPOSITORY ? context.repo : { owner: '', repo: '' },
-    payload: context.payload as Record<string, unknown>
-  } as GitHubContextLike
 }
 
 export async function main(): Promise<void> {
@@ -50,9 +29,11 @@ export async function main(): Promise<void> {
   for (const spec of INPUT_SPECS) (raw as Record<string, string>)[spec.name] = core.getInput(spec.name)
   let inputs
   try {
+    logger.debug(`oci-build-metadata ${VERSION}, Node.js ${process.version}`)
     inputs = parseInputs(raw)
-    const github = githubContext()
-    const result = await run(inputs, { logger, env: process.env, cwd: process.cwd(), ...(github ? { github } : {}) })
+    // the GitHub context comes from the runner's GITHUB_* variables and event file, read as
+    // @actions/github reads them (src/metadata/context-github.ts), without bundling Octokit
+    const result = await run(inputs, { logger, env: process.env, cwd: process.cwd() })
     for (const [name, value] of Object.entries(outputsOf(result))) {
       await core.group(`output ${name}`, async () => {
         core.info(redact(value))

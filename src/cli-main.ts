@@ -3,6 +3,7 @@
  * Kept free of process-wide effects so tests can run it in-process.
  */
 import { readFileSync } from 'node:fs'
+import { parseArgs } from 'node:util'
 import { describeError, ExitCode, exitCodeFor, UsageError } from './errors.js'
 import { INPUT_SPECS, parseInputs, type RawInputs } from './inputs.js'
 import { addSecret, redact, streamLogger } from './log.js'
@@ -10,6 +11,7 @@ import { jsonReport } from './report/outputs.js'
 import { renderText } from './report/text.js'
 import { DEFAULT_DEADLINE_SECONDS } from './oci/remote/deadline.js'
 import { run, type RunDeps } from './run.js'
+import { VERSION } from './version.js'
 
 export interface CliIo {
   stdout: (s: string) => void
@@ -19,8 +21,8 @@ export interface CliIo {
   readStdin?: () => string
 }
 
-const BOOLEAN_FLAGS = new Set(['provenance', 'sign', 'summary', 'json', 'help', 'verbose', 'debug', 'password-stdin'])
-const CLI_ONLY = ['json', 'help', 'verbose', 'debug', 'password-stdin']
+const BOOLEAN_FLAGS = new Set(['provenance', 'sign', 'summary', 'json', 'help', 'version', 'verbose', 'debug', 'password-stdin'])
+const CLI_ONLY = ['json', 'help', 'version', 'verbose', 'debug', 'password-stdin']
 
 export function helpText(): string {
   const lines = [
@@ -46,6 +48,7 @@ export function helpText(): string {
     '  --verbose'.padEnd(34) + 'log each step to stderr',
     '  --debug'.padEnd(34) + 'log requests too (secrets are masked)',
     '  --help'.padEnd(34) + 'this text',
+    '  --version'.padEnd(34) + 'print the version',
     '',
     'Exit codes:',
     '  0  ok',
@@ -74,46 +77,36 @@ interface Parsed {
   flags: Set<string>
 }
 
+/** List inputs that may be repeated: `--sbom a --sbom b`. */
+const REPEATABLE = new Set(['sbom', 'require', 'annotations', 'insecure-registries'])
+
+/** node:util's parseArgs over the input names; a boolean may also be given as `--flag=false`. */
 export function parseArgv(argv: string[]): Parsed {
-  const known = new Set([...INPUT_SPECS.map(s => s.name), ...CLI_ONLY])
+  const names = [...INPUT_SPECS.map(s => s.name), ...CLI_ONLY]
+  const options = Object.fromEntries(names.map(n => [n, { type: 'string' as const, multiple: true }]))
+  // parseArgs' booleans take no value; ours may (`--provenance=false`): a bare flag means true
+  const args = argv.map(a => (a.startsWith('--') && !a.includes('=') && BOOLEAN_FLAGS.has(a.slice(2)) ? `${a}=true` : a === '-h' ? '--help=true' : a))
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true; strict: true }>>
+  try {
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true })
+  } catch (e) {
+    const option = /'(--?[^' ]+)[^']*'/.exec((e as Error).message)?.[1] ?? 'an option'
+    const code = (e as { code?: string }).code
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UsageError(`unknown option ${option}`, { hint: 'see --help' })
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new UsageError(`option ${option} needs a value`)
+    throw new UsageError(`the command line cannot be read: ${(e as Error).message}`, { hint: 'see --help' })
+  }
   const raw: Record<string, string> = {}
   const flags = new Set<string>()
-  const positional: string[] = []
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string
-    if (a === '--') {
-      positional.push(...argv.slice(i + 1))
-      break
-    }
-    if (a === '-h') {
-      flags.add('help')
-      continue
-    }
-    if (!a.startsWith('--')) {
-      positional.push(a)
-      continue
-    }
-    const eq = a.indexOf('=')
-    const name = a.slice(2, eq >= 0 ? eq : undefined)
-    if (!known.has(name)) throw new UsageError(`unknown option --${name}`, { hint: 'see --help' })
-    let value: string
-    if (eq >= 0) value = a.slice(eq + 1)
-    else if (BOOLEAN_FLAGS.has(name)) value = 'true'
-    else {
-      const next = argv[i + 1]
-      if (next === undefined || next.startsWith('--')) throw new UsageError(`option --${name} needs a value`)
-      value = next
-      i++
-    }
+  for (const [name, values] of Object.entries(parsed.values)) {
+    const given = (values ?? []) as string[]
     if (CLI_ONLY.includes(name)) {
-      if (value === 'true') flags.add(name)
+      if (given.at(-1) === 'true') flags.add(name)
       continue
     }
-    // repeatable list inputs: --sbom a --sbom b
-    if (raw[name] !== undefined && ['sbom', 'require', 'annotations', 'insecure-registries'].includes(name)) raw[name] += `\n${value}`
-    else raw[name] = value
+    raw[name] = REPEATABLE.has(name) ? given.join('\n') : (given.at(-1) as string)
   }
-  const [command, image, ...extra] = positional
+  const [command, image, ...extra] = parsed.positionals
   if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`, { hint: 'give one image (see --help)' })
   if (image !== undefined) {
     if (raw.image !== undefined && raw.image !== image) throw new UsageError('the image was given twice, as an argument and as --image', { hint: 'give it once' })
@@ -129,6 +122,10 @@ export async function cliMain(argv: string[], io: CliIo, deps: Partial<RunDeps> 
   try {
     const parsed = parseArgv(argv)
     json = parsed.flags.has('json')
+    if (parsed.flags.has('version')) {
+      io.stdout(`oci-build-metadata ${VERSION}\n`)
+      return ExitCode.OK
+    }
     if (parsed.flags.has('help') || argv.length === 0) {
       io.stdout(helpText())
       return argv.length === 0 ? 2 : 0
@@ -144,6 +141,7 @@ export async function cliMain(argv: string[], io: CliIo, deps: Partial<RunDeps> 
     parsed.raw.summary = 'false'
     const inputs = parseInputs(parsed.raw)
     const logger = deps.logger ?? streamLogger({ verbose: parsed.flags.has('verbose') || parsed.flags.has('debug'), debug: parsed.flags.has('debug'), write: l => io.stderr(l + '\n') })
+    logger.debug(`oci-build-metadata ${VERSION}, Node.js ${process.version}`)
     const result = await run(inputs, { env: io.env, cwd: io.cwd, ...deps, logger })
     const code = result.verified ? ExitCode.OK : ExitCode.FAILED
     if (json) io.stdout(redact(JSON.stringify({ ...jsonReport(result), 'exit-code': code }, null, 2)) + '\n')

@@ -3,7 +3,6 @@
  */
 import type { Inputs } from './inputs.js'
 import type { Logger } from './log.js'
-import type { GitHubContextLike } from './metadata/context.js'
 import type { BuildMetadata } from './metadata/schema.js'
 import type { ImageRef } from './oci/reference.js'
 import type { Target } from './oci/target.js'
@@ -34,8 +33,6 @@ export interface RunDeps {
   logger: Logger
   env: NodeJS.ProcessEnv
   cwd: string
-  /** @actions/github's context (the action passes it; the CLI reads the same from the environment) */
-  github?: GitHubContextLike
   clock?: () => Date
   /** tests may inject a target (or a fault-injecting wrapper) */
   openTarget?: (ref: ImageRef, inputs: Inputs, logger: Logger) => Target

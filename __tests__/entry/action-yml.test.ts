@@ -37,3 +37,8 @@ test('action.yml declares every input and output of src/inputs.ts, on the curren
     expect(text).toMatch(new RegExp(`outputs:[\\s\\S]*\\n  ${name}:\\n`))
   }
 })
+
+test('the version the tool reports is the package version', async () => {
+  const { VERSION } = await import('../../src/version.js')
+  expect(VERSION).toBe((JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version)
+})

@@ -67,7 +67,7 @@ export async function attachCommand(target: Target, ref: ImageRef, inputs: Input
     const user = await readUserMetadata(inputs, deps.cwd)
     const sboms: DetectedSbom[] = []
     for (const path of await expandSbomInputs(inputs.sbom, deps.cwd)) sboms.push(await detectSbom(path))
-    const ci = await readCiContext({ env: deps.env, cwd: deps.cwd, ...(deps.github ? { github: deps.github } : {}) })
+    const ci = await readCiContext({ env: deps.env, cwd: deps.cwd })
     const created = nowFromEnv(deps.env, clock)
     // signing: the OIDC token and the instance are settled here, before anything is read or written
     const signing = inputs.sign ? { tokens: tokenSource(deps.env), endpoints: signingEndpoints(inputs.sigstore, { provider: ci.provider, ...(ci.visibility ? { visibility: ci.visibility } : {}), ...(ci.serverUrl ? { serverUrl: ci.serverUrl } : {}) }) } : undefined

@@ -2,13 +2,14 @@
  * Opening a target for a reference: a registry or an OCI layout, behind the same interface.
  */
 import type { Logger } from '../log.js'
+import { VERSION } from '../version.js'
 import { LayoutTarget } from './layout/index.js'
 import type { ImageRef } from './reference.js'
 import { RemoteTarget } from './remote/index.js'
 import type { Credentials } from './remote/credentials.js'
 import type { Target } from './target.js'
 
-export const USER_AGENT = 'oci-build-metadata/0.1'
+export const USER_AGENT = `oci-build-metadata/${VERSION}`
 
 export interface OpenOptions {
   /** given credentials; otherwise config.json, GITHUB_TOKEN for ghcr.io, anonymous */

@@ -3,6 +3,7 @@
  * an annotation cannot inject markup, links or HTML into the summary.
  */
 import type { Result } from '../result.js'
+import { VERSION } from '../version.js'
 
 export function escapeMarkdown(s: string): string {
   return s.replace(/[\\`*_{}[\]()<>#+!|~&]/g, c => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : `\\${c}`)).replace(/\r?\n/g, ' ')
@@ -48,5 +49,6 @@ export function renderSummary(r: Result): string {
     for (const p of r.problems) parts.push(`- ${escapeMarkdown(p)}`)
     parts.push('')
   }
+  parts.push(`<sub>oci-build-metadata ${VERSION}</sub>`, '')
   return parts.join('\n')
 }

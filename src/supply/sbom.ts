@@ -5,10 +5,9 @@
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
-import { basename, resolve } from 'node:path'
+import { basename, isAbsolute, resolve } from 'node:path'
 import { UsageError } from '../errors.js'
 import { Annotation, ArtifactType } from '../oci/media-types.js'
-import { globFiles, hasMagic } from './glob.js'
 import { JsonPathScanner } from './json-scan.js'
 
 export type SbomFormat = 'spdx-json' | 'cyclonedx-json' | 'cyclonedx-xml' | 'spdx-tag-value'
@@ -49,6 +48,29 @@ const EXPECTED =
   'expected SPDX JSON (top-level "spdxVersion" and "SPDXID"), CycloneDX JSON ("bomFormat": "CycloneDX" and "specVersion"), ' +
   'CycloneDX XML (a root <bom> in a http://cyclonedx.org/schema/bom/<version> namespace) or SPDX tag-value ("SPDXVersion:" and "SPDXID:" lines)'
 
+/** A path with any of these is taken as a glob (tinyglobby then reads it as its syntax says). */
+const GLOB_CHARS = /[*?[\]{}()!]/
+
+/**
+ * Files matching a glob (tinyglobby: `*`, `?`, `[...]`, `**`, `{a,b}`), as absolute paths. As in most
+ * shells, wildcards do not match names starting with `.` unless the pattern says `.`, and `**` does
+ * not follow symbolic links to directories (no loops). An absolute pattern is matched from its
+ * longest literal directory.
+ */
+async function globFiles(pattern: string, cwd: string): Promise<string[]> {
+  // loaded only when a pattern is given: most runs name their SBOM files, and start-up stays lean
+  const { glob, isDynamicPattern } = await import('tinyglobby')
+  let base = cwd
+  let rest = pattern
+  if (isAbsolute(pattern)) {
+    const parts = pattern.split('/')
+    const firstMagic = parts.findIndex(part => isDynamicPattern(part))
+    base = parts.slice(0, firstMagic).join('/') || '/'
+    rest = parts.slice(firstMagic).join('/')
+  }
+  return glob(rest, { cwd: base, absolute: true, onlyFiles: true, dot: false, followSymbolicLinks: false, expandDirectories: false })
+}
+
 /**
  * Paths and globs → existing files, absolute, deduplicated, sorted. A pattern that matches nothing is
  * an error naming it: a typo must not silently attach no SBOM.
@@ -58,7 +80,7 @@ export async function expandSbomInputs(patterns: string[], cwd: string): Promise
   for (const raw of patterns) {
     const p = raw.trim()
     if (!p) continue
-    if (!hasMagic(p)) {
+    if (!GLOB_CHARS.test(p)) {
       const abs = resolve(cwd, p)
       const st = await stat(abs).catch(() => undefined)
       if (!st) throw new UsageError(`sbom: "${p}" does not exist (looked in ${cwd})`, { hint: 'give the path of an SPDX or CycloneDX file, or a glob' })

@@ -63,7 +63,7 @@ export async function assertLayout(dir: string): Promise<void> {
     st = await fs.stat(dir)
   } catch {
     throw new OciError('NOT_FOUND', `oci:${dir}: no OCI layout at ${dir} (the directory does not exist)`, {
-      hint: `create one with \`oci-build-metadata\` writing to oci:${dir}, \`oras copy --to-oci-layout\` or \`skopeo copy … oci:${dir}\`, or check the path`,
+      hint: `create one with \`oras copy --to-oci-layout\` or \`skopeo copy … oci:${dir}\`, or check the path`,
       op: 'open layout',
       subject: `oci:${dir}`
     })
