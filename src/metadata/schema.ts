@@ -26,7 +26,7 @@ export const platformEntrySchema = z.strictObject({
 })
 
 export const imageSchema = z.strictObject({
-  original: nonEmpty.describe('the reference exactly as given, tag included (seed 003)'),
+  original: nonEmpty.describe('the reference exactly as given, tag included (`ghcr.io/acme/app:1.4`)'),
   registry: z.string().describe('normalized registry host, e.g. `docker.io`; empty for an OCI layout'),
   repository: nonEmpty.describe('repository path, e.g. `library/nginx`'),
   name: nonEmpty.describe('normalized name without tag or digest, e.g. `docker.io/library/nginx`'),
