@@ -54,7 +54,7 @@ export const silentLogger: Logger = {
   group: (_name, fn) => fn()
 }
 
-/** A logger for the CLI: info to stderr when verbose, warnings always, debug with OCI_BUILD_METADATA_DEBUG. */
+/** A logger for the CLI: info to stderr when verbose, warnings always, debug lines with --debug. */
 export function streamLogger(opts: { verbose?: boolean; debug?: boolean; write?: (line: string) => void } = {}): Logger {
   const write = opts.write ?? ((line: string) => process.stderr.write(line + '\n'))
   return {

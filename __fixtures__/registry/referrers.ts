@@ -2,7 +2,7 @@
  * GET /v2/<name>/referrers/<digest>: an image index of the manifests whose `subject` is <digest>.
  * https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#listing-referrers
  * Each descriptor carries the manifest's artifactType (else config.mediaType) and all its annotations,
- * unless the registry is told to be non-compliant (seed 001).
+ * unless the registry is told to be non-compliant (as go-containerregistry's registry does).
  */
 import type { Storage, StoredManifest } from './storage.js'
 import type { TestRegistryOptions } from './types.js'

@@ -50,7 +50,7 @@ describe('buildDocument', () => {
     expect(buildMetadataSchema.safeParse(doc).success).toBe(true)
   })
 
-  it('keeps the reference exactly as given next to the normalized name and digest (seed 003)', () => {
+  it('keeps the reference exactly as given next to the normalized name and digest', () => {
     const doc = buildDocument({ ci: { provider: 'none' }, image: { ...image, original: 'kimai/kimai2:apache', registry: 'docker.io', repository: 'kimai/kimai2', name: 'docker.io/kimai/kimai2', tag: 'apache' }, created: CREATED })
     expect(doc.image).toMatchObject({ original: 'kimai/kimai2:apache', name: 'docker.io/kimai/kimai2', tag: 'apache', digest: IMAGE_DIGEST })
   })

@@ -24,7 +24,7 @@ import { fileURLToPath } from 'node:url'
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const SBOM_FIXTURES = join(ROOT, '__fixtures__', 'sbom')
-/** Each row must finish well within this (the brief: "within seconds"). */
+/** Each row must finish well within this ("within seconds": one clear line, at once). */
 export const ROW_LIMIT_MS = 10_000
 
 /** A loopback port nothing listens on (bound, then closed). */

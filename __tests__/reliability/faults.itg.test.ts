@@ -1,5 +1,5 @@
 /**
- * Faults (issue 5), through the whole attach/verify flow: the in-process registry's fault modes and
+ * Faults, through the whole attach/verify flow: the in-process registry's fault modes and
  * the fault proxy in front of the real distribution registry. Each case ends in success after
  * bounded retries or in one clear error line, and never in a half-written state: a manifest is
  * pushed only after its blobs exist (checked on the registry's request log) and whatever the

@@ -1,5 +1,6 @@
 /**
- * Artifact manifests, built as bytes once and never re-serialized afterwards (seed 004).
+ * Artifact manifests, built as bytes once and never re-serialized afterwards: the digest is of
+ * exact bytes (https://github.com/opencontainers/image-spec/blob/v1.1.0/descriptor.md#digests).
  * https://github.com/opencontainers/image-spec/blob/v1.1.0/manifest.md#guidelines-for-artifact-usage
  * There is no separate artifact manifest type any more: an image manifest with `artifactType`, the
  * empty config and a `subject`.

@@ -1,5 +1,6 @@
 /**
- * The annotation codec: a metadata document as reverse-domain annotations (seed 000), and back.
+ * The annotation codec: a metadata document as reverse-domain annotations
+ * (https://github.com/opencontainers/image-spec/blob/v1.1.0/annotations.md#rules), and back.
  *
  *   <prefix>           the document, encoded as <prefix>.encoding says
  *   <prefix>.version   the document's schemaVersion ("1")
@@ -102,7 +103,8 @@ export function encodeDocument(doc: BuildMetadata, opts: EncodeOptions = {}): En
 
 /**
  * Small: `json` when the text is printable ASCII, else `base64` (exact bytes survive tools that
- * re-escape or Unicode-normalize annotation values; the digest is over exact bytes, seed 004).
+ * re-escape or Unicode-normalize annotation values; the digest is over exact bytes:
+ * https://github.com/opencontainers/image-spec/blob/v1.1.0/descriptor.md#digests).
  * Large: `gzip+base64` when that is shorter.
  */
 function chooseEncoding(text: string, canonical: Uint8Array): { encoding: Encoding; payload: string } {

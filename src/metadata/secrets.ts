@@ -1,6 +1,6 @@
 /**
  * Recognising values that must not be stored in metadata: anyone who can pull the image can read its
- * annotations and referrers (seed 000: sensitive data must not be stored in the clear). Detection is by
+ * annotations and referrers: anyone who can pull the image can read them, so nothing sensitive is stored in the clear. Detection is by
  * key name and by value shape; a finding names the key path and the reason, never the value.
  */
 

@@ -11,7 +11,7 @@ import { findSecrets } from './secrets.js'
  * under MAX_INLINE_DOCUMENT_BYTES' neighbourhood so an ordinary document still fits in annotations.
  */
 export const MAX_USER_METADATA_BYTES = 256 * 1024
-/** Nesting deeper than this is refused: nobody's build facts are 64 levels deep, and it bounds recursion. */
+/** Nesting deeper than this is refused: nobody's build facts are 32 levels deep, and it bounds recursion. */
 export const MAX_USER_METADATA_DEPTH = 32
 
 export function parseUserMetadata(text: string, source: string): Record<string, unknown> {

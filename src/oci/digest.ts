@@ -1,5 +1,6 @@
 /**
- * Digests: content is addressed by the digest of its exact bytes (seed 004).
+ * Digests: content is addressed by the digest of its exact bytes.
+ * https://github.com/opencontainers/image-spec/blob/v1.1.0/descriptor.md#digests
  * https://github.com/opencontainers/image-spec/blob/v1.1.0/descriptor.md#digests
  */
 import { createHash, type Hash } from 'node:crypto'

@@ -1,7 +1,7 @@
 /**
  * Image references: `[registry/]repository[:tag][@digest]` normalized as Docker does, and
  * `oci:<dir>[:tag|@digest]` for an OCI image layout. The string as given is kept beside the parts
- * (seed 003): a tag silently dropped changes what a rebuild pulls.
+ * (`kimai/kimai2:apache`): a tag silently dropped changes what a rebuild pulls.
  * https://github.com/distribution/reference/blob/main/reference.go (grammar)
  */
 import { resolve as resolvePath } from 'node:path'

@@ -86,7 +86,8 @@ export function editReferrersIndex(existing: ImageIndex | undefined, add: Descri
 /**
  * A referrers descriptor is complete when it carries the manifest's own `artifactType` and its
  * annotations. Registries have been seen dropping annotations and reporting `config.mediaType`
- * (seed 001); then the manifest must be fetched and judged from itself.
+ * (https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#listing-referrers asks for
+ * both); then the manifest must be fetched and judged from itself.
  */
 export function isIncompleteReferrer(d: Descriptor): boolean {
   if (!d.artifactType) return true

@@ -35,7 +35,7 @@ export interface ListReferrersOptions {
 }
 
 export interface ReferrersListing {
-  /** descriptors as the source returned them (after client-side filtering); may be incomplete (seed 001) */
+  /** descriptors as the source returned them (after client-side filtering); may be incomplete (registries drop annotations, report config.mediaType) */
   descriptors: Descriptor[]
   /** where they came from */
   via: 'api' | 'tag-schema' | 'scan'

@@ -77,7 +77,7 @@ export interface ManifestBlob {
 
 /**
  * Parse manifest or index bytes. The bytes are never re-serialized by the caller: this returns a view
- * for reading; the bytes stay the source of truth (seed 004).
+ * for reading; the bytes stay the source of truth (image-spec v1.1.0, descriptor.md#digests).
  */
 export function parseManifest(bytes: Uint8Array, what = 'manifest'): Manifest {
   let json: unknown

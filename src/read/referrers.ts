@@ -1,6 +1,6 @@
 /**
  * Reading referrers as a consumer would: list through the API, the tag schema or a layout scan, then
- * judge each descriptor. One that lacks the manifest's artifactType or annotations (seed 001: some
+ * judge each descriptor. One that lacks the manifest's artifactType or annotations (some
  * registries drop them, or report config.mediaType) is completed from the manifest itself, fetched
  * and digest-checked; a manifest whose `subject` is not the image is ignored.
  */

@@ -1,5 +1,5 @@
 /**
- * Resolving the subject once: the digest is what we act on (seed 003); the tag is kept for the record.
+ * Resolving the subject once: the digest is what we act on; the tag is kept for the record.
  */
 import type { ImageRef } from '../oci/reference.js'
 import type { Target } from '../oci/target.js'

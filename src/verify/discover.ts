@@ -9,7 +9,7 @@ import type { Target } from '../oci/target.js'
 import { parseManifest, type Descriptor } from '../oci/types.js'
 import { findReferrers } from '../read/referrers.js'
 
-/** Depth of the tree: signatures of SBOMs of images are three levels; deeper is noise. */
+/** Depth of the tree: an image's SBOM, its attestation, that one's signature, and one more; deeper is noise. */
 export const MAX_DISCOVER_DEPTH = 4
 /** Nodes in all, so a hostile registry cannot make discover run forever. */
 export const MAX_DISCOVER_NODES = 10000

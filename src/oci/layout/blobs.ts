@@ -1,6 +1,7 @@
 /**
  * Blobs of an OCI image layout: `blobs/<alg>/<hex>`, written atomically, streamed from files, and
- * verified against their digest on every read (seed 004).
+ * verified against their digest on every read
+ * (https://github.com/opencontainers/image-spec/blob/v1.1.0/descriptor.md#digests).
  * https://github.com/opencontainers/image-spec/blob/v1.1.0/image-layout.md#blobs
  */
 import { createReadStream, createWriteStream, promises as fs } from 'node:fs'

@@ -15,7 +15,7 @@ import { readBlob, writeBlobBytes } from './blobs.js'
 import { findTag, setTag, type RawIndex } from './index-file.js'
 
 
-/** The descriptor a referrers listing must give for a manifest (seed 001): its artifactType and all annotations. */
+/** The descriptor a referrers listing must give for a manifest: its artifactType and all annotations (distribution-spec v1.1.0, Listing Referrers). */
 export function referrerDescriptor(m: Manifest, digest: string, size: number): Descriptor {
   const d: Descriptor = { mediaType: manifestMediaType(m), digest, size }
   const artifactType = effectiveArtifactType(m as { artifactType?: string; config?: { mediaType: string } })

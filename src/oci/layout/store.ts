@@ -100,7 +100,11 @@ const locks = new Map<string, Promise<unknown>>()
 
 /** The lock file beside index.json that serializes writers across processes. */
 export const LOCK_FILE = 'index.json.lock'
-/** A lock older than this was left by a process that died: take it over. */
+/**
+ * A lock older than this is taken over even when its pid still runs (a pid reused since, or a writer
+ * on another machine sharing the directory): no write under the lock takes this long. A lock whose
+ * process is gone is taken over at once.
+ */
 export const STALE_LOCK_MS = 30_000
 /** How long to wait for another process's lock before giving up with an error. */
 export const LOCK_WAIT_MS = 60_000
@@ -131,7 +135,7 @@ async function acquireFileLock(dir: string): Promise<() => Promise<void>> {
       return () => fs.rm(path, { force: true })
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code
-      if (code === 'ENOENT') return async () => {} // no directory yet: nothing to guard
+      if (code === 'ENOENT') return async () => {} // no layout directory: the write under the lock fails on its own
       if (code !== 'EEXIST') throw e
     }
     try {

@@ -50,7 +50,7 @@ function tooLarge(ctx: RepoContext, op: string, size?: number): OciError {
 /**
  * GET a manifest by tag, digest or descriptor: at most 4 MiB, verified against the digest asked
  * for, or (by tag) digested here and checked against `Docker-Content-Digest` — the header is a hint,
- * the bytes are the truth (seed 004).
+ * the bytes are the truth (image-spec v1.1.0, descriptor.md#digests).
  */
 export async function fetchManifest(ctx: RepoContext, reference: string | Descriptor): Promise<ManifestBlob> {
   const ref = typeof reference === 'string' ? reference : reference.digest
