@@ -896,7 +896,7 @@ const {
       ENOTDIR,
     },
   },
-} = __webpack_require__(3238)
+} = __webpack_require__(857)
 const {
   chmod,
   copyFile,
@@ -28403,7 +28403,7 @@ function getPrioritizedHash (algo1, algo2) {
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
-const os = __webpack_require__(3238);
+const os = __webpack_require__(857);
 const tty = __webpack_require__(2018);
 const hasFlag = __webpack_require__(3813);
 

@@ -11,6 +11,9 @@ import { parseReference, type ImageRef } from './oci/reference.js'
 import { isDigest } from './oci/digest.js'
 import { parseSigstoreSetting } from './sign/instance.js'
 import { GITHUB_ACTIONS_ISSUER, parseExpectedSigner } from './sign/signer.js'
+import { DEFAULT_VERIFY_TIMEOUT_SECONDS, INPUT_SPECS, MAX_VERIFY_TIMEOUT_SECONDS } from './input-specs.js'
+
+export { INPUT_SPECS, OUTPUT_SPECS, type InputSpec } from './input-specs.js'
 
 export const COMMANDS = ['attach', 'verify', 'discover'] as const
 /** What `require` names besides artifactType strings; also the kinds of what attach writes. */
@@ -22,93 +25,8 @@ export const PLATFORM_SCOPES = ['index', 'each'] as const
 export type Command = (typeof COMMANDS)[number]
 export type Mode = (typeof MODES)[number]
 
-/** Default seconds to wait for a registry to show what was written (GHCR and Hub lag a little). */
-export const DEFAULT_VERIFY_TIMEOUT_SECONDS = 30
-/** Upper bound on verify-timeout: a job should not hang for an hour on a typo. */
-export const MAX_VERIFY_TIMEOUT_SECONDS = 600
-
-/** Each input: name, description, default. action.yml and the CLI's --help are checked against this. */
-export interface InputSpec {
-  name: string
-  description: string
-  default?: string
-  /**
-   * action.yml's default when it differs from the CLI's: an expression the runner evaluates in the
-   * step's context (input defaults may use `matrix`, `strategy`, `github`, …)
-   */
-  actionDefault?: string
-  required?: boolean
-}
-
 /** Longest `writer-id`: it is hashed into the key, but it is also shown in messages. */
 export const MAX_WRITER_ID_LENGTH = 256
-
-export const INPUT_SPECS: InputSpec[] = [
-  { name: 'image', required: true, description: 'Image to attach to or verify: [registry/]repository[:tag][@digest], or oci:<dir>[:tag|@digest] for an OCI image layout.' },
-  { name: 'digest', description: 'Subject digest from the build step (e.g. the digest output of docker/build-push-action). Must agree with a digest given in image.' },
-  { name: 'command', default: 'attach', description: 'attach (write, then verify), verify (read only: the release gate) or discover (list the referrers tree).' },
-  { name: 'mode', default: 'artifact', description: 'artifact (an OCI artifact linked by subject; the image digest is unchanged) or annotations (encoded into the image manifest itself; the digest changes).' },
-  { name: 'metadata', description: 'Extra user fields as a JSON object, stored under "user" in the document.' },
-  { name: 'metadata-file', description: 'Path of a JSON file with extra user fields (merged under "user"; the metadata input wins on conflicts).' },
-  { name: 'annotations', description: 'Extra annotations for the artifact manifest, one key=value per line.' },
-  { name: 'sbom', description: 'Paths or globs of SBOM files to attach (SPDX or CycloneDX, detected from content), newline or comma separated.' },
-  { name: 'provenance', default: 'false', description: 'true to generate and attach an in-toto SLSA v1 provenance statement (signed with sign: true).' },
-  { name: 'require', description: 'For verify: what must be present, newline or comma separated: metadata, sbom, provenance, or artifactType strings. Default: metadata.' },
-  { name: 'revision', description: 'For verify: the commit the metadata must name (e.g. ${{ github.sha }}). Empty: not checked.' },
-  { name: 'max-age', description: 'For verify: the metadata must be at most this old, e.g. 90d, 12h, 30m. Empty: not checked.' },
-  { name: 'platforms', default: 'index', description: 'For an image index: index (attach to and verify the index) or each (also every platform manifest; verify requires each to pass).' },
-  { name: 'username', description: 'Registry username. Otherwise Docker config.json and credential helpers, then GITHUB_TOKEN for ghcr.io, then anonymous.' },
-  { name: 'password', description: 'Registry password or token (masked in logs).' },
-  { name: 'verify-timeout', default: String(DEFAULT_VERIFY_TIMEOUT_SECONDS), description: 'Seconds to wait for the registry to show what was written.' },
-  { name: 'annotation-prefix', default: 'dev.oci-build-metadata', description: 'Reverse-domain prefix of the annotation keys that carry the document.' },
-  { name: 'insecure-registries', description: 'Registry hosts to reach over plain HTTP (loopback is always allowed), newline or comma separated.' },
-  { name: 'summary', default: 'true', description: 'Write the job summary (GitHub Actions).' },
-  {
-    name: 'writer-id',
-    description:
-      'Names this writer among the writers of one job that attach to the same image with the same inputs (matrix legs, repeated steps), e.g. ${{ matrix.platform }}. Only a later attempt of the same writer replaces its earlier artifacts. Default: told apart by job, step, matrix leg and inputs.'
-  },
-  {
-    name: 'sign',
-    default: 'false',
-    description:
-      'true to sign the provenance and the metadata document keylessly with Sigstore (needs permissions: id-token: write) and attach each bundle as a referrer, as actions/attest does.'
-  },
-  {
-    name: 'sigstore',
-    default: 'auto',
-    description:
-      "Sigstore instance for sign: auto (public-good for public repositories, GitHub's own for private and internal ones, as actions/attest chooses), public-good, github, or fulcio=, rekor=, tsa= lines for your own."
-  },
-  {
-    name: 'signer',
-    description:
-      'For verify: who must have signed the provenance and metadata: a workflow identity (acme/widget/.github/workflows/release.yml@refs/tags/*, * matching anything) or a repository (acme/widget). Empty: signatures are not required.'
-  },
-  { name: 'signer-issuer', default: 'https://token.actions.githubusercontent.com', description: "For verify with signer: the OIDC issuer the signer's certificate must name." },
-  {
-    name: 'trusted-root',
-    description: "For verify with signer: a Sigstore trusted_root.json (air-gapped runners; GitHub's instance: gh attestation trusted-root). Default: Sigstore's public-good root through TUF."
-  },
-  {
-    name: 'matrix',
-    actionDefault: '${{ toJSON(matrix) }}',
-    description: "The matrix values of this job's leg as JSON, part of the writer's identity so that matrix legs never replace each other's artifacts. The action fills it in from the matrix context; the CLI takes --matrix '${{ toJSON(matrix) }}'."
-  }
-]
-
-export const OUTPUT_SPECS: Array<{ name: string; description: string }> = [
-  { name: 'subject-digest', description: 'Digest of the image the metadata is attached to.' },
-  { name: 'artifact-digest', description: 'Artifact mode: digest of the metadata artifact manifest.' },
-  { name: 'image-digest', description: 'Annotations mode: the new digest of the image (it changes).' },
-  { name: 'metadata', description: 'The metadata document (JSON).' },
-  { name: 'annotations', description: 'The annotations written (JSON object).' },
-  { name: 'referrers', description: 'JSON list of the referrers verification saw.' },
-  { name: 'verified', description: 'true when verification (or the gate) passed, else false.' },
-  { name: 'missing', description: 'JSON list of requirements that verify found missing; empty when nothing could be looked at (exit-code 2 or 3).' },
-  { name: 'exit-code', description: 'The exit code: 0 ok, 1 the gate or verification found something missing or wrong, 2 bad usage or input, 3 the registry could not be read or written (network, TLS, proxy, refused credentials, throttled, unavailable).' },
-  { name: 'error', description: 'When the step failed without a verdict (exit-code 2 or 3, or 1 for a missing image): the one error line.' }
-]
 
 const list = (s: string | undefined): string[] =>
   (s ?? '')
@@ -208,101 +126,127 @@ export const rawInputsSchema = z.object({
 })
 export type RawInputs = z.infer<typeof rawInputsSchema>
 
-const inputsSchema = rawInputsSchema.transform((r, ctx) => {
+type Raw = RawInputs
+type Ctx = z.RefinementCtx
+const issue = (ctx: Ctx, message: string) => ctx.addIssue({ code: 'custom', message })
+const text = (v: string | undefined) => (v ?? '').trim() || undefined
+
+/** The image: the reference exactly as given, parsed once, and the digest to act on. */
+function subjectInputs(r: Raw, ctx: Ctx) {
   const image = (r.image ?? '').trim()
-  if (!image) ctx.addIssue({ code: 'custom', message: 'input image is required. Give [registry/]repository[:tag][@digest] or oci:<dir>[:tag]' })
-  // the reference exactly as given, parsed once; the tool acts on its digest
+  if (!image) issue(ctx, 'input image is required. Give [registry/]repository[:tag][@digest] or oci:<dir>[:tag]')
   const ref = image ? usage(ctx, () => parseReference(r.image as string)) : undefined
-  const command = ((r.command ?? '').trim() || 'attach') as Command
-  if (!COMMANDS.includes(command)) ctx.addIssue({ code: 'custom', message: `input command must be one of ${COMMANDS.join(', ')}, got "${r.command}"` })
-  const mode = ((r.mode ?? '').trim() || 'artifact') as Mode
-  if (!MODES.includes(mode)) ctx.addIssue({ code: 'custom', message: `input mode must be artifact or annotations, got "${r.mode}"` })
-  const platforms = ((r.platforms ?? '').trim() || 'index') as (typeof PLATFORM_SCOPES)[number]
-  if (!PLATFORM_SCOPES.includes(platforms)) ctx.addIssue({ code: 'custom', message: `input platforms must be index or each, got "${r.platforms}"` })
-  const digestInput = (r.digest ?? '').trim() || undefined
-  if (digestInput && !isDigest(digestInput)) ctx.addIssue({ code: 'custom', message: `input digest "${digestInput}" is not a digest: expected sha256:<64 hex digits>` })
+  const digestInput = text(r.digest)
+  if (digestInput && !isDigest(digestInput)) issue(ctx, `input digest "${digestInput}" is not a digest: expected sha256:<64 hex digits>`)
   if (digestInput && ref?.digest && digestInput !== ref.digest) {
-    ctx.addIssue({ code: 'custom', message: `input digest ${digestInput} does not match the digest in image "${ref.original}" (${ref.digest}). Give one, or make them agree` })
+    issue(ctx, `input digest ${digestInput} does not match the digest in image "${ref.original}" (${ref.digest}). Give one, or make them agree`)
   }
   // the digest to act on: the digest input, else the one in the reference
-  const digest = digestInput ?? ref?.digest
-  const username = (r.username ?? '').trim() || undefined
+  return { image, ref: ref as ImageRef, digest: digestInput ?? ref?.digest }
+}
+
+function oneOf<T extends string>(r: string | undefined, fallback: T, allowed: readonly T[], name: string, ctx: Ctx): T {
+  const v = ((r ?? '').trim() || fallback) as T
+  const words = allowed.length > 2 ? `one of ${allowed.join(', ')}` : allowed.join(' or ')
+  if (!allowed.includes(v)) issue(ctx, `input ${name} must be ${words}, got "${r}"`)
+  return v
+}
+
+/** Credentials, plain-HTTP hosts and the read-back budget. */
+function registryInputs(r: Raw, ctx: Ctx) {
+  const username = text(r.username)
   const password = r.password ? r.password : undefined
-  if ((username && !password) || (!username && password)) {
-    ctx.addIssue({ code: 'custom', message: `input ${username ? 'password' : 'username'} is missing. Give both username and password, or neither` })
-  }
+  if ((username && !password) || (!username && password)) issue(ctx, `input ${username ? 'password' : 'username'} is missing. Give both username and password, or neither`)
   const vt = (r['verify-timeout'] ?? '').trim() || String(DEFAULT_VERIFY_TIMEOUT_SECONDS)
   const verifyTimeout = Number(vt)
   if (!/^\d+(\.\d+)?$/.test(vt) || !Number.isFinite(verifyTimeout) || verifyTimeout > MAX_VERIFY_TIMEOUT_SECONDS) {
-    ctx.addIssue({ code: 'custom', message: `input verify-timeout must be a number of seconds from 0 to ${MAX_VERIFY_TIMEOUT_SECONDS}, got "${r['verify-timeout']}"` })
+    issue(ctx, `input verify-timeout must be a number of seconds from 0 to ${MAX_VERIFY_TIMEOUT_SECONDS}, got "${r['verify-timeout']}"`)
   }
-  const maxAgeText = (r['max-age'] ?? '').trim()
-  const maxAgeMs = maxAgeText ? parseDuration(maxAgeText) : undefined
-  if (maxAgeText && maxAgeMs === undefined) ctx.addIssue({ code: 'custom', message: `input max-age must be a duration like 90d, 12h or 30m, got "${maxAgeText}"` })
-  const prefix = (r['annotation-prefix'] ?? '').trim() || DEFAULT_ANNOTATION_PREFIX
-  if (!ANNOTATION_PREFIX_PATTERN.test(prefix)) {
-    ctx.addIssue({ code: 'custom', message: `input annotation-prefix must be a reverse-domain name like com.example.build, got "${prefix}"` })
-  }
-  const revision = (r.revision ?? '').trim() || undefined
-  if (revision && !/^[0-9a-f]{7,64}$/i.test(revision)) ctx.addIssue({ code: 'custom', message: `input revision must be a commit sha (7 to 64 hex digits), got "${revision}"` })
-  const writerId = (r['writer-id'] ?? '').trim() || undefined
-  if (writerId && (writerId.length > MAX_WRITER_ID_LENGTH || /[\u0000-\u001f\u007f]/.test(writerId))) {
-    ctx.addIssue({ code: 'custom', message: `input writer-id must be one line of at most ${MAX_WRITER_ID_LENGTH} characters, e.g. \${{ matrix.platform }}` })
-  }
-  const matrix = parseMatrix(r.matrix, ctx)
-  const sign = bool('sign').safeParse(r.sign)
-  if (!sign.success) ctx.addIssue({ code: 'custom', message: `input sign must be true or false, got "${r.sign}"` })
-  if (sign.success && sign.data && mode === 'annotations') ctx.addIssue({ code: 'custom', message: 'input sign needs mode: artifact: each signature bundle is attached as its own referrer. Use mode: artifact' })
-  const sigstore = usage(ctx, () => parseSigstoreSetting(r.sigstore))
-  const signerIssuer = (r['signer-issuer'] ?? '').trim() || GITHUB_ACTIONS_ISSUER
-  if (!/^https:\/\/\S+$/.test(signerIssuer)) ctx.addIssue({ code: 'custom', message: `input signer-issuer must be an https URL, got "${signerIssuer}"` })
-  const signerText = (r.signer ?? '').trim()
-  const signer = signerText ? usage(ctx, () => parseExpectedSigner(signerText, signerIssuer)) : undefined
-  const trustedRoot = (r['trusted-root'] ?? '').trim() || undefined
-  const annotations = parseAnnotationLines(r.annotations, ctx)
-  for (const k of Object.keys(annotations)) {
-    if (k === prefix || k.startsWith(`${prefix}.`)) ctx.addIssue({ code: 'custom', message: `annotations: key ${k} is reserved for the metadata document (prefix ${prefix}). Choose another key` })
-  }
-  const sbom = list(r.sbom)
-  if (sbom.length && mode === 'annotations') ctx.addIssue({ code: 'custom', message: 'input sbom needs mode: artifact: an SBOM is attached as its own referrer, not into annotations. Use mode: artifact' })
-  const require = list(r.require)
-  for (const req of require) {
-    if (!(REQUIREMENT_KINDS as readonly string[]).includes(req) && !ARTIFACT_TYPE.test(req)) {
-      ctx.addIssue({ code: 'custom', message: `require: "${req}" is neither ${REQUIREMENT_KINDS.join(', ')} nor an artifactType (type/subtype). Give one of those` })
-    }
-  }
-  const provenance = bool('provenance').safeParse(r.provenance)
-  if (provenance.success && provenance.data && mode === 'annotations') ctx.addIssue({ code: 'custom', message: 'input provenance needs mode: artifact: it is attached as its own referrer. Use mode: artifact' })
-  const summary = bool('summary').safeParse(r.summary)
-  if (!provenance.success) ctx.addIssue({ code: 'custom', message: `input provenance must be true or false, got "${r.provenance}"` })
-  if (!summary.success) ctx.addIssue({ code: 'custom', message: `input summary must be true or false, got "${r.summary}"` })
   return {
-    image,
-    ref: ref as ImageRef,
-    digest,
-    command,
-    mode,
-    metadata: (r.metadata ?? '').trim() || undefined,
-    metadataFile: (r['metadata-file'] ?? '').trim() || undefined,
-    annotations,
-    sbom,
-    provenance: provenance.success ? provenance.data : false,
-    require,
-    revision,
-    maxAgeMs,
-    platforms,
     username,
     password,
     verifyTimeoutSeconds: Number.isFinite(verifyTimeout) ? verifyTimeout : DEFAULT_VERIFY_TIMEOUT_SECONDS,
+    insecureRegistries: list(r['insecure-registries'])
+  }
+}
+
+/** What attach writes and how: the document's inputs, annotations, SBOMs, provenance, signing, the writer's identity. */
+function attachInputs(r: Raw, ctx: Ctx, mode: Mode) {
+  const prefix = (r['annotation-prefix'] ?? '').trim() || DEFAULT_ANNOTATION_PREFIX
+  if (!ANNOTATION_PREFIX_PATTERN.test(prefix)) issue(ctx, `input annotation-prefix must be a reverse-domain name like com.example.build, got "${prefix}"`)
+  const annotations = parseAnnotationLines(r.annotations, ctx)
+  for (const k of Object.keys(annotations)) {
+    if (k === prefix || k.startsWith(`${prefix}.`)) issue(ctx, `annotations: key ${k} is reserved for the metadata document (prefix ${prefix}). Choose another key`)
+  }
+  const sbom = list(r.sbom)
+  const provenance = flag(r, 'provenance', false, ctx)
+  const sign = flag(r, 'sign', false, ctx)
+  // each of these is attached as its own referrer, which annotations mode does not write
+  for (const [name, given] of [['sbom', sbom.length > 0], ['provenance', provenance], ['sign', sign]] as const) {
+    if (given && mode === 'annotations') issue(ctx, `input ${name} needs mode: artifact: it is attached as its own referrer, not into annotations. Use mode: artifact`)
+  }
+  const writerId = text(r['writer-id'])
+  if (writerId && (writerId.length > MAX_WRITER_ID_LENGTH || /[\u0000-\u001f\u007f]/.test(writerId))) {
+    issue(ctx, `input writer-id must be one line of at most ${MAX_WRITER_ID_LENGTH} characters, e.g. \${{ matrix.platform }}`)
+  }
+  return {
+    metadata: text(r.metadata),
+    metadataFile: text(r['metadata-file']),
+    annotations,
     annotationPrefix: prefix,
-    insecureRegistries: list(r['insecure-registries']),
-    summary: summary.success ? summary.data : true,
+    sbom,
+    provenance,
+    sign,
+    sigstore: usage(ctx, () => parseSigstoreSetting(r.sigstore)) ?? { kind: 'auto' as const },
     writerId,
-    matrix,
-    sign: sign.success ? sign.data : false,
-    sigstore: sigstore ?? { kind: 'auto' as const },
-    signer,
-    trustedRoot
+    matrix: parseMatrix(r.matrix, ctx)
+  }
+}
+
+/** What the gate requires: requirement names, the commit, the age, the signer and its trust root. */
+function gateInputs(r: Raw, ctx: Ctx) {
+  const require = list(r.require)
+  for (const req of require) {
+    if (!(REQUIREMENT_KINDS as readonly string[]).includes(req) && !ARTIFACT_TYPE.test(req)) {
+      issue(ctx, `require: "${req}" is neither ${REQUIREMENT_KINDS.join(', ')} nor an artifactType (type/subtype). Give one of those`)
+    }
+  }
+  const revision = text(r.revision)
+  if (revision && !/^[0-9a-f]{7,64}$/i.test(revision)) issue(ctx, `input revision must be a commit sha (7 to 64 hex digits), got "${revision}"`)
+  const maxAgeText = (r['max-age'] ?? '').trim()
+  const maxAgeMs = maxAgeText ? parseDuration(maxAgeText) : undefined
+  if (maxAgeText && maxAgeMs === undefined) issue(ctx, `input max-age must be a duration like 90d, 12h or 30m, got "${maxAgeText}"`)
+  const signerIssuer = (r['signer-issuer'] ?? '').trim() || GITHUB_ACTIONS_ISSUER
+  if (!/^https:\/\/\S+$/.test(signerIssuer)) issue(ctx, `input signer-issuer must be an https URL, got "${signerIssuer}"`)
+  const signerText = (r.signer ?? '').trim()
+  return {
+    require,
+    revision,
+    maxAgeMs,
+    signer: signerText ? usage(ctx, () => parseExpectedSigner(signerText, signerIssuer)) : undefined,
+    trustedRoot: text(r['trusted-root'])
+  }
+}
+
+/** A true/false input. */
+function flag(r: Raw, name: 'provenance' | 'sign' | 'summary', fallback: boolean, ctx: Ctx): boolean {
+  const got = bool(name).safeParse(r[name])
+  if (!got.success) issue(ctx, `input ${name} must be true or false, got "${r[name]}"`)
+  return got.success ? got.data : fallback
+}
+
+const inputsSchema = rawInputsSchema.transform((r, ctx) => {
+  const subject = subjectInputs(r, ctx)
+  const mode = oneOf(r.mode, 'artifact', MODES, 'mode', ctx)
+  return {
+    ...subject,
+    command: oneOf(r.command, 'attach', COMMANDS, 'command', ctx),
+    mode,
+    platforms: oneOf(r.platforms, 'index', PLATFORM_SCOPES, 'platforms', ctx),
+    ...registryInputs(r, ctx),
+    ...attachInputs(r, ctx, mode),
+    ...gateInputs(r, ctx),
+    summary: flag(r, 'summary', true, ctx)
   }
 })
 

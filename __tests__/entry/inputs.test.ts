@@ -25,9 +25,27 @@ test.each([
   [{ image: 'a', provenance: 'maybe' }, /provenance must be true or false/],
   [{ image: 'a', annotations: 'novalue' }, /is not key=value/],
   [{ image: 'a', 'annotation-prefix': 'Not A Domain' }, /annotation-prefix must be a reverse-domain/],
-  [{ image: 'a', platforms: 'some' }, /platforms must be index or each/]
+  [{ image: 'a', platforms: 'some' }, /platforms must be index or each/],
+  // the one prefix rule, here and in the codec: foo-bar is no reverse-domain name
+  [{ image: 'a', 'annotation-prefix': 'foo-bar' }, /annotation-prefix must be a reverse-domain/],
+  [{ image: `a@sha256:${'a'.repeat(64)}`, digest: `sha256:${'b'.repeat(64)}` }, /does not match the digest in image/],
+  [{ image: 'a', require: 'metadata, signatures' }, /require: "signatures" is neither metadata, sbom, provenance nor an artifactType/],
+  [{ image: 'a', annotations: 'dev.oci-build-metadata.version=2' }, /key dev\.oci-build-metadata\.version is reserved/],
+  [{ image: 'a', mode: 'annotations', sbom: 'sbom.json' }, /input sbom needs mode: artifact/],
+  [{ image: 'a', mode: 'annotations', provenance: 'true' }, /input provenance needs mode: artifact/],
+  [{ image: 'a', mode: 'annotations', sign: 'true' }, /input sign needs mode: artifact/],
+  [{ image: 'a', signer: 'release.yml' }, /input signer "release\.yml" is neither a repository/],
+  [{ image: 'a', sigstore: 'fulcio=https://f.example' }, /has neither a rekor= nor a tsa= line/],
+  [{ image: 'a', matrix: '{not json' }, /input matrix must be JSON/]
 ])('bad input %j is refused with a message that names it', (raw, msg) => {
   expect(() => parseInputs(raw)).toThrow(msg)
+})
+
+test('the reference is parsed once, and the digest to act on agrees with it', () => {
+  const d = `sha256:${'c'.repeat(64)}`
+  expect(parseInputs({ image: `ghcr.io/acme/app:1.4@${d}` })).toMatchObject({ ref: { name: 'ghcr.io/acme/app', tag: '1.4', digest: d }, digest: d })
+  expect(parseInputs({ image: 'ghcr.io/acme/app:1.4', digest: d })).toMatchObject({ ref: { tag: '1.4' }, digest: d })
+  expect(parseInputs({ image: 'com.example.build', 'annotation-prefix': 'com.example.build' }).annotationPrefix).toBe('com.example.build')
 })
 
 test('several problems come back in one line', () => {

@@ -143,108 +143,163 @@ function merge(cur: ImageIndex | undefined, restore: Descriptor[], add: Descript
 }
 
 export async function updateFallbackIndex(target: Target, subject: Descriptor, add: Descriptor[], opts: FallbackOptions = {}): Promise<FallbackResult> {
-  const sleep = opts.sleep ?? defaultSleep
-  const random = opts.random ?? Math.random
-  const now = opts.now ?? Date.now
-  const log = (m: string) => opts.logger?.debug(`referrers tag ${tag}: ${m}`)
-  const baseSettle = opts.settleMs ?? SETTLE_MS
-  const addDigests = new Set(add.map(d => d.digest))
-  const supersededOf = opts.superseded ?? (() => new Set<string>())
-  const tag = fallbackTag(subject.digest)
-  const where = `update referrers tag ${tag} in ${target.describe()}`
-
-  const carried = new Map<string, Descriptor>() // every live entry this writer has read, verbatim
-  const removed = new Set<string>() // entries known to be superseded (only grows)
-  let known: { digest: string | undefined; at: number } | undefined // a state and when it was last known to hold
-  let writes = 0
-  let transient = 0
-  let staleRereads = 0
-  let slowest = 0 // longest read-start → PUT-answer seen: the settle grows with it on slow registries
-  const settle = () => Math.max(baseSettle, Math.min(MAX_SETTLE_MS, 2 * slowest))
-
+  const writer = new TagIndexWriter(target, subject, add, opts)
   for (let reads = 0; reads < FALLBACK_MAX_ROUNDS * 4; reads++) {
-    const readAt = now()
-    const cur = await readFallbackIndex(target, subject)
-    const readEnd = now()
-    if (cur.aliasOfSubject && writes > transient) {
-      throw new OciError('UNSUPPORTED', `${where}: the registry resolves ${tag} to the image itself, so it cannot hold a referrers index`, {
+    const done = await writer.step()
+    if (done) return done
+  }
+  throw writer.conflict(`the referrers index kept changing for ${FALLBACK_MAX_ROUNDS * 4} reads`)
+}
+
+/** What one read shows, against what this writer carries. */
+interface View {
+  cur: ReadIndex
+  present: Descriptor[]
+  have: Set<string>
+  /** carried entries the read lacks */
+  restore: Descriptor[]
+  /** every carried entry and ours are there */
+  complete: boolean
+  readAt: number
+  readEnd: number
+}
+
+/** One writer's run of the protocol in the header; `step()` is one read and what follows from it. */
+class TagIndexWriter {
+  private readonly sleep: (ms: number) => Promise<void>
+  private readonly random: () => number
+  private readonly now: () => number
+  private readonly baseSettle: number
+  private readonly addDigests: Set<string>
+  private readonly supersededOf: (entries: Descriptor[]) => Set<string>
+  private readonly tag: string
+  private readonly carried = new Map<string, Descriptor>() // every live entry this writer has read, verbatim
+  private readonly removed = new Set<string>() // entries known to be superseded (only grows)
+  private known: { digest: string | undefined; at: number } | undefined // a state and when it was last known to hold
+  private writes = 0
+  private transient = 0
+  private staleRereads = 0
+  private slowest = 0 // longest read-start → PUT-answer seen: the settle grows with it on slow registries
+
+  constructor(
+    private readonly target: Target,
+    private readonly subject: Descriptor,
+    private readonly add: Descriptor[],
+    private readonly opts: FallbackOptions
+  ) {
+    this.sleep = opts.sleep ?? defaultSleep
+    this.random = opts.random ?? Math.random
+    this.now = opts.now ?? Date.now
+    this.baseSettle = opts.settleMs ?? SETTLE_MS
+    this.addDigests = new Set(add.map(d => d.digest))
+    this.supersededOf = opts.superseded ?? (() => new Set<string>())
+    this.tag = fallbackTag(subject.digest)
+  }
+
+  private settle(): number {
+    return Math.max(this.baseSettle, Math.min(MAX_SETTLE_MS, 2 * this.slowest))
+  }
+
+  private log(m: string): void {
+    this.opts.logger?.debug(`referrers tag ${this.tag}: ${m}`)
+  }
+
+  conflict(why: string): OciError {
+    return new OciError('CONFLICT', `update referrers tag ${this.tag} in ${this.target.describe()}: ${why}`, {
+      op: 'update referrers tag',
+      subject: this.target.describe(),
+      hint: 'too many jobs are attaching to this image at once; re-run the job'
+    })
+  }
+
+  /** Read, then confirm (a result) or write (undefined: read again). */
+  async step(): Promise<FallbackResult | undefined> {
+    const view = await this.read()
+    // removals are best effort: once we have written, a concurrent writer that carries them back is fine
+    const removalsPending = [...this.removed].some(r => view.have.has(r))
+    if (view.complete && (!removalsPending || this.writes > 0)) return this.confirm(view)
+    await this.writeFrom(view)
+    return undefined
+  }
+
+  /** Read the index and take in what it shows: new entries are carried, superseded ones dropped. */
+  private async read(): Promise<View> {
+    const readAt = this.now()
+    const cur = await readFallbackIndex(this.target, this.subject)
+    const readEnd = this.now()
+    if (cur.aliasOfSubject && this.writes > this.transient) {
+      throw new OciError('UNSUPPORTED', `update referrers tag ${this.tag} in ${this.target.describe()}: the registry resolves ${this.tag} to the image itself, so it cannot hold a referrers index`, {
         op: 'update referrers tag',
-        subject: target.describe(),
+        subject: this.target.describe(),
         hint: 'this registry cannot store the referrers tag schema; use a registry with the referrers API, or mode: annotations'
       })
     }
     const present = cur.index?.manifests ?? []
-    for (const d of present) if (!addDigests.has(d.digest) && !carried.has(d.digest) && !removed.has(d.digest)) carried.set(d.digest, d)
-    for (const x of supersededOf([...carried.values(), ...add])) {
-      if (addDigests.has(x)) continue // ours stay; a newer attempt of ours takes them out
-      removed.add(x)
-      carried.delete(x)
+    for (const d of present) if (!this.addDigests.has(d.digest) && !this.carried.has(d.digest) && !this.removed.has(d.digest)) this.carried.set(d.digest, d)
+    for (const x of this.supersededOf([...this.carried.values(), ...this.add])) {
+      if (this.addDigests.has(x)) continue // ours stay; a newer attempt of ours takes them out
+      this.removed.add(x)
+      this.carried.delete(x)
     }
     const have = new Set(present.map(d => d.digest))
-    const restore = [...carried.values()].filter(d => !have.has(d.digest) && !removed.has(d.digest))
-    const complete = restore.length === 0 && add.every(d => have.has(d.digest))
+    const restore = [...this.carried.values()].filter(d => !have.has(d.digest) && !this.removed.has(d.digest))
+    return { cur, present, have, restore, complete: restore.length === 0 && this.add.every(d => have.has(d.digest)), readAt, readEnd }
+  }
 
-    if (complete) {
-      // removals are best effort: once we have written, a concurrent writer that carries them back is fine
-      const removalsPending = [...removed].some(r => have.has(r))
-      if (!removalsPending || writes > 0) {
-        if (known && known.digest === cur.digest && readAt - known.at >= settle()) {
-          return { descriptors: present, rounds: writes, wrote: writes > 0 }
-        }
-        if (!known || known.digest !== cur.digest) known = { digest: cur.digest, at: readEnd }
-        // present, but not yet known to be stable for a settle: look again after it
-        await sleep(Math.max(0, known.at + settle() - now()) + Math.floor(random() * 100))
-        continue
-      }
+  /** Everything is there: done when the same index was known a settle ago, else look again after it. */
+  private async confirm(v: View): Promise<FallbackResult | undefined> {
+    const known = this.known
+    if (known && known.digest === v.cur.digest && v.readAt - known.at >= this.settle()) {
+      return { descriptors: v.present, rounds: this.writes, wrote: this.writes > 0 }
     }
+    if (!known || known.digest !== v.cur.digest) this.known = { digest: v.cur.digest, at: v.readEnd }
+    await this.sleep(Math.max(0, this.known!.at + this.settle() - this.now()) + Math.floor(this.random() * 100))
+    return undefined
+  }
 
-    const edit = merge(cur.index, restore, add, [...removed])
+  /** Something is missing (or superseded): merge and PUT, unless the base is stale or we were just clobbered. */
+  private async writeFrom(v: View): Promise<void> {
+    const edit = merge(v.cur.index, v.restore, this.add, [...this.removed])
     if (!edit.changed) {
       // only duplicate-free reordering differences: nothing to write, treat as complete next time
-      known = { digest: cur.digest, at: readEnd }
-      await sleep(settle())
-      continue
+      this.known = { digest: v.cur.digest, at: v.readEnd }
+      await this.sleep(this.settle())
+      return
     }
-    if (known && known.digest !== cur.digest && writes > 0) {
+    if (this.known && this.known.digest !== v.cur.digest && this.writes > 0) {
       // we were clobbered: de-synchronise from the writers we collided with before merging again
-      log(`a concurrent writer replaced the index without ${restore.length ? 'entries we carry' : 'ours'}; merging again (write ${writes})`)
-      known = undefined
-      await sleep(backoffDelay(Math.min(writes, 4), { baseMs: 100, random }))
-      continue
+      this.log(`a concurrent writer replaced the index without ${v.restore.length ? 'entries we carry' : 'ours'}; merging again (write ${this.writes})`)
+      this.known = undefined
+      await this.sleep(backoffDelay(Math.min(this.writes, 4), { baseMs: 100, random: this.random }))
+      return
     }
-    if (now() - readAt > STALE_BASE_MS && ++staleRereads <= MAX_STALE_REREADS) {
-      log('the base read took too long; reading again')
-      continue
+    if (this.now() - v.readAt > STALE_BASE_MS && ++this.staleRereads <= MAX_STALE_REREADS) {
+      this.log('the base read took too long; reading again')
+      return
     }
-    staleRereads = 0
-    if (writes >= FALLBACK_MAX_ROUNDS) {
-      throw new OciError('CONFLICT', `${where}: could not keep our entries in the referrers index after ${FALLBACK_MAX_ROUNDS} rounds of concurrent updates`, {
-        op: 'update referrers tag',
-        subject: target.describe(),
-        hint: 'too many jobs are attaching to this image at once; re-run the job'
-      })
-    }
-    writes++
+    this.staleRereads = 0
+    if (this.writes >= FALLBACK_MAX_ROUNDS) throw this.conflict(`could not keep our entries in the referrers index after ${FALLBACK_MAX_ROUNDS} rounds of concurrent updates`)
+    await this.put(edit.bytes, v)
+  }
+
+  /** One PUT of the tag; a transient failure is never resent from this base: the next step reads again. */
+  private async put(bytes: Uint8Array, v: View): Promise<void> {
+    this.writes++
     try {
-      await target.pushManifest(edit.bytes, MediaType.ImageIndex, tag)
+      await this.target.pushManifest(bytes, MediaType.ImageIndex, this.tag)
     } catch (e) {
       // it may have landed anyway (a 500 after the tag moved): from here on it is a state like any other
-      known = { digest: digestOf(edit.bytes), at: now() }
-      if (!putRetriable(e) || ++transient >= FALLBACK_PUT_ATTEMPTS) throw e
-      log(`transient failure (${(e as Error).message}); reading and merging again`)
-      if (isOciError(e) && e.hasRegistryCode('MANIFEST_BLOB_UNKNOWN')) await dropVanished(target, restore, carried, log)
-      await sleep(backoffDelay(transient, { baseMs: 100, random }))
-      continue
+      this.known = { digest: digestOf(bytes), at: this.now() }
+      if (!putRetriable(e) || ++this.transient >= FALLBACK_PUT_ATTEMPTS) throw e
+      this.log(`transient failure (${(e as Error).message}); reading and merging again`)
+      if (isOciError(e) && e.hasRegistryCode('MANIFEST_BLOB_UNKNOWN')) await dropVanished(this.target, v.restore, this.carried, m => this.log(m))
+      await this.sleep(backoffDelay(this.transient, { baseMs: 100, random: this.random }))
+      return
     }
-    known = { digest: digestOf(edit.bytes), at: now() }
-    slowest = Math.max(slowest, known.at - readAt)
-    await sleep(settle() + Math.floor(random() * 250))
+    this.known = { digest: digestOf(bytes), at: this.now() }
+    this.slowest = Math.max(this.slowest, this.known.at - v.readAt)
+    await this.sleep(this.settle() + Math.floor(this.random() * 250))
   }
-  throw new OciError('CONFLICT', `${where}: the referrers index kept changing for ${FALLBACK_MAX_ROUNDS * 4} reads`, {
-    op: 'update referrers tag',
-    subject: target.describe(),
-    hint: 'too many jobs are attaching to this image at once; re-run the job'
-  })
 }
 
 /**

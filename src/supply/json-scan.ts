@@ -36,6 +36,8 @@ export class JsonPathScanner {
   private scalar: number[] | undefined
   private scalarPath: string | undefined
   private rootClosed = false
+  /** where the next backslash of the current buffer is: -2 unknown, -1 none */
+  private nextBackslash = -2
 
   constructor(paths: string[]) {
     this.wanted = new Set(paths)
@@ -50,99 +52,107 @@ export class JsonPathScanner {
     return this.isObject === false || this.rootClosed || this.found.size === this.wanted.size
   }
 
+  /** Feed the next bytes of the document. */
   write(buf: Uint8Array): void {
-    let nextBackslash = -2
-    const n = buf.length
+    this.nextBackslash = -2
     let i = 0
-    while (i < n && !this.done) {
+    while (i < buf.length && !this.done) {
       if (this.inString) {
-        if (this.capture === undefined && !this.escape) {
-          // skip ahead: only a quote or a backslash matters inside a string we do not keep
-          const q = buf.indexOf(QUOTE, i)
-          if (nextBackslash !== -1 && nextBackslash < i) nextBackslash = buf.indexOf(BACKSLASH, i)
-          const stop = q === -1 ? (nextBackslash === -1 ? n : nextBackslash) : nextBackslash === -1 ? q : Math.min(q, nextBackslash)
-          if (stop >= n) return
-          i = stop
-        }
-        const c = buf[i]!
-        if (this.escape) this.escape = false
-        else if (c === BACKSLASH) this.escape = true
-        else if (c === QUOTE) {
-          this.inString = false
-          this.endString()
-          i++
-          continue
-        }
-        if (this.capture) {
-          if (this.capture.length < MAX_CAPTURE_BYTES) this.capture.push(c)
-          else this.captureOverflow = true
-        }
-        i++
+        i = this.stringBytes(buf, i)
+        if (i < 0) return
         continue
       }
-      const c = buf[i]!
-      i++
-      if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) {
-        this.endScalar()
-        continue
-      }
-      if (this.isObject === undefined) {
-        if (c === 0xef || c === 0xbb || c === 0xbf) continue // UTF-8 byte order mark
-        this.isObject = c === 0x7b
-        if (!this.isObject) return
-      }
-      switch (c) {
-        case 0x7b: // {
-          this.stack.push({ array: false, path: this.childPath() })
-          this.expectKey = true
-          break
-        case 0x5b: // [
-          this.stack.push({ array: true, path: undefined })
-          this.expectKey = false
-          break
-        case 0x7d: // }
-        case 0x5d: // ]
-          this.endScalar()
-          this.stack.pop()
-          this.expectKey = false
-          if (this.stack.length === 0) this.rootClosed = true
-          break
-        case 0x2c: {
-          // ,
-          this.endScalar()
-          const top = this.stack[this.stack.length - 1]
-          if (top && !top.array) {
-            top.key = undefined
-            this.expectKey = true
-          }
-          break
-        }
-        case 0x3a: // :
-          this.expectKey = false
-          break
-        case QUOTE: {
-          this.inString = true
-          this.escape = false
-          this.captureOverflow = false
-          const top = this.stack[this.stack.length - 1]
-          this.stringIsKey = this.expectKey && top !== undefined && !top.array
-          // keys matter only in objects on the way to a wanted path (not in `packages[*]`)
-          const keep = this.stringIsKey ? top!.path !== undefined : this.currentPath() !== undefined
-          this.capture = keep ? [c] : undefined
-          break
-        }
-        default: {
-          // part of a number, true, false or null
-          if (this.scalar === undefined) {
-            const p = this.currentPath()
-            if (p === undefined) break
-            this.scalar = []
-            this.scalarPath = p
-          }
-          if (this.scalar.length < 64) this.scalar.push(c)
-        }
-      }
+      if (!this.structural(buf[i++]!)) return
     }
+  }
+
+  /** Inside a string from `i`: the index after what was taken, or -1 when the buffer is used up. */
+  private stringBytes(buf: Uint8Array, i: number): number {
+    const n = buf.length
+    if (this.capture === undefined && !this.escape) {
+      // skip ahead: only a quote or a backslash matters inside a string we do not keep
+      const q = buf.indexOf(QUOTE, i)
+      if (this.nextBackslash !== -1 && this.nextBackslash < i) this.nextBackslash = buf.indexOf(BACKSLASH, i)
+      const b = this.nextBackslash
+      const stop = q === -1 ? (b === -1 ? n : b) : b === -1 ? q : Math.min(q, b)
+      if (stop >= n) return -1
+      i = stop
+    }
+    const c = buf[i]!
+    if (this.escape) this.escape = false
+    else if (c === BACKSLASH) this.escape = true
+    else if (c === QUOTE) {
+      this.inString = false
+      this.endString()
+      return i + 1
+    }
+    if (this.capture) {
+      if (this.capture.length < MAX_CAPTURE_BYTES) this.capture.push(c)
+      else this.captureOverflow = true
+    }
+    return i + 1
+  }
+
+  /** One byte outside strings; false when the document is not an object (nothing to scan). */
+  private structural(c: number): boolean {
+    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) {
+      this.endScalar()
+      return true
+    }
+    if (this.isObject === undefined) {
+      if (c === 0xef || c === 0xbb || c === 0xbf) return true // UTF-8 byte order mark
+      this.isObject = c === 0x7b
+      if (!this.isObject) return false
+    }
+    if (c === 0x7b || c === 0x5b) this.open(c === 0x5b) // { [
+    else if (c === 0x7d || c === 0x5d) this.close() // } ]
+    else if (c === 0x2c) this.comma() // ,
+    else if (c === 0x3a) this.expectKey = false // :
+    else if (c === QUOTE) this.startString()
+    else this.scalarByte(c) // part of a number, true, false or null
+    return true
+  }
+
+  private open(array: boolean): void {
+    this.stack.push(array ? { array: true, path: undefined } : { array: false, path: this.childPath() })
+    this.expectKey = !array
+  }
+
+  private close(): void {
+    this.endScalar()
+    this.stack.pop()
+    this.expectKey = false
+    if (this.stack.length === 0) this.rootClosed = true
+  }
+
+  private comma(): void {
+    this.endScalar()
+    const top = this.stack[this.stack.length - 1]
+    if (top && !top.array) {
+      top.key = undefined
+      this.expectKey = true
+    }
+  }
+
+  private startString(): void {
+    this.inString = true
+    this.escape = false
+    this.captureOverflow = false
+    const top = this.stack[this.stack.length - 1]
+    this.stringIsKey = this.expectKey && top !== undefined && !top.array
+    // keys matter only in objects on the way to a wanted path (not in `packages[*]`)
+    const keep = this.stringIsKey ? top!.path !== undefined : this.currentPath() !== undefined
+    this.capture = keep ? [QUOTE] : undefined
+  }
+
+  private scalarByte(c: number): void {
+    if (this.scalar === undefined) {
+      const p = this.currentPath()
+      if (p === undefined) return
+      this.scalar = []
+      this.scalarPath = p
+    }
+    if (this.scalar.length < 64) this.scalar.push(c)
   }
 
   /** The dotted path of the value about to start, when it is a wanted one. */

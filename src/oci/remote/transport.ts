@@ -3,17 +3,18 @@
  * with backoff inside the command's deadline (deadline.ts), manual redirects that never carry
  * `Authorization` to another origin, authorization, request counts.
  */
-import type { Readable } from 'node:stream'
 import { OciError } from '../../errors.js'
 import { silentLogger, type Logger } from '../../log.js'
 import { isLoopbackHost } from '../reference.js'
 import { Authorizer, MAX_TOKEN_RESPONSE_BYTES, type RawRequest, type RawResponse } from './auth.js'
-import { repositoryScope, type Access } from './challenge.js'
-import type { Credentials } from './credentials.js'
+import { repositoryScope } from './challenge.js'
 import { Deadline, formatSeconds } from './deadline.js'
+export type { Method, Reply, RequestCount, RequestSpec, TransportOptions } from './request.js'
+import { discard, IdleTimer, readCapped, withProgress } from './bodies.js'
 import { send, SendError, type Answer, type Body } from './dispatcher.js'
 import { httpError, MAX_ERROR_BODY_BYTES, whereOf, type HttpErrorContext } from './errors.js'
 import { networkFailure } from './failures.js'
+import type { Method, Reply, RequestCount, RequestSpec, TransportOptions } from './request.js'
 import { sameOrigin } from './link.js'
 import { NO_PROXY_SETTINGS, type ProxyServer, type ProxySettings } from './proxy.js'
 import { backoffDelay, DEFAULT_BACKOFF_BASE_MS, sleep } from '../../retry.js'
@@ -26,70 +27,6 @@ export const MAX_REDIRECTS = 5
 /** Waits this long or longer are a warning (the user sees why the job stands still); shorter ones are info. */
 export const ANNOUNCE_WAIT_MS = 3000
 
-export type Method = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE'
-
-export interface RequestSpec {
-  method: Method
-  /** absolute URL, or a path (`/v2/...`) on the registry */
-  url: string
-  /** for `requestCount.byKind`: `manifest.get`, `blob.put`, … */
-  kind: string
-  headers?: Record<string, string>
-  /** called once per attempt: retries and auth retries resend the body from the start */
-  body?: () => Uint8Array | ReadableStream<Uint8Array> | string
-  access: Access
-  /** safe to send again after a failure or a retriable status */
-  idempotent: boolean
-  /** statuses that are answers, not errors (others throw a typed error) */
-  ok: number[]
-  /** read the body of an ok answer, at most this many bytes (else SIZE_EXCEEDED) */
-  readBody?: number
-  ctx: HttpErrorContext
-  /** send no Authorization and do not answer challenges (the token endpoint itself) */
-  noAuth?: boolean
-  /**
-   * Answers that are neither errors nor retried, beyond `ok` (the referrers API: a redirect to
-   * another origin or an HTML page means "no API here"). Their body is read like an ok answer's.
-   */
-  answers?: (status: number, headers: Headers) => boolean
-  /** `answer`: a redirect to another origin is returned as the reply instead of followed */
-  crossOriginRedirects?: 'follow' | 'answer'
-}
-
-export interface Reply {
-  status: number
-  headers: Headers
-  /** the URL that answered (after redirects) */
-  url: string
-  body: Uint8Array
-}
-
-export interface RequestCount {
-  total: number
-  byKind: Record<string, number>
-}
-
-export interface TransportOptions {
-  registry: string
-  /** host[:port] to talk to */
-  endpoint: string
-  repository: string
-  /** `localhost:5000/app`, for messages */
-  subject: string
-  insecureRegistries?: string[]
-  timeoutMs?: number
-  retries?: number
-  /** base of the exponential backoff; tests shorten it */
-  backoffBaseMs?: number
-  logger?: Logger
-  userAgent?: string
-  credentials: () => Promise<Credentials | undefined>
-  /** from HTTPS_PROXY / HTTP_PROXY / NO_PROXY (proxySettings); default: no proxy */
-  proxy?: ProxySettings
-  /** the command's deadline for retries and waits; default DEFAULT_DEADLINE_SECONDS from now */
-  deadline?: Deadline
-}
-
 /** `http` for loopback and hosts the user listed as insecure; `https` for everything else. */
 export function schemeFor(endpoint: string, insecure: string[] = []): 'http' | 'https' {
   if (isLoopbackHost(endpoint)) return 'http'
@@ -97,86 +34,14 @@ export function schemeFor(endpoint: string, insecure: string[] = []): 'http' | '
   return insecure.some(h => h === endpoint || h === host) ? 'http' : 'https'
 }
 
-/** An abort signal that fires after `ms` without progress; `touch()` on each chunk. */
-class IdleTimer {
-  readonly controller = new AbortController()
-  timedOut = false
-  private timer: NodeJS.Timeout | undefined
-  private cleared = false
-  constructor(private readonly ms: number) {
-    this.touch()
-  }
-  touch(): void {
-    if (this.cleared) return // a stream pulled after its answer came must not start a timer that holds the process open
-    if (this.timer) clearTimeout(this.timer)
-    this.timer = setTimeout(() => {
-      this.timedOut = true
-      this.controller.abort(new Error(`idle for ${this.ms} ms`))
-    }, this.ms)
-  }
-  clear(): void {
-    this.cleared = true
-    if (this.timer) clearTimeout(this.timer)
-  }
-}
-
-/** Wrap an upload stream so that each chunk sent counts as progress for the idle timer. */
-function withProgress(stream: ReadableStream<Uint8Array>, timer: IdleTimer): ReadableStream<Uint8Array> {
-  const reader = stream.getReader()
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const { done, value } = await reader.read()
-      timer.touch()
-      if (done) controller.close()
-      else controller.enqueue(value)
-    },
-    cancel(reason) {
-      return reader.cancel(reason)
-    }
-  })
-}
-
-/** Drop a body without reading it: the connection is closed (an error from it then is expected). */
-function drop(body: Readable): void {
-  body.on('error', () => {})
-  body.destroy()
-}
-
-/** Read at most `max` bytes; more → `tooBig()` (the connection is dropped, not drained). */
-async function readCapped(res: Answer, max: number, timer: IdleTimer, tooBig: () => OciError): Promise<Uint8Array> {
-  const declared = Number(res.headers.get('content-length') ?? NaN)
-  if (Number.isFinite(declared) && declared > max) {
-    drop(res.body)
-    throw tooBig()
-  }
-  const chunks: Uint8Array[] = []
-  let total = 0
-  for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
-    timer.touch()
-    total += chunk.length
-    if (total > max) {
-      drop(res.body)
-      throw tooBig()
-    }
-    chunks.push(chunk)
-  }
-  const out = new Uint8Array(total)
-  let at = 0
-  for (const c of chunks) {
-    out.set(c, at)
-    at += c.length
-  }
-  return out
-}
-
-/** Throw the body away; a small one is read to the end so the connection can be reused. */
-async function discard(res: Answer): Promise<void> {
-  const body = res.body as Readable & { dump?: (opts?: { limit: number }) => Promise<void> }
-  if (body.dump) await body.dump({ limit: 64 * 1024 }).catch(() => {})
-  else drop(body)
-}
-
 const REDIRECTS = new Set([301, 302, 303, 307, 308])
+
+/** One leg of a request: where, how, and whether the body still goes along (a 303 drops it). */
+interface Hop {
+  url: URL
+  method: Method
+  withBody: boolean
+}
 
 export class Transport {
   readonly origin: string
@@ -272,86 +137,102 @@ export class Transport {
     return httpError(spec.ctx, reply.status, reply.body)
   }
 
-  /** One attempt: auth, redirects and an auth retry on 401; network failures → AttemptNetworkError. */
+  /** One exchange: redirects and one auth challenge answered by hand; no answer → AttemptNetworkError. */
   private async attempt(spec: RequestSpec): Promise<Reply> {
     const scopes = [repositoryScope(this.opts.repository, spec.access)]
-    let url = new URL(spec.url, this.origin)
-    let method: Method = spec.method
-    let withBody = spec.body !== undefined
+    let hop: Hop = { url: new URL(spec.url, this.origin), method: spec.method, withBody: spec.body !== undefined }
     let authRetried = false
     let redirects = 0
     for (;;) {
-      const ours = !spec.noAuth && sameOrigin(url.toString(), this.origin)
-      const headers: Record<string, string> = { 'user-agent': this.userAgent, 'accept-encoding': 'identity', ...spec.headers }
-      if (!withBody) {
-        delete headers['content-type']
-        delete headers['content-length']
-      }
-      // credentials only ever go to the registry's own origin (never to blob storage after a redirect)
-      if (ours) {
-        const authorization = await this.auth.authorization(scopes, url.toString())
-        if (authorization) headers.authorization = authorization
-      }
-      const timer = new IdleTimer(this.timeoutMs)
-      let res: Answer
-      try {
-        this.countOne(spec.kind)
-        let body: Body | undefined = withBody ? spec.body!() : undefined
-        if (body instanceof ReadableStream) body = withProgress(body, timer)
-        res = await send(url, method, headers, body, timer.controller.signal, this.proxy)
-      } catch (e) {
-        timer.clear()
-        throw e instanceof SendError ? new AttemptNetworkError(e.cause, timer.timedOut, url, e.proxy) : new AttemptNetworkError(e, timer.timedOut, url, undefined)
-      }
-      // path only: upload locations carry session state in the query, and no header is ever logged
-      this.logger.debug(`${method} ${url.protocol}//${url.host}${url.pathname} → ${res.status}${res.proxy ? ` (via ${res.proxy.display})` : ''}`)
+      const ours = !spec.noAuth && sameOrigin(hop.url.toString(), this.origin)
+      const { res, timer } = await this.sendOnce(spec, hop, ours ? scopes : undefined)
       try {
         if (res.status === 401 && ours && !authRetried) {
           await discard(res)
           authRetried = true
           if (await this.auth.onChallenge(res.headers.get('www-authenticate'), scopes)) continue
-          return { status: 401, headers: res.headers, url: url.toString(), body: new Uint8Array(0) }
+          return { status: 401, headers: res.headers, url: hop.url.toString(), body: new Uint8Array(0) }
         }
-        if (REDIRECTS.has(res.status) && res.headers.get('location')) {
-          const next = new URL(res.headers.get('location')!, url)
-          if (spec.crossOriginRedirects === 'answer' && !sameOrigin(next.toString(), url.toString())) {
-            await discard(res)
-            return { status: res.status, headers: res.headers, url: url.toString(), body: new Uint8Array(0) }
-          }
+        const next = this.redirectOf(spec, res, hop)
+        if (next === 'answer') {
+          await discard(res)
+          return { status: res.status, headers: res.headers, url: hop.url.toString(), body: new Uint8Array(0) }
+        }
+        if (next) {
           await discard(res)
           if (++redirects > MAX_REDIRECTS) {
             throw new OciError('INVALID_RESPONSE', `${whereOf(spec.ctx)}: more than ${MAX_REDIRECTS} redirects`, { op: spec.ctx.op, subject: spec.ctx.subject })
           }
-          this.checkScheme(next, spec.ctx)
-          // 303, and 301/302 after a POST, turn into GET (RFC 9110 §15.4); 307/308 keep the method and body
-          if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
-            if (method !== 'HEAD') method = 'GET'
-            withBody = false
-          }
-          url = next
+          this.checkScheme(next.url, spec.ctx)
+          hop = next
           continue
         }
-        const isOk = spec.ok.includes(res.status) || spec.answers?.(res.status, res.headers) === true
-        const max = isOk ? spec.readBody : MAX_ERROR_BODY_BYTES
-        let body: Uint8Array = new Uint8Array(0)
-        if (max !== undefined && method !== 'HEAD') {
-          body = await readCapped(res, max, timer, () =>
-            isOk
-              ? new OciError('SIZE_EXCEEDED', `${spec.ctx.op} ${spec.ctx.preposition ?? 'from'} ${spec.ctx.subject}: the answer is larger than the limit of ${max} bytes`, { op: spec.ctx.op, subject: spec.ctx.subject, status: res.status })
-              : new OciError('INVALID_RESPONSE', 'error body too large')
-          ).catch(e => {
-            if (e instanceof OciError && e.code === 'INVALID_RESPONSE' && !isOk) return new Uint8Array(0)
-            throw e
-          })
-        } else await discard(res)
-        return { status: res.status, headers: res.headers, url: url.toString(), body }
+        return await this.readReply(spec, res, timer, hop)
       } catch (e) {
         if (e instanceof OciError) throw e
-        throw new AttemptNetworkError(e, timer.timedOut, url, res.proxy)
+        throw new AttemptNetworkError(e, timer.timedOut, hop.url, res.proxy)
       } finally {
         timer.clear()
       }
     }
+  }
+
+  /** Send one request; credentials only ever go to the registry's own origin (`scopes` given). */
+  private async sendOnce(spec: RequestSpec, hop: Hop, scopes: string[] | undefined): Promise<{ res: Answer; timer: IdleTimer }> {
+    const headers: Record<string, string> = { 'user-agent': this.userAgent, 'accept-encoding': 'identity', ...spec.headers }
+    if (!hop.withBody) {
+      delete headers['content-type']
+      delete headers['content-length']
+    }
+    if (scopes) {
+      const authorization = await this.auth.authorization(scopes, hop.url.toString())
+      if (authorization) headers.authorization = authorization
+    }
+    const timer = new IdleTimer(this.timeoutMs)
+    let res: Answer
+    try {
+      this.countOne(spec.kind)
+      let body: Body | undefined = hop.withBody ? spec.body!() : undefined
+      if (body instanceof ReadableStream) body = withProgress(body, timer)
+      res = await send(hop.url, hop.method, headers, body, timer.controller.signal, this.proxy)
+    } catch (e) {
+      timer.clear()
+      throw e instanceof SendError ? new AttemptNetworkError(e.cause, timer.timedOut, hop.url, e.proxy) : new AttemptNetworkError(e, timer.timedOut, hop.url, undefined)
+    }
+    // path only: upload locations carry session state in the query, and no header is ever logged
+    this.logger.debug(`${hop.method} ${hop.url.protocol}//${hop.url.host}${hop.url.pathname} → ${res.status}${res.proxy ? ` (via ${res.proxy.display})` : ''}`)
+    return { res, timer }
+  }
+
+  /** Where a redirect leads (undefined: not one; `answer`: a cross-origin one the caller wants to see). */
+  private redirectOf(spec: RequestSpec, res: Answer, hop: Hop): Hop | 'answer' | undefined {
+    const location = res.headers.get('location')
+    if (!REDIRECTS.has(res.status) || !location) return undefined
+    const url = new URL(location, hop.url)
+    if (spec.crossOriginRedirects === 'answer' && !sameOrigin(url.toString(), hop.url.toString())) return 'answer'
+    // 303, and 301/302 after a POST, turn into GET (RFC 9110 §15.4); 307/308 keep the method and body
+    if (res.status === 303 || ((res.status === 301 || res.status === 302) && hop.method === 'POST')) {
+      return { url, method: hop.method === 'HEAD' ? 'HEAD' : 'GET', withBody: false }
+    }
+    return { url, method: hop.method, withBody: hop.withBody }
+  }
+
+  /** The answer: its body read up to `readBody` when it is one the caller takes, a little of it when not. */
+  private async readReply(spec: RequestSpec, res: Answer, timer: IdleTimer, hop: Hop): Promise<Reply> {
+    const isOk = spec.ok.includes(res.status) || spec.answers?.(res.status, res.headers) === true
+    const max = isOk ? spec.readBody : MAX_ERROR_BODY_BYTES
+    let body: Uint8Array = new Uint8Array(0)
+    if (max !== undefined && hop.method !== 'HEAD') {
+      body = await readCapped(res, max, timer, () =>
+        isOk
+          ? new OciError('SIZE_EXCEEDED', `${spec.ctx.op} ${spec.ctx.preposition ?? 'from'} ${spec.ctx.subject}: the answer is larger than the limit of ${max} bytes`, { op: spec.ctx.op, subject: spec.ctx.subject, status: res.status })
+          : new OciError('INVALID_RESPONSE', 'error body too large')
+      ).catch(e => {
+        if (e instanceof OciError && e.code === 'INVALID_RESPONSE' && !isOk) return new Uint8Array(0)
+        throw e
+      })
+    } else await discard(res)
+    return { status: res.status, headers: res.headers, url: hop.url.toString(), body }
   }
 
   /** Unauthorized request (the token endpoint): timeouts, retries on transient failures, counting. */

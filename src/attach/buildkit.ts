@@ -1,0 +1,47 @@
+/**
+ * BuildKit's attestations made discoverable by referrers (see listBuildKitAttestations).
+ */
+import { describeError } from '../errors.js'
+import type { Logger } from '../log.js'
+import { updateFallbackIndex } from '../oci/fallback.js'
+import type { Target } from '../oci/target.js'
+import { isIndex, parseManifest, type Descriptor } from '../oci/types.js'
+import type { Subject } from '../read/subject.js'
+import { platformLabel, type RunDeps } from '../result.js'
+
+/**
+ * BuildKit (0.32+) stores its attestations as manifests with `subject` inside the image index and
+ * writes no referrers tag, so on a registry without the referrers API nobody finds them by referrers
+ * (cosign, ORAS, Kyverno, a gate on the platform digest). List each in its platform's tag-schema
+ * index, with the same never-lose protocol; neither they nor the image index are rewritten. Best
+ * effort: our own artifacts are written and verified already.
+ */
+export async function listBuildKitAttestations(target: Target, subject: Subject, deps: RunDeps, logger: Logger): Promise<void> {
+  // a registry's own API lists them already; a layout is scanned (only a registry's capability is noted)
+  if (target.capabilities.referrersIndexedBy === 'store' || (await target.referrersCapability()) !== 'unsupported') return
+  const byPlatform = new Map<string, Descriptor[]>()
+  for (const a of subject.indexAttestations) {
+    try {
+      const m = parseManifest((await target.fetchManifest(a)).bytes, `attestation manifest ${a.digest}`)
+      const platform = subject.platforms.find(p => p.digest === m.subject?.digest)
+      if (!platform || isIndex(m)) continue // the legacy form has no subject: it cannot be a referrer
+      const d: Descriptor = { mediaType: a.mediaType, digest: a.digest, size: a.size, ...(m.artifactType ? { artifactType: m.artifactType } : {}), ...(m.annotations ? { annotations: m.annotations } : {}) }
+      byPlatform.set(platform.digest, [...(byPlatform.get(platform.digest) ?? []), d])
+    } catch (e) {
+      logger.warning(`could not read BuildKit's attestation manifest ${a.digest}: ${describeError(e)}`)
+    }
+  }
+  for (const platform of subject.platforms) {
+    const add = byPlatform.get(platform.digest)
+    if (!add) continue
+    await logger.group(`Listing BuildKit's attestations for ${platformLabel(platform)}`, async () => {
+      try {
+        await updateFallbackIndex(target, platform, add, { logger, ...(deps.settleMs !== undefined ? { settleMs: deps.settleMs } : {}) })
+        logger.info(`listed ${add.map(d => d.digest).join(', ')} in the referrers tag of ${platform.digest}`)
+      } catch (e) {
+        logger.warning(`could not list BuildKit's attestations for ${platformLabel(platform)} in its referrers tag: ${describeError(e)}`)
+      }
+    })
+  }
+}
+
