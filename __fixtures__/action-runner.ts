@@ -4,12 +4,23 @@
  * GitHub context from GITHUB_* variables and an event file.
  */
 import { spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { SOURCES_FILE, sourcesHash } from '../scripts/sources-hash.mjs'
 
 export const ACTION = resolve('dist/index.js')
 export const CLI = resolve('dist/cli/index.js')
+
+let checked = false
+/** A test of the bundles must test what the sources say: refuse a dist/ built from other sources. */
+export function assertBundleFresh(): void {
+  if (checked) return
+  const built = readFileSync(resolve('dist', SOURCES_FILE), 'utf8').trim()
+  if (built !== sourcesHash()) throw new Error('dist/ was built from other sources than src/: run `npm run bundle` before the tests that run the bundle')
+  checked = true
+}
 
 export interface ActionRun {
   code: number
@@ -41,7 +52,14 @@ export const SHA = '0123456789abcdef0123456789abcdef01234567'
 /** A GitHub Actions environment for a push to main in acme/widget. */
 export async function githubEnv(dir: string, overrides: Record<string, string> = {}): Promise<Record<string, string>> {
   const event = join(dir, 'event.json')
-  await writeFile(event, JSON.stringify({ repository: { full_name: 'acme/widget', html_url: 'https://github.com/acme/widget', license: { spdx_id: 'MIT' } }, ref: 'refs/heads/main', after: SHA }))
+  await writeFile(
+    event,
+    JSON.stringify({
+      repository: { full_name: 'acme/widget', html_url: 'https://github.com/acme/widget', license: { spdx_id: 'MIT' } },
+      ref: 'refs/heads/main',
+      after: SHA
+    })
+  )
   return {
     GITHUB_ACTIONS: 'true',
     CI: 'true',
@@ -102,6 +120,7 @@ export async function runAction(inputs: Record<string, string>, env: Record<stri
   }
   childEnv.INPUT_MATRIX = runner.matrix ? JSON.stringify(runner.matrix, null, 2) : 'null'
   for (const [k, v] of Object.entries(inputs)) childEnv[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = v
+  assertBundleFresh()
   const child = spawn(process.execPath, [ACTION], { env: childEnv, cwd: runner.cwd ?? dir, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
@@ -118,7 +137,12 @@ export async function runAction(inputs: Record<string, string>, env: Record<stri
 }
 
 export async function runCli(args: string[], env: Record<string, string> = {}, cwd?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tmpdir(), ...env }, cwd: cwd ?? tmpdir(), stdio: ['ignore', 'pipe', 'pipe'] })
+  assertBundleFresh()
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tmpdir(), ...env },
+    cwd: cwd ?? tmpdir(),
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', d => (stdout += d))

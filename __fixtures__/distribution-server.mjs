@@ -74,11 +74,11 @@ export async function startDistribution(opts = {}) {
   ]
   if (opts.tls) lines.push('  tls:', `    certificate: ${opts.tls.certificate}`, `    key: ${opts.tls.key}`)
   if (opts.htpasswd) {
-    await writeFile(join(dir, 'htpasswd'), htpasswdLine(opts.htpasswd.username, opts.htpasswd.password) + '\n')
+    await writeFile(join(dir, 'htpasswd'), `${htpasswdLine(opts.htpasswd.username, opts.htpasswd.password)}\n`)
     lines.push('auth:', '  htpasswd:', '    realm: test-registry', `    path: ${join(dir, 'htpasswd')}`)
   }
   const config = join(dir, 'config.yml')
-  await writeFile(config, lines.join('\n') + '\n')
+  await writeFile(config, `${lines.join('\n')}\n`)
 
   let output = ''
   const child = spawn(DISTRIBUTION_BINARY, ['serve', config], { stdio: ['ignore', 'pipe', 'pipe'] })
@@ -105,17 +105,26 @@ export async function startDistribution(opts = {}) {
   for (;;) {
     if (spawnError || exited !== undefined) {
       await stop()
-      throw new Error(`${DISTRIBUTION_BINARY} did not start (${spawnError?.message ?? `exit ${exited}`}): ${output.trim()}; install or repair Debian's docker-registry package`)
+      throw new Error(
+        `${DISTRIBUTION_BINARY} did not start (${spawnError?.message ?? `exit ${exited}`}): ${output.trim()}; install or repair Debian's docker-registry package`
+      )
     }
     try {
-      const status = opts.tls ? await httpsStatus(`${url}/v2/`) : await fetch(`${url}/v2/`, { signal: AbortSignal.timeout(1000) }).then(async r => (await r.arrayBuffer(), r.status))
+      const status = opts.tls
+        ? await httpsStatus(`${url}/v2/`)
+        : await fetch(`${url}/v2/`, { signal: AbortSignal.timeout(1000) }).then(async r => {
+            await r.arrayBuffer()
+            return r.status
+          })
       if (status === 200 || status === 401) break
     } catch {
       // not listening yet
     }
     if (Date.now() > deadline) {
       await stop()
-      throw new Error(`${DISTRIBUTION_BINARY} did not answer GET /v2/ within ${START_TIMEOUT_MS} ms: ${output.trim()}; install or repair Debian's docker-registry package`)
+      throw new Error(
+        `${DISTRIBUTION_BINARY} did not answer GET /v2/ within ${START_TIMEOUT_MS} ms: ${output.trim()}; install or repair Debian's docker-registry package`
+      )
     }
     await new Promise(r => setTimeout(r, 100))
   }

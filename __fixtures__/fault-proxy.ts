@@ -95,7 +95,13 @@ export async function startFaultProxy(targetUrl: string, opts: { webStatus?: num
     })
     up.on('error', err => {
       if (res.headersSent) res.destroy()
-      else writeReply(rec.method, res, { status: 502, headers: { 'Content-Type': 'text/plain' }, body: new TextEncoder().encode(`fault proxy: upstream error: ${err.message}\n`) }, undefined)
+      else
+        writeReply(
+          rec.method,
+          res,
+          { status: 502, headers: { 'Content-Type': 'text/plain' }, body: new TextEncoder().encode(`fault proxy: upstream error: ${err.message}\n`) },
+          undefined
+        )
     })
     req.on('aborted', () => up.destroy())
     req.pipe(up)

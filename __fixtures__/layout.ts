@@ -59,7 +59,10 @@ const enc = (v: unknown) => new TextEncoder().encode(JSON.stringify(v))
 /** An empty OCI layout at `dir` unless one is there (the tool never creates layouts: attach needs the image). */
 export async function initLayout(dir: string): Promise<void> {
   await mkdir(join(dir, 'blobs', 'sha256'), { recursive: true })
-  const put = async (name: string, text: string) => writeFile(join(dir, name), text, { flag: 'wx' }).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'EEXIST') throw e })
+  const put = async (name: string, text: string) =>
+    writeFile(join(dir, name), text, { flag: 'wx' }).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EEXIST') throw e
+    })
   await put('oci-layout', JSON.stringify({ imageLayoutVersion: '1.0.0' }))
   await put('index.json', JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [] }))
 }
@@ -103,7 +106,7 @@ export async function makeImage(dir: string, tag: string, opts: MakeImageOptions
 export function tinyTar(name: string, content: string): Uint8Array {
   const data = Buffer.from(content)
   const h = Buffer.alloc(512, 0)
-  const octal = (off: number, len: number, n: number) => h.write(n.toString(8).padStart(len - 1, '0') + '\0', off, len, 'ascii')
+  const octal = (off: number, len: number, n: number) => h.write(`${n.toString(8).padStart(len - 1, '0')}\0`, off, len, 'ascii')
   h.write(name, 0, 100, 'ascii')
   octal(100, 8, 0o644)
   octal(108, 8, 0)
@@ -116,12 +119,15 @@ export function tinyTar(name: string, content: string): Uint8Array {
   h.write('00', 263, 2, 'ascii')
   let sum = 0
   for (const b of h) sum += b
-  h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 8, 'ascii')
+  h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 8, 'ascii')
   return new Uint8Array(Buffer.concat([h, data, Buffer.alloc((512 - (data.length % 512)) % 512), Buffer.alloc(1024)]))
 }
 
 /** The descriptor (mediaType, digest, size) a tag or digest names, as any Target reads it. */
-export async function resolveIn(t: { fetchManifest(reference: string): Promise<{ descriptor: { mediaType: string; digest: string; size: number } }> }, reference: string): Promise<{ mediaType: string; digest: string; size: number }> {
+export async function resolveIn(
+  t: { fetchManifest(reference: string): Promise<{ descriptor: { mediaType: string; digest: string; size: number } }> },
+  reference: string
+): Promise<{ mediaType: string; digest: string; size: number }> {
   const { mediaType, digest, size } = (await t.fetchManifest(reference)).descriptor
   return { mediaType, digest, size }
 }

@@ -122,7 +122,14 @@ export async function startSigstoreMock(): Promise<SigstoreMock> {
         logId: { keyId: createHash('sha256').update(tlog.publicKey).digest() }
       }
     ],
-    certificateAuthorities: [{ subject: { organization: 'sigstore.mock', commonName: 'sigstore' }, uri: url, certChain: { certificates: [{ rawBytes: ca.rootCertificate }] }, validFor }],
+    certificateAuthorities: [
+      {
+        subject: { organization: 'sigstore.mock', commonName: 'sigstore' },
+        uri: url,
+        certChain: { certificates: [{ rawBytes: ca.rootCertificate }] },
+        validFor
+      }
+    ],
     ctlogs: [
       {
         baseUrl: url,
@@ -132,7 +139,12 @@ export async function startSigstoreMock(): Promise<SigstoreMock> {
       }
     ],
     timestampAuthorities: [
-      { subject: { organization: 'sigstore.mock', commonName: 'tsa' }, uri: url, certChain: { certificates: [{ rawBytes: tsa.intCertificate }, { rawBytes: tsa.rootCertificate }] }, validFor }
+      {
+        subject: { organization: 'sigstore.mock', commonName: 'tsa' },
+        uri: url,
+        certChain: { certificates: [{ rawBytes: tsa.intCertificate }, { rawBytes: tsa.rootCertificate }] },
+        validFor
+      }
     ]
   } as unknown as TrustedRoot)
   const dir = await mkdtemp(join(tmpdir(), 'obm-sigstore-'))

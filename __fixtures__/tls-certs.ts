@@ -38,10 +38,32 @@ const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes
 export async function makeTestCertificates(dir: string, names: string[], selfSignedName: string): Promise<TestCertificates> {
   await mkdir(join(dir, 'db'), { recursive: true })
   const san = names.map(n => `DNS:${n}`).join(',')
-  openssl(['req', '-x509', ...EC, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=oci-build-metadata test CA', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], dir)
+  openssl(
+    [
+      'req',
+      '-x509',
+      ...EC,
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.pem',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=oci-build-metadata test CA',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign'
+    ],
+    dir
+  )
   openssl(['req', ...EC, '-keyout', 'server.key', '-out', 'server.csr', '-subj', `/CN=${names[0]}`], dir)
   await writeFile(join(dir, 'server.ext'), `subjectAltName=${san}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`)
-  openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'server.ext'], dir)
+  openssl(
+    ['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'server.ext'],
+    dir
+  )
   // `openssl ca` is the one that takes explicit dates (x509 -req cannot backdate)
   await writeFile(join(dir, 'db', 'index.txt'), '')
   await writeFile(join(dir, 'db', 'serial'), '1000\n')
@@ -65,8 +87,48 @@ export async function makeTestCertificates(dir: string, names: string[], selfSig
       ''
     ].join('\n')
   )
-  openssl(['ca', '-batch', '-config', 'ca.cnf', '-cert', 'ca.pem', '-keyfile', 'ca.key', '-in', 'server.csr', '-out', 'expired.pem', '-startdate', '20200101000000Z', '-enddate', '20200102000000Z', '-extensions', 'ext', '-notext'], dir)
-  openssl(['req', '-x509', ...EC, '-keyout', 'self.key', '-out', 'self.pem', '-days', '2', '-subj', `/CN=${selfSignedName}`, '-addext', `subjectAltName=DNS:${selfSignedName}`], dir)
+  openssl(
+    [
+      'ca',
+      '-batch',
+      '-config',
+      'ca.cnf',
+      '-cert',
+      'ca.pem',
+      '-keyfile',
+      'ca.key',
+      '-in',
+      'server.csr',
+      '-out',
+      'expired.pem',
+      '-startdate',
+      '20200101000000Z',
+      '-enddate',
+      '20200102000000Z',
+      '-extensions',
+      'ext',
+      '-notext'
+    ],
+    dir
+  )
+  openssl(
+    [
+      'req',
+      '-x509',
+      ...EC,
+      '-keyout',
+      'self.key',
+      '-out',
+      'self.pem',
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${selfSignedName}`,
+      '-addext',
+      `subjectAltName=DNS:${selfSignedName}`
+    ],
+    dir
+  )
   return {
     ca: join(dir, 'ca.pem'),
     server: { cert: join(dir, 'server.pem'), key: join(dir, 'server.key') },

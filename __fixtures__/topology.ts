@@ -93,14 +93,24 @@ export const COSIGN_SIG = 'application/vnd.dev.cosign.artifact.sig.v1+json'
  */
 export async function pushForeignReferrer(reg: RegistryUnderTest, repo: string, subject: Descriptor): Promise<Descriptor> {
   const t = remote(`${reg.host}/${repo}:unused`)
-  const config = await t.pushBlob({ bytes: enc({ architecture: '', os: '', config: {}, rootfs: { type: 'layers', diff_ids: [] } }) }, { mediaType: MediaType.ImageConfig })
+  const config = await t.pushBlob(
+    { bytes: enc({ architecture: '', os: '', config: {}, rootfs: { type: 'layers', diff_ids: [] } }) },
+    { mediaType: MediaType.ImageConfig }
+  )
   const layer = await t.pushBlob({ bytes: enc({ critical: { image: { 'docker-manifest-digest': subject.digest } } }) })
   const bytes = enc({
     schemaVersion: 2,
     mediaType: MediaType.ImageManifest,
     artifactType: COSIGN_SIG,
     config: { mediaType: MediaType.ImageConfig, digest: config.digest, size: config.size },
-    layers: [{ mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json', digest: layer.digest, size: layer.size, annotations: { 'dev.cosignproject.cosign/signature': 'MEUCIQ' } }],
+    layers: [
+      {
+        mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json',
+        digest: layer.digest,
+        size: layer.size,
+        annotations: { 'dev.cosignproject.cosign/signature': 'MEUCIQ' }
+      }
+    ],
     subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size }
   })
   const sig = { ...(await t.pushManifest(bytes, MediaType.ImageManifest)).descriptor, artifactType: COSIGN_SIG }
@@ -148,16 +158,43 @@ export async function pushBuildKitIndex(host: string, repo: string, tag: string,
   if (form !== 'none') {
     for (const p of platforms) {
       if (p.platform?.architecture === opts.skip) continue
-      const provenance = await t.pushBlob({ bytes: enc({ _type: 'https://in-toto.io/Statement/v0.1', predicateType: 'https://slsa.dev/provenance/v0.2', subject: [{ name: repo, digest: { sha256: p.digest.slice(7) } }], predicate: {} }) })
-      const sbom = await t.pushBlob({ bytes: enc({ _type: 'https://in-toto.io/Statement/v0.1', predicateType: 'https://spdx.dev/Document', subject: [{ name: repo, digest: { sha256: p.digest.slice(7) } }], predicate: { spdxVersion: 'SPDX-2.3' } }) })
-      const config = await t.pushBlob({ bytes: enc({ architecture: 'unknown', os: 'unknown', config: {}, rootfs: { type: 'layers', diff_ids: [] } }) }, { mediaType: MediaType.ImageConfig })
+      const provenance = await t.pushBlob({
+        bytes: enc({
+          _type: 'https://in-toto.io/Statement/v0.1',
+          predicateType: 'https://slsa.dev/provenance/v0.2',
+          subject: [{ name: repo, digest: { sha256: p.digest.slice(7) } }],
+          predicate: {}
+        })
+      })
+      const sbom = await t.pushBlob({
+        bytes: enc({
+          _type: 'https://in-toto.io/Statement/v0.1',
+          predicateType: 'https://spdx.dev/Document',
+          subject: [{ name: repo, digest: { sha256: p.digest.slice(7) } }],
+          predicate: { spdxVersion: 'SPDX-2.3' }
+        })
+      })
+      const config = await t.pushBlob(
+        { bytes: enc({ architecture: 'unknown', os: 'unknown', config: {}, rootfs: { type: 'layers', diff_ids: [] } }) },
+        { mediaType: MediaType.ImageConfig }
+      )
       const manifest: Record<string, unknown> = {
         schemaVersion: 2,
         mediaType: MediaType.ImageManifest,
         config: { mediaType: MediaType.ImageConfig, digest: config.digest, size: config.size },
         layers: [
-          { mediaType: 'application/vnd.in-toto+json', digest: provenance.digest, size: provenance.size, annotations: { 'in-toto.io/predicate-type': 'https://slsa.dev/provenance/v0.2' } },
-          { mediaType: 'application/vnd.in-toto+json', digest: sbom.digest, size: sbom.size, annotations: { 'in-toto.io/predicate-type': 'https://spdx.dev/Document' } }
+          {
+            mediaType: 'application/vnd.in-toto+json',
+            digest: provenance.digest,
+            size: provenance.size,
+            annotations: { 'in-toto.io/predicate-type': 'https://slsa.dev/provenance/v0.2' }
+          },
+          {
+            mediaType: 'application/vnd.in-toto+json',
+            digest: sbom.digest,
+            size: sbom.size,
+            annotations: { 'in-toto.io/predicate-type': 'https://spdx.dev/Document' }
+          }
         ]
       }
       if (form === 'oci') {
@@ -168,7 +205,11 @@ export async function pushBuildKitIndex(host: string, repo: string, tag: string,
       const pushed = (await t.pushManifest(enc(manifest), MediaType.ImageManifest)).descriptor
       const entry: Descriptor =
         form === 'legacy'
-          ? { ...pushed, platform: { os: 'unknown', architecture: 'unknown' }, annotations: { 'vnd.docker.reference.type': 'attestation-manifest', 'vnd.docker.reference.digest': p.digest } }
+          ? {
+              ...pushed,
+              platform: { os: 'unknown', architecture: 'unknown' },
+              annotations: { 'vnd.docker.reference.type': 'attestation-manifest', 'vnd.docker.reference.digest': p.digest }
+            }
           : { ...pushed, artifactType: 'application/vnd.docker.attestation.manifest.v1+json', platform: { os: 'unknown', architecture: 'unknown' } }
       attestations.set(p.digest, entry)
       entries.push(entry)

@@ -19,7 +19,15 @@ describe('retryWithin', () => {
       t += ms
     }
     const tries: number[] = []
-    const last = await retryWithin(1000, async n => (tries.push(n), n), () => false, { firstMs: 100, maxMs: 400, sleep, now: () => t })
+    const last = await retryWithin(
+      1000,
+      async n => {
+        tries.push(n)
+        return n
+      },
+      () => false,
+      { firstMs: 100, maxMs: 400, sleep, now: () => t }
+    )
     // 100 + 200 + 400 = 700; the next 400 would end at 1100, past 1000
     expect(waits).toEqual([100, 200, 400])
     expect(tries).toEqual([1, 2, 3, 4])
@@ -30,7 +38,14 @@ describe('retryWithin', () => {
     const sleep = async () => {
       slept++
     }
-    expect(await retryWithin(1000, async () => 'ok', r => r === 'ok', { firstMs: 100, maxMs: 400, sleep })).toBe('ok')
+    expect(
+      await retryWithin(
+        1000,
+        async () => 'ok',
+        r => r === 'ok',
+        { firstMs: 100, maxMs: 400, sleep }
+      )
+    ).toBe('ok')
     expect(slept).toBe(0)
   })
 })

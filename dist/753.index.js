@@ -52,13 +52,17 @@ async function loadTrust(trustedRootPath) {
             json = JSON.parse(await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_5__.readFile)(trustedRootPath, 'utf8'));
         }
         catch (e) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_9__/* .UsageError */ .eb(`trusted-root ${trustedRootPath} cannot be read as JSON: ${e.code ?? e.message}`, { hint: 'give the path of a Sigstore trusted_root.json' });
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_9__/* .UsageError */ .eb(`trusted-root ${trustedRootPath} cannot be read as JSON: ${e.code ?? e.message}`, {
+                hint: 'give the path of a Sigstore trusted_root.json'
+            });
         }
         try {
             return (0,_sigstore_verify__WEBPACK_IMPORTED_MODULE_4__/* .toTrustMaterial */ .jO)(_sigstore_protobuf_specs__WEBPACK_IMPORTED_MODULE_2__.TrustedRoot.fromJSON(json));
         }
         catch (e) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_9__/* .UsageError */ .eb(`trusted-root ${trustedRootPath} is not a Sigstore trusted root: ${e.message}`, { hint: 'give a trusted_root.json, e.g. from `gh attestation trusted-root`' });
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_9__/* .UsageError */ .eb(`trusted-root ${trustedRootPath} is not a Sigstore trusted root: ${e.message}`, {
+                hint: 'give a trusted_root.json, e.g. from `gh attestation trusted-root`'
+            });
         }
     }
     try {
@@ -117,7 +121,11 @@ function checkBundle(bytes, trust) {
         const signer = verifier.verify((0,_sigstore_verify__WEBPACK_IMPORTED_MODULE_4__/* .toSignedEntity */ .DC)(bundle));
         const san = signer.identity?.subjectAlternativeName ?? identity?.san ?? '';
         const issuer = signer.identity?.extensions?.issuer;
-        const verifiedIdentity = { san, ...(issuer ? { issuer } : {}), ...(identity?.sourceRepository ? { sourceRepository: identity.sourceRepository } : {}) };
+        const verifiedIdentity = {
+            san,
+            ...(issuer ? { issuer } : {}),
+            ...(identity?.sourceRepository ? { sourceRepository: identity.sourceRepository } : {})
+        };
         let statement;
         try {
             statement = JSON.parse(Buffer.from(envelope.payload).toString('utf8'));

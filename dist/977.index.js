@@ -34,7 +34,10 @@ async function signStatements(statements, endpoints, tokens) {
         witnesses.push(new _sigstore_sign__WEBPACK_IMPORTED_MODULE_1__/* .RekorWitness */ .fU({ rekorBaseURL: endpoints.rekorURL, fetchOnConflict: true, ...common }));
     if (endpoints.tsaURL)
         witnesses.push(new _sigstore_sign__WEBPACK_IMPORTED_MODULE_1__/* .TSAWitness */ .gs({ tsaBaseURL: endpoints.tsaURL, ...common }));
-    const builder = new _sigstore_sign__WEBPACK_IMPORTED_MODULE_1__/* .DSSEBundleBuilder */ .VV({ signer: new _sigstore_sign__WEBPACK_IMPORTED_MODULE_1__/* .FulcioSigner */ .$o({ identityProvider: { getToken: () => tokens.getToken() }, fulcioBaseURL: endpoints.fulcioURL, ...common }), witnesses });
+    const builder = new _sigstore_sign__WEBPACK_IMPORTED_MODULE_1__/* .DSSEBundleBuilder */ .VV({
+        signer: new _sigstore_sign__WEBPACK_IMPORTED_MODULE_1__/* .FulcioSigner */ .$o({ identityProvider: { getToken: () => tokens.getToken() }, fulcioBaseURL: endpoints.fulcioURL, ...common }),
+        witnesses
+    });
     const out = [];
     for (const s of statements) {
         try {

@@ -33,7 +33,13 @@ const opt = (n, d) => {
   return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1] : d
 }
 if (flag('--help')) {
-  process.stdout.write(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(0, 10).map(l => l.replace(/^\/\/ ?/, '')).join('\n') + '\n')
+  process.stdout.write(
+    readFileSync(fileURLToPath(import.meta.url), 'utf8')
+      .split('\n')
+      .slice(0, 10)
+      .map(l => l.replace(/^\/\/ ?/, ''))
+      .join('\n') + '\n'
+  )
   process.exit(0)
 }
 const QUICK = flag('--quick')
@@ -104,11 +110,18 @@ async function pushImage(registryUrl, repo, seed) {
     if (res.status !== 201) throw new Error(`pushImage: PUT ${res.status}`)
     return { mediaType: type, digest, size: bytes.length }
   }
-  const config = await put(Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, config: { Labels: { seed } } })), 'application/vnd.oci.image.config.v1+json')
+  const config = await put(
+    Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, config: { Labels: { seed } } })),
+    'application/vnd.oci.image.config.v1+json'
+  )
   const layer = await put(Buffer.from(`layer of ${seed}\n`.repeat(64)), 'application/vnd.oci.image.layer.v1.tar')
   const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config, layers: [layer] }))
   const digest = sha256(manifest)
-  const res = await fetch(`${registryUrl}/v2/${repo}/manifests/${digest}`, { method: 'PUT', body: manifest, headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' } })
+  const res = await fetch(`${registryUrl}/v2/${repo}/manifests/${digest}`, {
+    method: 'PUT',
+    body: manifest,
+    headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' }
+  })
   await res.arrayBuffer()
   if (res.status !== 201) throw new Error(`pushImage: manifest PUT ${res.status}`)
   return digest
@@ -133,7 +146,9 @@ function byKindText(byKind) {
 // ----------------------------------------------------------------------------------------------- setup
 mkdirSync(BENCH_DIR, { recursive: true })
 const WORK = mkdtempSync(join(tmpdir(), 'oci-bench-'))
-const CHILD_ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(INPUT_|GITHUB_|RUNNER_|ACTIONS_|OCI_BUILD_METADATA_|NODE_OPTIONS$)/.test(k)))
+const CHILD_ENV = Object.fromEntries(
+  Object.entries(process.env).filter(([k]) => !/^(INPUT_|GITHUB_|RUNNER_|ACTIONS_|OCI_BUILD_METADATA_|NODE_OPTIONS$)/.test(k))
+)
 CHILD_ENV.DOCKER_CONFIG = join(WORK, 'docker-config') // no credentials: every client is anonymous
 mkdirSync(CHILD_ENV.DOCKER_CONFIG)
 
@@ -149,7 +164,13 @@ if (opt('--dist')) {
     DIST = join(BENCH_DIR, 'dist')
     buildNote = 'bundled from the working tree into .bench/dist'
   } catch (e) {
-    log(`bundling failed (${String(e.stderr ?? e.message).trim().split('\n').slice(-3).join(' | ')}); measuring dist/ as it is`)
+    log(
+      `bundling failed (${String(e.stderr ?? e.message)
+        .trim()
+        .split('\n')
+        .slice(-3)
+        .join(' | ')}); measuring dist/ as it is`
+    )
     buildNote = 'dist/ as committed (bundling the working tree failed)'
   }
 }
@@ -161,8 +182,24 @@ if (!existsSync(CLI) || !existsSync(ACTION)) throw new Error(`${DIST} has no bun
 log('transpiling the in-process registry fixture …')
 execFileSync(
   process.execPath,
-  [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), join(ROOT, '__fixtures__', 'registry', 'index.ts'), '--outDir', join(BENCH_DIR, 'fixtures'), '--rootDir', ROOT,
-    '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--skipLibCheck', '--noCheck', '--types', 'node'],
+  [
+    join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'),
+    join(ROOT, '__fixtures__', 'registry', 'index.ts'),
+    '--outDir',
+    join(BENCH_DIR, 'fixtures'),
+    '--rootDir',
+    ROOT,
+    '--module',
+    'nodenext',
+    '--moduleResolution',
+    'nodenext',
+    '--target',
+    'es2022',
+    '--skipLibCheck',
+    '--noCheck',
+    '--types',
+    'node'
+  ],
   { cwd: ROOT, stdio: 'inherit' }
 )
 writeFileSync(join(BENCH_DIR, 'fixtures', 'package.json'), '{"type":"module"}\n')
@@ -195,7 +232,14 @@ function specImage(repo, seed) {
   const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, config: { Labels: { seed } } }))
   const layer = Buffer.from(`layer of ${seed}\n`.repeat(64))
   const desc = (b, mediaType) => ({ mediaType, digest: spec.putBlob(repo, b), size: b.length })
-  const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: desc(config, 'application/vnd.oci.image.config.v1+json'), layers: [desc(layer, 'application/vnd.oci.image.layer.v1.tar')] }))
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: desc(config, 'application/vnd.oci.image.config.v1+json'),
+      layers: [desc(layer, 'application/vnd.oci.image.layer.v1.tar')]
+    })
+  )
   return spec.putManifest(repo, manifest, 'application/vnd.oci.image.manifest.v1+json')
 }
 
@@ -208,9 +252,21 @@ async function measured(proxy, what, cmd, args) {
 }
 
 const ours = (proxy, repo, digest, extra = []) =>
-  measured(proxy, `ours attach ${repo}`, process.execPath, [CLI, 'attach', `${proxy.host}/${repo}`, '--digest', digest, '--metadata-file', doc1k, '--json', ...extra])
-const oursVerify = (proxy, repo, digest, extra = []) => measured(proxy, `ours verify ${repo}`, process.execPath, [CLI, 'verify', `${proxy.host}/${repo}`, '--digest', digest, '--json', ...extra])
-const peer = (proxy, repo, digest, file, mediaType) => measured(proxy, `peer attach ${repo}`, process.execPath, [PEER, `${proxy.host}/${repo}`, digest, file, mediaType])
+  measured(proxy, `ours attach ${repo}`, process.execPath, [
+    CLI,
+    'attach',
+    `${proxy.host}/${repo}`,
+    '--digest',
+    digest,
+    '--metadata-file',
+    doc1k,
+    '--json',
+    ...extra
+  ])
+const oursVerify = (proxy, repo, digest, extra = []) =>
+  measured(proxy, `ours verify ${repo}`, process.execPath, [CLI, 'verify', `${proxy.host}/${repo}`, '--digest', digest, '--json', ...extra])
+const peer = (proxy, repo, digest, file, mediaType) =>
+  measured(proxy, `peer attach ${repo}`, process.execPath, [PEER, `${proxy.host}/${repo}`, digest, file, mediaType])
 
 /** Aggregate of runs → a row. */
 function row(caseName, client, runs, opts = {}) {
@@ -292,10 +348,31 @@ for (const s of sboms) {
     const repoC = `bench/c3-curl-${s.size}-${i}`
     distProxy.reset()
     const t0 = performance.now()
-    const post = mustSucceed('curl POST', await runChild('curl', ['-sS', '-o', '/dev/null', '-D', '-', '-X', 'POST', `${distProxy.url}/v2/${repoC}/blobs/uploads/`]))
+    const post = mustSucceed(
+      'curl POST',
+      await runChild('curl', ['-sS', '-o', '/dev/null', '-D', '-', '-X', 'POST', `${distProxy.url}/v2/${repoC}/blobs/uploads/`])
+    )
     const loc = /^location:\s*(\S+)/im.exec(post.stdout)?.[1]
     if (!loc) throw new Error(`curl POST gave no Location:\n${post.stdout}`)
-    const put = mustSucceed('curl PUT', await runChild('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '-X', 'PUT', '-T', s.path, '-H', 'Content-Type: application/octet-stream', '-H', 'Expect:', `${new URL(loc, distProxy.url)}${loc.includes('?') ? '&' : '?'}digest=${encodeURIComponent(digest)}`]))
+    const put = mustSucceed(
+      'curl PUT',
+      await runChild('curl', [
+        '-sS',
+        '-o',
+        '/dev/null',
+        '-w',
+        '%{http_code}',
+        '-X',
+        'PUT',
+        '-T',
+        s.path,
+        '-H',
+        'Content-Type: application/octet-stream',
+        '-H',
+        'Expect:',
+        `${new URL(loc, distProxy.url)}${loc.includes('?') ? '&' : '?'}digest=${encodeURIComponent(digest)}`
+      ])
+    )
     if (put.stdout.trim() !== '201') throw new Error(`curl PUT answered ${put.stdout}`)
     curlMs.push(performance.now() - t0)
     flush()
@@ -325,10 +402,20 @@ log(`case 4: verify with ${SCALE.join(' / ')} referrers, pages of ${PAGE}, ${SCA
       const repo = `bench/c4-${n}`
       const config = Buffer.from('{}')
       const cfg = { mediaType: 'application/vnd.oci.empty.v1+json', digest: paged.putBlob(repo, config), size: 2 }
-      const image = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { ...cfg, mediaType: 'application/vnd.oci.image.config.v1+json' }, layers: [] }))
+      const image = Buffer.from(
+        JSON.stringify({
+          schemaVersion: 2,
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          config: { ...cfg, mediaType: 'application/vnd.oci.image.config.v1+json' },
+          layers: []
+        })
+      )
       const subject = paged.putManifest(repo, image, 'application/vnd.oci.image.manifest.v1+json')
       // our metadata artifact first, then n-1 other tools' referrers (signatures, attestations)
-      mustSucceed('setup attach', await runChild(process.execPath, [CLI, 'attach', `${pagedProxy.host}/${repo}`, '--digest', subject, '--metadata-file', doc1k, '--json']))
+      mustSucceed(
+        'setup attach',
+        await runChild(process.execPath, [CLI, 'attach', `${pagedProxy.host}/${repo}`, '--digest', subject, '--metadata-file', doc1k, '--json'])
+      )
       for (let i = 1; i < n; i++) {
         const m = {
           schemaVersion: 2,
@@ -386,25 +473,36 @@ const L = []
 const cpu = cpus()[0]?.model?.trim() ?? 'unknown CPU'
 L.push('# Benchmark')
 L.push('')
-L.push(`Produced by \`npm run bench\`${QUICK ? ' --quick' : ''} (scripts/bench.mjs) on ${new Date().toISOString().slice(0, 10)}: Node ${process.version}, ${cpus().length} × ${cpu}; ours = \`dist/cli/index.js\` (${buildNote}), peer = \`@sigstore/oci\` ${JSON.parse(readFileSync(join(ROOT, 'node_modules', '@sigstore', 'oci', 'package.json'), 'utf8')).version} (the library actions/attest uses), each in its own process. Registries on loopback: Debian's CNCF distribution (no referrers API: the referrers tag schema) and the test suite's in-process spec registry (referrers API), both behind a counting proxy. Figures are min / median / max over the runs (one figure when all runs agree). Peak RSS is the client process's (getrusage maxrss). Every client is anonymous (no token round trip).`)
+L.push(
+  `Produced by \`npm run bench\`${QUICK ? ' --quick' : ''} (scripts/bench.mjs) on ${new Date().toISOString().slice(0, 10)}: Node ${process.version}, ${cpus().length} × ${cpu}; ours = \`dist/cli/index.js\` (${buildNote}), peer = \`@sigstore/oci\` ${JSON.parse(readFileSync(join(ROOT, 'node_modules', '@sigstore', 'oci', 'package.json'), 'utf8')).version} (the library actions/attest uses), each in its own process. Registries on loopback: Debian's CNCF distribution (no referrers API: the referrers tag schema) and the test suite's in-process spec registry (referrers API), both behind a counting proxy. Figures are min / median / max over the runs (one figure when all runs agree). Peak RSS is the client process's (getrusage maxrss). Every client is anonymous (no token round trip).`
+)
 L.push('')
 L.push('## Attach: round trips, time, memory')
 L.push('')
 L.push('| case | client | runs | requests | requests by kind (median run) | wall ms | of which settle ms | peak RSS MiB | MiB/s |')
 L.push('| --- | --- | --: | --: | --- | --: | --: | --: | --: |')
 for (const r of results.rows) {
-  L.push(`| ${r.caseName} | ${r.client} | ${r.n} | ${mmm(r.requests)} | ${r.byKind} | ${mmm(r.wall)} | ${r.settle.some(x => x > 0) ? mmm(r.settle) : '–'} | ${mmm(r.rss, 1)} | ${r.throughput.length ? mmm(r.throughput, 1) : '–'} |`)
+  L.push(
+    `| ${r.caseName} | ${r.client} | ${r.n} | ${mmm(r.requests)} | ${r.byKind} | ${mmm(r.wall)} | ${r.settle.some(x => x > 0) ? mmm(r.settle) : '–'} | ${mmm(r.rss, 1)} | ${r.throughput.length ? mmm(r.throughput, 1) : '–'} |`
+  )
 }
 L.push('')
 const settleMs = /export const SETTLE_MS = (\d+)/.exec(readFileSync(join(ROOT, 'src', 'oci', 'fallback.ts'), 'utf8'))?.[1] ?? '?'
-L.push(`"settle": on the tag-schema path a lone writer waits \`SETTLE_MS\` (${settleMs} ms in src/oci/fallback.ts, plus jitter) between its PUT of the referrers index and the confirming read, so that concurrent writers cannot silently drop entries (by design); it is measured from the proxy log (end of the PUT to the start of the next GET of the index) and included in the wall time.`)
+L.push(
+  `"settle": on the tag-schema path a lone writer waits \`SETTLE_MS\` (${settleMs} ms in src/oci/fallback.ts, plus jitter) between its PUT of the referrers index and the confirming read, so that concurrent writers cannot silently drop entries (by design); it is measured from the proxy log (end of the PUT to the start of the next GET of the index) and included in the wall time.`
+)
 L.push('')
 L.push('## Physical references (same files, same run, through the same proxy)')
 L.push('')
 L.push('| file | runs | `openssl dgst -sha256` ms | curl POST + PUT ms | floor ms (hash once + send once, medians) | curl MiB/s |')
 L.push('| --- | --: | --: | --: | --: | --: |')
 for (const f of results.refs) {
-  L.push(`| ${f.label} | ${f.n} | ${mmm(f.hashMs)} | ${mmm(f.curlMs)} | ${fmt(f.floorMs)} | ${mmm(f.curlMs.map(ms => f.size / MiB / (ms / 1000)), 1)} |`)
+  L.push(
+    `| ${f.label} | ${f.n} | ${mmm(f.hashMs)} | ${mmm(f.curlMs)} | ${fmt(f.floorMs)} | ${mmm(
+      f.curlMs.map(ms => f.size / MiB / (ms / 1000)),
+      1
+    )} |`
+  )
 }
 L.push('')
 L.push(`## Listing referrers at scale (spec registry, referrers API, pages of ${PAGE}; \`verify\` of a subject with N referrers)`)
@@ -414,7 +512,12 @@ L.push('| --: | --: | --: | --: | --: | --: | --: |')
 const scaleBase = Math.min(...results.scale[0].runs.map(r => r.wallMs))
 for (const s of results.scale) {
   const per = s.n > 1 ? fmt(((Math.min(...s.runs.map(r => r.wallMs)) - scaleBase) / s.n) * 1000) : '–'
-  L.push(`| ${s.n.toLocaleString('en')} | ${s.runs.length} | ${mmm(s.runs.map(r => r.requests))} | ${mmm(s.runs.map(r => r.byKind['GET referrers'] ?? 0))} | ${mmm(s.runs.map(r => r.wallMs))} | ${mmm(s.runs.map(r => r.rssMiB), 1)} | ${per} |`)
+  L.push(
+    `| ${s.n.toLocaleString('en')} | ${s.runs.length} | ${mmm(s.runs.map(r => r.requests))} | ${mmm(s.runs.map(r => r.byKind['GET referrers'] ?? 0))} | ${mmm(s.runs.map(r => r.wallMs))} | ${mmm(
+      s.runs.map(r => r.rssMiB),
+      1
+    )} | ${per} |`
+  )
 }
 L.push('')
 L.push('## Load time (10 runs each)')
@@ -434,20 +537,35 @@ const verdict = (ok, text) => V.push(`- **${ok === undefined ? 'not measured' : 
   const o = results.rows[0]
   const pr = results.rows[2]
   const maxReq = Math.max(...o.requests)
-  verdict(maxReq <= 8, `round trips without the referrers API: attach + verify of 1 KiB took ${mmm(o.requests)} requests (target ≤ 8); the peer took ${mmm(pr.requests)} for the attach alone, with no verification`)
+  verdict(
+    maxReq <= 8,
+    `round trips without the referrers API: attach + verify of 1 KiB took ${mmm(o.requests)} requests (target ≤ 8); the peer took ${mmm(pr.requests)} for the attach alone, with no verification`
+  )
   const o2 = results.rows[3]
-  verdict(Math.max(...o2.requests) <= 5, `round trips with the referrers API: attach + verify took ${mmm(o2.requests)} requests (target ≤ 5); the peer took ${mmm(results.rows[5].requests)} for the attach alone`)
+  verdict(
+    Math.max(...o2.requests) <= 5,
+    `round trips with the referrers API: attach + verify took ${mmm(o2.requests)} requests (target ≤ 5); the peer took ${mmm(results.rows[5].requests)} for the attach alone`
+  )
 }
 const big = sboms.find(s => s.size === 512 * MiB)
 if (big) {
   const base = median(results.c1.ours.map(r => r.rssMiB))
   const bigRss = Math.max(...big.ours.map(r => r.rssMiB))
-  verdict(bigRss - base <= 64, `memory: peak RSS with the 512 MiB SBOM ${fmt(bigRss, 1)} MiB (worst run) vs ${fmt(base, 1)} MiB for 1 KiB (median): +${fmt(bigRss - base, 1)} MiB (target ≤ +64); the peer: ${mmm(big.peer.map(r => r.rssMiB), 0)} MiB`)
+  verdict(
+    bigRss - base <= 64,
+    `memory: peak RSS with the 512 MiB SBOM ${fmt(bigRss, 1)} MiB (worst run) vs ${fmt(base, 1)} MiB for 1 KiB (median): +${fmt(bigRss - base, 1)} MiB (target ≤ +64); the peer: ${mmm(
+      big.peer.map(r => r.rssMiB),
+      0
+    )} MiB`
+  )
   // both attaches wait SETTLE_MS (+ jitter) on this registry: compare them without it
   const net = runs => median(runs.map(r => r.wallMs - r.settleMs))
   const extra = net(big.ours) - net(results.c1.ours)
   const floor = results.refs.find(f => f.size === big.size).floorMs
-  verdict(extra <= 1.3 * floor, `throughput: the 512 MiB SBOM added ${fmt(extra)} ms over the 1 KiB attach (medians, settle excluded) = ${fmt(extra / floor, 2)} × the physical floor of ${fmt(floor)} ms (target ≤ 1.3 ×); the peer took ${fmt(median(big.peer.map(r => r.wallMs)))} ms in all`)
+  verdict(
+    extra <= 1.3 * floor,
+    `throughput: the 512 MiB SBOM added ${fmt(extra)} ms over the 1 KiB attach (medians, settle excluded) = ${fmt(extra / floor, 2)} × the physical floor of ${fmt(floor)} ms (target ≤ 1.3 ×); the peer took ${fmt(median(big.peer.map(r => r.wallMs)))} ms in all`
+  )
 } else {
   verdict(undefined, 'memory and throughput of the 512 MiB SBOM: skipped (--quick)')
 }
@@ -466,7 +584,13 @@ if (big) {
   // linear: the cost per referrer at 5,000 is not above the cost per referrer at 2,500 (1.5 ×, plus 20 ms per 1,000 of noise)
   const linear = per(last) <= 1.5 * per(first) + 20
   const memGrowth = last.m - base.m
-  verdict(linear && memGrowth <= 32, `scale: ${pts.slice(1).map(p => `${p.n.toLocaleString('en')} → ${fmt(p.t)} ms (${fmt(per(p))} ms per 1,000 over the 1-referrer run), ${fmt(p.m, 1)} MiB`).join('; ')}: linear ${linear ? 'yes' : 'no'}; RSS growth from 1 to 5,000 referrers ${fmt(memGrowth, 1)} MiB (bound: 32 MiB)`)
+  verdict(
+    linear && memGrowth <= 32,
+    `scale: ${pts
+      .slice(1)
+      .map(p => `${p.n.toLocaleString('en')} → ${fmt(p.t)} ms (${fmt(per(p))} ms per 1,000 over the 1-referrer run), ${fmt(p.m, 1)} MiB`)
+      .join('; ')}: linear ${linear ? 'yes' : 'no'}; RSS growth from 1 to 5,000 referrers ${fmt(memGrowth, 1)} MiB (bound: 32 MiB)`
+  )
 }
 L.push('## Targets')
 L.push('')

@@ -2,11 +2,15 @@
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, relative } from 'node:path'
+import { join } from 'node:path'
 
 const fresh = mkdtempSync(join(tmpdir(), 'obm-dist-'))
 execFileSync(process.execPath, ['scripts/bundle.mjs', fresh], { stdio: 'inherit' })
-const list = dir => readdirSync(dir, { recursive: true }).map(String).filter(f => statSync(join(dir, f)).isFile()).sort()
+const list = dir =>
+  readdirSync(dir, { recursive: true })
+    .map(String)
+    .filter(f => statSync(join(dir, f)).isFile())
+    .sort()
 const a = list('dist')
 const b = list(fresh)
 const problems = []

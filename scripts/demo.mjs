@@ -29,13 +29,18 @@ function tar(name, content) {
   const h = Buffer.alloc(512)
   const put = (s, off, len) => h.write(s, off, len, 'ascii')
   put(name, 0, 100)
-  put('0000755\0', 100, 8); put('0000000\0', 108, 8); put('0000000\0', 116, 8)
-  put(content.length.toString(8).padStart(11, '0') + '\0', 124, 12)
+  put('0000755\0', 100, 8)
+  put('0000000\0', 108, 8)
+  put('0000000\0', 116, 8)
+  put(`${content.length.toString(8).padStart(11, '0')}\0`, 124, 12)
   put('00000000000\0', 136, 12)
-  put('        ', 148, 8); put('0', 156, 1); put('ustar\0', 257, 6); put('00', 263, 2)
+  put('        ', 148, 8)
+  put('0', 156, 1)
+  put('ustar\0', 257, 6)
+  put('00', 263, 2)
   let sum = 0
   for (const b of h) sum += b
-  put(sum.toString(8).padStart(6, '0') + '\0 ', 148, 8)
+  put(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 8)
   const pad = Buffer.alloc((512 - (content.length % 512)) % 512)
   return Buffer.concat([h, content, pad, Buffer.alloc(1024)])
 }
@@ -44,32 +49,53 @@ const step = s => console.log(`\n\x1b[1m== ${s}\x1b[0m`)
 step('1. build a small OCI image into a temporary OCI layout')
 const layerBytes = tar('app/oci-build-metadata.js', readFileSync(cli))
 const layer = blob(layerBytes)
-const config = blob(Buffer.from(JSON.stringify({
-  architecture: 'amd64', os: 'linux',
-  config: { Entrypoint: ['node', '/app/oci-build-metadata.js'] },
-  rootfs: { type: 'layers', diff_ids: [layer.digest] }
-})))
-const manifestBytes = Buffer.from(JSON.stringify({
-  schemaVersion: 2,
-  mediaType: 'application/vnd.oci.image.manifest.v1+json',
-  config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
-  layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', ...layer }]
-}))
+const config = blob(
+  Buffer.from(
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      config: { Entrypoint: ['node', '/app/oci-build-metadata.js'] },
+      rootfs: { type: 'layers', diff_ids: [layer.digest] }
+    })
+  )
+)
+const manifestBytes = Buffer.from(
+  JSON.stringify({
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
+    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', ...layer }]
+  })
+)
 const manifest = blob(manifestBytes)
 writeFileSync(join(layout, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }))
-writeFileSync(join(layout, 'index.json'), JSON.stringify({
-  schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json',
-  manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest, annotations: { 'org.opencontainers.image.ref.name': 'demo' } }]
-}))
+writeFileSync(
+  join(layout, 'index.json'),
+  JSON.stringify({
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.index.v1+json',
+    manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest, annotations: { 'org.opencontainers.image.ref.name': 'demo' } }]
+  })
+)
 console.log(`layout ${layout}\nimage  oci:${layout}:demo  ${manifest.digest}`)
 
 const sbom = join(work, 'sbom.spdx.json')
-writeFileSync(sbom, JSON.stringify({
-  spdxVersion: 'SPDX-2.3', dataLicense: 'CC0-1.0', SPDXID: 'SPDXRef-DOCUMENT', name: 'oci-build-metadata-demo',
-  documentNamespace: `https://example.invalid/spdx/demo-${manifest.digest.slice(7, 19)}`,
-  creationInfo: { created: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), creators: ['Tool: oci-build-metadata-demo'] },
-  packages: [{ name: 'oci-build-metadata', SPDXID: 'SPDXRef-Package', versionInfo: '0.1.0', downloadLocation: 'NOASSERTION' }]
-}, null, 2))
+writeFileSync(
+  sbom,
+  JSON.stringify(
+    {
+      spdxVersion: 'SPDX-2.3',
+      dataLicense: 'CC0-1.0',
+      SPDXID: 'SPDXRef-DOCUMENT',
+      name: 'oci-build-metadata-demo',
+      documentNamespace: `https://example.invalid/spdx/demo-${manifest.digest.slice(7, 19)}`,
+      creationInfo: { created: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), creators: ['Tool: oci-build-metadata-demo'] },
+      packages: [{ name: 'oci-build-metadata', SPDXID: 'SPDXRef-Package', versionInfo: '0.1.0', downloadLocation: 'NOASSERTION' }]
+    },
+    null,
+    2
+  )
+)
 
 const image = `oci:${layout}:demo`
 const runCli = (args, { expectFail = false } = {}) => {

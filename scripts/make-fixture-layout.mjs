@@ -21,7 +21,7 @@ const CREATED = new Date(MTIME * 1000).toISOString()
 function tarHeader(name, size) {
   const h = Buffer.alloc(512, 0)
   const field = (off, len, value) => h.write(value, off, len, 'ascii')
-  const octal = (off, len, n) => field(off, len, n.toString(8).padStart(len - 1, '0') + '\0')
+  const octal = (off, len, n) => field(off, len, `${n.toString(8).padStart(len - 1, '0')}\0`)
   field(0, 100, name)
   octal(100, 8, 0o644) // mode
   octal(108, 8, 0) // uid
@@ -36,7 +36,7 @@ function tarHeader(name, size) {
   field(297, 32, 'root')
   let sum = 0
   for (const b of h) sum += b
-  field(148, 8, sum.toString(8).padStart(6, '0') + '\0 ')
+  field(148, 8, `${sum.toString(8).padStart(6, '0')}\0 `)
   return h
 }
 
@@ -104,7 +104,7 @@ const { platform: _p, ...v1 } = image('amd64', { 'org.opencontainers.image.versi
 writeFileSync(join(out, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }))
 writeFileSync(
   join(out, 'index.json'),
-  JSON.stringify(
+  `${JSON.stringify(
     {
       schemaVersion: 2,
       mediaType: 'application/vnd.oci.image.index.v1+json',
@@ -115,6 +115,20 @@ writeFileSync(
     },
     null,
     2
-  ) + '\n'
+  )}\n`
 )
-console.log(JSON.stringify({ out, config: JSON.parse(readFileSync(join(out, 'blobs', 'sha256', v1.digest.slice(7)))).config.digest, v1: v1.digest, multi: multi.digest, amd64: amd64.digest, arm64: arm64.digest, layer: layer.digest }, null, 2))
+console.log(
+  JSON.stringify(
+    {
+      out,
+      config: JSON.parse(readFileSync(join(out, 'blobs', 'sha256', v1.digest.slice(7)))).config.digest,
+      v1: v1.digest,
+      multi: multi.digest,
+      amd64: amd64.digest,
+      arm64: arm64.digest,
+      layer: layer.digest
+    },
+    null,
+    2
+  )
+)

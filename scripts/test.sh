@@ -31,6 +31,10 @@ status=0
 log "type-check (tsc --noEmit)"
 npx --no-install tsc --noEmit || status=1
 
+log "lint and format (biome check), unused files, exports and dependencies (knip)"
+npx --no-install biome check . || status=1
+npx --no-install knip || status=1
+
 log "dist/ check"
 node scripts/check-dist.mjs || status=1
 

@@ -3,7 +3,7 @@
  */
 import * as core from '@actions/core'
 import { describeError, ExitCode, exitCodeFor } from './errors.js'
-import { INPUT_SPECS, parseInputs, type RawInputs } from './inputs.js'
+import { INPUT_SPECS, type Inputs, parseInputs, type RawInputs } from './inputs.js'
 import { addSecret, onSecret, redact, type Logger } from './log.js'
 import { outputsOf } from './report/outputs.js'
 import { renderSummary } from './report/summary.js'
@@ -27,7 +27,7 @@ export async function main(): Promise<void> {
   addSecret(process.env.GITHUB_TOKEN)
   const raw: RawInputs = {}
   for (const spec of INPUT_SPECS) (raw as Record<string, string>)[spec.name] = core.getInput(spec.name)
-  let inputs
+  let inputs: Inputs | undefined
   try {
     logger.debug(`oci-build-metadata ${VERSION}, Node.js ${process.version}`)
     inputs = parseInputs(raw)

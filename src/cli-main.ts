@@ -43,12 +43,12 @@ export function helpText(): string {
     lines.push(`  --${s.name}${BOOLEAN_FLAGS.has(s.name) ? '' : ' <value>'}`.padEnd(34) + s.description + (s.default ? ` (default: ${s.default})` : ''))
   }
   lines.push(
-    '  --password-stdin'.padEnd(34) + 'read the password from standard input',
-    '  --json'.padEnd(34) + 'print the outputs as one JSON object',
-    '  --verbose'.padEnd(34) + 'log each step to stderr',
-    '  --debug'.padEnd(34) + 'log requests too (secrets are masked)',
-    '  --help'.padEnd(34) + 'this text',
-    '  --version'.padEnd(34) + 'print the version',
+    `${'  --password-stdin'.padEnd(34)}read the password from standard input`,
+    `${'  --json'.padEnd(34)}print the outputs as one JSON object`,
+    `${'  --verbose'.padEnd(34)}log each step to stderr`,
+    `${'  --debug'.padEnd(34)}log requests too (secrets are masked)`,
+    `${'  --help'.padEnd(34)}this text`,
+    `${'  --version'.padEnd(34)}print the version`,
     '',
     'Exit codes:',
     '  0  ok',
@@ -68,7 +68,7 @@ export function helpText(): string {
     `Retries and waits (Retry-After) stop at each command's deadline: ${DEFAULT_DEADLINE_SECONDS} s, and`,
     'verify-timeout for the read-back after a write.'
   )
-  return lines.join('\n') + '\n'
+  return `${lines.join('\n')}\n`
 }
 
 interface Parsed {
@@ -109,7 +109,8 @@ export function parseArgv(argv: string[]): Parsed {
   const [command, image, ...extra] = parsed.positionals
   if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`, { hint: 'give one image (see --help)' })
   if (image !== undefined) {
-    if (raw.image !== undefined && raw.image !== image) throw new UsageError('the image was given twice, as an argument and as --image', { hint: 'give it once' })
+    if (raw.image !== undefined && raw.image !== image)
+      throw new UsageError('the image was given twice, as an argument and as --image', { hint: 'give it once' })
     raw.image = image
   }
   if (command !== undefined) raw.command = command
@@ -140,20 +141,22 @@ export async function cliMain(argv: string[], io: CliIo, deps: Partial<RunDeps> 
     addSecret(parsed.raw.password)
     parsed.raw.summary = 'false'
     const inputs = parseInputs(parsed.raw)
-    const logger = deps.logger ?? streamLogger({ verbose: parsed.flags.has('verbose') || parsed.flags.has('debug'), debug: parsed.flags.has('debug'), write: l => io.stderr(l + '\n') })
+    const logger =
+      deps.logger ??
+      streamLogger({ verbose: parsed.flags.has('verbose') || parsed.flags.has('debug'), debug: parsed.flags.has('debug'), write: l => io.stderr(`${l}\n`) })
     logger.debug(`oci-build-metadata ${VERSION}, Node.js ${process.version}`)
     const result = await run(inputs, { env: io.env, cwd: io.cwd, ...deps, logger })
     const code = result.verified ? ExitCode.OK : ExitCode.FAILED
-    if (json) io.stdout(redact(JSON.stringify({ ...jsonReport(result), 'exit-code': code }, null, 2)) + '\n')
+    if (json) io.stdout(`${redact(JSON.stringify({ ...jsonReport(result), 'exit-code': code }, null, 2))}\n`)
     else io.stdout(redact(renderText(result)))
-    for (const p of result.problems) io.stderr(redact(`error: ${p}`) + '\n')
+    for (const p of result.problems) io.stderr(`${redact(`error: ${p}`)}\n`)
     return code
   } catch (e) {
     const line = describeError(e)
     const code = exitCodeFor(e)
     // --json: a script still gets an object, saying there is no verdict (nothing could be looked at)
-    if (json) io.stdout(redact(JSON.stringify({ verified: false, missing: [], 'exit-code': code, error: line }, null, 2)) + '\n')
-    io.stderr(redact(`error: ${line}`) + '\n')
+    if (json) io.stdout(`${redact(JSON.stringify({ verified: false, missing: [], 'exit-code': code, error: line }, null, 2))}\n`)
+    io.stderr(`${redact(`error: ${line}`)}\n`)
     return code
   }
 }

@@ -93,8 +93,14 @@ export function describeError(e: unknown): string {
 
 /** `message. Hint.`: whitespace collapsed, the hint capitalised, one final period. */
 export function sentence(message: string, hint?: string): string {
-  let line = message.replace(/\s+/g, ' ').trim().replace(/[\s.;:,]+$/, '')
-  const h = hint?.replace(/\s+/g, ' ').trim().replace(/[\s.;:,]+$/, '')
+  let line = message
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/[\s.;:,]+$/, '')
+  const h = hint
+    ?.replace(/\s+/g, ' ')
+    .trim()
+    .replace(/[\s.;:,]+$/, '')
   if (h && !line.includes(h)) line += `. ${h.charAt(0).toUpperCase()}${h.slice(1)}`
   return /[.!?]$/.test(line) ? line : `${line}.`
 }
@@ -128,7 +134,16 @@ export function isBlobLinkRace(e: unknown): boolean {
 }
 
 /** Causes that say nothing about the image, only that the registry could not be asked. */
-const UNAVAILABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['NETWORK', 'TLS', 'PROXY', 'TIMEOUT', 'TOO_MANY_REQUESTS', 'SERVER_ERROR', 'UNAUTHORIZED', 'DENIED'])
+const UNAVAILABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'NETWORK',
+  'TLS',
+  'PROXY',
+  'TIMEOUT',
+  'TOO_MANY_REQUESTS',
+  'SERVER_ERROR',
+  'UNAUTHORIZED',
+  'DENIED'
+])
 
 /**
  * True when the registry could not be read or written: it was not reached, refused the

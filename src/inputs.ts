@@ -13,7 +13,7 @@ import { parseSigstoreSetting } from './sign/instance.js'
 import { GITHUB_ACTIONS_ISSUER, parseExpectedSigner } from './sign/signer.js'
 import { DEFAULT_VERIFY_TIMEOUT_SECONDS, INPUT_SPECS, MAX_VERIFY_TIMEOUT_SECONDS } from './input-specs.js'
 
-export { INPUT_SPECS, OUTPUT_SPECS, type InputSpec } from './input-specs.js'
+export { INPUT_SPECS, OUTPUT_SPECS } from './input-specs.js'
 
 export const COMMANDS = ['attach', 'verify', 'discover'] as const
 /** What `require` names besides artifactType strings; also the kinds of what attach writes. */
@@ -22,7 +22,6 @@ export const REQUIREMENT_KINDS = ['metadata', 'sbom', 'provenance'] as const
 const ARTIFACT_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/i
 export const MODES = ['artifact', 'annotations'] as const
 export const PLATFORM_SCOPES = ['index', 'each'] as const
-export type Command = (typeof COMMANDS)[number]
 export type Mode = (typeof MODES)[number]
 
 /** Longest `writer-id`: it is hashed into the key, but it is also shown in messages. */
@@ -156,7 +155,8 @@ function oneOf<T extends string>(r: string | undefined, fallback: T, allowed: re
 function registryInputs(r: Raw, ctx: Ctx) {
   const username = text(r.username)
   const password = r.password ? r.password : undefined
-  if ((username && !password) || (!username && password)) issue(ctx, `input ${username ? 'password' : 'username'} is missing. Give both username and password, or neither`)
+  if ((username && !password) || (!username && password))
+    issue(ctx, `input ${username ? 'password' : 'username'} is missing. Give both username and password, or neither`)
   const vt = (r['verify-timeout'] ?? '').trim() || String(DEFAULT_VERIFY_TIMEOUT_SECONDS)
   const verifyTimeout = Number(vt)
   if (!/^\d+(\.\d+)?$/.test(vt) || !Number.isFinite(verifyTimeout) || verifyTimeout > MAX_VERIFY_TIMEOUT_SECONDS) {
@@ -176,17 +176,23 @@ function attachInputs(r: Raw, ctx: Ctx, mode: Mode) {
   if (!ANNOTATION_PREFIX_PATTERN.test(prefix)) issue(ctx, `input annotation-prefix must be a reverse-domain name like com.example.build, got "${prefix}"`)
   const annotations = parseAnnotationLines(r.annotations, ctx)
   for (const k of Object.keys(annotations)) {
-    if (k === prefix || k.startsWith(`${prefix}.`)) issue(ctx, `annotations: key ${k} is reserved for the metadata document (prefix ${prefix}). Choose another key`)
+    if (k === prefix || k.startsWith(`${prefix}.`))
+      issue(ctx, `annotations: key ${k} is reserved for the metadata document (prefix ${prefix}). Choose another key`)
   }
   const sbom = list(r.sbom)
   const provenance = flag(r, 'provenance', false, ctx)
   const sign = flag(r, 'sign', false, ctx)
   // each of these is attached as its own referrer, which annotations mode does not write
-  for (const [name, given] of [['sbom', sbom.length > 0], ['provenance', provenance], ['sign', sign]] as const) {
-    if (given && mode === 'annotations') issue(ctx, `input ${name} needs mode: artifact: it is attached as its own referrer, not into annotations. Use mode: artifact`)
+  for (const [name, given] of [
+    ['sbom', sbom.length > 0],
+    ['provenance', provenance],
+    ['sign', sign]
+  ] as const) {
+    if (given && mode === 'annotations')
+      issue(ctx, `input ${name} needs mode: artifact: it is attached as its own referrer, not into annotations. Use mode: artifact`)
   }
   const writerId = text(r['writer-id'])
-  if (writerId && (writerId.length > MAX_WRITER_ID_LENGTH || /[\u0000-\u001f\u007f]/.test(writerId))) {
+  if (writerId && (writerId.length > MAX_WRITER_ID_LENGTH || hasControlCharacter(writerId))) {
     issue(ctx, `input writer-id must be one line of at most ${MAX_WRITER_ID_LENGTH} characters, e.g. \${{ matrix.platform }}`)
   }
   return {
@@ -226,6 +232,15 @@ function gateInputs(r: Raw, ctx: Ctx) {
     signer: signerText ? usage(ctx, () => parseExpectedSigner(signerText, signerIssuer)) : undefined,
     trustedRoot: text(r['trusted-root'])
   }
+}
+
+/** A control character (C0 or DEL): a writer-id must be one printable line. */
+function hasControlCharacter(s: string): boolean {
+  for (const ch of s) {
+    const c = ch.codePointAt(0) as number
+    if (c < 0x20 || c === 0x7f) return true
+  }
+  return false
 }
 
 /** A true/false input. */

@@ -56,7 +56,7 @@ export const silentLogger: Logger = {
 
 /** A logger for the CLI: info to stderr when verbose, warnings always, debug lines with --debug. */
 export function streamLogger(opts: { verbose?: boolean; debug?: boolean; write?: (line: string) => void } = {}): Logger {
-  const write = opts.write ?? ((line: string) => process.stderr.write(line + '\n'))
+  const write = opts.write ?? ((line: string) => process.stderr.write(`${line}\n`))
   return {
     debug(m) {
       if (opts.debug) write(redact(`debug: ${m}`))

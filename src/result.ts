@@ -24,7 +24,10 @@ export interface RequirementResult {
 
 export interface ReferrerNode {
   descriptor: Descriptor
-  /** absent: a referrer of its parent; `platform`: a platform manifest of the index; `attestation`: BuildKit's attestation for that platform, inside the index */
+  /**
+   * absent: a referrer of its parent; `platform`: a platform manifest of the index; `attestation`:
+   * BuildKit's attestation for that platform, inside the index
+   */
   relation?: 'platform' | 'attestation'
   children: ReferrerNode[]
 }
@@ -77,7 +80,20 @@ export interface Result {
 }
 
 export function baseResult(inputs: Inputs, ref: ImageRef, subject: Descriptor): Result {
-  return { command: inputs.command, mode: inputs.mode, image: ref, subject, digestChanged: false, attachments: [], referrers: [], verified: false, gate: [], missing: [], problems: [], notes: [] }
+  return {
+    command: inputs.command,
+    mode: inputs.mode,
+    image: ref,
+    subject,
+    digestChanged: false,
+    attachments: [],
+    referrers: [],
+    verified: false,
+    gate: [],
+    missing: [],
+    problems: [],
+    notes: []
+  }
 }
 
 /** `linux/arm64/v8` for messages and gate rows. */

@@ -76,7 +76,10 @@ export class Auth {
       return specError(401, 'UNAUTHORIZED', 'authentication required', undefined, { 'WWW-Authenticate': `Basic realm="${SERVICE}"` })
     }
     const access = new Map<string, Set<Action>>()
-    for (const scope of params.getAll('scope').flatMap(s => s.split(' ')).filter(Boolean)) {
+    for (const scope of params
+      .getAll('scope')
+      .flatMap(s => s.split(' '))
+      .filter(Boolean)) {
       const m = /^repository:([^:]+):(.*)$/.exec(scope)
       if (!m) continue
       const granted = access.get(m[1] as string) ?? new Set<Action>()

@@ -50,7 +50,13 @@ export async function putManifest(
 }
 
 /** An image manifest whose config and layer blobs are pushed first. */
-export async function pushImage(base: string, repo: string, tag: string, seed = tag, headers: Record<string, string> = {}): Promise<Pushed & { manifest: Record<string, unknown> }> {
+export async function pushImage(
+  base: string,
+  repo: string,
+  tag: string,
+  seed = tag,
+  headers: Record<string, string> = {}
+): Promise<Pushed & { manifest: Record<string, unknown> }> {
   const config = enc(JSON.stringify({ architecture: 'amd64', os: 'linux', seed }))
   const layer = enc(`layer of ${seed}`)
   const configDigest = await pushBlob(base, repo, config, headers)

@@ -114,7 +114,8 @@ export async function startTestRegistry(opts: TestRegistryOptions = {}): Promise
         const m = /^\/blobs\/([^/]+)$/.exec(rec.path)
         if (req.method !== 'GET' && req.method !== 'HEAD') return specError(405, 'UNSUPPORTED', 'method not allowed')
         // like S3 with a presigned URL: a second credential is an error
-        if (req.headers.authorization !== undefined) return specError(400, 'UNSUPPORTED', 'only one auth mechanism allowed; Authorization must not be sent to storage')
+        if (req.headers.authorization !== undefined)
+          return specError(400, 'UNSUPPORTED', 'only one auth mechanism allowed; Authorization must not be sent to storage')
         if (!m || u.searchParams.get('sig') !== sign(m[1] as string)) return specError(403, 'DENIED', 'bad or missing signature')
         const bytes = storage.content.get(m[1] as string)
         if (!bytes) return specError(404, 'BLOB_UNKNOWN', 'blob unknown')

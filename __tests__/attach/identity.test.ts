@@ -7,7 +7,7 @@ import { attachmentKey, identityAnnotations, supersededBy, supersededIn, writerI
 import type { CiContext } from '../../src/metadata/context.js'
 import type { Descriptor } from '../../src/oci/types.js'
 
-const SUBJECT = 'sha256:' + 'a'.repeat(64)
+const SUBJECT = `sha256:${'a'.repeat(64)}`
 const leg = (overrides: Partial<CiContext> = {}): CiContext => ({
   provider: 'github',
   repository: 'acme/widget',
@@ -46,7 +46,9 @@ describe('writerIdentity', () => {
 
   test('writer-id replaces the inputs: legs with the same inputs are told apart, a leg with changed inputs is the same writer', () => {
     expect(key(leg(), inputs({}, { writerId: 'amd64' }))).not.toBe(key(leg(), inputs({}, { writerId: 'arm64' })))
-    expect(key(leg(), inputs({ metadata: '{"t": 1}' }, { writerId: 'amd64' }))).toBe(key(leg({ runAttempt: '2' }), inputs({ metadata: '{"t": 2}' }, { writerId: 'amd64' })))
+    expect(key(leg(), inputs({ metadata: '{"t": 1}' }, { writerId: 'amd64' }))).toBe(
+      key(leg({ runAttempt: '2' }), inputs({ metadata: '{"t": 2}' }, { writerId: 'amd64' }))
+    )
   })
 
   test('another run of the workflow is another writer', () => {
@@ -58,7 +60,15 @@ describe('writerIdentity', () => {
   })
 
   test('GitLab: a retried job has a higher job id in the same pipeline; parallel:matrix legs have their own job names', () => {
-    const gl = (o: Partial<CiContext>): CiContext => ({ provider: 'gitlab', repository: 'acme/widget', workflow: '.gitlab-ci.yml', job: 'build: [amd64]', runId: '900', jobId: '7001', ...o })
+    const gl = (o: Partial<CiContext>): CiContext => ({
+      provider: 'gitlab',
+      repository: 'acme/widget',
+      workflow: '.gitlab-ci.yml',
+      job: 'build: [amd64]',
+      runId: '900',
+      jobId: '7001',
+      ...o
+    })
     const first = writerIdentity(gl({}), inputs())
     const retry = writerIdentity(gl({ jobId: '7042' }), inputs())
     expect(attachmentKey(retry, SUBJECT, 'metadata')).toBe(attachmentKey(first, SUBJECT, 'metadata'))

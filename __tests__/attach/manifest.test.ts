@@ -31,14 +31,23 @@ describe('buildArtifactManifest', () => {
 const doc: BuildMetadata = {
   schemaVersion: 1,
   created: '2026-11-22T00:00:00.000Z',
-  image: { original: 'r.io/a:1', registry: 'r.io', repository: 'a', name: 'r.io/a', tag: '1', digest: `sha256:${'c'.repeat(64)}`, mediaType: 'application/vnd.oci.image.manifest.v1+json', size: 10 },
+  image: {
+    original: 'r.io/a:1',
+    registry: 'r.io',
+    repository: 'a',
+    name: 'r.io/a',
+    tag: '1',
+    digest: `sha256:${'c'.repeat(64)}`,
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    size: 10
+  },
   source: { commit: 'abc1234' },
   ci: { provider: 'none' },
   opencontainers: {}
 }
 
 describe('annotateManifest', () => {
-  const original = JSON.stringify(
+  const original = `${JSON.stringify(
     {
       schemaVersion: 2,
       mediaType: 'application/vnd.oci.image.manifest.v1+json',
@@ -48,11 +57,14 @@ describe('annotateManifest', () => {
     },
     null,
     3
-  ) + '\n'
+  )}\n`
   const bytes = new TextEncoder().encode(original)
 
   test('only annotations change; other fields, their order and the indentation are kept', () => {
-    const a = annotateManifest(bytes, 'application/vnd.oci.image.manifest.v1+json', doc, { prefix: 'dev.oci-build-metadata', extra: { 'org.example.extra': 'x' } })
+    const a = annotateManifest(bytes, 'application/vnd.oci.image.manifest.v1+json', doc, {
+      prefix: 'dev.oci-build-metadata',
+      extra: { 'org.example.extra': 'x' }
+    })
     const text = new TextDecoder().decode(a.bytes)
     const before = JSON.parse(original)
     const after = JSON.parse(text)
@@ -64,36 +76,60 @@ describe('annotateManifest', () => {
     expect(after.annotations['org.example.keep']).toBe('kept')
     expect(after.annotations['org.example.extra']).toBe('x')
     const dec = decodeDocument(after.annotations)
-    expect(dec && dec.inline && dec.document).toEqual(doc)
+    expect(dec?.inline && dec.document).toEqual(doc)
     expect(a.descriptor.digest).toBe(digestOf(a.bytes))
   })
 
   test('a manifest that would pass 4 MiB is refused before anything is written', () => {
-    const huge = new TextEncoder().encode(JSON.stringify({ schemaVersion: 2, config: {}, layers: [], annotations: { pad: 'x'.repeat(MAX_MANIFEST_BYTES - 1000) } }))
-    expect(() => annotateManifest(huge, 'application/vnd.oci.image.manifest.v1+json', doc, { prefix: 'dev.oci-build-metadata', extra: {} })).toThrow(expect.objectContaining({ hint: expect.stringMatching(/use mode: artifact/) }))
+    const huge = new TextEncoder().encode(
+      JSON.stringify({ schemaVersion: 2, config: {}, layers: [], annotations: { pad: 'x'.repeat(MAX_MANIFEST_BYTES - 1000) } })
+    )
+    expect(() => annotateManifest(huge, 'application/vnd.oci.image.manifest.v1+json', doc, { prefix: 'dev.oci-build-metadata', extra: {} })).toThrow(
+      expect.objectContaining({ hint: expect.stringMatching(/use mode: artifact/) })
+    )
   })
 
   describe("the image's own annotations are never overwritten", () => {
     const own = (annotations: Record<string, string>) =>
-      new TextEncoder().encode(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: {}, layers: [], annotations }))
+      new TextEncoder().encode(
+        JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: {}, layers: [], annotations })
+      )
     const P = { prefix: 'dev.oci-build-metadata' }
 
     test('its org.opencontainers.image.created stays; ours is in the document, under our prefix', () => {
-      const a = annotateManifest(own({ 'org.opencontainers.image.created': '2020-01-01T00:00:00Z' }), 'application/vnd.oci.image.manifest.v1+json', doc, { ...P, extra: {} })
+      const a = annotateManifest(own({ 'org.opencontainers.image.created': '2020-01-01T00:00:00Z' }), 'application/vnd.oci.image.manifest.v1+json', doc, {
+        ...P,
+        extra: {}
+      })
       expect(a.annotations['org.opencontainers.image.created']).toBe('2020-01-01T00:00:00Z')
-      expect(Object.keys(a.annotations).filter(k => !k.startsWith('dev.oci-build-metadata')).sort()).toEqual(['org.opencontainers.image.created'])
+      expect(
+        Object.keys(a.annotations)
+          .filter(k => !k.startsWith('dev.oci-build-metadata'))
+          .sort()
+      ).toEqual(['org.opencontainers.image.created'])
     })
 
-    test('an extra annotation that would change one of the image\'s own is refused, saying which', () => {
-      expect(() => annotateManifest(own({ 'org.example.team': 'platform' }), 'application/vnd.oci.image.manifest.v1+json', doc, { ...P, extra: { 'org.example.team': 'infra' } })).toThrow(
-        /^annotations: the image already has org\.example\.team="platform", and annotations mode never overwrites the image's own annotations/
-      )
+    test("an extra annotation that would change one of the image's own is refused, saying which", () => {
+      expect(() =>
+        annotateManifest(own({ 'org.example.team': 'platform' }), 'application/vnd.oci.image.manifest.v1+json', doc, {
+          ...P,
+          extra: { 'org.example.team': 'infra' }
+        })
+      ).toThrow(/^annotations: the image already has org\.example\.team="platform", and annotations mode never overwrites the image's own annotations/)
       // the same value is no change
-      expect(annotateManifest(own({ 'org.example.team': 'platform' }), 'application/vnd.oci.image.manifest.v1+json', doc, { ...P, extra: { 'org.example.team': 'platform' } }).annotations['org.example.team']).toBe('platform')
+      expect(
+        annotateManifest(own({ 'org.example.team': 'platform' }), 'application/vnd.oci.image.manifest.v1+json', doc, {
+          ...P,
+          extra: { 'org.example.team': 'platform' }
+        }).annotations['org.example.team']
+      ).toBe('platform')
     })
 
     test('extras a previous run of ours added are ours to replace or drop', () => {
-      const first = annotateManifest(own({ 'org.example.team': 'platform' }), 'application/vnd.oci.image.manifest.v1+json', doc, { ...P, extra: { 'org.example.stage': 'build', 'org.example.ticket': 'T-1' } })
+      const first = annotateManifest(own({ 'org.example.team': 'platform' }), 'application/vnd.oci.image.manifest.v1+json', doc, {
+        ...P,
+        extra: { 'org.example.stage': 'build', 'org.example.ticket': 'T-1' }
+      })
       expect(first.annotations['dev.oci-build-metadata.extra-keys']).toBe('org.example.stage,org.example.ticket')
       const again = annotateManifest(first.bytes, 'application/vnd.oci.image.manifest.v1+json', doc, { ...P, extra: { 'org.example.stage': 'test' } })
       expect(again.annotations['org.example.stage']).toBe('test')

@@ -3,12 +3,15 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { INPUT_SPECS, OUTPUT_SPECS } from '../../src/inputs.js'
 
+/** The Marketplace shows at most 125 characters of it. */
+const ACTION_DESCRIPTION = 'Attach versioned build metadata, SBOMs and signed provenance to container images, verify them, gate releases.'
+
 const q = (s: string) => `'${s.replace(/'/g, "''")}'`
 
 function render(): string {
   const lines = [
     'name: OCI Build Metadata',
-    'description: Attach versioned build metadata, SBOMs and SLSA provenance to container images as OCI referrers, verify them, and gate releases on them.',
+    `description: ${ACTION_DESCRIPTION}`,
     'author: oci-build-metadata',
     'branding:',
     '  icon: package',
@@ -30,7 +33,25 @@ test('action.yml declares every input and output of src/inputs.ts, on the curren
   if (process.env.UPDATE_ACTION_YML) writeFileSync('action.yml', render())
   const text = readFileSync('action.yml', 'utf8')
   expect(text).toBe(render())
-  for (const name of ['image', 'digest', 'command', 'mode', 'metadata', 'metadata-file', 'annotations', 'sbom', 'provenance', 'require', 'username', 'password', 'verify-timeout']) {
+  // valid for the Marketplace: a short description, every input described, defaults stated
+  expect(ACTION_DESCRIPTION.length).toBeLessThan(125)
+  for (const sp of INPUT_SPECS) expect(sp.description.length).toBeGreaterThan(10)
+  expect(INPUT_SPECS.find(sp => sp.name === 'require')?.default).toBe('metadata')
+  for (const name of [
+    'image',
+    'digest',
+    'command',
+    'mode',
+    'metadata',
+    'metadata-file',
+    'annotations',
+    'sbom',
+    'provenance',
+    'require',
+    'username',
+    'password',
+    'verify-timeout'
+  ]) {
     expect(text).toContain(`\n  ${name}:\n`)
   }
   for (const name of ['subject-digest', 'artifact-digest', 'image-digest', 'metadata', 'annotations', 'referrers', 'verified']) {

@@ -97,7 +97,7 @@ describe('artifact mode through the bundled action', () => {
     expect(m.config.digest).toBe('sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a')
     expect(ours[0]!.annotations).toEqual(m.annotations)
     const dec = decodeDocument(m.annotations ?? {})
-    expect(dec && dec.inline && dec.document.source.commit).toBe(SHA)
+    expect(dec?.inline && dec.document.source.commit).toBe(SHA)
   })
 
   test('a re-run adds no duplicate and keeps the foreign entry', async () => {
@@ -155,7 +155,7 @@ test('annotations mode moves the tag to a manifest with the same config and laye
   expect(m.config).toEqual(beforeManifest.config)
   expect(m.layers).toEqual(beforeManifest.layers)
   const dec = decodeDocument(m.annotations ?? {})
-  expect(dec && dec.inline && dec.document.image.digest).toBe(before.digest)
+  expect(dec?.inline && dec.document.image.digest).toBe(before.digest)
   expect(JSON.parse(r.outputs.metadata as string).source.commit).toBe(SHA)
   const v = await runAction({ image: `${reg.host}/acme/annotated:v2`, command: 'verify' })
   expect(v.errors).toEqual([])

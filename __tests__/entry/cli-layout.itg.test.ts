@@ -52,8 +52,11 @@ test('bad usage exits 2 with one line on stderr and leaves the layout untouched'
 test('--help lists every input as a flag and the exit codes', async () => {
   const r = await runCli(['--help'])
   expect(r.code).toBe(0)
-  for (const f of ['--image', '--digest', '--mode', '--metadata-file', '--sbom', '--provenance', '--require', '--verify-timeout', '--json']) expect(r.stdout).toContain(f)
-  expect(r.stdout).toMatch(/Exit codes:\n  0  ok\n  1  verification or the gate found something missing or wrong\n  2  bad usage or input.*\n  3  the registry could not be read or written/)
+  for (const f of ['--image', '--digest', '--mode', '--metadata-file', '--sbom', '--provenance', '--require', '--verify-timeout', '--json'])
+    expect(r.stdout).toContain(f)
+  expect(r.stdout).toMatch(
+    /Exit codes:\n {2}0 {2}ok\n {2}1 {2}verification or the gate found something missing or wrong\n {2}2 {2}bad usage or input.*\n {2}3 {2}the registry could not be read or written/
+  )
 })
 
 async function snapshot(dir: string): Promise<Record<string, string>> {

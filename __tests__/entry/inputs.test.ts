@@ -3,11 +3,24 @@ import { parseDuration, parseInputs } from '../../src/inputs.js'
 
 test('defaults apply to empty inputs, as the runner passes unset ones', () => {
   const i = parseInputs({ image: 'nginx', command: '', mode: '', provenance: '', summary: '', 'verify-timeout': '' })
-  expect(i).toMatchObject({ command: 'attach', mode: 'artifact', provenance: false, summary: true, verifyTimeoutSeconds: 30, platforms: 'index', annotationPrefix: 'dev.oci-build-metadata' })
+  expect(i).toMatchObject({
+    command: 'attach',
+    mode: 'artifact',
+    provenance: false,
+    summary: true,
+    verifyTimeoutSeconds: 30,
+    platforms: 'index',
+    annotationPrefix: 'dev.oci-build-metadata'
+  })
 })
 
 test('list inputs split on newlines and commas; annotations on lines', () => {
-  const i = parseInputs({ image: 'a/b', sbom: 'a.json, b.json\nc/*.json', require: 'metadata,sbom', annotations: 'org.example.team=core\n# comment\norg.example.url=https://x/?a=b' })
+  const i = parseInputs({
+    image: 'a/b',
+    sbom: 'a.json, b.json\nc/*.json',
+    require: 'metadata,sbom',
+    annotations: 'org.example.team=core\n# comment\norg.example.url=https://x/?a=b'
+  })
   expect(i.sbom).toEqual(['a.json', 'b.json', 'c/*.json'])
   expect(i.require).toEqual(['metadata', 'sbom'])
   expect(i.annotations).toEqual({ 'org.example.team': 'core', 'org.example.url': 'https://x/?a=b' })
@@ -59,7 +72,13 @@ test('several problems come back in one line', () => {
 })
 
 test('parseDuration', () => {
-  expect([parseDuration('90d'), parseDuration('12h'), parseDuration('30m'), parseDuration('45'), parseDuration('2w')]).toEqual([90 * 86400e3, 12 * 3600e3, 30 * 60e3, 45e3, 14 * 86400e3])
+  expect([parseDuration('90d'), parseDuration('12h'), parseDuration('30m'), parseDuration('45'), parseDuration('2w')]).toEqual([
+    90 * 86400e3,
+    12 * 3600e3,
+    30 * 60e3,
+    45e3,
+    14 * 86400e3
+  ])
   expect(parseDuration('1.5h')).toBeUndefined()
 })
 

@@ -48,7 +48,7 @@ function thrown(fn: () => unknown): OciError {
 
 describe('canonicalJson', () => {
   it('sorts keys at every level, writes no whitespace and drops undefined', () => {
-    expect(canonicalJson({ b: 1, a: [{ z: true, y: null }, 'x'], c: undefined, 'é': 'ü', A: 1.5 })).toBe('{"A":1.5,"a":[{"y":null,"z":true},"x"],"b":1,"é":"ü"}')
+    expect(canonicalJson({ b: 1, a: [{ z: true, y: null }, 'x'], c: undefined, é: 'ü', A: 1.5 })).toBe('{"A":1.5,"a":[{"y":null,"z":true},"x"],"b":1,"é":"ü"}')
   })
   it('gives the exact bytes the digest is over', () => {
     const d = doc()
@@ -180,7 +180,7 @@ describe('decodeDocument refuses what it cannot trust', () => {
   it('stops a gzip bomb at MAX_DECODED_BYTES, quickly', () => {
     const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024, 0x20), { level: 9 }) // 64 MiB of spaces in ~64 KiB
     expect(bomb.length).toBeLessThan(128 * 1024)
-    const ann = { [P]: bomb.toString('base64'), [`${P}.version`]: '1', [`${P}.encoding`]: 'gzip+base64', [`${P}.digest`]: 'sha256:' + '0'.repeat(64) }
+    const ann = { [P]: bomb.toString('base64'), [`${P}.version`]: '1', [`${P}.encoding`]: 'gzip+base64', [`${P}.digest`]: `sha256:${'0'.repeat(64)}` }
     const rss = process.memoryUsage().rss
     const t = Date.now()
     const e = thrown(() => decodeDocument(ann))
@@ -191,9 +191,24 @@ describe('decodeDocument refuses what it cannot trust', () => {
   })
 
   it('refuses blob bytes over the cap and with the wrong digest', () => {
-    expect(isOciError(thrown(() => decodeDocumentBytes(new Uint8Array(MAX_DECODED_BYTES + 1))), 'SIZE_EXCEEDED')).toBe(true)
+    expect(
+      isOciError(
+        thrown(() => decodeDocumentBytes(new Uint8Array(MAX_DECODED_BYTES + 1))),
+        'SIZE_EXCEEDED'
+      )
+    ).toBe(true)
     const bytes = Buffer.from(canonicalJson(doc()))
-    expect(isOciError(thrown(() => decodeDocumentBytes(bytes, 'sha256:' + 'f'.repeat(64))), 'DIGEST_MISMATCH')).toBe(true)
-    expect(isOciError(thrown(() => decodeDocumentBytes(Buffer.from('{not json'))), 'INVALID_RESPONSE')).toBe(true)
+    expect(
+      isOciError(
+        thrown(() => decodeDocumentBytes(bytes, `sha256:${'f'.repeat(64)}`)),
+        'DIGEST_MISMATCH'
+      )
+    ).toBe(true)
+    expect(
+      isOciError(
+        thrown(() => decodeDocumentBytes(Buffer.from('{not json'))),
+        'INVALID_RESPONSE'
+      )
+    ).toBe(true)
   })
 })

@@ -51,7 +51,10 @@ function githubEnv(eventPath: string, extra: Record<string, string> = {}): Recor
 describe('GitHub Actions', () => {
   it('reads every field from GITHUB_* / RUNNER_* and the event file', async () => {
     const event = join(dir, 'event.json')
-    await writeFile(event, JSON.stringify({ repository: { html_url: 'https://github.com/octo-org/app', license: { spdx_id: 'Apache-2.0' }, description: 'An app' } }))
+    await writeFile(
+      event,
+      JSON.stringify({ repository: { html_url: 'https://github.com/octo-org/app', license: { spdx_id: 'Apache-2.0' }, description: 'An app' } })
+    )
     const ci = await readCiContext({ env: cleanEnv(githubEnv(event)), cwd: dir })
     expect(ci).toEqual({
       provider: 'github',

@@ -51,14 +51,27 @@ describe('buildDocument', () => {
   })
 
   it('keeps the reference exactly as given next to the normalized name and digest', () => {
-    const doc = buildDocument({ ci: { provider: 'none' }, image: { ...image, original: 'kimai/kimai2:apache', registry: 'docker.io', repository: 'kimai/kimai2', name: 'docker.io/kimai/kimai2', tag: 'apache' }, created: CREATED })
+    const doc = buildDocument({
+      ci: { provider: 'none' },
+      image: { ...image, original: 'kimai/kimai2:apache', registry: 'docker.io', repository: 'kimai/kimai2', name: 'docker.io/kimai/kimai2', tag: 'apache' },
+      created: CREATED
+    })
     expect(doc.image).toMatchObject({ original: 'kimai/kimai2:apache', name: 'docker.io/kimai/kimai2', tag: 'apache', digest: IMAGE_DIGEST })
   })
 
   it('works with no CI at all and an OCI layout (empty registry)', () => {
     const doc = buildDocument({
       ci: { provider: 'none' },
-      image: { original: 'oci:./out:v1', registry: '', repository: '/abs/out', name: 'oci:/abs/out', tag: 'v1', digest: IMAGE_DIGEST, mediaType: 'application/vnd.oci.image.manifest.v1+json', size: 0 },
+      image: {
+        original: 'oci:./out:v1',
+        registry: '',
+        repository: '/abs/out',
+        name: 'oci:/abs/out',
+        tag: 'v1',
+        digest: IMAGE_DIGEST,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        size: 0
+      },
       created: CREATED
     })
     expect(doc.source).toEqual({})

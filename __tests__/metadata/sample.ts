@@ -39,8 +39,8 @@ export const image: ImageFacts = {
   mediaType: 'application/vnd.oci.image.index.v1+json',
   size: 1609,
   platforms: [
-    { os: 'linux', architecture: 'amd64', digest: 'sha256:' + 'a'.repeat(64) },
-    { os: 'linux', architecture: 'arm64', variant: 'v8', digest: 'sha256:' + 'b'.repeat(64) }
+    { os: 'linux', architecture: 'amd64', digest: `sha256:${'a'.repeat(64)}` },
+    { os: 'linux', architecture: 'arm64', variant: 'v8', digest: `sha256:${'b'.repeat(64)}` }
   ]
 }
 

@@ -52,7 +52,12 @@ describe('real documents against the published JSON Schema (ajv, draft 2020-12)'
     const docs = [
       buildDocument({ ci: githubCi, image, created: CREATED }),
       buildDocument({ ci: { provider: 'none' }, image, created: CREATED }),
-      buildDocument({ ci: { ...githubCi, provider: 'gitlab', jobId: '7001', jobUrl: 'https://gitlab.com/o/r/-/jobs/7001' }, image: { ...image, platforms: [{ os: 'linux', architecture: 'arm64', variant: 'v8', digest: image.digest }] }, created: CREATED, user: { team: 'platform', tests: { passed: 845 } } })
+      buildDocument({
+        ci: { ...githubCi, provider: 'gitlab', jobId: '7001', jobUrl: 'https://gitlab.com/o/r/-/jobs/7001' },
+        image: { ...image, platforms: [{ os: 'linux', architecture: 'arm64', variant: 'v8', digest: image.digest }] },
+        created: CREATED,
+        user: { team: 'platform', tests: { passed: 845 } }
+      })
     ]
     for (const d of docs) {
       const ok = validate(JSON.parse(JSON.stringify(d)))
@@ -62,7 +67,9 @@ describe('real documents against the published JSON Schema (ajv, draft 2020-12)'
 
   it('refuses what a v1 reader must not take: a newer version, an unknown field, a bad digest', async () => {
     const validate = await load()
-    const doc = JSON.parse(JSON.stringify(buildDocument({ ci: githubCi, image, created: CREATED }))) as Record<string, unknown> & { image: Record<string, unknown> }
+    const doc = JSON.parse(JSON.stringify(buildDocument({ ci: githubCi, image, created: CREATED }))) as Record<string, unknown> & {
+      image: Record<string, unknown>
+    }
     expect(validate({ ...doc, schemaVersion: 2 })).toBe(false)
     expect(validate({ ...doc, extra: true })).toBe(false)
     expect(validate({ ...doc, image: { ...doc.image, digest: 'not a digest' } })).toBe(false)

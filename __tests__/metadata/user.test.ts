@@ -54,7 +54,7 @@ describe('parseUserMetadata', () => {
 
   it('refuses deep nesting', () => {
     expect(refusal('['.repeat(40) + ']'.repeat(40)).message).toMatch(/expected a JSON object/)
-    expect(refusal('{"a":' + '['.repeat(40) + ']'.repeat(40) + '}').message).toMatch(/nested deeper/)
+    expect(refusal(`{"a":${'['.repeat(40)}${']'.repeat(40)}}`).message).toMatch(/nested deeper/)
   })
 
   it.each([

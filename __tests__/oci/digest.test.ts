@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { isOciError, OciError } from '../../src/errors.js'
+import { isOciError, type OciError } from '../../src/errors.js'
 import { digestFile, digestOf, DIGEST_PATTERN, isDigest, newHash, parseDigest, verifyBytes } from '../../src/oci/digest.js'
 import { EMPTY_DESCRIPTOR, EMPTY_JSON } from '../../src/oci/media-types.js'
 

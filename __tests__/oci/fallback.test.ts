@@ -21,12 +21,23 @@ const SUBJECT: Descriptor = { mediaType: MediaType.ImageManifest, digest: digest
 const TAG = fallbackTag(SUBJECT.digest)
 
 function artifact(name: string, extra: Partial<Descriptor> & Record<string, unknown> = {}): Descriptor {
-  return { mediaType: MediaType.ImageManifest, digest: digestOf(name), size: 100 + name.length, artifactType: 'application/vnd.example+json', annotations: { name }, ...extra }
+  return {
+    mediaType: MediaType.ImageManifest,
+    digest: digestOf(name),
+    size: 100 + name.length,
+    artifactType: 'application/vnd.example+json',
+    annotations: { name },
+    ...extra
+  }
 }
 /** the identity annotations our writers stamp on their artifacts (prefix `p`) */
 const stamp = (key: string, attempt: number) => ({ 'p.key': key, 'p.attempt': String(attempt) })
 const SUPERSEDED = (entries: Descriptor[]) => supersededIn(entries, 'p')
-const COSIGN = artifact('cosign', { artifactType: 'application/vnd.dev.cosign.artifact.sig.v1+json', annotations: { 'dev.sigstore.cosign/bundle': '{"x":1}' }, 'x-vendor-field': { keep: true } } as never)
+const COSIGN = artifact('cosign', {
+  artifactType: 'application/vnd.dev.cosign.artifact.sig.v1+json',
+  annotations: { 'dev.sigstore.cosign/bundle': '{"x":1}' },
+  'x-vendor-field': { keep: true }
+} as never)
 
 function indexBytes(manifests: unknown[], extra: Record<string, unknown> = {}): Uint8Array {
   return enc(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.ImageIndex, manifests, ...extra }))
@@ -46,7 +57,10 @@ class Clock {
   async run<T>(p: Promise<T>): Promise<T> {
     let done = false
     const settled = p.then(
-      v => ((done = true), v),
+      v => {
+        done = true
+        return v
+      },
       e => {
         done = true
         throw e
@@ -251,7 +265,14 @@ describe('the tag holds something else', () => {
   test('a non-index at the tag is refused and never overwritten', async () => {
     const clock = new Clock()
     const reg = new FakeRegistry(clock)
-    const image = enc(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.ImageManifest, config: { mediaType: MediaType.ImageConfig, digest: digestOf('c'), size: 1 }, layers: [] }))
+    const image = enc(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: MediaType.ImageManifest,
+        config: { mediaType: MediaType.ImageConfig, digest: digestOf('c'), size: 1 },
+        layers: []
+      })
+    )
     reg.tag = image
     const err = (await clock.run(updateFallbackIndex(reg.target(), SUBJECT, [artifact('ours')], opts(clock))).catch(e => e)) as OciError
     expect(err.code).toBe('CONFLICT')

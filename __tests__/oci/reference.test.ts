@@ -2,8 +2,8 @@ import { resolve } from 'node:path'
 import { UsageError } from '../../src/errors.js'
 import { formatReference, isLoopbackHost, parseReference, type ImageRef } from '../../src/oci/reference.js'
 
-const D = 'sha256:' + 'a'.repeat(64)
-const D512 = 'sha512:' + 'b'.repeat(128)
+const D = `sha256:${'a'.repeat(64)}`
+const D512 = `sha512:${'b'.repeat(128)}`
 
 describe('parseReference: registry references', () => {
   const cases: Array<[string, Partial<ImageRef>]> = [
@@ -15,7 +15,10 @@ describe('parseReference: registry references', () => {
     ['index.docker.io/o/x:t', { registry: 'docker.io', repository: 'o/x', tag: 't' }],
     ['ghcr.io/o/r', { registry: 'ghcr.io', endpoint: 'ghcr.io', repository: 'o/r', name: 'ghcr.io/o/r', tag: 'latest' }],
     ['ghcr.io/r', { registry: 'ghcr.io', repository: 'r', name: 'ghcr.io/r' }],
-    [`localhost:5000/a/b:t@${D}`, { registry: 'localhost:5000', endpoint: 'localhost:5000', repository: 'a/b', name: 'localhost:5000/a/b', tag: 't', digest: D }],
+    [
+      `localhost:5000/a/b:t@${D}`,
+      { registry: 'localhost:5000', endpoint: 'localhost:5000', repository: 'a/b', name: 'localhost:5000/a/b', tag: 't', digest: D }
+    ],
     ['localhost/app', { registry: 'localhost', repository: 'app', name: 'localhost/app', tag: 'latest' }],
     ['localhost:5000/app', { registry: 'localhost:5000', repository: 'app', tag: 'latest' }],
     ['myreg:5000/app', { registry: 'myreg:5000', repository: 'app' }],
@@ -97,7 +100,7 @@ describe('parseReference: rejections quote the bad part', () => {
     const prefix = 'ghcr.io/' // 8 characters
     const ok = prefix + 'a'.repeat(255 - prefix.length)
     expect(parseReference(ok).name).toHaveLength(255)
-    expect(() => parseReference(ok + 'a')).toThrow(/longer than 255/)
+    expect(() => parseReference(`${ok}a`)).toThrow(/longer than 255/)
     // the limit counts the normalized name (docker.io/library/ is added)
     expect(() => parseReference('a'.repeat(240))).toThrow(/longer than 255/)
   })

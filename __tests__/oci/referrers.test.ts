@@ -3,7 +3,12 @@ import { ArtifactType, MediaType } from '../../src/oci/media-types.js'
 import { editReferrersIndex, effectiveArtifactType, fallbackTag, filterByArtifactType, isIncompleteReferrer } from '../../src/oci/referrers.js'
 import { parseManifest, type Descriptor, type ImageIndex } from '../../src/oci/types.js'
 
-const desc = (name: string, extra: Partial<Descriptor> = {}): Descriptor => ({ mediaType: MediaType.ImageManifest, digest: digestOf(name), size: name.length, ...extra })
+const desc = (name: string, extra: Partial<Descriptor> = {}): Descriptor => ({
+  mediaType: MediaType.ImageManifest,
+  digest: digestOf(name),
+  size: name.length,
+  ...extra
+})
 const decode = (b: Uint8Array) => JSON.parse(new TextDecoder().decode(b)) as ImageIndex
 
 describe('fallbackTag', () => {
@@ -25,7 +30,12 @@ describe('fallbackTag', () => {
 })
 
 describe('editReferrersIndex', () => {
-  const foreign = { ...desc('cosign'), artifactType: 'application/vnd.dev.sigstore.bundle.v0.3+json', annotations: { 'dev.sigstore.x': '1' }, 'org.example.unknown': { keep: true } } as Descriptor
+  const foreign = {
+    ...desc('cosign'),
+    artifactType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+    annotations: { 'dev.sigstore.x': '1' },
+    'org.example.unknown': { keep: true }
+  } as Descriptor
   const other = { ...desc('oras'), platform: { os: 'linux', architecture: 'amd64' }, data: 'e30=' } as Descriptor
   const existing: ImageIndex = {
     schemaVersion: 2,
@@ -38,7 +48,11 @@ describe('editReferrersIndex', () => {
     const mine = { ...desc('mine', { artifactType: ArtifactType.BuildMetadataV1, annotations: { a: 'b' } }), data: 'e30=' }
     const edit = editReferrersIndex(undefined, [mine])
     expect(edit.changed).toBe(true)
-    expect(edit.index).toEqual({ schemaVersion: 2, mediaType: MediaType.ImageIndex, manifests: [{ mediaType: mine.mediaType, digest: mine.digest, size: mine.size, artifactType: mine.artifactType, annotations: { a: 'b' } }] })
+    expect(edit.index).toEqual({
+      schemaVersion: 2,
+      mediaType: MediaType.ImageIndex,
+      manifests: [{ mediaType: mine.mediaType, digest: mine.digest, size: mine.size, artifactType: mine.artifactType, annotations: { a: 'b' } }]
+    })
     expect(decode(edit.bytes)).toEqual(edit.index)
     expect(() => parseManifest(edit.bytes)).not.toThrow()
   })

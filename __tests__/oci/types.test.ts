@@ -1,4 +1,4 @@
-import { isOciError, OciError } from '../../src/errors.js'
+import { isOciError, type OciError } from '../../src/errors.js'
 import { digestOf } from '../../src/oci/digest.js'
 import { EMPTY_DESCRIPTOR, MediaType } from '../../src/oci/media-types.js'
 import { cleanDescriptor, isIndex, manifestMediaType, parseManifest } from '../../src/oci/types.js'
@@ -24,17 +24,46 @@ describe('parseManifest accepts', () => {
     ['a manifest without mediaType', { schemaVersion: 2, config, layers: [] }, false],
     [
       'an artifact manifest with subject and annotations',
-      { schemaVersion: 2, mediaType: MediaType.ImageManifest, artifactType: 'application/vnd.oci-build-metadata.v1+json', config: EMPTY_DESCRIPTOR, layers: [EMPTY_DESCRIPTOR], subject: { mediaType: MediaType.ImageManifest, digest: D, size: 1 }, annotations: { a: 'b' } },
+      {
+        schemaVersion: 2,
+        mediaType: MediaType.ImageManifest,
+        artifactType: 'application/vnd.oci-build-metadata.v1+json',
+        config: EMPTY_DESCRIPTOR,
+        layers: [EMPTY_DESCRIPTOR],
+        subject: { mediaType: MediaType.ImageManifest, digest: D, size: 1 },
+        annotations: { a: 'b' }
+      },
       false
     ],
     [
       'a Docker v2 manifest',
-      { schemaVersion: 2, mediaType: MediaType.DockerManifest, config: { mediaType: MediaType.DockerConfig, digest: D, size: 1 }, layers: [{ mediaType: MediaType.DockerLayerGzip, digest: D, size: 2 }] },
+      {
+        schemaVersion: 2,
+        mediaType: MediaType.DockerManifest,
+        config: { mediaType: MediaType.DockerConfig, digest: D, size: 1 },
+        layers: [{ mediaType: MediaType.DockerLayerGzip, digest: D, size: 2 }]
+      },
       false
     ],
-    ['an OCI index', { schemaVersion: 2, mediaType: MediaType.ImageIndex, manifests: [{ mediaType: MediaType.ImageManifest, digest: D, size: 1, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } }] }, true],
+    [
+      'an OCI index',
+      {
+        schemaVersion: 2,
+        mediaType: MediaType.ImageIndex,
+        manifests: [{ mediaType: MediaType.ImageManifest, digest: D, size: 1, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } }]
+      },
+      true
+    ],
     ['an empty index without mediaType', { schemaVersion: 2, manifests: [] }, true],
-    ['a Docker manifest list', { schemaVersion: 2, mediaType: MediaType.DockerManifestList, manifests: [{ mediaType: MediaType.DockerManifest, digest: D, size: 1, platform: { os: 'linux', architecture: 'amd64' } }] }, true],
+    [
+      'a Docker manifest list',
+      {
+        schemaVersion: 2,
+        mediaType: MediaType.DockerManifestList,
+        manifests: [{ mediaType: MediaType.DockerManifest, digest: D, size: 1, platform: { os: 'linux', architecture: 'amd64' } }]
+      },
+      true
+    ],
     ['unknown fields (kept)', { schemaVersion: 2, config: { ...config, 'x-extra': 1 }, layers: [], 'x-top': true }, false],
     ['a media type with parameters', { schemaVersion: 2, config: { ...config, mediaType: 'application/json; charset=utf-8' }, layers: [] }, false],
     ['a sha512 digest', { schemaVersion: 2, config: { ...config, digest: digestOf('x', 'sha512') }, layers: [] }, false]
@@ -69,7 +98,11 @@ describe('parseManifest rejects, naming the path', () => {
     ['non-string annotations', { schemaVersion: 2, config, layers: [], annotations: { a: 1 } }, 'annotations.a'],
     ['a bad subject', { schemaVersion: 2, config, layers: [], subject: { digest: D } }, 'subject.mediaType'],
     ['an index entry without size', { schemaVersion: 2, manifests: [{ mediaType: MediaType.ImageManifest, digest: D }] }, 'manifests.0.size'],
-    ['an index entry with a bad platform', { schemaVersion: 2, manifests: [{ mediaType: MediaType.ImageManifest, digest: D, size: 1, platform: { os: 'linux' } }] }, 'manifests.0.platform.architecture'],
+    [
+      'an index entry with a bad platform',
+      { schemaVersion: 2, manifests: [{ mediaType: MediaType.ImageManifest, digest: D, size: 1, platform: { os: 'linux' } }] },
+      'manifests.0.platform.architecture'
+    ],
     ['an array', [], '(root)'],
     ['null', null, '(root)'],
     ['a string', 'just text', '(root)']

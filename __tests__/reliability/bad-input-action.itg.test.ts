@@ -7,7 +7,17 @@
 import { existsSync } from 'node:fs'
 import { parseOutputFile } from '../../__fixtures__/action-runner.js'
 import type { Distribution } from '../../__fixtures__/distribution.js'
-import { ACTION_BUNDLE, badLineProblems, inputEnv, ROW_LIMIT_MS, runBundle, snapshotDir, snapshotRegistry, arrangeWorld, type World } from './bad-input-helpers.js'
+import {
+  ACTION_BUNDLE,
+  badLineProblems,
+  inputEnv,
+  ROW_LIMIT_MS,
+  runBundle,
+  snapshotDir,
+  snapshotRegistry,
+  arrangeWorld,
+  type World
+} from './bad-input-helpers.js'
 import { ROWS, type Env } from './bad-input-rows.js'
 
 /** One row or more of each kind: references, digests, modes, JSON, files, booleans, credentials, targets. */

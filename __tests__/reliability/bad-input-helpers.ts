@@ -12,6 +12,7 @@
  * - 3: a registry that could not be asked at all: unreachable (network, TLS, proxy), refused
  *   credentials, throttled, failing. See exit-codes.itg.test.ts for the whole table.
  */
+import { assertBundleFresh } from '../../__fixtures__/action-runner.js'
 import { createHash } from 'node:crypto'
 import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile, cp } from 'node:fs/promises'
 import { freePort, startDistribution, type Distribution } from '../../__fixtures__/distribution.js'
@@ -54,7 +55,10 @@ export async function snapshotDir(dir: string): Promise<Record<string, string>> 
       const p = join(d, e.name)
       const r = rel ? `${rel}/${e.name}` : e.name
       if (e.isDirectory()) await walk(p, r)
-      else out[r] = createHash('sha256').update(await readFile(p)).digest('hex')
+      else
+        out[r] = createHash('sha256')
+          .update(await readFile(p))
+          .digest('hex')
     }
   }
   await walk(dir, '')
@@ -116,8 +120,15 @@ export interface ProcessRun {
  * Run a bundle as a subprocess with exactly `env` (nothing inherited but PATH), in `cwd`; for the
  * action, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY point at fresh files that are read back.
  */
-export async function runBundle(bundle: string, args: string[], env: Record<string, string>, cwd: string, opts: { stdin?: string; nodeArgs?: string[]; timeoutMs?: number } = {}): Promise<ProcessRun> {
+export async function runBundle(
+  bundle: string,
+  args: string[],
+  env: Record<string, string>,
+  cwd: string,
+  opts: { stdin?: string; nodeArgs?: string[]; timeoutMs?: number } = {}
+): Promise<ProcessRun> {
   const { spawn } = await import('node:child_process')
+  assertBundleFresh()
   const files = await mkdtemp(join(tmpdir(), 'obm-run-'))
   const outputPath = join(files, 'output')
   const summaryPath = join(files, 'summary')

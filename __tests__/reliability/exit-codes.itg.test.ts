@@ -72,14 +72,35 @@ interface Row {
   missing?: string[]
 }
 
-const throttleAll = () => faults.addFault({ times: 1000, status: 429, headers: { 'retry-after': '3600', 'content-type': 'application/json' }, body: '{"errors":[{"code":"TOOMANYREQUESTS","message":"rate limit exceeded"}]}' })
+const throttleAll = () =>
+  faults.addFault({
+    times: 1000,
+    status: 429,
+    headers: { 'retry-after': '3600', 'content-type': 'application/json' },
+    body: '{"errors":[{"code":"TOOMANYREQUESTS","message":"rate limit exceeded"}]}'
+  })
 
 const ROWS: Row[] = [
   { name: 'attach to a registry', code: 0, inputs: () => ({ image: `${dist.host}/app:v1`, 'verify-timeout': '10' }) },
   { name: 'the gate passes', code: 0, inputs: () => ({ image: `${dist.host}/app:v1`, command: 'verify' }), missing: [] },
-  { name: 'the gate finds the SBOM missing', code: 1, inputs: () => ({ image: `${dist.host}/app:v1`, command: 'verify', require: 'metadata, sbom' }), missing: ['sbom'] },
-  { name: 'the image is not there', code: 1, inputs: () => ({ image: `${dist.host}/app:no-such-tag`, command: 'verify' }), error: () => /not found \(404 MANIFEST_UNKNOWN\)\.$/ },
-  { name: 'bad input', code: 2, inputs: () => ({ image: `${dist.host}/app:v1`, command: 'verify', require: 'signatures' }), error: () => /require: "signatures" is neither/ },
+  {
+    name: 'the gate finds the SBOM missing',
+    code: 1,
+    inputs: () => ({ image: `${dist.host}/app:v1`, command: 'verify', require: 'metadata, sbom' }),
+    missing: ['sbom']
+  },
+  {
+    name: 'the image is not there',
+    code: 1,
+    inputs: () => ({ image: `${dist.host}/app:no-such-tag`, command: 'verify' }),
+    error: () => /not found \(404 MANIFEST_UNKNOWN\)\.$/
+  },
+  {
+    name: 'bad input',
+    code: 2,
+    inputs: () => ({ image: `${dist.host}/app:v1`, command: 'verify', require: 'signatures' }),
+    error: () => /require: "signatures" is neither/
+  },
   {
     name: 'the registry is unreachable',
     code: 3,
@@ -90,20 +111,26 @@ const ROWS: Row[] = [
     name: 'no credentials for a registry that needs them',
     code: 3,
     inputs: () => ({ image: `${locked.host}/app:v1`, command: 'verify' }),
-    error: () => new RegExp(`authentication required \\(401\\), and no credentials were found for ${locked.host}\\. Give username and password, or run docker login ${locked.host}\\.$`)
+    error: () =>
+      new RegExp(
+        `authentication required \\(401\\), and no credentials were found for ${locked.host}\\. Give username and password, or run docker login ` +
+          `${locked.host}\\.$`
+      )
   },
   {
     name: 'the registry refuses the credentials given',
     code: 3,
     inputs: () => ({ image: `${locked.host}/app:v1`, command: 'verify', username: USER, password: `not-${PASSWORD}` }),
-    error: () => new RegExp(`the registry refused the credentials given for ${locked.host} \\(from inputs username/password\\) \\(401\\)\\. Check that they are current`)
+    error: () =>
+      new RegExp(`the registry refused the credentials given for ${locked.host} \\(from inputs username/password\\) \\(401\\)\\. Check that they are current`)
   },
   {
     name: 'the registry throttles past the deadline',
     code: 3,
     inputs: () => ({ image: `${faults.host}/app:v1`, command: 'verify' }),
     arm: throttleAll,
-    error: () => /rate limited \(429 TOOMANYREQUESTS "rate limit exceeded"\); gave up after 1 try: the registry asked to wait 1 h \(Retry-After\) would pass the command deadline \(120 s\)\. The registry rate-limits this client: authenticate, or retry later\.$/
+    error: () =>
+      /rate limited \(429 TOOMANYREQUESTS "rate limit exceeded"\); gave up after 1 try: the registry asked to wait 1 h \(Retry-After\) would pass the command deadline \(120 s\)\. The registry rate-limits this client: authenticate, or retry later\.$/
   },
   {
     name: 'the registry fails (503)',
@@ -170,7 +197,12 @@ describe.each(ROWS.map(r => [r.code, r.name, r] as const))('exit %i: %s', (code,
 
 describe('the referrers endpoint of a GHCR-like registry', () => {
   const toWebUi = () =>
-    faults.addFault({ match: { method: 'GET', path: /\/referrers\// }, times: 1000, status: 303, headers: { location: `${faults.webUrl}/orgs/acme/packages/container/package/ghcr` } })
+    faults.addFault({
+      match: { method: 'GET', path: /\/referrers\// },
+      times: 1000,
+      status: 303,
+      headers: { location: `${faults.webUrl}/orgs/acme/packages/container/package/ghcr` }
+    })
 
   test('303 to an HTML page on another origin that answers 429: no API, the gate passes through the tag schema', async () => {
     toWebUi()
@@ -187,29 +219,51 @@ describe('the referrers endpoint of a GHCR-like registry', () => {
   })
 
   test('an HTML page from the registry itself is no API either', async () => {
-    faults.addFault({ match: { method: 'GET', path: /\/referrers\// }, times: 1000, status: 200, headers: { 'content-type': 'text/html' }, body: '<!DOCTYPE html><html><body>Sign in</body></html>' })
+    faults.addFault({
+      match: { method: 'GET', path: /\/referrers\// },
+      times: 1000,
+      status: 200,
+      headers: { 'content-type': 'text/html' },
+      body: '<!DOCTYPE html><html><body>Sign in</body></html>'
+    })
     const verify = await runBundle(CLI_BUNDLE, ['verify', `${faults.host}/app:v1`, '--json'], env(), work)
     expect(verify.code).toBe(0)
     expect(JSON.parse(verify.stdout)).toMatchObject({ verified: true, via: 'tag-schema' })
   })
 
   test('throttled for a moment: the gate waits what the registry asked (saying so) and passes', async () => {
-    faults.addFault({ match: { method: 'GET', path: /\/referrers\// }, times: 2, status: 429, headers: { 'retry-after': '1', 'content-type': 'application/json' }, body: '{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}' })
+    faults.addFault({
+      match: { method: 'GET', path: /\/referrers\// },
+      times: 2,
+      status: 429,
+      headers: { 'retry-after': '1', 'content-type': 'application/json' },
+      body: '{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}'
+    })
     const run = await runBundle(ACTION_BUNDLE, [], env(inputEnv({ image: `${faults.host}/app:v1`, command: 'verify' })), work)
     expect(run.code).toBe(0)
     expect(parseOutputFile(run.outputFile)).toMatchObject({ verified: 'true', 'exit-code': '0' })
     const waits = run.stdout.split('\n').filter(l => /waiting 1 s before trying again/.test(l))
     expect(waits).toHaveLength(2)
-    expect(waits[0]).toMatch(/list referrers of sha256:[0-9a-f]{64} in 127\.0\.0\.1:\d+\/app: the registry answered 429 and asked to wait 1 s \(Retry-After\) \(try 1 of 5\); waiting 1 s before trying again \(\d+(\.\d)? s left of the command deadline \(120 s\)\)/)
+    expect(waits[0]).toMatch(
+      /list referrers of sha256:[0-9a-f]{64} in 127\.0\.0\.1:\d+\/app: the registry answered 429 and asked to wait 1 s \(Retry-After\) \(try 1 of 5\); waiting 1 s before trying again \(\d+(\.\d)? s left of the command deadline \(120 s\)\)/
+    )
   })
 
   test('throttled past the deadline: exit 3 and nothing missing, never "no metadata"', async () => {
-    faults.addFault({ match: { method: 'GET', path: /\/referrers\// }, times: 1000, status: 429, headers: { 'retry-after': '600', 'content-type': 'application/json' }, body: '{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}' })
+    faults.addFault({
+      match: { method: 'GET', path: /\/referrers\// },
+      times: 1000,
+      status: 429,
+      headers: { 'retry-after': '600', 'content-type': 'application/json' },
+      body: '{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}'
+    })
     const run = await runBundle(CLI_BUNDLE, ['verify', `${faults.host}/app:v1`, '--json', '--require', 'metadata,sbom'], env(), work)
     expect(run.code).toBe(3)
     expect(JSON.parse(run.stdout)).toMatchObject({ verified: false, missing: [], 'exit-code': 3 })
     expect(run.stderr.split('\n').filter(l => l.startsWith('error: '))).toEqual([
-      expect.stringMatching(/: rate limited \(429 TOOMANYREQUESTS "slow down"\); gave up after 1 try: the registry asked to wait 10 min \(Retry-After\) would pass the command deadline \(120 s\)\./)
+      expect.stringMatching(
+        /: rate limited \(429 TOOMANYREQUESTS "slow down"\); gave up after 1 try: the registry asked to wait 10 min \(Retry-After\) would pass the command deadline \(120 s\)\./
+      )
     ])
   })
 })

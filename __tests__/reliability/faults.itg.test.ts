@@ -21,7 +21,14 @@ import { image, target as remoteTarget, pushImage as pushImageRemote } from '../
 
 const SBOM = join(process.cwd(), '__fixtures__/sbom/spdx-2.3.json')
 const USER = { username: 'ci-user', password: 'ci-pass-9f3k' }
-const ENV = { GITHUB_ACTIONS: 'true', GITHUB_REPOSITORY: 'acme/app', GITHUB_WORKFLOW: 'build', GITHUB_JOB: 'build', GITHUB_RUN_ID: '77', GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567' }
+const ENV = {
+  GITHUB_ACTIONS: 'true',
+  GITHUB_REPOSITORY: 'acme/app',
+  GITHUB_WORKFLOW: 'build',
+  GITHUB_JOB: 'build',
+  GITHUB_RUN_ID: '77',
+  GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567'
+}
 
 /** Remote targets with short timeouts and backoff so faults are ridden out in test time. */
 function opener(o: Partial<RemoteOptions> = {}): RunDeps['openTarget'] {
@@ -48,7 +55,11 @@ function inputs(image: string, extra: Record<string, string> = {}): Inputs {
 async function cli(argv: string[], o: Partial<RemoteOptions> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = ''
   let stderr = ''
-  const code = await cliMain(argv, { stdout: s => (stdout += s), stderr: s => (stderr += s), env: ENV, cwd: process.cwd() }, { openTarget: opener(o), settleMs: 300 })
+  const code = await cliMain(
+    argv,
+    { stdout: s => (stdout += s), stderr: s => (stderr += s), env: ENV, cwd: process.cwd() },
+    { openTarget: opener(o), settleMs: 300 }
+  )
   return { code, stdout, stderr }
 }
 
@@ -85,7 +96,12 @@ interface ManifestView {
  * Every manifest PUT the registry accepted came after its blobs were known to exist (uploaded,
  * mounted or found), and every index PUT after its children; `preexisting` were arranged directly.
  */
-function expectBlobsBeforeManifests(requests: RecordedRequest[], repo: string, getManifest: (ref: string) => Uint8Array | undefined, preexisting: Set<string>): number {
+function expectBlobsBeforeManifests(
+  requests: RecordedRequest[],
+  repo: string,
+  getManifest: (ref: string) => Uint8Array | undefined,
+  preexisting: Set<string>
+): number {
   let checked = 0
   for (const [i, r] of requests.entries()) {
     if (r.method !== 'PUT' || !r.path.startsWith(`/v2/${repo}/manifests/`) || r.status < 200 || r.status >= 300) continue
@@ -173,7 +189,12 @@ describe.each([
   }
 
   test('429 with Retry-After on the manifest PUT: waits as told, then succeeds', async () => {
-    reg.addFault({ match: { method: 'PUT', path: /\/manifests\/sha256:/ }, status: 429, headers: { 'Retry-After': '1' }, body: '{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}' })
+    reg.addFault({
+      match: { method: 'PUT', path: /\/manifests\/sha256:/ },
+      status: 429,
+      headers: { 'Retry-After': '1' },
+      body: '{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}'
+    })
     const t0 = Date.now()
     await attachOk()
     expect(Date.now() - t0).toBeGreaterThanOrEqual(950)
@@ -348,9 +369,15 @@ describe('distribution behind the fault proxy', () => {
     proxy.addFault({
       match: { method: 'PUT', path: /\/manifests\/sha256-/ },
       status: 400,
-      body: '{"errors":[{"code":"MANIFEST_BLOB_UNKNOWN","message":"blob unknown to registry","detail":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"}]}'
+      body:
+        '{"errors":[{"code":"MANIFEST_BLOB_UNKNOWN","message":"blob unknown to ' +
+        'registry","detail":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"}]}'
     })
-    proxy.addFault({ match: { method: 'PUT', path: /\/manifests\/sha256:/ }, status: 400, body: '{"errors":[{"code":"MANIFEST_BLOB_UNKNOWN","message":"blob unknown to registry"}]}' })
+    proxy.addFault({
+      match: { method: 'PUT', path: /\/manifests\/sha256:/ },
+      status: 400,
+      body: '{"errors":[{"code":"MANIFEST_BLOB_UNKNOWN","message":"blob unknown to registry"}]}'
+    })
     const r = await run(inputs(a.ref), deps())
     expect(r.problems).toEqual([])
     expect(r.verified).toBe(true)

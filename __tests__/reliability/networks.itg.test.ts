@@ -90,13 +90,16 @@ describe('through an HTTPS proxy to a TLS registry with a private CA', () => {
 })
 
 describe('NO_PROXY: the registry is reached directly, and the proxy sees nothing', () => {
-  test.each([[REGISTRY_NAME], ['.test'], ['test'], ['*.test'], [`${REGISTRY_NAME}:PORT`], ['*'], ['internal.corp, registry.test']])('NO_PROXY=%s', async entry => {
-    const noProxy = entry.replace('PORT', String(net.relay.port))
-    const run = await cli(['verify', image], { ...trusted(), ...viaProxy(), NO_PROXY: noProxy }, { direct: true })
-    expect({ code: run.code, errors: errorLines(run) }).toEqual({ code: 0, errors: [] })
-    expect(net.proxy.tunnels).toEqual([])
-    expect(net.relay.connections.length).toBeGreaterThan(0)
-  })
+  test.each([[REGISTRY_NAME], ['.test'], ['test'], ['*.test'], [`${REGISTRY_NAME}:PORT`], ['*'], ['internal.corp, registry.test']])(
+    'NO_PROXY=%s',
+    async entry => {
+      const noProxy = entry.replace('PORT', String(net.relay.port))
+      const run = await cli(['verify', image], { ...trusted(), ...viaProxy(), NO_PROXY: noProxy }, { direct: true })
+      expect({ code: run.code, errors: errorLines(run) }).toEqual({ code: 0, errors: [] })
+      expect(net.proxy.tunnels).toEqual([])
+      expect(net.relay.connections.length).toBeGreaterThan(0)
+    }
+  )
 
   test('a NO_PROXY entry for another port or another domain does not apply: through the proxy', async () => {
     const run = await cli(['verify', image], { ...trusted(), ...viaProxy(), no_proxy: `${REGISTRY_NAME}:1,example.test,registry.test.evil` }, { direct: true })
@@ -111,7 +114,9 @@ describe('certificate problems: one line naming the host, the reason and the fix
     expect(run.code).toBe(3)
     const lines = errorLines(run)
     expect(lines).toEqual([
-      `error: fetch manifest v1 from ${net.registry}/app: the TLS certificate of ${net.registry} was issued by a certificate authority this machine does not trust (UNABLE_TO_VERIFY_LEAF_SIGNATURE). If the registry's certificate comes from a private CA, set NODE_EXTRA_CA_CERTS to a PEM file holding the CA certificate (in the step's environment: node reads it at start).`
+      `error: fetch manifest v1 from ${net.registry}/app: the TLS certificate of ${net.registry} was issued by a certificate authority this machine does ` +
+        `not trust (UNABLE_TO_VERIFY_LEAF_SIGNATURE). If the registry's certificate comes from a private CA, set NODE_EXTRA_CA_CERTS to a PEM file holding ` +
+        `the CA certificate (in the step's environment: node reads it at start).`
     ])
     expect(badLineProblems(lines[0]!.slice('error: '.length))).toEqual([])
     expect(run.stderr).not.toMatch(/^\s+at /m)
@@ -137,7 +142,11 @@ describe('certificate problems: one line naming the host, the reason and the fix
     expect(run.code).toBe(3)
     expect(errorLines(run)).toEqual([
       expect.stringMatching(
-        new RegExp(`: the TLS certificate of ${net.otherName} was issued for other host names \\(ERR_TLS_CERT_ALTNAME_INVALID, Host: other\\.test\\. is not in the cert's altnames: DNS:registry\\.test, DNS:expired\\.test\\)\\. Use the host name the certificate was issued for, or have it reissued for other\\.test\\.$`)
+        new RegExp(
+          `: the TLS certificate of ${net.otherName} was issued for other host names \\(ERR_TLS_CERT_ALTNAME_INVALID, Host: other\\.test\\. is not in the ` +
+            `cert's altnames: DNS:registry\\.test, DNS:expired\\.test\\)\\. Use the host name the certificate was issued for, or have it reissued for ` +
+            `other\\.test\\.$`
+        )
       )
     ])
     expect(net.proxy.tunnels).toHaveLength(1)
@@ -146,19 +155,34 @@ describe('certificate problems: one line naming the host, the reason and the fix
   test('a self-signed certificate', async () => {
     const run = await cli(['verify', `${net.selfSigned}/app:v1`], { ...trusted(), ...viaProxy() })
     expect(run.code).toBe(3)
-    expect(errorLines(run)).toEqual([expect.stringMatching(/the TLS certificate of selfsigned\.test:\d+ is self-signed, and this machine does not trust it \(DEPTH_ZERO_SELF_SIGNED_CERT\)\. Set NODE_EXTRA_CA_CERTS to a PEM file holding this certificate/)])
+    expect(errorLines(run)).toEqual([
+      expect.stringMatching(
+        /the TLS certificate of selfsigned\.test:\d+ is self-signed, and this machine does not trust it \(DEPTH_ZERO_SELF_SIGNED_CERT\)\. Set NODE_EXTRA_CA_CERTS to a PEM file holding this certificate/
+      )
+    ])
   })
 
   test('an expired certificate', async () => {
     const run = await cli(['verify', `${net.expired}/app:v1`], { ...trusted(), ...viaProxy() })
     expect(run.code).toBe(3)
-    expect(errorLines(run)).toEqual([expect.stringMatching(/the TLS certificate of expired\.test:\d+ has expired \(CERT_HAS_EXPIRED\)\. Renew the registry's certificate, or check this machine's clock\.$/)])
+    expect(errorLines(run)).toEqual([
+      expect.stringMatching(
+        /the TLS certificate of expired\.test:\d+ has expired \(CERT_HAS_EXPIRED\)\. Renew the registry's certificate, or check this machine's clock\.$/
+      )
+    ])
   })
 
   test('a plain-HTTP registry asked over TLS points at insecure-registries; listed there, it works through HTTP_PROXY', async () => {
     const https = await cli(['verify', `${net.plainByName}/app:v1`], { ...trusted(), ...viaProxy() })
     expect(https.code).toBe(3)
-    expect(errorLines(https)).toEqual([expect.stringMatching(new RegExp(`${net.plainByName} does not speak TLS on this port \\(ERR_SSL_\\w+\\), it may serve plain HTTP\\. If the registry serves plain HTTP, list ${net.plainByName} in insecure-registries\\.$`))])
+    expect(errorLines(https)).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `${net.plainByName} does not speak TLS on this port \\(ERR_SSL_\\w+\\), it may serve plain HTTP\\. If the registry serves plain HTTP, list ` +
+            `${net.plainByName} in insecure-registries\\.$`
+        )
+      )
+    ])
     expect(net.proxy.tunnels).toHaveLength(1)
 
     net.reset()
@@ -189,7 +213,8 @@ describe('the proxy itself', () => {
     const run = await cli(['verify', image, '--debug'], { ...trusted(), HTTPS_PROXY: `http://${PROXY_USER}:wrong-${PROXY_PASSWORD}@127.0.0.1:${guarded.port}` })
     expect(run.code).toBe(3)
     expect(errorLines(run)).toEqual([
-      `error: fetch manifest v1 from ${net.registry}/app: the proxy http://127.0.0.1:${guarded.port} (from HTTPS_PROXY) refused its credentials (407 Proxy Authentication Required). Check the user and password in HTTPS_PROXY (http://user:password@host:port).`
+      `error: fetch manifest v1 from ${net.registry}/app: the proxy http://127.0.0.1:${guarded.port} (from HTTPS_PROXY) refused its credentials (407 Proxy ` +
+        `Authentication Required). Check the user and password in HTTPS_PROXY (http://user:password@host:port).`
     ])
     expect(guarded.refused.map(r => r.status)).toEqual([407])
     expect(run.stdout + run.stderr).not.toContain(PROXY_PASSWORD)
@@ -199,13 +224,22 @@ describe('the proxy itself', () => {
     const port = await freePort()
     const run = await cli(['verify', image], { ...trusted(), HTTPS_PROXY: `http://127.0.0.1:${port}` })
     expect(run.code).toBe(3)
-    expect(errorLines(run)).toEqual([expect.stringMatching(new RegExp(`could not connect to the proxy http://127\\.0\\.0\\.1:${port} \\(from HTTPS_PROXY\\) \\(ECONNREFUSED\\), after 5 tries\\. Check HTTPS_PROXY, or list registry\\.test in NO_PROXY to connect directly\\.$`))])
+    expect(errorLines(run)).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `could not connect to the proxy http://127\\.0\\.0\\.1:${port} \\(from HTTPS_PROXY\\) \\(ECONNREFUSED\\), after 5 tries\\. Check HTTPS_PROXY, or ` +
+            `list registry\\.test in NO_PROXY to connect directly\\.$`
+        )
+      )
+    ])
   })
 
   test('a malformed proxy variable is bad input: exit 2 before any connection', async () => {
     const run = await cli(['verify', image], { ...trusted(), HTTPS_PROXY: 'socks5://127.0.0.1:1080' })
     expect(run.code).toBe(2)
-    expect(errorLines(run)).toEqual(['error: HTTPS_PROXY names a socks5 proxy, which is not supported. Use an http:// or https:// proxy (one that answers CONNECT).'])
+    expect(errorLines(run)).toEqual([
+      'error: HTTPS_PROXY names a socks5 proxy, which is not supported. Use an http:// or https:// proxy (one that answers CONNECT).'
+    ])
     expect(net.relay.connections).toEqual([])
   })
 })

@@ -24,7 +24,7 @@ import { useTestHosts } from '../../__fixtures__/hosts.js'
 import { makeTestCertificates, type TestCertificates } from '../../__fixtures__/tls-certs.js'
 import { startTestRegistry, type TestRegistry } from '../../__fixtures__/registry/index.js'
 import { cliMain } from '../../src/cli-main.js'
-import { describeError , OciError } from '../../src/errors.js'
+import { describeError, type OciError } from '../../src/errors.js'
 import { clearSecrets } from '../../src/log.js'
 import { digestOf } from '../../src/oci/digest.js'
 import { MediaType } from '../../src/oci/media-types.js'
@@ -73,7 +73,7 @@ async function documentText(t: RemoteTarget, digest: string): Promise<string> {
   for (const l of m.layers ?? []) {
     if (l.size <= 2) continue
     const blob = await t.fetchBlob(l as never)
-    text += '\n' + expand(Buffer.from(blob).toString('utf8'), { blob: Buffer.from(blob).toString('base64') })
+    text += `\n${expand(Buffer.from(blob).toString('utf8'), { blob: Buffer.from(blob).toString('base64') })}`
   }
   return text
 }
@@ -217,7 +217,11 @@ describe.each(SCENARIOS.map(s => [s.label, s] as const))('%s', (_label, s) => {
   test('action attach then verify (RUNNER_DEBUG=1): succeed, pull,push then pull-only tokens, every secret masked', async () => {
     const reg = s.reg?.()
     reg?.resetRequests()
-    const env = { ...s.env(), RUNNER_DEBUG: '1', ...inputEnv({ image: s.image(), command: 'attach', 'verify-timeout': '10', metadata: '{"team":"platform"}', ...s.inputs() }) }
+    const env = {
+      ...s.env(),
+      RUNNER_DEBUG: '1',
+      ...inputEnv({ image: s.image(), command: 'attach', 'verify-timeout': '10', metadata: '{"team":"platform"}', ...s.inputs() })
+    }
     const attach = await runBundle(ACTION_BUNDLE, [], env, work)
     runs.push({ label: `${s.label} action attach`, run: attach })
     expect({ code: attach.code, errors: attach.stdout.split('\n').filter(l => l.startsWith('::error')) }).toEqual({ code: 0, errors: [] })
@@ -232,7 +236,10 @@ describe.each(SCENARIOS.map(s => [s.label, s] as const))('%s', (_label, s) => {
       reg.resetRequests()
     }
     // each secret the run learnt was handed to the runner for masking
-    const masks = attach.stdout.split('\n').filter(l => l.startsWith('::add-mask::')).map(l => l.slice('::add-mask::'.length))
+    const masks = attach.stdout
+      .split('\n')
+      .filter(l => l.startsWith('::add-mask::'))
+      .map(l => l.slice('::add-mask::'.length))
     expect(masks).toContain(SECRET.github)
     if (s.inputs().password) expect(masks).toContain(s.inputs().password)
     if (s.label.includes('credHelpers')) expect(masks).toContain(SECRET.helper)
@@ -257,7 +264,10 @@ describe.each(SCENARIOS.map(s => [s.label, s] as const))('%s', (_label, s) => {
       expect(scopes.length).toBeGreaterThan(0)
       // verify is read only: it never asks for push
       expect(scopes.every(sc => /^repository:[^:]+:pull$/.test(sc ?? ''))).toBe(true)
-      const stdoutMasks = verify.stdout.split('\n').filter(l => l.startsWith('::add-mask::')).map(l => l.slice('::add-mask::'.length))
+      const stdoutMasks = verify.stdout
+        .split('\n')
+        .filter(l => l.startsWith('::add-mask::'))
+        .map(l => l.slice('::add-mask::'.length))
       for (const r of reg.requests) {
         const m = /^Bearer\s+(\S+)$/.exec(r.headers.authorization ?? '')
         if (m) expect(stdoutMasks).toContain(m[1])
@@ -268,9 +278,15 @@ describe.each(SCENARIOS.map(s => [s.label, s] as const))('%s', (_label, s) => {
   test('CLI attach --json --debug then verify --debug: succeed', async () => {
     const reg = s.reg?.()
     reg?.resetRequests()
-    const attach = await runBundle(CLI_BUNDLE, ['attach', s.image(), '--json', '--debug', '--verify-timeout', '10', '--metadata', '{"team":"cli"}', ...s.argv()], s.env(), work, {
-      ...(s.stdin ? { stdin: s.stdin } : {})
-    })
+    const attach = await runBundle(
+      CLI_BUNDLE,
+      ['attach', s.image(), '--json', '--debug', '--verify-timeout', '10', '--metadata', '{"team":"cli"}', ...s.argv()],
+      s.env(),
+      work,
+      {
+        ...(s.stdin ? { stdin: s.stdin } : {})
+      }
+    )
     runs.push({ label: `${s.label} cli attach`, run: attach })
     expect({ code: attach.code, stderrErrors: attach.stderr.split('\n').filter(l => l.startsWith('error:')) }).toEqual({ code: 0, stderrErrors: [] })
     // --debug logs token requests (Bearer registries); Basic registries produce none
@@ -287,7 +303,12 @@ describe.each(SCENARIOS.map(s => [s.label, s] as const))('%s', (_label, s) => {
 
 describe('failures carry no secret either', () => {
   test('action: wrong Basic password on distribution → one error line, exit 3 (the registry refused the credentials)', async () => {
-    const run = await runBundle(ACTION_BUNDLE, [], { ...baseEnv(), RUNNER_DEBUG: '1', ...inputEnv({ image: `${dist.host}/basic/app:v1`, username: USER.dist, password: SECRET.wrong }) }, work)
+    const run = await runBundle(
+      ACTION_BUNDLE,
+      [],
+      { ...baseEnv(), RUNNER_DEBUG: '1', ...inputEnv({ image: `${dist.host}/basic/app:v1`, username: USER.dist, password: SECRET.wrong }) },
+      work
+    )
     runs.push({ label: 'action wrong password (basic)', run })
     const errors = run.stdout.split('\n').filter(l => l.startsWith('::error'))
     expect({ code: run.code, errors: errors.length }).toEqual({ code: 3, errors: 1 })
@@ -295,7 +316,12 @@ describe('failures carry no secret either', () => {
   })
 
   test('CLI: wrong password in the Bearer flow → one error line, exit 3', async () => {
-    const run = await runBundle(CLI_BUNDLE, ['verify', `${bearer.host}/bearer/app:v1`, '--debug', '--username', USER.bearer], { ...baseEnv(), OCI_BUILD_METADATA_PASSWORD: SECRET.wrong }, work)
+    const run = await runBundle(
+      CLI_BUNDLE,
+      ['verify', `${bearer.host}/bearer/app:v1`, '--debug', '--username', USER.bearer],
+      { ...baseEnv(), OCI_BUILD_METADATA_PASSWORD: SECRET.wrong },
+      work
+    )
     runs.push({ label: 'cli wrong password (bearer)', run })
     expect(run.code).toBe(3)
     expect(run.stderr.split('\n').filter(l => l.startsWith('error:'))).toHaveLength(1)
@@ -308,7 +334,9 @@ describe('failures carry no secret either', () => {
     runs.push({ label: 'action wrong proxy password', run: action })
     const errors = action.stdout.split('\n').filter(l => l.startsWith('::error'))
     expect({ code: action.code, errors: errors.length }).toEqual({ code: 3, errors: 1 })
-    expect(errors[0]).toMatch(new RegExp(`the proxy http://127\\.0\\.0\\.1:${ghcrProxy.port} \\(from HTTPS_PROXY\\) refused its credentials \\(407 Proxy Authentication Required\\)`))
+    expect(errors[0]).toMatch(
+      new RegExp(`the proxy http://127\\.0\\.0\\.1:${ghcrProxy.port} \\(from HTTPS_PROXY\\) refused its credentials \\(407 Proxy Authentication Required\\)`)
+    )
     const cli = await runBundle(CLI_BUNDLE, ['verify', 'ghcr.io/acme/widget:v1', '--debug'], env, work)
     runs.push({ label: 'cli wrong proxy password', run: cli })
     expect(cli.code).toBe(3)
@@ -317,8 +345,16 @@ describe('failures carry no secret either', () => {
 
   test('thrown errors of the client (wrong credentials, refused token) hold no secret', async () => {
     const errors: unknown[] = []
-    errors.push(await resolveIn(target(bearer.host, 'bearer/app', { credentials: { username: USER.bearer, password: SECRET.wrong } }), 'v1').catch((e: unknown) => e as OciError))
-    errors.push(await resolveIn(target(dist.host, 'basic/app', { credentials: { username: USER.dist, password: SECRET.wrong } }), 'v1').catch((e: unknown) => e as OciError))
+    errors.push(
+      await resolveIn(target(bearer.host, 'bearer/app', { credentials: { username: USER.bearer, password: SECRET.wrong } }), 'v1').catch(
+        (e: unknown) => e as OciError
+      )
+    )
+    errors.push(
+      await resolveIn(target(dist.host, 'basic/app', { credentials: { username: USER.dist, password: SECRET.wrong } }), 'v1').catch(
+        (e: unknown) => e as OciError
+      )
+    )
     const texts = errors.map(e => {
       expect(e).toBeInstanceOf(Error)
       const err = e as Error & { cause?: unknown }
@@ -373,7 +409,8 @@ describe('scanning every channel', () => {
         .filter(l => !l.startsWith('::add-mask::'))
         .join('\n')
       const channels = { stdout, stderr: run.stderr, GITHUB_OUTPUT: run.outputFile, GITHUB_STEP_SUMMARY: run.summaryFile }
-      for (const [channel, text] of Object.entries(channels)) for (const n of needles()) if (text.includes(n)) found.push(`${label}: ${channel} holds ${n.slice(0, 6)}…`)
+      for (const [channel, text] of Object.entries(channels))
+        for (const n of needles()) if (text.includes(n)) found.push(`${label}: ${channel} holds ${n.slice(0, 6)}…`)
     }
     expect(found).toEqual([])
     // the action runs wrote a summary, and debug logging was on
@@ -428,12 +465,16 @@ describe('transport rules', () => {
       expect(describeError(err)).toContain(`refusing to send credentials over plain HTTP to ${name}`)
       // the same through the CLI: one error line, bad usage
       const lines: string[] = []
-      const code = await cliMain(
-        ['verify', `${name}/app:v1`, `--insecure-registries=${name}`, '--username=u-insecure', '--password=insecure-Pa55word-9e1'],
-        { stdout: () => {}, stderr: s => lines.push(s), env: { HOME: work, DOCKER_CONFIG: join(work, 'empty-docker') }, cwd: work }
-      )
+      const code = await cliMain(['verify', `${name}/app:v1`, `--insecure-registries=${name}`, '--username=u-insecure', '--password=insecure-Pa55word-9e1'], {
+        stdout: () => {},
+        stderr: s => lines.push(s),
+        env: { HOME: work, DOCKER_CONFIG: join(work, 'empty-docker') },
+        cwd: work
+      })
       expect(code).toBe(2)
-      expect(lines.join('').trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^error: refusing to send credentials over plain HTTP to ${name.replace(/\./g, '\\.')}`))])
+      expect(lines.join('').trim().split('\n')).toEqual([
+        expect.stringMatching(new RegExp(`^error: refusing to send credentials over plain HTTP to ${name.replace(/\./g, '\\.')}`))
+      ])
       expect(lines.join('')).not.toContain('insecure-Pa55word-9e1')
       // the registry was reached (anonymously) and never saw the credentials
       expect(basic.requests.length).toBeGreaterThan(0)
@@ -450,7 +491,12 @@ describe('verify ignores referrers whose subject is another image', () => {
     registries.push(reg)
     const a = seed(reg, 'app', 'a')
     const b = seed(reg, 'app', 'b')
-    const io = (sink: string[]) => ({ stdout: (s: string) => sink.push(s), stderr: (s: string) => sink.push(s), env: { HOME: work, DOCKER_CONFIG: join(work, 'empty-docker') }, cwd: work })
+    const io = (sink: string[]) => ({
+      stdout: (s: string) => sink.push(s),
+      stderr: (s: string) => sink.push(s),
+      env: { HOME: work, DOCKER_CONFIG: join(work, 'empty-docker') },
+      cwd: work
+    })
     const out: string[] = []
     expect(await cliMain(['attach', `${reg.host}/app:b`, '--verify-timeout=5'], io(out))).toBe(0)
     expect(await cliMain(['verify', `${reg.host}/app:b`], io(out))).toBe(0)

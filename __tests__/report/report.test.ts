@@ -12,7 +12,14 @@ const base = (over: Partial<Result> = {}): Result => ({
   artifactDigest: `sha256:${'b'.repeat(64)}`,
   digestChanged: false,
   attachments: [{ kind: 'metadata', label: 'metadata', digest: `sha256:${'b'.repeat(64)}`, artifactType: 'application/vnd.oci-build-metadata.v1+json' }],
-  referrers: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: `sha256:${'b'.repeat(64)}`, size: 9, artifactType: 'application/vnd.oci-build-metadata.v1+json' }],
+  referrers: [
+    {
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      digest: `sha256:${'b'.repeat(64)}`,
+      size: 9,
+      artifactType: 'application/vnd.oci-build-metadata.v1+json'
+    }
+  ],
   via: 'tag-schema',
   verified: true,
   gate: [],
@@ -34,7 +41,14 @@ test('outputs follow the contract names and encodings', () => {
 })
 
 test('annotations mode reports image-digest and the digest change', () => {
-  const r = base({ mode: 'annotations', artifactDigest: undefined, imageDigest: `sha256:${'c'.repeat(64)}`, digestChanged: true, notes: ['the image digest changed from x to y'], attachments: [] })
+  const r = base({
+    mode: 'annotations',
+    artifactDigest: undefined,
+    imageDigest: `sha256:${'c'.repeat(64)}`,
+    digestChanged: true,
+    notes: ['the image digest changed from x to y'],
+    attachments: []
+  })
   expect(outputsOf(r)['image-digest']).toBe(`sha256:${'c'.repeat(64)}`)
   expect(outputsOf(r)['artifact-digest']).toBeUndefined()
   expect(renderSummary(r)).toMatch(/The image digest changed/)
@@ -50,7 +64,12 @@ test('the summary escapes user text so it cannot inject markup', () => {
 })
 
 test('the gate table lists each requirement with its result', () => {
-  const r = base({ command: 'verify', gate: [{ scope: 'image', requirement: 'sbom', found: false, detail: 'SBOM is missing' }], verified: false, missing: ['sbom'] })
+  const r = base({
+    command: 'verify',
+    gate: [{ scope: 'image', requirement: 'sbom', found: false, detail: 'SBOM is missing' }],
+    verified: false,
+    missing: ['sbom']
+  })
   expect(renderSummary(r)).toMatch(/\| image \| sbom \| ❌ missing \| SBOM is missing \|/)
   expect(renderText(r)).toMatch(/✘ sbom: SBOM is missing/)
 })

@@ -18,7 +18,15 @@ afterAll(async () => {
 
 test('SPDX, CycloneDX and provenance land as referrers in the tag schema next to the metadata; the gate passes', async () => {
   const img = await pushTestImage(reg.host, 'supply/app', 'v1')
-  const r = await runWith({ image: `${reg.host}/supply/app:v1`, digest: img.digest, sbom: `${SBOMS}/*.json`.replace('*.json', 'spdx-2.3.json') + `\n${SBOMS}/cyclonedx-1.5.*`, provenance: 'true' }, GH_ENV)
+  const r = await runWith(
+    {
+      image: `${reg.host}/supply/app:v1`,
+      digest: img.digest,
+      sbom: `${`${SBOMS}/*.json`.replace('*.json', 'spdx-2.3.json')}\n${SBOMS}/cyclonedx-1.5.*`,
+      provenance: 'true'
+    },
+    GH_ENV
+  )
   expect(r.problems).toEqual([])
   expect(r.via).toBe('tag-schema')
   const got = await remote(`${reg.host}/supply/app:v1`).fetchManifest(fallbackTag(img.digest))
@@ -26,7 +34,13 @@ test('SPDX, CycloneDX and provenance land as referrers in the tag schema next to
   expect(isIndex(idx)).toBe(true)
   const types = isIndex(idx) ? idx.manifests.map(d => d.artifactType).sort() : []
   expect(types).toEqual([ArtifactType.Spdx, ArtifactType.InToto, ArtifactType.BuildMetadataV1, ArtifactType.CycloneDx, ArtifactType.CycloneDxXml].sort())
-  const gate = await runWith({ image: `${reg.host}/supply/app:v1`, command: 'verify', require: 'metadata,sbom,provenance', revision: GH_ENV.GITHUB_SHA.slice(0, 12), 'max-age': '1h' })
+  const gate = await runWith({
+    image: `${reg.host}/supply/app:v1`,
+    command: 'verify',
+    require: 'metadata,sbom,provenance',
+    revision: GH_ENV.GITHUB_SHA.slice(0, 12),
+    'max-age': '1h'
+  })
   expect(gate.verified).toBe(true)
   expect(gate.via).toBe('tag-schema')
 })

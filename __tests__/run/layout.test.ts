@@ -16,5 +16,10 @@ test('a re-run of the same job on a layout leaves one metadata referrer; another
 
   const otherJob = await runWith({ image }, { ...GH_ENV, GITHUB_JOB: 'another-job' })
   const after = await runWith({ image, command: 'discover' })
-  expect(after.referrers.filter(d => d.artifactType === ArtifactType.BuildMetadataV1).map(d => d.digest).sort()).toEqual([second.artifactDigest, otherJob.artifactDigest].sort())
+  expect(
+    after.referrers
+      .filter(d => d.artifactType === ArtifactType.BuildMetadataV1)
+      .map(d => d.digest)
+      .sort()
+  ).toEqual([second.artifactDigest, otherJob.artifactDigest].sort())
 })

@@ -31,7 +31,9 @@ test('metadata + SPDX + CycloneDX + provenance become four referrers; each SBOM 
     GH_ENV
   )
   expect(r.problems).toEqual([])
-  expect(r.attachments.map(a => a.artifactType).sort()).toEqual([ArtifactType.Spdx, ArtifactType.InToto, ArtifactType.BuildMetadataV1, ArtifactType.CycloneDx].sort())
+  expect(r.attachments.map(a => a.artifactType).sort()).toEqual(
+    [ArtifactType.Spdx, ArtifactType.InToto, ArtifactType.BuildMetadataV1, ArtifactType.CycloneDx].sort()
+  )
   const spdx = r.attachments.find(a => a.artifactType === ArtifactType.Spdx)!
   const m = JSON.parse(new TextDecoder().decode(reg.getManifest('team/app', spdx.digest)!.bytes))
   const blob = await (await fetch(`${reg.url}/v2/team/app/blobs/${m.layers[0].digest}`)).arrayBuffer()
@@ -68,7 +70,9 @@ test('a JSON file that is neither SPDX nor CycloneDX is refused and nothing is w
   reg = await startTestRegistry()
   const img = await pushImage(reg.url, 'team/app', 'v1')
   reg.resetRequests()
-  await expect(runWith({ image: `${reg.host}/team/app@${img.digest}`, sbom: `${SBOMS}/spdx-2.3.json,${SBOMS}/not-an-sbom.json` })).rejects.toThrow(/not-an-sbom\.json/)
+  await expect(runWith({ image: `${reg.host}/team/app@${img.digest}`, sbom: `${SBOMS}/spdx-2.3.json,${SBOMS}/not-an-sbom.json` })).rejects.toThrow(
+    /not-an-sbom\.json/
+  )
   expect(reg.requests.filter(q => q.method !== 'GET' && q.method !== 'HEAD')).toEqual([])
 })
 
@@ -89,8 +93,19 @@ test('a referrer in the tag-schema index whose manifest names another subject is
   const img = await pushImage(reg.url, 'team/app', 'v1')
   const other = await pushImage(reg.url, 'team/app', 'v2')
   // a manifest that claims to be metadata but whose subject is another image, listed under img
-  const bogus = await pushReferrer(reg.url, 'team/app', { digest: other.digest, size: other.bytes.length }, { artifactType: ArtifactType.BuildMetadataV1, annotations: { 'dev.oci-build-metadata.version': '1' } })
-  const idx = { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: bogus.digest, size: bogus.bytes.length, artifactType: ArtifactType.BuildMetadataV1 }] }
+  const bogus = await pushReferrer(
+    reg.url,
+    'team/app',
+    { digest: other.digest, size: other.bytes.length },
+    { artifactType: ArtifactType.BuildMetadataV1, annotations: { 'dev.oci-build-metadata.version': '1' } }
+  )
+  const idx = {
+    schemaVersion: 2,
+    mediaType: OCI_INDEX,
+    manifests: [
+      { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: bogus.digest, size: bogus.bytes.length, artifactType: ArtifactType.BuildMetadataV1 }
+    ]
+  }
   await putManifest(reg.url, 'team/app', `sha256-${img.digest.slice(7)}`, idx, OCI_INDEX)
   const v = await runWith({ image: `${reg.host}/team/app@${img.digest}`, command: 'verify' })
   expect(v.verified).toBe(false)
@@ -110,7 +125,12 @@ test('BuildKit attestations inside the index and Sigstore bundles from other too
     mediaType: 'application/vnd.oci.image.manifest.v1+json',
     config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: cfg, size: 39 },
     layers: [
-      { mediaType: 'application/vnd.in-toto+json', digest: provLayer, size: 44, annotations: { 'in-toto.io/predicate-type': 'https://slsa.dev/provenance/v0.2' } },
+      {
+        mediaType: 'application/vnd.in-toto+json',
+        digest: provLayer,
+        size: 44,
+        annotations: { 'in-toto.io/predicate-type': 'https://slsa.dev/provenance/v0.2' }
+      },
       { mediaType: 'application/vnd.in-toto+json', digest: sbomLayer, size: 88, annotations: { 'in-toto.io/predicate-type': 'https://spdx.dev/Document' } }
     ]
   })
@@ -123,7 +143,12 @@ test('BuildKit attestations inside the index and Sigstore bundles from other too
       schemaVersion: 2,
       mediaType: OCI_INDEX,
       manifests: [
-        { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: amd.digest, size: amd.bytes.length, platform: { os: 'linux', architecture: 'amd64' } },
+        {
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          digest: amd.digest,
+          size: amd.bytes.length,
+          platform: { os: 'linux', architecture: 'amd64' }
+        },
         {
           mediaType: 'application/vnd.oci.image.manifest.v1+json',
           digest: att.digest,
@@ -142,55 +167,64 @@ test('BuildKit attestations inside the index and Sigstore bundles from other too
     ['linux/amd64', 'provenance', true]
   ])
   // a Sigstore bundle referrer (as actions/attest writes it) counts as provenance on the platform manifest
-  await pushReferrer(reg.url, 'team/multi', { digest: amd.digest, size: amd.bytes.length }, {
-    artifactType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
-    annotations: { 'dev.sigstore.bundle.predicateType': 'https://slsa.dev/provenance/v1', 'dev.sigstore.bundle.content': 'dsse-envelope' }
-  })
+  await pushReferrer(
+    reg.url,
+    'team/multi',
+    { digest: amd.digest, size: amd.bytes.length },
+    {
+      artifactType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+      annotations: { 'dev.sigstore.bundle.predicateType': 'https://slsa.dev/provenance/v1', 'dev.sigstore.bundle.content': 'dsse-envelope' }
+    }
+  )
   const v2 = await runWith({ image: `${reg.host}/team/multi@${amd.digest}`, command: 'verify', require: 'provenance' })
   expect(v2.gate[0]?.found).toBe(true)
   expect(v2.gate[0]?.by).toMatch(/sigstore\.bundle/)
 })
 
-test('an index subject with platforms: each gets metadata on the index and on every platform; the gate requires each platform, counting what the index carries for all', async () => {
-  reg = await startTestRegistry()
-  const a = await pushImage(reg.url, 'team/idx', 'a')
-  const b = await pushImage(reg.url, 'team/idx', 'b')
-  await putManifest(
-    reg.url,
-    'team/idx',
-    'v1',
-    {
-      schemaVersion: 2,
-      mediaType: OCI_INDEX,
-      manifests: [
-        { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: a.digest, size: a.bytes.length, platform: { os: 'linux', architecture: 'amd64' } },
-        { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: b.digest, size: b.bytes.length, platform: { os: 'linux', architecture: 'arm64' } }
-      ]
-    },
-    OCI_INDEX
-  )
-  // metadata on one platform only: the gate names the other platform and the requirement
-  await runWith({ image: `${reg.host}/team/idx@${a.digest}` }, GH_ENV)
-  const eachFails = await runWith({ image: `${reg.host}/team/idx:v1`, command: 'verify', platforms: 'each' })
-  expect(eachFails.verified).toBe(false)
-  expect(eachFails.missing).toEqual(['metadata@linux/arm64'])
-  expect(eachFails.problems).toEqual([expect.stringMatching(/^linux\/arm64: metadata is missing/)])
-  // metadata on the index lists both platforms: it counts for each
-  const onlyIndex = await runWith({ image: `${reg.host}/team/idx:v1` }, GH_ENV)
-  expect(onlyIndex.verified).toBe(true)
-  expect(onlyIndex.metadata?.image.platforms?.map(p => p.architecture)).toEqual(['amd64', 'arm64'])
-  const viaIndex = await runWith({ image: `${reg.host}/team/idx:v1`, command: 'verify', platforms: 'each' })
-  expect(viaIndex.verified).toBe(true)
-  expect(viaIndex.gate.map(g => [g.scope, g.found, g.by?.startsWith('referrer of the index')])).toEqual([
-    ['linux/amd64', true, false],
-    ['linux/arm64', true, true]
-  ])
-  const each = await runWith({ image: `${reg.host}/team/idx:v1`, platforms: 'each' }, GH_ENV)
-  expect(each.problems).toEqual([])
-  expect(each.attachments.filter(x => x.kind === 'metadata')).toHaveLength(3)
-  const eachPasses = await runWith({ image: `${reg.host}/team/idx:v1`, command: 'verify', platforms: 'each' })
-  expect(eachPasses.verified).toBe(true)
-})
+test(
+  'an index subject with platforms: each gets metadata on the index and on every platform; the gate requires each platform, counting what the index ' +
+    'carries for all',
+  async () => {
+    reg = await startTestRegistry()
+    const a = await pushImage(reg.url, 'team/idx', 'a')
+    const b = await pushImage(reg.url, 'team/idx', 'b')
+    await putManifest(
+      reg.url,
+      'team/idx',
+      'v1',
+      {
+        schemaVersion: 2,
+        mediaType: OCI_INDEX,
+        manifests: [
+          { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: a.digest, size: a.bytes.length, platform: { os: 'linux', architecture: 'amd64' } },
+          { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: b.digest, size: b.bytes.length, platform: { os: 'linux', architecture: 'arm64' } }
+        ]
+      },
+      OCI_INDEX
+    )
+    // metadata on one platform only: the gate names the other platform and the requirement
+    await runWith({ image: `${reg.host}/team/idx@${a.digest}` }, GH_ENV)
+    const eachFails = await runWith({ image: `${reg.host}/team/idx:v1`, command: 'verify', platforms: 'each' })
+    expect(eachFails.verified).toBe(false)
+    expect(eachFails.missing).toEqual(['metadata@linux/arm64'])
+    expect(eachFails.problems).toEqual([expect.stringMatching(/^linux\/arm64: metadata is missing/)])
+    // metadata on the index lists both platforms: it counts for each
+    const onlyIndex = await runWith({ image: `${reg.host}/team/idx:v1` }, GH_ENV)
+    expect(onlyIndex.verified).toBe(true)
+    expect(onlyIndex.metadata?.image.platforms?.map(p => p.architecture)).toEqual(['amd64', 'arm64'])
+    const viaIndex = await runWith({ image: `${reg.host}/team/idx:v1`, command: 'verify', platforms: 'each' })
+    expect(viaIndex.verified).toBe(true)
+    expect(viaIndex.gate.map(g => [g.scope, g.found, g.by?.startsWith('referrer of the index')])).toEqual([
+      ['linux/amd64', true, false],
+      ['linux/arm64', true, true]
+    ])
+    const each = await runWith({ image: `${reg.host}/team/idx:v1`, platforms: 'each' }, GH_ENV)
+    expect(each.problems).toEqual([])
+    expect(each.attachments.filter(x => x.kind === 'metadata')).toHaveLength(3)
+    const eachPasses = await runWith({ image: `${reg.host}/team/idx:v1`, command: 'verify', platforms: 'each' })
+    expect(eachPasses.verified).toBe(true)
+  }
+)
 
 test('a registry that sends OCI-Subject without serving the referrers API (as ECR did) still gets the tag schema', async () => {
   reg = await startTestRegistry({ referrersApi: false, subjectHeader: true })

@@ -8,7 +8,11 @@ import { GITHUB_ACTIONS_ISSUER, parseExpectedSigner, signerMatches } from '../..
 describe('the Sigstore instance', () => {
   const auto = parseSigstoreSetting('auto')
   test('auto: a public repository signs with the public-good instance (Fulcio and the public Rekor log)', () => {
-    expect(signingEndpoints(auto, { provider: 'github', visibility: 'public' })).toMatchObject({ instance: 'public-good', fulcioURL: 'https://fulcio.sigstore.dev', rekorURL: 'https://rekor.sigstore.dev' })
+    expect(signingEndpoints(auto, { provider: 'github', visibility: 'public' })).toMatchObject({
+      instance: 'public-good',
+      fulcioURL: 'https://fulcio.sigstore.dev',
+      rekorURL: 'https://rekor.sigstore.dev'
+    })
   })
   test.each(['private', 'internal', undefined])("auto: a %s repository signs with GitHub's instance, and nothing goes to a public log", visibility => {
     const e = signingEndpoints(auto, { provider: 'github', ...(visibility ? { visibility } : {}) })
@@ -16,7 +20,10 @@ describe('the Sigstore instance', () => {
     expect(e.rekorURL).toBeUndefined()
   })
   test("GitHub Enterprise Cloud with data residency: GitHub's instance of that host", () => {
-    expect(signingEndpoints(auto, { provider: 'github', visibility: 'private', serverUrl: 'https://acme.ghe.com' })).toMatchObject({ fulcioURL: 'https://fulcio.acme.ghe.com', tsaURL: 'https://timestamp.acme.ghe.com' })
+    expect(signingEndpoints(auto, { provider: 'github', visibility: 'private', serverUrl: 'https://acme.ghe.com' })).toMatchObject({
+      fulcioURL: 'https://fulcio.acme.ghe.com',
+      tsaURL: 'https://timestamp.acme.ghe.com'
+    })
   })
   test('public-good only when asked, for a private repository', () => {
     expect(signingEndpoints(parseSigstoreSetting('public-good'), { provider: 'github', visibility: 'private' }).instance).toBe('public-good')
@@ -30,7 +37,11 @@ describe('the Sigstore instance', () => {
     }
   })
   test('your own instance, from fulcio=, rekor=, tsa= lines', () => {
-    expect(signingEndpoints(parseSigstoreSetting('fulcio=https://fulcio.internal/\ntsa=https://tsa.internal'), { provider: 'gitlab' })).toMatchObject({ instance: 'custom', fulcioURL: 'https://fulcio.internal', tsaURL: 'https://tsa.internal' })
+    expect(signingEndpoints(parseSigstoreSetting('fulcio=https://fulcio.internal/\ntsa=https://tsa.internal'), { provider: 'gitlab' })).toMatchObject({
+      instance: 'custom',
+      fulcioURL: 'https://fulcio.internal',
+      tsaURL: 'https://tsa.internal'
+    })
   })
   test.each([
     ['rekor=https://rekor.internal', /has no fulcio= line/],
@@ -60,7 +71,11 @@ describe('the expected signer', () => {
     expect(signerMatches(parseExpectedSigner(pattern, GITHUB_ACTIONS_ISSUER), cert)).toBe(ok)
   })
   test('a reusable workflow signs for the repository that called it (source repository), not its own', () => {
-    const reusable = { san: 'https://github.com/acme/shared/.github/workflows/build.yml@refs/heads/main', issuer: GITHUB_ACTIONS_ISSUER, sourceRepository: 'https://github.com/acme/widget' }
+    const reusable = {
+      san: 'https://github.com/acme/shared/.github/workflows/build.yml@refs/heads/main',
+      issuer: GITHUB_ACTIONS_ISSUER,
+      sourceRepository: 'https://github.com/acme/widget'
+    }
     expect(signerMatches(parseExpectedSigner('acme/widget', GITHUB_ACTIONS_ISSUER), reusable)).toBe(true)
     expect(signerMatches(parseExpectedSigner('acme/shared/.github/workflows/build.yml@*', GITHUB_ACTIONS_ISSUER), reusable)).toBe(true)
   })

@@ -30,7 +30,13 @@ const GH = {
 
 /** A bundle pushed as actions/attest's push-to-registry does, with @sigstore/oci (anonymous on loopback). */
 function pushAsAttest(imageName: string, imageDigest: string, bundle: Uint8Array, predicateType: string) {
-  const opts = { imageName, imageDigest, artifact: Buffer.from(bundle), mediaType: ArtifactType.SigstoreBundleV03, annotations: { 'dev.sigstore.bundle.content': 'dsse-envelope', 'dev.sigstore.bundle.predicateType': predicateType } }
+  const opts = {
+    imageName,
+    imageDigest,
+    artifact: Buffer.from(bundle),
+    mediaType: ArtifactType.SigstoreBundleV03,
+    annotations: { 'dev.sigstore.bundle.content': 'dsse-envelope', 'dev.sigstore.bundle.predicateType': predicateType }
+  }
   return attachArtifactToImage(opts as unknown as Parameters<typeof attachArtifactToImage>[0])
 }
 
@@ -62,40 +68,68 @@ async function cli(args: string[], env: Record<string, string> = {}) {
 describe.each(REGISTRIES)('$name', ({ start }) => {
   const registry = useRegistry(start)
 
-  test.each(['rekor', 'tsa'] as const)('attach --sign --provenance (witness: %s), then verify with the signer: exit 0; another signer: exit 1 naming both', async witness => {
-    const reg = registry()
-    const repo = `signed-${witness}/app`
-    const img = await pushTestImage(reg.host, repo, 'v1')
-    const image = `${reg.host}/${repo}@${img.digest}`
-    const attach = await cli(['attach', image, '--provenance', '--sign', '--sigstore', sig.input(witness)], sig.tokenEnv(RELEASE))
-    expect({ code: attach.code, stderr: attach.stderr }).toEqual({ code: 0, stderr: '' })
-    expect(attach.report?.attachments?.map(a => `${a.label} ${a.artifactType}`).sort()).toEqual([
-      `metadata ${ArtifactType.BuildMetadataV1}`,
-      `signed metadata ${ArtifactType.SigstoreBundleV03}`,
-      `signed provenance ${ArtifactType.SigstoreBundleV03}`
-    ])
+  test.each(['rekor', 'tsa'] as const)(
+    'attach --sign --provenance (witness: %s), then verify with the signer: exit 0; another signer: exit 1 naming both',
+    async witness => {
+      const reg = registry()
+      const repo = `signed-${witness}/app`
+      const img = await pushTestImage(reg.host, repo, 'v1')
+      const image = `${reg.host}/${repo}@${img.digest}`
+      const attach = await cli(['attach', image, '--provenance', '--sign', '--sigstore', sig.input(witness)], sig.tokenEnv(RELEASE))
+      expect({ code: attach.code, stderr: attach.stderr }).toEqual({ code: 0, stderr: '' })
+      expect(attach.report?.attachments?.map(a => `${a.label} ${a.artifactType}`).sort()).toEqual([
+        `metadata ${ArtifactType.BuildMetadataV1}`,
+        `signed metadata ${ArtifactType.SigstoreBundleV03}`,
+        `signed provenance ${ArtifactType.SigstoreBundleV03}`
+      ])
 
-    const ok = await cli(['verify', image, '--require', 'metadata,provenance', '--signer', 'acme/widget/.github/workflows/release.yml@refs/tags/*', '--trusted-root', sig.trustedRootPath])
-    expect({ code: ok.code, stderr: ok.stderr }).toEqual({ code: 0, stderr: '' })
-    expect(ok.report?.gate?.map(g => [g.requirement, g.found, g.signedBy])).toEqual([
-      ['metadata', true, 'acme/widget/.github/workflows/release.yml@refs/tags/v1.2.3 (issuer https://token.actions.githubusercontent.com)'],
-      ['provenance', true, 'acme/widget/.github/workflows/release.yml@refs/tags/v1.2.3 (issuer https://token.actions.githubusercontent.com)']
-    ])
-    // the repository form of the signer
-    expect((await cli(['verify', image, '--require', 'provenance', '--signer', 'acme/widget', '--trusted-root', sig.trustedRootPath])).code).toBe(0)
+      const ok = await cli([
+        'verify',
+        image,
+        '--require',
+        'metadata,provenance',
+        '--signer',
+        'acme/widget/.github/workflows/release.yml@refs/tags/*',
+        '--trusted-root',
+        sig.trustedRootPath
+      ])
+      expect({ code: ok.code, stderr: ok.stderr }).toEqual({ code: 0, stderr: '' })
+      expect(ok.report?.gate?.map(g => [g.requirement, g.found, g.signedBy])).toEqual([
+        ['metadata', true, 'acme/widget/.github/workflows/release.yml@refs/tags/v1.2.3 (issuer https://token.actions.githubusercontent.com)'],
+        ['provenance', true, 'acme/widget/.github/workflows/release.yml@refs/tags/v1.2.3 (issuer https://token.actions.githubusercontent.com)']
+      ])
+      // the repository form of the signer
+      expect((await cli(['verify', image, '--require', 'provenance', '--signer', 'acme/widget', '--trusted-root', sig.trustedRootPath])).code).toBe(0)
 
-    const other = await cli(['verify', image, '--require', 'metadata,provenance', '--signer', 'acme/widget/.github/workflows/nightly.yml@refs/heads/main', '--trusted-root', sig.trustedRootPath])
-    expect(other.code).toBe(1)
-    const lines = other.stderr.trim().split('\n')
-    expect(lines).toHaveLength(2)
-    for (const [i, req] of ['metadata', 'provenance'].entries()) {
-      // the expected signer, then what was found: the bundle signed by someone else (and, for
-      // metadata, the unsigned artifact next to it)
-      expect(lines[i]).toMatch(new RegExp(`^error: ${req} is not signed by acme/widget/\\.github/workflows/nightly\\.yml@refs/heads/main \\(issuer https://token\\.actions\\.githubusercontent\\.com\\): `))
-      expect(lines[i]).toMatch(/referrer sha256:[0-9a-f]{64} \(application\/vnd\.dev\.sigstore\.bundle\.v0\.3\+json\) is signed by acme\/widget\/\.github\/workflows\/release\.yml@refs\/tags\/v1\.2\.3 \(issuer https:\/\/token\.actions\.githubusercontent\.com\)/)
+      const other = await cli([
+        'verify',
+        image,
+        '--require',
+        'metadata,provenance',
+        '--signer',
+        'acme/widget/.github/workflows/nightly.yml@refs/heads/main',
+        '--trusted-root',
+        sig.trustedRootPath
+      ])
+      expect(other.code).toBe(1)
+      const lines = other.stderr.trim().split('\n')
+      expect(lines).toHaveLength(2)
+      for (const [i, req] of ['metadata', 'provenance'].entries()) {
+        // the expected signer, then what was found: the bundle signed by someone else (and, for
+        // metadata, the unsigned artifact next to it)
+        expect(lines[i]).toMatch(
+          new RegExp(
+            `^error: ${req} is not signed by acme/widget/\\.github/workflows/nightly\\.yml@refs/heads/main \\(issuer ` +
+              `https://token\\.actions\\.githubusercontent\\.com\\): `
+          )
+        )
+        expect(lines[i]).toMatch(
+          /referrer sha256:[0-9a-f]{64} \(application\/vnd\.dev\.sigstore\.bundle\.v0\.3\+json\) is signed by acme\/widget\/\.github\/workflows\/release\.yml@refs\/tags\/v1\.2\.3 \(issuer https:\/\/token\.actions\.githubusercontent\.com\)/
+        )
+      }
+      expect(other.report?.missing).toEqual(['metadata', 'provenance'])
     }
-    expect(other.report?.missing).toEqual(['metadata', 'provenance'])
-  })
+  )
 
   test('a provenance attached unsigned does not pass a gate that requires a signer, and says it is unsigned', async () => {
     const reg = registry()
@@ -105,7 +139,9 @@ describe.each(REGISTRIES)('$name', ({ start }) => {
     expect((await cli(['attach', image, '--provenance'])).code).toBe(0)
     const gate = await cli(['verify', image, '--require', 'provenance', '--signer', 'acme/widget', '--trusted-root', sig.trustedRootPath])
     expect(gate.code).toBe(1)
-    expect(gate.stderr.trim()).toMatch(/^error: provenance is not signed by a workflow of acme\/widget \(issuer https:\/\/token\.actions\.githubusercontent\.com\): referrer sha256:[0-9a-f]{64} \(application\/vnd\.in-toto\+json\) is present but unsigned$/)
+    expect(gate.stderr.trim()).toMatch(
+      /^error: provenance is not signed by a workflow of acme\/widget \(issuer https:\/\/token\.actions\.githubusercontent\.com\): referrer sha256:[0-9a-f]{64} \(application\/vnd\.in-toto\+json\) is present but unsigned$/
+    )
     // without a signer required, the unsigned provenance counts as before
     expect((await cli(['verify', image, '--require', 'provenance'])).code).toBe(0)
   })
@@ -127,7 +163,9 @@ describe.each(REGISTRIES)('$name', ({ start }) => {
     // the same statement rewritten to name image b: the signature no longer verifies
     const statement = JSON.parse(Buffer.from(bundle.dsseEnvelope.payload, 'base64').toString()) as { subject: Array<{ digest: Record<string, string> }> }
     statement.subject[0]!.digest.sha256 = b.digest.slice(7)
-    const tampered = new TextEncoder().encode(JSON.stringify({ ...bundle, dsseEnvelope: { ...bundle.dsseEnvelope, payload: Buffer.from(JSON.stringify(statement)).toString('base64') } }))
+    const tampered = new TextEncoder().encode(
+      JSON.stringify({ ...bundle, dsseEnvelope: { ...bundle.dsseEnvelope, payload: Buffer.from(JSON.stringify(statement)).toString('base64') } })
+    )
     const gateOn = async (bytes: Uint8Array) => {
       const target = await pushTestImage(reg.host, repo, `c-${bytes.length}-${Math.random().toString(36).slice(2, 8)}`)
       const image = `${reg.host}/${repo}@${target.digest}`
@@ -151,7 +189,10 @@ describe.each(REGISTRIES)('$name', ({ start }) => {
       _type: 'https://in-toto.io/Statement/v1',
       subject: [{ name: `${reg.host}/${repo}`, digest: { sha256: img.digest.slice(7) } }],
       predicateType: 'https://slsa.dev/provenance/v1',
-      predicate: { buildDefinition: { buildType: 'https://actions.github.io/buildtypes/workflow/v1', externalParameters: {} }, runDetails: { builder: { id: 'https://github.com/actions/runner/github-hosted' } } }
+      predicate: {
+        buildDefinition: { buildType: 'https://actions.github.io/buildtypes/workflow/v1', externalParameters: {} },
+        runDetails: { builder: { id: 'https://github.com/actions/runner/github-hosted' } }
+      }
     }
     // @actions/attest: CIContextProvider('sigstore') reads the runner's OIDC variables; FulcioSigner and
     // RekorWitness make a DSSE bundle; push-to-registry attaches it with @sigstore/oci
@@ -169,7 +210,16 @@ describe.each(REGISTRIES)('$name', ({ start }) => {
       for (const k of Object.keys(env)) if (saved[k] === undefined) delete process.env[k]
     }
     await pushAsAttest(`${reg.host}/${repo}`, img.digest, new TextEncoder().encode(JSON.stringify(bundleJson)), statement.predicateType)
-    const gate = await cli(['verify', `${reg.host}/${repo}@${img.digest}`, '--require', 'provenance', '--signer', 'acme/widget/.github/workflows/release.yml@refs/tags/*', '--trusted-root', sig.trustedRootPath])
+    const gate = await cli([
+      'verify',
+      `${reg.host}/${repo}@${img.digest}`,
+      '--require',
+      'provenance',
+      '--signer',
+      'acme/widget/.github/workflows/release.yml@refs/tags/*',
+      '--trusted-root',
+      sig.trustedRootPath
+    ])
     expect({ code: gate.code, stderr: gate.stderr }).toEqual({ code: 0, stderr: '' })
     expect(gate.report?.gate?.[0]?.signedBy).toMatch(/^acme\/widget\/\.github\/workflows\/release\.yml@refs\/tags\/v1\.2\.3/)
   })
@@ -184,24 +234,33 @@ describe('through the bundled action on distribution', () => {
     const img = await pushTestImage(reg.host, repo, 'v1')
     const r = await runAction({ image: `${reg.host}/${repo}@${img.digest}`, sign: 'true', provenance: 'true' })
     expect(r.code).toBe(2)
-    expect(r.errors).toEqual(['sign: true needs the workflow\'s OIDC token: this job has none (ACTIONS_ID_TOKEN_REQUEST_URL is not set). Add "permissions: id-token: write" to the job.'])
+    expect(r.errors).toEqual([
+      'sign: true needs the workflow\'s OIDC token: this job has none (ACTIONS_ID_TOKEN_REQUEST_URL is not set). Add "permissions: id-token: write" to the job.'
+    ])
     expect(await reg.referrers(repo, img.digest)).toEqual([])
   })
 
-  test('sign: true with the runner\'s OIDC token: the signed bundles are listed next to the metadata, and the gate passes with the signer', async () => {
+  test("sign: true with the runner's OIDC token: the signed bundles are listed next to the metadata, and the gate passes with the signer", async () => {
     const reg = registry()
     const repo = 'action-signed/app'
     const img = await pushTestImage(reg.host, repo, 'v1')
     const before = sig.hits['/api/v2/signingCert'] ?? 0
     const tokenEnv = sig.tokenEnv(RELEASE)
-    const r = await runAction({ image: `${reg.host}/${repo}@${img.digest}`, sign: 'true', provenance: 'true', sigstore: sig.input('tsa') }, { ...tokenEnv, GITHUB_WORKFLOW_REF: RELEASE.workflowRef, RUNNER_DEBUG: '1' })
+    const r = await runAction(
+      { image: `${reg.host}/${repo}@${img.digest}`, sign: 'true', provenance: 'true', sigstore: sig.input('tsa') },
+      { ...tokenEnv, GITHUB_WORKFLOW_REF: RELEASE.workflowRef, RUNNER_DEBUG: '1' }
+    )
     expect({ code: r.code, errors: r.errors }).toEqual({ code: 0, errors: [] })
     // neither the runner's request token nor the OIDC token it gives reach a log, an output or the summary
     const url = new URL(tokenEnv.ACTIONS_ID_TOKEN_REQUEST_URL!)
     url.searchParams.set('audience', 'sigstore')
-    const oidc = ((await (await fetch(url, { headers: { authorization: `Bearer ${tokenEnv.ACTIONS_ID_TOKEN_REQUEST_TOKEN}` } })).json()) as { value: string }).value
+    const oidc = ((await (await fetch(url, { headers: { authorization: `Bearer ${tokenEnv.ACTIONS_ID_TOKEN_REQUEST_TOKEN}` } })).json()) as { value: string })
+      .value
     // (`::add-mask::` lines are the runner's masking commands: consumed by the runner, never shown)
-    const shown = r.stdout.split('\n').filter(l => !l.startsWith('::add-mask::')).join('\n')
+    const shown = r.stdout
+      .split('\n')
+      .filter(l => !l.startsWith('::add-mask::'))
+      .join('\n')
     const everything = [shown, r.stderr, r.summary, JSON.stringify(r.outputs)].join('\n')
     expect(r.stdout).toContain(`::add-mask::${oidc}`)
     expect(everything).toContain('::debug::')
@@ -209,9 +268,19 @@ describe('through the bundled action on distribution', () => {
     expect((sig.hits['/api/v2/signingCert'] ?? 0) - before).toBe(2)
     const listed = await reg.referrers(repo, img.digest)
     expect(listed.map(d => `${d.artifactType} ${d.annotations?.['dev.sigstore.bundle.predicateType'] ?? ''}`.trim()).sort()).toEqual(
-      [ArtifactType.BuildMetadataV1, `${ArtifactType.SigstoreBundleV03} https://oci-build-metadata.dev/attestation/build-metadata/v1`, `${ArtifactType.SigstoreBundleV03} https://slsa.dev/provenance/v1`].sort()
+      [
+        ArtifactType.BuildMetadataV1,
+        `${ArtifactType.SigstoreBundleV03} https://oci-build-metadata.dev/attestation/build-metadata/v1`,
+        `${ArtifactType.SigstoreBundleV03} https://slsa.dev/provenance/v1`
+      ].sort()
     )
-    const gate = await runAction({ image: `${reg.host}/${repo}@${img.digest}`, command: 'verify', require: 'metadata, provenance', signer: 'acme/widget', 'trusted-root': sig.trustedRootPath })
+    const gate = await runAction({
+      image: `${reg.host}/${repo}@${img.digest}`,
+      command: 'verify',
+      require: 'metadata, provenance',
+      signer: 'acme/widget',
+      'trusted-root': sig.trustedRootPath
+    })
     expect({ code: gate.code, errors: gate.errors }).toEqual({ code: 0, errors: [] })
     expect(gate.summary).toContain('signed by acme/widget/.github/workflows/release.yml@refs/tags/v1.2.3')
   })

@@ -49,7 +49,14 @@ describe('buildProvenance', () => {
             workflow: { ref: 'refs/tags/v1.2.3', repository: 'https://github.com/octo-org/app', path: '.github/workflows/release.yml' },
             event: 'push'
           },
-          internalParameters: { provider: 'github', workflow: 'release', job: 'build', runnerEnvironment: 'github-hosted', runnerOs: 'Linux', runnerArch: 'X64' },
+          internalParameters: {
+            provider: 'github',
+            workflow: 'release',
+            job: 'build',
+            runnerEnvironment: 'github-hosted',
+            runnerOs: 'Linux',
+            runnerArch: 'X64'
+          },
           resolvedDependencies: [{ uri: 'git+https://github.com/octo-org/app@refs/tags/v1.2.3', digest: { gitCommit: SHA } }]
         },
         runDetails: {
@@ -91,7 +98,11 @@ describe('buildProvenance', () => {
       startedOn,
       finishedOn
     })
-    expect(st.predicate.buildDefinition.externalParameters.workflow).toEqual({ ref: 'refs/heads/main', repository: 'https://gitlab.com/g/s/app', path: 'ci/build.yml' })
+    expect(st.predicate.buildDefinition.externalParameters.workflow).toEqual({
+      ref: 'refs/heads/main',
+      repository: 'https://gitlab.com/g/s/app',
+      path: 'ci/build.yml'
+    })
     expect(st.predicate.runDetails.builder.id).toBe('https://gitlab.com/g/s/app/ci/build.yml@refs/heads/main')
     expect(st.predicate.runDetails.metadata.invocationId).toBe('https://gitlab.com/g/s/app/-/pipelines/1')
   })

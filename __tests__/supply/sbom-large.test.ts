@@ -22,14 +22,18 @@ beforeAll(async () => {
   const write = async (s: string) => {
     if (!out.write(s)) await once(out, 'drain')
   }
-  await write('{"SPDXID":"SPDXRef-DOCUMENT","creationInfo":{"created":"2024-05-14T09:12:44Z","creators":["Tool: gen"]},"dataLicense":"CC0-1.0","name":"huge \\"image\\"","packages":[')
+  await write(
+    '{"SPDXID":"SPDXRef-DOCUMENT","creationInfo":{"created":"2024-05-14T09:12:44Z","creators":["Tool: gen"]},"dataLicense":"CC0-1.0","name":"huge ' +
+      '\\"image\\"","packages":['
+  )
   let written = 0
   let i = 0
   while (written < TARGET_BYTES) {
     const parts: string[] = []
     for (let k = 0; k < 2000; k++, i++) {
       parts.push(
-        `{"SPDXID":"SPDXRef-Package-${i}","copyrightText":"NOASSERTION","description":"pkg ${i} with \\"quotes\\", \\\\ and {braces} [brackets]","downloadLocation":"NOASSERTION","name":"spdxVersion","versionInfo":"1.0.${i}"}`
+        `{"SPDXID":"SPDXRef-Package-${i}","copyrightText":"NOASSERTION","description":"pkg ${i} with \\"quotes\\", \\\\ and {braces} ` +
+          `[brackets]","downloadLocation":"NOASSERTION","name":"spdxVersion","versionInfo":"1.0.${i}"}`
       )
     }
     const chunk = (i > 2000 ? ',' : '') + parts.join(',')
@@ -52,7 +56,7 @@ it('detects a 200 MiB SPDX file with bounded memory; its digest is the streaming
   const timer = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage().rss)
   }, 10)
-  let s
+  let s: Awaited<ReturnType<typeof detectSbom>> | undefined
   try {
     s = await detectSbom(file)
   } finally {

@@ -103,7 +103,18 @@ describe('expandSbomInputs', () => {
   let dir: string
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'obm-glob-'))
-    for (const f of ['a.spdx.json', 'b.cdx.json', 'notes.txt', 'sub/c.spdx.json', 'sub/deep/d.spdx.json', '.hidden/e.spdx.json', 'sub/.f.spdx.json', 'x1.json', 'x2.json', 'xa.json']) {
+    for (const f of [
+      'a.spdx.json',
+      'b.cdx.json',
+      'notes.txt',
+      'sub/c.spdx.json',
+      'sub/deep/d.spdx.json',
+      '.hidden/e.spdx.json',
+      'sub/.f.spdx.json',
+      'x1.json',
+      'x2.json',
+      'xa.json'
+    ]) {
       await mkdir(join(dir, f, '..'), { recursive: true })
       await writeFile(join(dir, f), '{}')
     }

@@ -76,36 +76,42 @@ describe.each(REGISTRIES)('$name', ({ start }) => {
     })
   })
 
-  test.each<AttestationForm>(['legacy', 'oci'])('BuildKit %s attestations count per platform: a platform without them fails the gate, naming it', async form => {
-    const reg = registry()
-    const repo = `partial-${form}/app`
-    const built = await pushBuildKitIndex(reg.host, repo, 'v1', form, { skip: 'arm64' })
-    const image = `${reg.host}/${repo}:v1`
-    const attach = await cli(['attach', image, '--platforms', 'each'])
-    expect(attach.code).toBe(0)
-    const gate = await cli(['verify', image, '--platforms', 'each', '--require', 'metadata,sbom,provenance'])
-    expect(gate.code).toBe(1)
-    expect(rows(gate.report)).toEqual([
-      'linux/amd64 metadata ok',
-      'linux/amd64 sbom ok',
-      'linux/amd64 provenance ok',
-      'linux/arm64 metadata ok',
-      'linux/arm64 sbom MISSING',
-      'linux/arm64 provenance MISSING'
-    ])
-    expect(gate.report.missing).toEqual(['sbom@linux/arm64', 'provenance@linux/arm64'])
-    expect(gate.stderr.trim().split('\n')).toEqual([
-      expect.stringMatching(/^error: linux\/arm64: SBOM is missing/),
-      expect.stringMatching(/^error: linux\/arm64: provenance is missing/)
-    ])
-    // amd64's provenance is BuildKit's attestation for it (a registry with the referrers API also
-    // lists the OCI form as a referrer of the platform, since it has a subject)
-    expect(gate.report.gate?.find(g => g.scope === 'linux/amd64' && g.requirement === 'provenance')?.by).toMatch(
-      new RegExp(`^(attestation in the index|referrer) ${built.attestations.get(built.platforms[0]!.digest)!.digest} \\(application/vnd\\.docker\\.attestation\\.manifest\\.v1\\+json\\)$`)
-    )
-  })
+  test.each<AttestationForm>(['legacy', 'oci'])(
+    'BuildKit %s attestations count per platform: a platform without them fails the gate, naming it',
+    async form => {
+      const reg = registry()
+      const repo = `partial-${form}/app`
+      const built = await pushBuildKitIndex(reg.host, repo, 'v1', form, { skip: 'arm64' })
+      const image = `${reg.host}/${repo}:v1`
+      const attach = await cli(['attach', image, '--platforms', 'each'])
+      expect(attach.code).toBe(0)
+      const gate = await cli(['verify', image, '--platforms', 'each', '--require', 'metadata,sbom,provenance'])
+      expect(gate.code).toBe(1)
+      expect(rows(gate.report)).toEqual([
+        'linux/amd64 metadata ok',
+        'linux/amd64 sbom ok',
+        'linux/amd64 provenance ok',
+        'linux/arm64 metadata ok',
+        'linux/arm64 sbom MISSING',
+        'linux/arm64 provenance MISSING'
+      ])
+      expect(gate.report.missing).toEqual(['sbom@linux/arm64', 'provenance@linux/arm64'])
+      expect(gate.stderr.trim().split('\n')).toEqual([
+        expect.stringMatching(/^error: linux\/arm64: SBOM is missing/),
+        expect.stringMatching(/^error: linux\/arm64: provenance is missing/)
+      ])
+      // amd64's provenance is BuildKit's attestation for it (a registry with the referrers API also
+      // lists the OCI form as a referrer of the platform, since it has a subject)
+      expect(gate.report.gate?.find(g => g.scope === 'linux/amd64' && g.requirement === 'provenance')?.by).toMatch(
+        new RegExp(
+          `^(attestation in the index|referrer) ${built.attestations.get(built.platforms[0]!.digest)!.digest} ` +
+            `\\(application/vnd\\.docker\\.attestation\\.manifest\\.v1\\+json\\)$`
+        )
+      )
+    }
+  )
 
-  test('discover shows the index, each platform, BuildKit\'s attestation for it and the referrers of each', async () => {
+  test("discover shows the index, each platform, BuildKit's attestation for it and the referrers of each", async () => {
     const reg = registry()
     const repo = 'discover/app'
     const built = await pushBuildKitIndex(reg.host, repo, 'v1', 'oci')

@@ -52,7 +52,10 @@ test('missing names the artifact that did not show up, not always metadata', asy
 
 test('SBOM and provenance referrers carry the annotation prefix given, and the gate reads them with it', async () => {
   const img = await pushTestImage(dist.host, 'prefixed/app', 'v1')
-  const r = await runWith({ image: `${dist.host}/prefixed/app@${img.digest}`, sbom: SBOM, provenance: 'true', 'annotation-prefix': 'com.example.build' }, GH_ENV)
+  const r = await runWith(
+    { image: `${dist.host}/prefixed/app@${img.digest}`, sbom: SBOM, provenance: 'true', 'annotation-prefix': 'com.example.build' },
+    GH_ENV
+  )
   expect(r.problems).toEqual([])
   const keys = r.referrers.flatMap(d => Object.keys(d.annotations ?? {}))
   expect(keys.filter(k => k.startsWith('dev.oci-build-metadata'))).toEqual([])
@@ -60,7 +63,12 @@ test('SBOM and provenance referrers carry the annotation prefix given, and the g
   expect(sbom.annotations).toMatchObject({ 'com.example.build.sbom.format': 'spdx-json', 'com.example.build.attempt': '1' })
   expect(sbom.annotations?.['com.example.build.key']).toMatch(/^[0-9a-f]{32}$/)
   expect(r.referrers.find(d => d.artifactType === ArtifactType.InToto)?.annotations?.['com.example.build.key']).toMatch(/^[0-9a-f]{32}$/)
-  const gate = await runWith({ image: `${dist.host}/prefixed/app@${img.digest}`, command: 'verify', require: 'metadata,sbom,provenance', 'annotation-prefix': 'com.example.build' })
+  const gate = await runWith({
+    image: `${dist.host}/prefixed/app@${img.digest}`,
+    command: 'verify',
+    require: 'metadata,sbom,provenance',
+    'annotation-prefix': 'com.example.build'
+  })
   expect(gate.verified).toBe(true)
 })
 
@@ -83,10 +91,12 @@ describe('annotations mode through the bundled action', () => {
     ownDigest = (await t.pushManifest(enc(manifest), MediaType.ImageManifest, 'v1')).descriptor.digest
   })
 
-  test('an extra annotation that would change one of the image\'s own: one error line, exit 2, the tag not moved', async () => {
+  test("an extra annotation that would change one of the image's own: one error line, exit 2, the tag not moved", async () => {
     const r = await runAction({ image: image(), mode: 'annotations', annotations: 'org.example.team=infra' })
     expect(r.code).toBe(2)
-    expect(r.errors).toEqual([expect.stringMatching(/^annotations: the image already has org\.example\.team="platform", and annotations mode never overwrites/)])
+    expect(r.errors).toEqual([
+      expect.stringMatching(/^annotations: the image already has org\.example\.team="platform", and annotations mode never overwrites/)
+    ])
     expect((await remote(image()).fetchManifest('v1')).descriptor.digest).toBe(ownDigest)
   })
 
@@ -95,7 +105,11 @@ describe('annotations mode through the bundled action', () => {
     expect(r.errors).toEqual([])
     expect(r.code).toBe(0)
     const m = parseManifest((await remote(image()).fetchManifest('v1')).bytes) as ImageManifest
-    expect(m.annotations).toMatchObject({ 'org.opencontainers.image.created': '2020-01-01T00:00:00Z', 'org.example.team': 'platform', 'org.example.stage': 'build' })
+    expect(m.annotations).toMatchObject({
+      'org.opencontainers.image.created': '2020-01-01T00:00:00Z',
+      'org.example.team': 'platform',
+      'org.example.stage': 'build'
+    })
     const outside = Object.keys(m.annotations ?? {}).filter(k => !k.startsWith('dev.oci-build-metadata'))
     expect(outside.sort()).toEqual(['org.example.stage', 'org.example.team', 'org.opencontainers.image.created'])
     expect(JSON.parse(r.outputs.metadata as string).created).not.toBe('2020-01-01T00:00:00Z')

@@ -37,7 +37,11 @@ describe.each(REGISTRIES)('$name', ({ start }) => {
     const foreign = await pushForeignReferrer(reg, repo, img)
     const legs = await Promise.all(
       [0, 1, 2, 3].map(leg =>
-        runAction({ image: `${reg.host}/${repo}@${img.digest}`, metadata: JSON.stringify({ leg }) }, { RUNNER_NAME: `GitHub Actions ${leg + 10}` }, { matrix: { leg } })
+        runAction(
+          { image: `${reg.host}/${repo}@${img.digest}`, metadata: JSON.stringify({ leg }) },
+          { RUNNER_NAME: `GitHub Actions ${leg + 10}` },
+          { matrix: { leg } }
+        )
       )
     )
     const written = legs.map(expectVerified)
@@ -56,17 +60,25 @@ describe.each(REGISTRIES)('$name', ({ start }) => {
     const work = await mkdtemp(join(tmpdir(), 'obm-steps-'))
     await writeFile(join(work, 'test-results.json'), JSON.stringify({ tests: 845, failed: 0 }))
     const build = await runAction({ image: `${reg.host}/${repo}@${img.digest}`, metadata: '{"stage": "build"}' }, {}, { cwd: work })
-    const tests = await runAction({ image: `${reg.host}/${repo}@${img.digest}`, 'metadata-file': 'test-results.json' }, { GITHUB_ACTION: '__acme_oci-build-metadata_2' }, { cwd: work })
+    const tests = await runAction(
+      { image: `${reg.host}/${repo}@${img.digest}`, 'metadata-file': 'test-results.json' },
+      { GITHUB_ACTION: '__acme_oci-build-metadata_2' },
+      { cwd: work }
+    )
     const written = [expectVerified(build), expectVerified(tests)]
     expect(digests(ours(await reg.referrers(repo, img.digest)))).toEqual(written.sort())
   })
 
-  test('attempt 2 re-runs leg 0 of 2: it replaces only leg 0\'s earlier artifact and leaves leg 1\'s', async () => {
+  test("attempt 2 re-runs leg 0 of 2: it replaces only leg 0's earlier artifact and leaves leg 1's", async () => {
     const reg = registry()
     const repo = 'rerun/app'
     const img = await pushTestImage(reg.host, repo, 'v1')
     const leg = (n: number, attempt: string) =>
-      runAction({ image: `${reg.host}/${repo}@${img.digest}`, metadata: JSON.stringify({ leg: n }) }, { GITHUB_RUN_ATTEMPT: attempt, RUNNER_NAME: `GitHub Actions ${n + 20}` }, { matrix: { leg: n } })
+      runAction(
+        { image: `${reg.host}/${repo}@${img.digest}`, metadata: JSON.stringify({ leg: n }) },
+        { GITHUB_RUN_ATTEMPT: attempt, RUNNER_NAME: `GitHub Actions ${n + 20}` },
+        { matrix: { leg: n } }
+      )
     const [leg0a1, leg1a1] = (await Promise.all([leg(0, '1'), leg(1, '1')])).map(expectVerified) as [string, string]
     const leg0a2 = expectVerified(await leg(0, '2'))
     const listed = ours(await reg.referrers(repo, img.digest))
@@ -77,7 +89,7 @@ describe.each(REGISTRIES)('$name', ({ start }) => {
     expect(await reg.exists(repo, leg1a1)).toBe(true)
   })
 
-  test('legs with identical inputs and no matrix context keep each other\'s; with writer-id a re-run replaces only its own', async () => {
+  test("legs with identical inputs and no matrix context keep each other's; with writer-id a re-run replaces only its own", async () => {
     const reg = registry()
     const repo = 'cli-legs/app'
     const img = await pushTestImage(reg.host, repo, 'v1')

@@ -16,7 +16,14 @@ const doc = (commit: string | undefined, created = '2026-11-01T00:00:00.000Z'): 
 
 const now = new Date('2026-11-22T00:00:00Z')
 const COMMIT = '0123456789abcdef0123456789abcdef01234567'
-const md = (d: BuildMetadata | undefined, problem?: string): Evidence => ({ digest: 'sha256:m', artifactType: 'application/vnd.oci-build-metadata.v1+json', kinds: new Set(['metadata']), source: 'referrer', ...(d ? { document: d } : {}), ...(problem ? { problem } : {}) })
+const md = (d: BuildMetadata | undefined, problem?: string): Evidence => ({
+  digest: 'sha256:m',
+  artifactType: 'application/vnd.oci-build-metadata.v1+json',
+  kinds: new Set(['metadata']),
+  source: 'referrer',
+  ...(d ? { document: d } : {}),
+  ...(problem ? { problem } : {})
+})
 
 describe('policyProblem', () => {
   test.each([
@@ -73,27 +80,51 @@ describe('evaluateGate', () => {
 })
 
 describe('classify', () => {
-  const d = (artifactType: string, annotations?: Record<string, string>): Descriptor => ({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: 'sha256:x', size: 1, artifactType, ...(annotations ? { annotations } : {}) })
+  const d = (artifactType: string, annotations?: Record<string, string>): Descriptor => ({
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    digest: 'sha256:x',
+    size: 1,
+    artifactType,
+    ...(annotations ? { annotations } : {})
+  })
   test.each([
     ['our metadata', d('application/vnd.oci-build-metadata.v1+json'), ['metadata']],
     ['SPDX', d('application/spdx+json'), ['sbom']],
     ['CycloneDX', d('application/vnd.cyclonedx+json'), ['sbom']],
     ['in-toto SLSA', d('application/vnd.in-toto+json', { 'in-toto.io/predicate-type': 'https://slsa.dev/provenance/v1' }), ['provenance']],
     ['in-toto SPDX attestation', d('application/vnd.in-toto+json', { 'in-toto.io/predicate-type': 'https://spdx.dev/Document/v2.3' }), ['sbom']],
-    ['Sigstore bundle with SLSA', d('application/vnd.dev.sigstore.bundle.v0.3+json', { 'dev.sigstore.bundle.predicateType': 'https://slsa.dev/provenance/v1' }), ['provenance']],
-    ['Sigstore bundle with CycloneDX', d('application/vnd.dev.sigstore.bundle.v0.3+json', { 'dev.sigstore.bundle.predicateType': 'https://cyclonedx.org/bom' }), ['sbom']],
+    [
+      'Sigstore bundle with SLSA',
+      d('application/vnd.dev.sigstore.bundle.v0.3+json', { 'dev.sigstore.bundle.predicateType': 'https://slsa.dev/provenance/v1' }),
+      ['provenance']
+    ],
+    [
+      'Sigstore bundle with CycloneDX',
+      d('application/vnd.dev.sigstore.bundle.v0.3+json', { 'dev.sigstore.bundle.predicateType': 'https://cyclonedx.org/bom' }),
+      ['sbom']
+    ],
     ['cosign signature', d('application/vnd.dev.cosign.artifact.sig.v1+json'), []],
     ['in-toto without a predicate', d('application/vnd.in-toto+json'), []]
   ])('%s', (_n, desc, kinds) => {
     expect([...classify(desc)].sort()).toEqual(kinds)
   })
   test('BuildKit attestation manifests are classified from their layers', () => {
-    const desc: Descriptor = { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: 'sha256:a', size: 1, annotations: { 'vnd.docker.reference.type': 'attestation-manifest' } }
+    const desc: Descriptor = {
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      digest: 'sha256:a',
+      size: 1,
+      annotations: { 'vnd.docker.reference.type': 'attestation-manifest' }
+    }
     const m = {
       schemaVersion: 2,
       config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: 'sha256:c', size: 1 },
       layers: [
-        { mediaType: 'application/vnd.in-toto+json', digest: 'sha256:l1', size: 1, annotations: { 'in-toto.io/predicate-type': 'https://slsa.dev/provenance/v0.2' } },
+        {
+          mediaType: 'application/vnd.in-toto+json',
+          digest: 'sha256:l1',
+          size: 1,
+          annotations: { 'in-toto.io/predicate-type': 'https://slsa.dev/provenance/v0.2' }
+        },
         { mediaType: 'application/vnd.in-toto+json', digest: 'sha256:l2', size: 1, annotations: { 'in-toto.io/predicate-type': 'https://spdx.dev/Document' } }
       ]
     } as ImageManifest
@@ -106,7 +137,8 @@ describe('classify', () => {
 describe('a platform of an index (platforms: each) counts what the index carries for all its platforms', () => {
   const AMD = `sha256:${'1'.repeat(64)}`
   const ARM = `sha256:${'2'.repeat(64)}`
-  const indexDoc = (platforms: string[]) => ({ ...doc(COMMIT), image: { ...doc(COMMIT).image, platforms: platforms.map(d => ({ os: 'linux', architecture: 'x', digest: d })) } }) as BuildMetadata
+  const indexDoc = (platforms: string[]) =>
+    ({ ...doc(COMMIT), image: { ...doc(COMMIT).image, platforms: platforms.map(d => ({ os: 'linux', architecture: 'x', digest: d })) } }) as BuildMetadata
   const sbomOnIndex: Evidence = { digest: 'sha256:s', artifactType: 'application/spdx+json', kinds: new Set(['sbom']), source: 'referrer' }
   const buildkitForAmd: Evidence = { digest: 'sha256:b', kinds: new Set(['provenance']), source: 'index-attestation' }
 

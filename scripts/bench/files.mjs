@@ -64,7 +64,7 @@ export async function writeSpdx(path, size) {
   const lastHead = `${i === 0 ? '' : ','}${pkg(i).slice(0, -1)},"comment":"`
   const padding = room() - Buffer.byteLength(lastHead) - 2
   if (padding < 0) throw new Error(`internal: SPDX size ${size} too small`)
-  await write(lastHead + 'p'.repeat(padding) + '"}')
+  await write(`${lastHead + 'p'.repeat(padding)}"}`)
   await write(tail)
   out.end()
   await once(out, 'finish')

@@ -9,4 +9,4 @@ const [imageName, imageDigest, file, mediaType] = process.argv.slice(2)
 // the peer takes the artifact as a Buffer: it reads the whole file, as actions/attest does
 const artifact = await readFile(file)
 const d = await attachArtifactToImage({ imageName, imageDigest, artifact, mediaType, annotations: { 'dev.bench.case': 'peer' } })
-process.stdout.write(JSON.stringify({ digest: d.digest, size: d.size }) + '\n')
+process.stdout.write(`${JSON.stringify({ digest: d.digest, size: d.size })}\n`)

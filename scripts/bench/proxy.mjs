@@ -7,9 +7,9 @@ export function classify(method, url) {
   const q = url.indexOf('?')
   const path = q >= 0 ? url.slice(0, q) : url
   const query = q >= 0 ? url.slice(q + 1) : ''
-  let m
   if (path === '/v2/' || path === '/v2') return `${method} ping`
-  if ((m = /^\/v2\/.+\/manifests\/([^/]+)$/.exec(path))) {
+  const m = /^\/v2\/.+\/manifests\/([^/]+)$/.exec(path)
+  if (m) {
     const ref = decodeURIComponent(m[1])
     if (/^[a-z0-9]+-[a-f0-9]{32,}$/.test(ref)) return `${method} tag-index`
     return ref.includes(':') ? `${method} manifest` : `${method} manifest by tag`
@@ -33,15 +33,12 @@ export async function startProxy(upstream) {
   const server = http.createServer((req, res) => {
     const entry = { kind: classify(req.method, req.url), status: 0, start: performance.now(), end: 0 }
     log.push(entry)
-    const up = http.request(
-      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers, agent },
-      ures => {
-        entry.status = ures.statusCode
-        res.writeHead(ures.statusCode, ures.statusMessage, ures.rawHeaders)
-        ures.pipe(res)
-        ures.on('end', () => (entry.end = performance.now()))
-      }
-    )
+    const up = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers, agent }, ures => {
+      entry.status = ures.statusCode
+      res.writeHead(ures.statusCode, ures.statusMessage, ures.rawHeaders)
+      ures.pipe(res)
+      ures.on('end', () => (entry.end = performance.now()))
+    })
     up.on('error', e => {
       entry.status = 502
       entry.end = performance.now()

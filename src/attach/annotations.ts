@@ -11,7 +11,6 @@ import type { BuildMetadata } from '../metadata/schema.js'
 import { digestOf } from '../oci/digest.js'
 import type { Descriptor } from '../oci/types.js'
 
-
 export interface AnnotatedManifest {
   bytes: Uint8Array
   descriptor: Descriptor
@@ -30,7 +29,12 @@ function indentOf(text: string): string | number {
  * had is never overwritten: its own `org.opencontainers.image.created` stays (ours is in the
  * document), and an extra annotation that would change one of the image's own is refused.
  */
-export function annotateManifest(original: Uint8Array, mediaType: string, doc: BuildMetadata, opts: { prefix: string; extra: Record<string, string> }): AnnotatedManifest {
+export function annotateManifest(
+  original: Uint8Array,
+  mediaType: string,
+  doc: BuildMetadata,
+  opts: { prefix: string; extra: Record<string, string> }
+): AnnotatedManifest {
   const text = new TextDecoder().decode(original)
   const obj = JSON.parse(text) as Record<string, unknown>
   // the whole manifest must fit in 4 MiB: let the document take what the manifest leaves
@@ -54,14 +58,18 @@ export function annotateManifest(original: Uint8Array, mediaType: string, doc: B
       )
     }
   }
-  const extraKeys = Object.keys(opts.extra).filter(k => kept[k] === undefined).sort()
+  const extraKeys = Object.keys(opts.extra)
+    .filter(k => kept[k] === undefined)
+    .sort()
   const annotations = { ...kept, ...opts.extra, ...enc.annotations, ...(extraKeys.length ? { [extraKeysKey]: extraKeys.join(',') } : {}) }
   obj.annotations = annotations
   const indent = indentOf(text)
   const out = JSON.stringify(obj, null, indent) + (text.endsWith('\n') ? '\n' : '')
   const bytes = new TextEncoder().encode(out)
   if (bytes.length > MAX_MANIFEST_BYTES) {
-    throw new UsageError(`the annotated manifest would be ${bytes.length} bytes, over the ${MAX_MANIFEST_BYTES / 1048576} MiB limit registries enforce`, { hint: 'use mode: artifact' })
+    throw new UsageError(`the annotated manifest would be ${bytes.length} bytes, over the ${MAX_MANIFEST_BYTES / 1048576} MiB limit registries enforce`, {
+      hint: 'use mode: artifact'
+    })
   }
   return { bytes, descriptor: { mediaType, digest: digestOf(bytes), size: bytes.length }, annotations, documentDigest: enc.documentDigest }
 }

@@ -25,7 +25,13 @@ export async function listBuildKitAttestations(target: Target, subject: Subject,
       const m = parseManifest((await target.fetchManifest(a)).bytes, `attestation manifest ${a.digest}`)
       const platform = subject.platforms.find(p => p.digest === m.subject?.digest)
       if (!platform || isIndex(m)) continue // the legacy form has no subject: it cannot be a referrer
-      const d: Descriptor = { mediaType: a.mediaType, digest: a.digest, size: a.size, ...(m.artifactType ? { artifactType: m.artifactType } : {}), ...(m.annotations ? { annotations: m.annotations } : {}) }
+      const d: Descriptor = {
+        mediaType: a.mediaType,
+        digest: a.digest,
+        size: a.size,
+        ...(m.artifactType ? { artifactType: m.artifactType } : {}),
+        ...(m.annotations ? { annotations: m.annotations } : {})
+      }
       byPlatform.set(platform.digest, [...(byPlatform.get(platform.digest) ?? []), d])
     } catch (e) {
       logger.warning(`could not read BuildKit's attestation manifest ${a.digest}: ${describeError(e)}`)
@@ -44,4 +50,3 @@ export async function listBuildKitAttestations(target: Target, subject: Subject,
     })
   }
 }
-

@@ -55,13 +55,16 @@ function comparePlan(found: FoundReferrers, p: PlannedArtifact, prefix: string, 
     problems.push(`${p.label}: artifactType is ${r.descriptor.artifactType ?? 'missing'}, expected ${want.artifactType}`)
   }
   const got = r.descriptor.annotations ?? {}
-  const differing = Object.entries(want.annotations ?? {}).filter(([k, v]) => got[k] !== v).map(([k]) => k)
+  const differing = Object.entries(want.annotations ?? {})
+    .filter(([k, v]) => got[k] !== v)
+    .map(([k]) => k)
   if (differing.length) problems.push(`${p.label}: annotations differ from what was written: ${differing.slice(0, 5).join(', ')}`)
   if (p.kind === 'metadata' && want.artifactType === ArtifactType.BuildMetadataV1 && documentDigest) {
     try {
       const dec = decodeDocument(got, { prefix })
       if (!dec) problems.push('metadata: the referrer carries no metadata annotations')
-      else if (dec.documentDigest !== documentDigest) problems.push(`metadata: document digest ${dec.documentDigest} is not the one written (${documentDigest})`)
+      else if (dec.documentDigest !== documentDigest)
+        problems.push(`metadata: document digest ${dec.documentDigest} is not the one written (${documentDigest})`)
     } catch (e) {
       problems.push(`metadata: ${describeError(e)}`)
     }
@@ -102,7 +105,14 @@ export async function checkAttached(target: Target, subject: Descriptor, plans: 
         const unverified = [...new Set(plans.filter((_, i) => perPlan[i]!.length > 0).map(p => p.kind))]
         return { verified: problems.length === 0, referrers: found.referrers.map(r => r.descriptor), via: found.via, problems, unverified, attempts, found }
       } catch (e) {
-        return { verified: false, referrers: [], problems: [`reading referrers back: ${describeError(e)}`], unverified: [...new Set(plans.map(p => p.kind))], attempts, ...(isRegistryFailure(e) ? { failure: e } : {}) }
+        return {
+          verified: false,
+          referrers: [],
+          problems: [`reading referrers back: ${describeError(e)}`],
+          unverified: [...new Set(plans.map(p => p.kind))],
+          attempts,
+          ...(isRegistryFailure(e) ? { failure: e } : {})
+        }
       }
     },
     r => r.verified,
@@ -133,7 +143,8 @@ export async function checkAnnotated(
     async (): Promise<{ problems: string[]; failure?: unknown }> => {
       try {
         const got = await target.fetchManifest(reference)
-        if (got.descriptor.digest !== written.digest) return { problems: [`tag ${reference} resolves to ${got.descriptor.digest}, not the annotated ${written.digest}`] }
+        if (got.descriptor.digest !== written.digest)
+          return { problems: [`tag ${reference} resolves to ${got.descriptor.digest}, not the annotated ${written.digest}`] }
         const m = JSON.parse(new TextDecoder().decode(got.bytes)) as { annotations?: Record<string, string> }
         const dec = decodeDocument(m.annotations ?? {}, { prefix: opts.prefix })
         if (!dec) return { problems: ['the annotated manifest carries no metadata'] }
@@ -144,7 +155,11 @@ export async function checkAnnotated(
       }
     },
     r => r.problems.length === 0,
-    { firstMs: FIRST_RETRY_MS, maxMs: MAX_RETRY_MS, onRetry: (r, n, delay) => opts.logger.info(`verification attempt ${n}: ${r.problems[0]}; retrying in ${delay} ms`) }
+    {
+      firstMs: FIRST_RETRY_MS,
+      maxMs: MAX_RETRY_MS,
+      onRetry: (r, n, delay) => opts.logger.info(`verification attempt ${n}: ${r.problems[0]}; retrying in ${delay} ms`)
+    }
   )
   return throwIfUnread(last).problems
 }

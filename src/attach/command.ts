@@ -22,12 +22,19 @@ import { documentFor, prepare, type Prepared, type Signing } from './prepare.js'
 import { publish, type PlannedArtifact } from './publish.js'
 
 /** Sign the metadata statement (and the provenance) before anything is written; each bundle is a plan. */
-async function signedPlans(doc: BuildMetadata, provenance: InTotoStatementV1 | undefined, signing: Signing, ctx: PlanContext, logger: Logger): Promise<PlannedArtifact[]> {
+async function signedPlans(
+  doc: BuildMetadata,
+  provenance: InTotoStatementV1 | undefined,
+  signing: Signing,
+  ctx: PlanContext,
+  logger: Logger
+): Promise<PlannedArtifact[]> {
   return logger.group('Signing', async () => {
     const statements: Array<{ kind: 'metadata' | 'provenance'; label: string; bytes: Uint8Array; predicateType: string }> = [
       { kind: 'metadata', label: 'metadata statement', bytes: statementBytes(metadataStatement(doc)), predicateType: BUILD_METADATA_PREDICATE_V1 }
     ]
-    if (provenance) statements.push({ kind: 'provenance', label: 'provenance statement', bytes: provenanceBytes(provenance), predicateType: provenance.predicateType })
+    if (provenance)
+      statements.push({ kind: 'provenance', label: 'provenance statement', bytes: provenanceBytes(provenance), predicateType: provenance.predicateType })
     const { signStatements } = await import('../sign/sigstore-sign.js')
     const bundles = await signStatements(statements, signing.endpoints, signing.tokens)
     for (const st of statements) logger.info(`signed the ${st.label} (${st.predicateType})`)
@@ -55,16 +62,34 @@ export async function attachCommand(target: Target, ref: ImageRef, inputs: Input
 }
 
 /** Plan, sign, publish and verify what goes on one subject (the image, or one platform of it); into `result`. */
-async function attachTo(target: Target, ref: ImageRef, inputs: Inputs, deps: RunDeps, p: Prepared, subject: Subject, s: Descriptor, platform: Descriptor | undefined, result: Result): Promise<void> {
+async function attachTo(
+  target: Target,
+  ref: ImageRef,
+  inputs: Inputs,
+  deps: RunDeps,
+  p: Prepared,
+  subject: Subject,
+  s: Descriptor,
+  platform: Descriptor | undefined,
+  result: Result
+): Promise<void> {
   const { logger } = deps
   const scope = platform ? platformLabel(platform) : ''
-  const ctx: PlanContext = { subject: s, prefix: inputs.annotationPrefix, userAnnotations: inputs.annotations, created: p.created.toISOString(), writer: p.writer }
+  const ctx: PlanContext = {
+    subject: s,
+    prefix: inputs.annotationPrefix,
+    userAnnotations: inputs.annotations,
+    created: p.created.toISOString(),
+    writer: p.writer
+  }
   const doc = documentFor(p, ref, subject, s, platform)
   const meta = planMetadata(doc, ctx)
   const plans: PlannedArtifact[] = [meta.plan]
   if (!platform) {
     for (const sb of p.sboms) plans.push(planSbom(sb, ctx))
-    const provenance = inputs.provenance ? buildProvenance({ subjectName: ref.name, subjectDigest: s.digest, ci: p.ci, startedOn: p.startedOn, finishedOn: (deps.clock ?? (() => new Date()))() }) : undefined
+    const provenance = inputs.provenance
+      ? buildProvenance({ subjectName: ref.name, subjectDigest: s.digest, ci: p.ci, startedOn: p.startedOn, finishedOn: (deps.clock ?? (() => new Date()))() })
+      : undefined
     // signed, the provenance is attached as its bundle only (the bundle holds the statement)
     if (provenance && !p.signing) plans.push(planProvenance(provenance, ctx).plan)
     if (p.signing) plans.push(...(await signedPlans(doc, provenance, p.signing, ctx, logger)))
@@ -79,7 +104,11 @@ async function attachTo(target: Target, ref: ImageRef, inputs: Inputs, deps: Run
       prefix: inputs.annotationPrefix,
       logger,
       documentDigest: meta.documentDigest,
-      ...(pub.fallback ? { listing: { descriptors: pub.fallback.descriptors, via: 'tag-schema', filtersApplied: false } } : pub.listing ? { listing: pub.listing } : {})
+      ...(pub.fallback
+        ? { listing: { descriptors: pub.fallback.descriptors, via: 'tag-schema', filtersApplied: false } }
+        : pub.listing
+          ? { listing: pub.listing }
+          : {})
     })
   )
   if (!platform) {
@@ -88,9 +117,19 @@ async function attachTo(target: Target, ref: ImageRef, inputs: Inputs, deps: Run
     result.artifactDigest = meta.plan.built.descriptor.digest
     result.referrers = check.referrers
     if (check.via) result.via = check.via
-    result.attachments = plans.map(x => ({ kind: x.kind, label: x.label, digest: x.built.descriptor.digest, artifactType: x.built.descriptor.artifactType as string }))
+    result.attachments = plans.map(x => ({
+      kind: x.kind,
+      label: x.label,
+      digest: x.built.descriptor.digest,
+      artifactType: x.built.descriptor.artifactType as string
+    }))
   } else {
-    result.attachments.push({ kind: 'metadata', label: `metadata ${scope}`, digest: meta.plan.built.descriptor.digest, artifactType: meta.plan.built.descriptor.artifactType as string })
+    result.attachments.push({
+      kind: 'metadata',
+      label: `metadata ${scope}`,
+      digest: meta.plan.built.descriptor.digest,
+      artifactType: meta.plan.built.descriptor.artifactType as string
+    })
   }
   result.problems.push(...check.problems.map(x => (scope ? `${scope}: ${x}` : x)))
   result.missing.push(...check.unverified.map(k => (scope ? `${k}@${scope}` : k)))
@@ -118,7 +157,15 @@ async function removeSuperseded(target: Target, listed: Descriptor[], plans: Pla
   }
 }
 
-async function annotationsMode(target: Target, ref: ImageRef, inputs: Inputs, deps: RunDeps, subject: Subject, doc: BuildMetadata, result: Result): Promise<Result> {
+async function annotationsMode(
+  target: Target,
+  ref: ImageRef,
+  inputs: Inputs,
+  deps: RunDeps,
+  subject: Subject,
+  doc: BuildMetadata,
+  result: Result
+): Promise<Result> {
   const { logger } = deps
   const annotated = annotateManifest(subject.bytes, subject.descriptor.mediaType, doc, { prefix: inputs.annotationPrefix, extra: inputs.annotations })
   const tag = ref.tag
@@ -132,14 +179,20 @@ async function annotationsMode(target: Target, ref: ImageRef, inputs: Inputs, de
   result.digestChanged = annotated.descriptor.digest !== subject.descriptor.digest
   if (result.digestChanged) {
     result.notes.push(
-      `the image digest changed from ${subject.descriptor.digest} to ${annotated.descriptor.digest}: signatures, attestations and referrers of the old digest do not follow it; deploy by the new digest`
+      `the image digest changed from ${subject.descriptor.digest} to ${annotated.descriptor.digest}: signatures, attestations and referrers of the old ` +
+        `digest do not follow it; deploy by the new digest`
     )
   }
-  result.problems = await checkAnnotated(target, tag ?? annotated.descriptor.digest, { digest: annotated.descriptor.digest, documentDigest: annotated.documentDigest }, {
-    timeoutMs: inputs.verifyTimeoutSeconds * 1000,
-    prefix: inputs.annotationPrefix,
-    logger
-  })
+  result.problems = await checkAnnotated(
+    target,
+    tag ?? annotated.descriptor.digest,
+    { digest: annotated.descriptor.digest, documentDigest: annotated.documentDigest },
+    {
+      timeoutMs: inputs.verifyTimeoutSeconds * 1000,
+      prefix: inputs.annotationPrefix,
+      logger
+    }
+  )
   result.verified = result.problems.length === 0
   return result
 }

@@ -57,7 +57,8 @@ function attemptOf(s: string | undefined): number | undefined {
 }
 
 export function writerIdentity(ci: CiContext, id: IdentityInputs): WriterIdentity {
-  const who = id.writerId !== undefined ? ['writer-id', id.writerId] : ['inputs', digestOf(canonicalJson({ ...id.defining, sboms: [...id.defining.sboms].sort() }))]
+  const who =
+    id.writerId !== undefined ? ['writer-id', id.writerId] : ['inputs', digestOf(canonicalJson({ ...id.defining, sboms: [...id.defining.sboms].sort() }))]
   const parts = [ci.provider, ci.repository ?? '', ci.workflow ?? '', ci.job ?? '', ci.step ?? '', ci.runId ?? '', id.matrix ?? '', ...who]
   let attempt: number | undefined
   if (ci.provider === 'github' && ci.runId) attempt = attemptOf(ci.runAttempt)

@@ -26,7 +26,7 @@ export interface ArtifactSpec {
 
 export function buildArtifactManifest(spec: ArtifactSpec): BuiltManifest {
   const config = { mediaType: EMPTY_DESCRIPTOR.mediaType, digest: EMPTY_DESCRIPTOR.digest, size: EMPTY_DESCRIPTOR.size }
-  const layers = spec.layers && spec.layers.length ? spec.layers.map(l => cleanDescriptor(l)) : [config]
+  const layers = spec.layers?.length ? spec.layers.map(l => cleanDescriptor(l)) : [config]
   const manifest: ImageManifest = {
     schemaVersion: 2,
     mediaType: MediaType.ImageManifest,

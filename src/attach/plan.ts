@@ -64,12 +64,23 @@ export function planSbom(s: DetectedSbom, ctx: PlanContext): PlannedArtifact {
   const { key, annotations: identity } = keyed(ctx, 'sbom', basename(s.path))
   const annotations = { ...sbomAnnotations(s, ctx.created, ctx.prefix), ...identity }
   const built = buildArtifactManifest({ artifactType: s.artifactType, subject: ctx.subject, annotations, layers: [layer] })
-  return { kind: 'sbom', label: `sbom ${basename(s.path)}`, built, blobs: [{ source: { path: s.path, digest: s.digest, size: s.size }, descriptor: layer }, emptyBlob()], key }
+  return {
+    kind: 'sbom',
+    label: `sbom ${basename(s.path)}`,
+    built,
+    blobs: [{ source: { path: s.path, digest: s.digest, size: s.size }, descriptor: layer }, emptyBlob()],
+    key
+  }
 }
 
 export function planProvenance(statement: InTotoStatementV1, ctx: PlanContext): { plan: PlannedArtifact; bytes: Uint8Array } {
   const bytes = provenanceBytes(statement)
-  const layer: Descriptor = { mediaType: ArtifactType.InToto, digest: digestOf(bytes), size: bytes.length, annotations: { [Annotation.Title]: 'provenance.intoto.json' } }
+  const layer: Descriptor = {
+    mediaType: ArtifactType.InToto,
+    digest: digestOf(bytes),
+    size: bytes.length,
+    annotations: { [Annotation.Title]: 'provenance.intoto.json' }
+  }
   const { key, annotations: identity } = keyed(ctx, 'provenance')
   const annotations = { ...provenanceAnnotations(ctx.created), ...identity }
   const built = buildArtifactManifest({ artifactType: ArtifactType.InToto, subject: ctx.subject, annotations, layers: [layer] })

@@ -58,18 +58,28 @@ export async function prepare(inputs: Inputs, deps: RunDeps): Promise<Prepared> 
 /** The OIDC token's source and the Sigstore instance, settled before anything is read or written. */
 function signingFor(inputs: Inputs, ci: CiContext, env: NodeJS.ProcessEnv, logger: Logger): Signing {
   const tokens = tokenSource(env)
-  const endpoints = signingEndpoints(inputs.sigstore, { provider: ci.provider, ...(ci.visibility ? { visibility: ci.visibility } : {}), ...(ci.serverUrl ? { serverUrl: ci.serverUrl } : {}) })
+  const endpoints = signingEndpoints(inputs.sigstore, {
+    provider: ci.provider,
+    ...(ci.visibility ? { visibility: ci.visibility } : {}),
+    ...(ci.serverUrl ? { serverUrl: ci.serverUrl } : {})
+  })
   logger.info(`signing with Sigstore's ${endpoints.instance} instance (${endpoints.fulcioURL}): ${endpoints.why}; the OIDC token comes from ${tokens.from}`)
   return { tokens, endpoints }
 }
 
 /** The metadata document of one subject: the image (with its platforms, for an index) or one platform. */
 export function documentFor(p: Prepared, ref: ImageRef, subject: Subject, s: Descriptor, platform?: Descriptor): BuildMetadata {
-  const platforms = !platform && subject.index
-    ? subject.platforms
-        .filter(x => x.platform)
-        .map(x => ({ os: x.platform!.os, architecture: x.platform!.architecture, ...(x.platform!.variant ? { variant: x.platform!.variant } : {}), digest: x.digest }))
-    : undefined
+  const platforms =
+    !platform && subject.index
+      ? subject.platforms
+          .filter(x => x.platform)
+          .map(x => ({
+            os: x.platform!.os,
+            architecture: x.platform!.architecture,
+            ...(x.platform!.variant ? { variant: x.platform!.variant } : {}),
+            digest: x.digest
+          }))
+      : undefined
   return buildDocument({
     ci: p.ci,
     image: {
@@ -111,11 +121,12 @@ async function readUserMetadata(inputs: Inputs, cwd: string): Promise<Record<str
     try {
       text = await readFile(path, 'utf8')
     } catch (e) {
-      throw new UsageError(`metadata-file ${inputs.metadataFile} cannot be read (${(e as NodeJS.ErrnoException).code ?? describeError(e)})`, { hint: 'check the path' })
+      throw new UsageError(`metadata-file ${inputs.metadataFile} cannot be read (${(e as NodeJS.ErrnoException).code ?? describeError(e)})`, {
+        hint: 'check the path'
+      })
     }
     merged = parseUserMetadata(text, `metadata-file ${inputs.metadataFile}`)
   }
   if (inputs.metadata) merged = { ...(merged ?? {}), ...parseUserMetadata(inputs.metadata, 'input metadata') }
   return merged
 }
-

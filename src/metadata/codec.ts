@@ -79,7 +79,8 @@ export function encodeDocument(doc: BuildMetadata, opts: EncodeOptions = {}): En
   const keys = annotationKeys(opts.prefix)
   const maxInline = opts.maxInlineBytes ?? MAX_INLINE_DOCUMENT_BYTES
   const valid = buildMetadataSchema.safeParse(doc)
-  if (!valid.success) throw new UsageError(`refusing to encode an invalid metadata document: ${valid.error.issues.map(i => `${i.path.join('.')}: ${i.message}`).join('; ')}`)
+  if (!valid.success)
+    throw new UsageError(`refusing to encode an invalid metadata document: ${valid.error.issues.map(i => `${i.path.join('.')}: ${i.message}`).join('; ')}`)
   const text = canonicalJson(doc)
   const canonical = new Uint8Array(Buffer.from(text, 'utf8'))
   const documentDigest = digestOf(canonical)
@@ -109,7 +110,9 @@ export function encodeDocument(doc: BuildMetadata, opts: EncodeOptions = {}): En
  */
 function chooseEncoding(text: string, canonical: Uint8Array): { encoding: Encoding; payload: string } {
   const ascii = /^[\x20-\x7e]*$/.test(text)
-  const small: { encoding: Encoding; payload: string } = ascii ? { encoding: 'json', payload: text } : { encoding: 'base64', payload: Buffer.from(canonical).toString('base64') }
+  const small: { encoding: Encoding; payload: string } = ascii
+    ? { encoding: 'json', payload: text }
+    : { encoding: 'base64', payload: Buffer.from(canonical).toString('base64') }
   if (canonical.length < GZIP_THRESHOLD_BYTES) return small
   // mtime 0 in the header (Node writes 0) keeps the output a function of the input
   const gz = gzipSync(canonical, { level: 9 }).toString('base64')
@@ -169,7 +172,8 @@ export function decodeDocument(annotations: Record<string, string>, opts: { pref
   if (payload === undefined && versionText === undefined) return undefined
   const version = readVersion(versionText, keys.version)
   const documentDigest = annotations[keys.digest]
-  if (!documentDigest || !/^sha256:[a-f0-9]{64}$/.test(documentDigest)) throw corrupt(`${keys.digest} is ${documentDigest === undefined ? 'missing' : 'not a sha256 digest'}`)
+  if (!documentDigest || !/^sha256:[a-f0-9]{64}$/.test(documentDigest))
+    throw corrupt(`${keys.digest} is ${documentDigest === undefined ? 'missing' : 'not a sha256 digest'}`)
   if (payload === undefined) {
     if (annotations[keys.layer] !== 'true') throw corrupt(`${keys.version} is set but neither ${keys.payload} nor ${keys.layer} is`)
     const summary = Object.fromEntries(Object.entries(annotations).filter(([k]) => k.startsWith(`${keys.payload}.`)))
@@ -177,7 +181,10 @@ export function decodeDocument(annotations: Record<string, string>, opts: { pref
   }
   const encoding = annotations[keys.encoding] as Encoding | undefined
   if (!encoding || !ENCODINGS.includes(encoding)) {
-    throw corrupt(`${keys.encoding} is ${encoding === undefined ? 'missing' : `"${String(encoding).slice(0, 40)}", which this tool does not know`} (expected one of ${ENCODINGS.join(', ')})`)
+    throw corrupt(
+      `${keys.encoding} is ${encoding === undefined ? 'missing' : `"${String(encoding).slice(0, 40)}", which this tool does not know`} (expected one of ` +
+        `${ENCODINGS.join(', ')})`
+    )
   }
   const bytes = payloadBytes(payload, encoding)
   const decoded = decodeDocumentBytes(bytes, documentDigest)
@@ -186,7 +193,8 @@ export function decodeDocument(annotations: Record<string, string>, opts: { pref
 }
 
 function readVersion(text: string | undefined, key: string): number {
-  if (text === undefined || !/^[1-9][0-9]{0,5}$/.test(text)) throw corrupt(`${key} is ${text === undefined ? 'missing' : `"${text.slice(0, 20)}", not a version number`}`)
+  if (text === undefined || !/^[1-9][0-9]{0,5}$/.test(text))
+    throw corrupt(`${key} is ${text === undefined ? 'missing' : `"${text.slice(0, 20)}", not a version number`}`)
   const version = Number(text)
   checkVersion(version)
   return version
@@ -250,7 +258,12 @@ export function decodeDocumentBytes(bytes: Uint8Array, expectedDigest?: string):
   checkVersion(sv)
   const parsed = buildMetadataSchema.safeParse(value)
   if (!parsed.success) {
-    throw corrupt(`the document does not match schema version ${sv}: ${parsed.error.issues.slice(0, 5).map(i => `${i.path.join('.') || '(document)'}: ${i.message}`).join('; ')}`)
+    throw corrupt(
+      `the document does not match schema version ${sv}: ${parsed.error.issues
+        .slice(0, 5)
+        .map(i => `${i.path.join('.') || '(document)'}: ${i.message}`)
+        .join('; ')}`
+    )
   }
   return { version: sv, documentDigest, document: parsed.data, canonical: bytes }
 }
@@ -263,6 +276,8 @@ export const ANNOTATION_PREFIX_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*(?:\.[a-z0-9]
 
 function checkPrefix(prefix: string): void {
   if (!ANNOTATION_PREFIX_PATTERN.test(prefix)) {
-    throw new UsageError(`annotation prefix "${prefix}" is not in reverse-domain notation`, { hint: `use e.g. ${DEFAULT_ANNOTATION_PREFIX} or com.example.build` })
+    throw new UsageError(`annotation prefix "${prefix}" is not in reverse-domain notation`, {
+      hint: `use e.g. ${DEFAULT_ANNOTATION_PREFIX} or com.example.build`
+    })
   }
 }

@@ -12,7 +12,6 @@ import { gitCiContext } from './context-git.js'
 export { githubContextFromEnv, type GitHubContextLike }
 export type { CiContext } from './ci.js'
 
-
 export interface ReadCiContextOptions {
   env: NodeJS.ProcessEnv
   cwd: string
@@ -39,7 +38,9 @@ export function nowFromEnv(env: NodeJS.ProcessEnv, clock: () => Date = () => new
   if (raw === undefined || raw.trim() === '') return clock()
   const s = raw.trim()
   if (!/^\d{1,15}$/.test(s)) {
-    throw new UsageError(`SOURCE_DATE_EPOCH="${raw}" is not a Unix timestamp`, { hint: 'give whole seconds since 1970-01-01 UTC, e.g. $(git log -1 --format=%ct)' })
+    throw new UsageError(`SOURCE_DATE_EPOCH="${raw}" is not a Unix timestamp`, {
+      hint: 'give whole seconds since 1970-01-01 UTC, e.g. $(git log -1 --format=%ct)'
+    })
   }
   const d = new Date(Number(s) * 1000)
   if (Number.isNaN(d.getTime())) throw new UsageError(`SOURCE_DATE_EPOCH="${raw}" is out of range`)

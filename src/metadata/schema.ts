@@ -79,13 +79,13 @@ export const opencontainersSchema = z.record(z.string().regex(/^org\.opencontain
 
 export const buildMetadataSchema = z
   .strictObject({
-  schemaVersion: z.literal(METADATA_SCHEMA_VERSION),
-  created: timestamp.describe('when the metadata was made (SOURCE_DATE_EPOCH when set)'),
-  image: imageSchema,
-  source: sourceSchema,
-  ci: ciSchema,
-  opencontainers: opencontainersSchema.describe('standard org.opencontainers.image.* keys, as docker/metadata-action names them'),
-  user: z.record(z.string(), z.unknown()).optional().describe('fields given by the user (`metadata` / `metadata-file`)')
+    schemaVersion: z.literal(METADATA_SCHEMA_VERSION),
+    created: timestamp.describe('when the metadata was made (SOURCE_DATE_EPOCH when set)'),
+    image: imageSchema,
+    source: sourceSchema,
+    ci: ciSchema,
+    opencontainers: opencontainersSchema.describe('standard org.opencontainers.image.* keys, as docker/metadata-action names them'),
+    user: z.record(z.string(), z.unknown()).optional().describe('fields given by the user (`metadata` / `metadata-file`)')
   })
   .meta({
     title: 'oci-build-metadata build metadata, schema version 1',

@@ -101,7 +101,7 @@ function walk(value: unknown, path: string, out: SecretFinding[]): void {
     const reason = secretValueReason(value)
     if (reason) out.push({ path, reason })
   } else if (Array.isArray(value)) {
-    value.forEach((v, i) => walk(v, `${path}[${i}]`, out))
+    for (const [i, v] of value.entries()) walk(v, `${path}[${i}]`, out)
   } else if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
       const p = /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`

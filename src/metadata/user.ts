@@ -17,7 +17,9 @@ export const MAX_USER_METADATA_DEPTH = 32
 export function parseUserMetadata(text: string, source: string): Record<string, unknown> {
   const size = Buffer.byteLength(text, 'utf8')
   if (size > MAX_USER_METADATA_BYTES) {
-    throw new UsageError(`${source}: ${size} bytes of metadata is more than the ${MAX_USER_METADATA_BYTES} allowed`, { hint: 'keep build facts small and attach bulk data as its own artifact' })
+    throw new UsageError(`${source}: ${size} bytes of metadata is more than the ${MAX_USER_METADATA_BYTES} allowed`, {
+      hint: 'keep build facts small and attach bulk data as its own artifact'
+    })
   }
   if (text.trim() === '') return {}
   let value: unknown
@@ -37,12 +39,14 @@ export function parseUserMetadata(text: string, source: string): Record<string, 
   }
   const findings = findSecrets(value)
   if (findings.length > 0) {
-    const list = findings.slice(0, 10).map(f => `${f.path} (${f.reason})`).join(', ')
+    const list = findings
+      .slice(0, 10)
+      .map(f => `${f.path} (${f.reason})`)
+      .join(', ')
     const more = findings.length > 10 ? ` and ${findings.length - 10} more` : ''
-    throw new UsageError(
-      `${source}: refusing to store what looks like a secret at ${list}${more}, as metadata is readable by anyone who can pull the image`,
-      { hint: 'remove these fields, or rename a harmless one' }
-    )
+    throw new UsageError(`${source}: refusing to store what looks like a secret at ${list}${more}, as metadata is readable by anyone who can pull the image`, {
+      hint: 'remove these fields, or rename a harmless one'
+    })
   }
   return value as Record<string, unknown>
 }

@@ -69,7 +69,9 @@ export function verifyBytes(bytes: Uint8Array, expected: string, what: string): 
   const actual = digestOf(bytes, algorithm)
   if (actual !== expected) {
     throw new OciError('DIGEST_MISMATCH', `${what}: content does not match its digest (expected ${expected}, got ${actual})`, {
-      hint: 'the registry (or a proxy in between) returned other bytes than were asked for; retry, and if it persists, check the proxy or report it to the registry operator'
+      hint:
+        'the registry (or a proxy in between) returned other bytes than were asked for; retry, and if it persists, check the proxy or report it to the ' +
+        'registry operator'
     })
   }
 }

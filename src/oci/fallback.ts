@@ -106,7 +106,6 @@ interface ReadIndex {
   aliasOfSubject?: boolean
 }
 
-
 /** Read the fallback index. A tag that is missing, or resolves to the subject itself (GitLab), is empty. */
 export async function readFallbackIndex(target: Target, subject: Descriptor): Promise<ReadIndex> {
   const got = await readReferrersTag(async tag => {
@@ -135,8 +134,17 @@ function putRetriable(e: unknown): boolean {
 }
 
 /** The merged index: `cur` verbatim (deduped), carried entries it lost appended verbatim, ours added. */
-function merge(cur: ImageIndex | undefined, restore: Descriptor[], add: Descriptor[], remove: string[]): { bytes: Uint8Array; manifests: Descriptor[]; changed: boolean } {
-  const base: ImageIndex | undefined = cur ? { ...cur, manifests: [...(cur.manifests ?? []), ...restore] } : restore.length ? { schemaVersion: 2, mediaType: MediaType.ImageIndex, manifests: restore } : undefined
+function merge(
+  cur: ImageIndex | undefined,
+  restore: Descriptor[],
+  add: Descriptor[],
+  remove: string[]
+): { bytes: Uint8Array; manifests: Descriptor[]; changed: boolean } {
+  const base: ImageIndex | undefined = cur
+    ? { ...cur, manifests: [...(cur.manifests ?? []), ...restore] }
+    : restore.length
+      ? { schemaVersion: 2, mediaType: MediaType.ImageIndex, manifests: restore }
+      : undefined
   const edit = editReferrersIndex(base, add, remove)
   const changed = !cur || JSON.stringify(cur.manifests ?? []) !== JSON.stringify(edit.index.manifests) || cur.mediaType !== MediaType.ImageIndex
   return { bytes: edit.bytes, manifests: edit.index.manifests, changed }
@@ -228,11 +236,16 @@ class TagIndexWriter {
     const cur = await readFallbackIndex(this.target, this.subject)
     const readEnd = this.now()
     if (cur.aliasOfSubject && this.writes > this.transient) {
-      throw new OciError('UNSUPPORTED', `update referrers tag ${this.tag} in ${this.target.describe()}: the registry resolves ${this.tag} to the image itself, so it cannot hold a referrers index`, {
-        op: 'update referrers tag',
-        subject: this.target.describe(),
-        hint: 'this registry cannot store the referrers tag schema; use a registry with the referrers API, or mode: annotations'
-      })
+      throw new OciError(
+        'UNSUPPORTED',
+        `update referrers tag ${this.tag} in ${this.target.describe()}: the registry resolves ${this.tag} to the image itself, so it cannot hold a ` +
+          `referrers index`,
+        {
+          op: 'update referrers tag',
+          subject: this.target.describe(),
+          hint: 'this registry cannot store the referrers tag schema; use a registry with the referrers API, or mode: annotations'
+        }
+      )
     }
     const present = cur.index?.manifests ?? []
     for (const d of present) if (!this.addDigests.has(d.digest) && !this.carried.has(d.digest) && !this.removed.has(d.digest)) this.carried.set(d.digest, d)
@@ -278,7 +291,8 @@ class TagIndexWriter {
       return
     }
     this.staleRereads = 0
-    if (this.writes >= FALLBACK_MAX_ROUNDS) throw this.conflict(`could not keep our entries in the referrers index after ${FALLBACK_MAX_ROUNDS} rounds of concurrent updates`)
+    if (this.writes >= FALLBACK_MAX_ROUNDS)
+      throw this.conflict(`could not keep our entries in the referrers index after ${FALLBACK_MAX_ROUNDS} rounds of concurrent updates`)
     await this.put(edit.bytes, v)
   }
 

@@ -31,12 +31,7 @@ export const ArtifactType = {
   BuildKitAttestation: 'application/vnd.docker.attestation.manifest.v1+json'
 } as const
 
-export const MANIFEST_MEDIA_TYPES: readonly string[] = [
-  MediaType.ImageManifest,
-  MediaType.ImageIndex,
-  MediaType.DockerManifest,
-  MediaType.DockerManifestList
-]
+export const MANIFEST_MEDIA_TYPES: readonly string[] = [MediaType.ImageManifest, MediaType.ImageIndex, MediaType.DockerManifest, MediaType.DockerManifestList]
 
 export const INDEX_MEDIA_TYPES: readonly string[] = [MediaType.ImageIndex, MediaType.DockerManifestList]
 

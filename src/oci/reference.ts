@@ -108,7 +108,10 @@ export function parseReference(input: string): ImageRef {
 }
 
 function parseLayoutReference(original: string, rest: string): ImageRef {
-  if (!rest) throw new UsageError(`invalid image reference "${original}": no directory after "oci:"`, { hint: 'give a directory after "oci:", e.g. oci:./layout:latest' })
+  if (!rest)
+    throw new UsageError(`invalid image reference "${original}": no directory after "oci:"`, {
+      hint: 'give a directory after "oci:", e.g. oci:./layout:latest'
+    })
   let dir = rest
   let tag: string | undefined
   let digest: string | undefined
@@ -144,7 +147,6 @@ function parseLayoutReference(original: string, rest: string): ImageRef {
     ...(digest ? { digest } : {})
   }
 }
-
 
 /** `name[:tag][@digest]` for messages. */
 export function formatReference(ref: ImageRef): string {

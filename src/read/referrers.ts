@@ -88,7 +88,12 @@ export async function findReferrers(target: Target, subject: Descriptor, opts: F
     }
   }
   if (opts.artifactType) {
-    const keep = new Set(filterByArtifactType(out.referrers.map(r => r.descriptor), opts.artifactType).map(d => d.digest))
+    const keep = new Set(
+      filterByArtifactType(
+        out.referrers.map(r => r.descriptor),
+        opts.artifactType
+      ).map(d => d.digest)
+    )
     out.referrers = out.referrers.filter(r => keep.has(r.descriptor.digest))
   }
   return out

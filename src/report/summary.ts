@@ -36,7 +36,8 @@ export function renderSummary(r: Result): string {
   }
   if (r.gate.length) {
     parts.push('#### Requirements', '', '| scope | requirement | result | detail |', '|---|---|---|---|')
-    for (const g of r.gate) parts.push(`| ${escapeMarkdown(g.scope)} | ${escapeMarkdown(g.requirement)} | ${g.found ? '✅ found' : '❌ missing'} | ${escapeMarkdown(g.detail)} |`)
+    for (const g of r.gate)
+      parts.push(`| ${escapeMarkdown(g.scope)} | ${escapeMarkdown(g.requirement)} | ${g.found ? '✅ found' : '❌ missing'} | ${escapeMarkdown(g.detail)} |`)
     parts.push('')
   }
   if (r.referrers.length) {

@@ -28,7 +28,10 @@ export function renderText(r: Result): string {
   if (r.metadata?.source.commit) out.push(`commit:         ${r.metadata.source.commit}`)
   for (const a of r.attachments) out.push(`attached:       ${a.label} → ${a.digest} (${a.artifactType})`)
   if (r.command !== 'discover') out.push(`referrers seen: ${r.referrers.length}${r.via ? ` via ${r.via}` : ''}`)
-  for (const g of r.gate) out.push(`  ${g.found ? '✔' : '✘'} ${g.scope === 'image' || g.scope === 'index' ? '' : `${g.scope}: `}${g.requirement}: ${g.detail}`)
+  for (const g of r.gate) {
+    const scope = g.scope === 'image' || g.scope === 'index' ? '' : `${g.scope}: `
+    out.push(`  ${g.found ? '✔' : '✘'} ${scope}${g.requirement}: ${g.detail}`)
+  }
   for (const n of r.notes) out.push(`note: ${n}`)
   if (r.tree) {
     out.push(`${r.image.original}@${r.subject.digest}${r.via ? `  (referrers via ${r.via})` : ''}`)
@@ -36,5 +39,5 @@ export function renderText(r: Result): string {
     if (!r.tree.length) out.push('└── (no referrers)')
   }
   if (r.command !== 'discover') out.push(`verified:       ${r.verified}`)
-  return out.join('\n') + '\n'
+  return `${out.join('\n')}\n`
 }

@@ -39,11 +39,15 @@ export function parseSigstoreSetting(text: string | undefined): SigstoreSetting 
     } catch {
       throw new UsageError(`input sigstore: ${m[1]}=${m[2]} is not a URL`)
     }
-    if (u.protocol !== 'https:' && !['localhost', '127.0.0.1', '[::1]'].includes(u.hostname)) throw new UsageError(`input sigstore: ${m[1]} must be an https URL, got ${m[2]}`)
+    if (u.protocol !== 'https:' && !['localhost', '127.0.0.1', '[::1]'].includes(u.hostname))
+      throw new UsageError(`input sigstore: ${m[1]} must be an https URL, got ${m[2]}`)
     urls[m[1]!] = u.toString().replace(/\/+$/, '')
   }
   if (!urls.fulcio) throw new UsageError('input sigstore: a custom instance has no fulcio= line', { hint: 'add fulcio=<https URL>' })
-  if (!urls.rekor && !urls.tsa) throw new UsageError('input sigstore: a custom instance has neither a rekor= nor a tsa= line', { hint: 'add a transparency log (rekor=) or a timestamp authority (tsa=)' })
+  if (!urls.rekor && !urls.tsa)
+    throw new UsageError('input sigstore: a custom instance has neither a rekor= nor a tsa= line', {
+      hint: 'add a transparency log (rekor=) or a timestamp authority (tsa=)'
+    })
   return { kind: 'custom', fulcioURL: urls.fulcio, ...(urls.rekor ? { rekorURL: urls.rekor } : {}), ...(urls.tsa ? { tsaURL: urls.tsa } : {}) }
 }
 
@@ -63,9 +67,13 @@ export function signingEndpoints(setting: SigstoreSetting, repo: { provider: str
   if (setting.kind === 'custom') return { instance: 'custom', ...setting, why: 'the sigstore input names it' }
   if (setting.kind === 'auto' && repo.visibility !== 'public' && repo.provider !== 'github') {
     // GitHub's instance certifies GitHub's tokens only; nothing private goes to the public log unasked
-    throw new UsageError(`sign: no Sigstore instance to choose: this ${repo.visibility ?? 'non-public'} project is not on GitHub, and only a public one signs on the public log by default`, {
-      hint: 'set sigstore: public-good (the statement goes to the public transparency log) or name your own instance (fulcio=, rekor=, tsa= lines)'
-    })
+    throw new UsageError(
+      `sign: no Sigstore instance to choose: this ${repo.visibility ?? 'non-public'} project is not on GitHub, and only a public one signs on the public ` +
+        `log by default`,
+      {
+        hint: 'set sigstore: public-good (the statement goes to the public transparency log) or name your own instance (fulcio=, rekor=, tsa= lines)'
+      }
+    )
   }
   const chosen = setting.kind === 'auto' ? (repo.visibility === 'public' ? 'public-good' : 'github') : setting.kind
   const why =

@@ -35,9 +35,13 @@ export function tokenSource(env: NodeJS.ProcessEnv): TokenSource {
     return { from: 'SIGSTORE_ID_TOKEN', getToken: async () => given }
   }
   if (env.GITHUB_ACTIONS === 'true') {
-    throw new UsageError("sign: true needs the workflow's OIDC token: this job has none (ACTIONS_ID_TOKEN_REQUEST_URL is not set)", { hint: 'add "permissions: id-token: write" to the job' })
+    throw new UsageError("sign: true needs the workflow's OIDC token: this job has none (ACTIONS_ID_TOKEN_REQUEST_URL is not set)", {
+      hint: 'add "permissions: id-token: write" to the job'
+    })
   }
-  throw new UsageError('sign: true needs an OIDC identity token: none was found', { hint: 'run in GitHub Actions with "permissions: id-token: write", or set SIGSTORE_ID_TOKEN (e.g. a GitLab id_token with aud: sigstore)' })
+  throw new UsageError('sign: true needs an OIDC identity token: none was found', {
+    hint: 'run in GitHub Actions with "permissions: id-token: write", or set SIGSTORE_ID_TOKEN (e.g. a GitLab id_token with aud: sigstore)'
+  })
 }
 
 /** The token request goes out the way every request does (src/oci/remote/dispatcher.ts): HTTPS_PROXY and NO_PROXY apply. */
@@ -46,13 +50,23 @@ async function fetchGitHubToken(requestUrl: string, bearer: string, env: NodeJS.
   u.searchParams.set('audience', SIGSTORE_AUDIENCE)
   let res: { status: number; text: string }
   try {
-    const answer = await send(u, 'GET', { authorization: `Bearer ${bearer}`, accept: 'application/json' }, undefined, AbortSignal.timeout(TOKEN_TIMEOUT_MS), proxySettings(env))
+    const answer = await send(
+      u,
+      'GET',
+      { authorization: `Bearer ${bearer}`, accept: 'application/json' },
+      undefined,
+      AbortSignal.timeout(TOKEN_TIMEOUT_MS),
+      proxySettings(env)
+    )
     const chunks: Buffer[] = []
     for await (const c of answer.body) chunks.push(c as Buffer)
     res = { status: answer.status, text: Buffer.concat(chunks).toString('utf8') }
   } catch (e) {
     const cause = e instanceof SendError ? e.cause : e
-    throw new OciError('NETWORK', `get the OIDC token from ${u.host}: ${(cause as Error)?.message ?? String(cause)}`, { op: 'get OIDC token', hint: 're-run the job; check that the runner can reach its OIDC provider' })
+    throw new OciError('NETWORK', `get the OIDC token from ${u.host}: ${(cause as Error)?.message ?? String(cause)}`, {
+      op: 'get OIDC token',
+      hint: 're-run the job; check that the runner can reach its OIDC provider'
+    })
   }
   const text = res.text
   if (res.status !== 200) {

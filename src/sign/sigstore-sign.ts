@@ -17,12 +17,19 @@ export const SIGSTORE_TIMEOUT_MS = 20_000
 export const SIGSTORE_RETRIES = 2
 
 /** Sign each statement (exact bytes); returns each bundle as the JSON bytes to store. */
-export async function signStatements(statements: Array<{ label: string; bytes: Uint8Array }>, endpoints: SigstoreEndpoints, tokens: TokenSource): Promise<Uint8Array[]> {
+export async function signStatements(
+  statements: Array<{ label: string; bytes: Uint8Array }>,
+  endpoints: SigstoreEndpoints,
+  tokens: TokenSource
+): Promise<Uint8Array[]> {
   const common = { timeout: SIGSTORE_TIMEOUT_MS, retry: SIGSTORE_RETRIES }
   const witnesses: Witness[] = []
   if (endpoints.rekorURL) witnesses.push(new RekorWitness({ rekorBaseURL: endpoints.rekorURL, fetchOnConflict: true, ...common }))
   if (endpoints.tsaURL) witnesses.push(new TSAWitness({ tsaBaseURL: endpoints.tsaURL, ...common }))
-  const builder = new DSSEBundleBuilder({ signer: new FulcioSigner({ identityProvider: { getToken: () => tokens.getToken() }, fulcioBaseURL: endpoints.fulcioURL, ...common }), witnesses })
+  const builder = new DSSEBundleBuilder({
+    signer: new FulcioSigner({ identityProvider: { getToken: () => tokens.getToken() }, fulcioBaseURL: endpoints.fulcioURL, ...common }),
+    witnesses
+  })
   const out: Uint8Array[] = []
   for (const s of statements) {
     try {

@@ -29,12 +29,16 @@ export async function loadTrust(trustedRootPath: string | undefined): Promise<Tr
     try {
       json = JSON.parse(await readFile(trustedRootPath, 'utf8'))
     } catch (e) {
-      throw new UsageError(`trusted-root ${trustedRootPath} cannot be read as JSON: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { hint: 'give the path of a Sigstore trusted_root.json' })
+      throw new UsageError(`trusted-root ${trustedRootPath} cannot be read as JSON: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
+        hint: 'give the path of a Sigstore trusted_root.json'
+      })
     }
     try {
       return toTrustMaterial(TrustedRoot.fromJSON(json))
     } catch (e) {
-      throw new UsageError(`trusted-root ${trustedRootPath} is not a Sigstore trusted root: ${(e as Error).message}`, { hint: 'give a trusted_root.json, e.g. from `gh attestation trusted-root`' })
+      throw new UsageError(`trusted-root ${trustedRootPath} is not a Sigstore trusted root: ${(e as Error).message}`, {
+        hint: 'give a trusted_root.json, e.g. from `gh attestation trusted-root`'
+      })
     }
   }
   try {
@@ -48,13 +52,12 @@ export async function loadTrust(trustedRootPath: string | undefined): Promise<Tr
   }
 }
 
-export type BundleCheck =
-  | { verified: true; identity: SignerIdentity; statement: unknown }
-  | { verified: false; problem: string; identity?: SignerIdentity }
+export type BundleCheck = { verified: true; identity: SignerIdentity; statement: unknown } | { verified: false; problem: string; identity?: SignerIdentity }
 
 function identityOf(bundle: Bundle): SignerIdentity | undefined {
   const vm = bundle.verificationMaterial.content
-  const raw = vm.$case === 'certificate' ? vm.certificate.rawBytes : vm.$case === 'x509CertificateChain' ? vm.x509CertificateChain.certificates[0]?.rawBytes : undefined
+  const raw =
+    vm.$case === 'certificate' ? vm.certificate.rawBytes : vm.$case === 'x509CertificateChain' ? vm.x509CertificateChain.certificates[0]?.rawBytes : undefined
   if (!raw) return undefined
   const cert = X509Certificate.parse(Buffer.from(raw))
   const ext = cert.extension(SOURCE_REPOSITORY_URI_OID)
@@ -83,16 +86,22 @@ export function checkBundle(bytes: Uint8Array, trust: Trust): BundleCheck {
   } catch {
     identity = undefined
   }
-  if (bundle.content.$case !== 'dsseEnvelope') return { verified: false, problem: 'the bundle signs a message, not an in-toto statement', ...(identity ? { identity } : {}) }
+  if (bundle.content.$case !== 'dsseEnvelope')
+    return { verified: false, problem: 'the bundle signs a message, not an in-toto statement', ...(identity ? { identity } : {}) }
   const envelope = bundle.content.dsseEnvelope
-  if (envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE) return { verified: false, problem: `the bundle's payload is ${envelope.payloadType}, not an in-toto statement`, ...(identity ? { identity } : {}) }
+  if (envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE)
+    return { verified: false, problem: `the bundle's payload is ${envelope.payloadType}, not an in-toto statement`, ...(identity ? { identity } : {}) }
   try {
     // transparency evidence: a log entry where the bundle has one, else a signed timestamp (GitHub's instance)
     const verifier = new Verifier(trust, { tlogThreshold: 0, ctlogThreshold: 1, timestampThreshold: 1 })
     const signer = verifier.verify(toSignedEntity(bundle))
     const san = signer.identity?.subjectAlternativeName ?? identity?.san ?? ''
     const issuer = signer.identity?.extensions?.issuer
-    const verifiedIdentity: SignerIdentity = { san, ...(issuer ? { issuer } : {}), ...(identity?.sourceRepository ? { sourceRepository: identity.sourceRepository } : {}) }
+    const verifiedIdentity: SignerIdentity = {
+      san,
+      ...(issuer ? { issuer } : {}),
+      ...(identity?.sourceRepository ? { sourceRepository: identity.sourceRepository } : {})
+    }
     let statement: unknown
     try {
       statement = JSON.parse(Buffer.from(envelope.payload).toString('utf8'))

@@ -104,10 +104,14 @@ export class JsonPathScanner {
       this.isObject = c === 0x7b
       if (!this.isObject) return false
     }
-    if (c === 0x7b || c === 0x5b) this.open(c === 0x5b) // { [
-    else if (c === 0x7d || c === 0x5d) this.close() // } ]
-    else if (c === 0x2c) this.comma() // ,
-    else if (c === 0x3a) this.expectKey = false // :
+    if (c === 0x7b || c === 0x5b)
+      this.open(c === 0x5b) // { [
+    else if (c === 0x7d || c === 0x5d)
+      this.close() // } ]
+    else if (c === 0x2c)
+      this.comma() // ,
+    else if (c === 0x3a)
+      this.expectKey = false // :
     else if (c === QUOTE) this.startString()
     else this.scalarByte(c) // part of a number, true, false or null
     return true

@@ -14,7 +14,12 @@ export const BUILD_METADATA_PREDICATE_V1 = 'https://oci-build-metadata.dev/attes
 
 export function metadataStatement(doc: BuildMetadata): InTotoStatementV1<BuildMetadata> {
   const { algorithm, hex } = parseDigest(doc.image.digest)
-  return { _type: IN_TOTO_STATEMENT_V1, subject: [{ name: doc.image.name, digest: { [algorithm]: hex } }], predicateType: BUILD_METADATA_PREDICATE_V1, predicate: doc }
+  return {
+    _type: IN_TOTO_STATEMENT_V1,
+    subject: [{ name: doc.image.name, digest: { [algorithm]: hex } }],
+    predicateType: BUILD_METADATA_PREDICATE_V1,
+    predicate: doc
+  }
 }
 
 export function statementBytes(s: InTotoStatementV1<unknown>): Uint8Array {
@@ -25,9 +30,16 @@ export function statementBytes(s: InTotoStatementV1<unknown>): Uint8Array {
 export function documentOfStatement(statement: unknown): { document: BuildMetadata } | { problem: string } {
   const s = statement as Partial<InTotoStatementV1<unknown>> | null
   if (!s || typeof s !== 'object' || s._type !== IN_TOTO_STATEMENT_V1) return { problem: 'its payload is not an in-toto statement v1' }
-  if (s.predicateType !== BUILD_METADATA_PREDICATE_V1) return { problem: `its predicate type is ${String(s.predicateType)}, not ${BUILD_METADATA_PREDICATE_V1}` }
+  if (s.predicateType !== BUILD_METADATA_PREDICATE_V1)
+    return { problem: `its predicate type is ${String(s.predicateType)}, not ${BUILD_METADATA_PREDICATE_V1}` }
   const parsed = buildMetadataSchema.safeParse(s.predicate)
-  if (!parsed.success) return { problem: `its predicate is not a metadata document: ${parsed.error.issues.slice(0, 3).map(i => `${i.path.join('.') || '(document)'}: ${i.message}`).join('; ')}` }
+  if (!parsed.success)
+    return {
+      problem: `its predicate is not a metadata document: ${parsed.error.issues
+        .slice(0, 3)
+        .map(i => `${i.path.join('.') || '(document)'}: ${i.message}`)
+        .join('; ')}`
+    }
   return { document: parsed.data }
 }
 

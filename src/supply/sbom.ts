@@ -89,7 +89,8 @@ export async function expandSbomInputs(patterns: string[], cwd: string): Promise
       continue
     }
     const files = await globFiles(p, cwd)
-    if (files.length === 0) throw new UsageError(`sbom: "${p}" matches no file (looked in ${cwd})`, { hint: 'check the pattern, and that the step producing the SBOM ran first' })
+    if (files.length === 0)
+      throw new UsageError(`sbom: "${p}" matches no file (looked in ${cwd})`, { hint: 'check the pattern, and that the step producing the SBOM ran first' })
     for (const f of files) out.add(f)
   }
   return [...out].sort()
@@ -137,7 +138,10 @@ export async function detectSbom(path: string): Promise<DetectedSbom> {
 
 /** Every value the format needs is found: the rest of the file cannot change the result. */
 function formatSettled(found: Map<string, string>): boolean {
-  return (found.has('spdxVersion') && found.has('SPDXID') && found.has('name')) || (found.has('bomFormat') && found.has('specVersion') && found.has('metadata.component.name'))
+  return (
+    (found.has('spdxVersion') && found.has('SPDXID') && found.has('name')) ||
+    (found.has('bomFormat') && found.has('specVersion') && found.has('metadata.component.name'))
+  )
 }
 
 /** The same values the scanner collects, from a fully parsed small file. */
@@ -181,7 +185,7 @@ function fromXml(text: string): Pick<DetectedSbom, 'format' | 'specVersion' | 'n
   // skip the prolog: declaration, comments, processing instructions, doctype
   const body = text.replace(/^\s*(?:<\?[\s\S]*?\?>\s*|<!--[\s\S]*?-->\s*|<!DOCTYPE[^>]*>\s*)*/, '')
   const root = /^<(?:([A-Za-z_][\w.-]*):)?([A-Za-z_][\w.-]*)([^>]*)>/.exec(body)
-  if (!root || root[2] !== 'bom') return undefined
+  if (root?.[2] !== 'bom') return undefined
   const nsAttr = root[1] ? `xmlns:${root[1]}` : 'xmlns'
   const ns = new RegExp(`\\s${nsAttr.replace('.', '\\.')}\\s*=\\s*["']([^"']*)["']`).exec(root[3]!)?.[1]
   const version = ns ? CYCLONEDX_NS.exec(ns)?.[1] : undefined

@@ -10,7 +10,13 @@ import { isIndex } from '../oci/types.js'
 
 export type EvidenceKind = 'metadata' | 'sbom' | 'provenance'
 
-const SBOM_TYPES = new Set<string>([ArtifactType.Spdx, ArtifactType.CycloneDx, ArtifactType.CycloneDxXml, ArtifactType.SpdxTagValue, 'application/vnd.syft+json'])
+const SBOM_TYPES = new Set<string>([
+  ArtifactType.Spdx,
+  ArtifactType.CycloneDx,
+  ArtifactType.CycloneDxXml,
+  ArtifactType.SpdxTagValue,
+  'application/vnd.syft+json'
+])
 const SBOM_PREDICATES = [/^https:\/\/spdx\.dev\/Document/, /^https:\/\/cyclonedx\.org\/bom/, /^https:\/\/syft\.dev\/bom/]
 const PROVENANCE_PREDICATES = [/^https:\/\/slsa\.dev\/provenance\//]
 /** our signed metadata statement (src/supply/metadata-statement.ts), any version */
@@ -57,7 +63,8 @@ export function classify(d: Descriptor, m?: Manifest): Set<EvidenceKind> {
   const at = d.artifactType ?? ''
   if (at === ArtifactType.BuildMetadataV1) kinds.add('metadata')
   if (SBOM_TYPES.has(at)) kinds.add('sbom')
-  const attestation = at === ArtifactType.InToto || at === ArtifactType.SigstoreBundleV03 || /^application\/vnd\.dev\.sigstore\.bundle/.test(at) || isBuildKitAttestation(d)
+  const attestation =
+    at === ArtifactType.InToto || at === ArtifactType.SigstoreBundleV03 || /^application\/vnd\.dev\.sigstore\.bundle/.test(at) || isBuildKitAttestation(d)
   if (attestation) {
     for (const p of predicateTypes(d, m)) {
       if (SBOM_PREDICATES.some(r => r.test(p))) kinds.add('sbom')

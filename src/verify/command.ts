@@ -33,12 +33,16 @@ export async function verifyCommand(target: Target, ref: ImageRef, inputs: Input
   const eachPlatform = inputs.platforms === 'each' && subject.index !== undefined && subject.platforms.length > 0
   const read = (scope: string, descriptor: Descriptor, manifest?: Subject['manifest'], platformDigest?: string) =>
     logger.group(`Reading referrers of ${scope} ${descriptor.digest}`, () =>
-      collectEvidence(target, { descriptor, ...(manifest ? { manifest } : {}), indexAttestations: platformDigest || !eachPlatform ? subject.indexAttestations : [] }, {
-        prefix: inputs.annotationPrefix,
-        logger,
-        ...(platformDigest ? { platformDigest } : {}),
-        ...(verifyBundle ? { verifyBundle } : {})
-      })
+      collectEvidence(
+        target,
+        { descriptor, ...(manifest ? { manifest } : {}), indexAttestations: platformDigest || !eachPlatform ? subject.indexAttestations : [] },
+        {
+          prefix: inputs.annotationPrefix,
+          logger,
+          ...(platformDigest ? { platformDigest } : {}),
+          ...(verifyBundle ? { verifyBundle } : {})
+        }
+      )
     )
   // platforms: each → one row per platform and requirement; a platform satisfies a requirement
   // through its own referrers, BuildKit's attestations for it, or what the index carries (for all)
@@ -75,7 +79,9 @@ export async function verifyCommand(target: Target, ref: ImageRef, inputs: Input
 export async function discoverCommand(target: Target, ref: ImageRef, inputs: Inputs, deps: RunDeps): Promise<Result> {
   const subject = await resolveSubject(target, ref, inputs.digest)
   const result = baseResult(inputs, ref, subject.descriptor)
-  const tree = subject.index ? await discoverIndexTree(target, subject, { logger: deps.logger }) : await discoverTree(target, subject.descriptor, { logger: deps.logger })
+  const tree = subject.index
+    ? await discoverIndexTree(target, subject, { logger: deps.logger })
+    : await discoverTree(target, subject.descriptor, { logger: deps.logger })
   result.tree = tree.nodes
   result.via = tree.via
   result.referrers = tree.nodes.filter(n => !n.relation).map(n => n.descriptor)

@@ -14,8 +14,11 @@ export const MAX_DISCOVER_DEPTH = 4
 /** Nodes in all, so a hostile registry cannot make discover run forever. */
 export const MAX_DISCOVER_NODES = 10000
 
-
-export async function discoverTree(target: Target, subject: Descriptor, opts: { logger?: Logger; depth?: number } = {}): Promise<{ nodes: ReferrerNode[]; via: string }> {
+export async function discoverTree(
+  target: Target,
+  subject: Descriptor,
+  opts: { logger?: Logger; depth?: number } = {}
+): Promise<{ nodes: ReferrerNode[]; via: string }> {
   let count = 0
   let via = ''
   const walk = async (s: Descriptor, depth: number): Promise<ReferrerNode[]> => {
@@ -57,7 +60,9 @@ export async function discoverIndexTree(
   const nodes = [...top.nodes]
   for (const p of subject.platforms) {
     const own = await discoverTree(target, p, opts)
-    const attestations = subject.indexAttestations.filter(a => about.get(a.digest) === p.digest).map((a): ReferrerNode => ({ descriptor: a, relation: 'attestation', children: [] }))
+    const attestations = subject.indexAttestations
+      .filter(a => about.get(a.digest) === p.digest)
+      .map((a): ReferrerNode => ({ descriptor: a, relation: 'attestation', children: [] }))
     nodes.push({ descriptor: p, relation: 'platform', children: [...attestations, ...own.nodes] })
   }
   return { nodes, via: top.via }

@@ -26,7 +26,13 @@ export interface MetadataReading {
 }
 
 /** Decode our document from annotations, or from the layer they point at. */
-export async function readMetadata(target: Target, annotations: Record<string, string> | undefined, manifest: Manifest | undefined, prefix: string, manifestDigest?: string): Promise<MetadataReading> {
+export async function readMetadata(
+  target: Target,
+  annotations: Record<string, string> | undefined,
+  manifest: Manifest | undefined,
+  prefix: string,
+  manifestDigest?: string
+): Promise<MetadataReading> {
   try {
     const dec = decodeDocument(annotations ?? {}, { prefix })
     if (!dec) return { problem: 'it carries no metadata annotations' }
@@ -63,8 +69,15 @@ export type BundleVerifier = (bytes: Uint8Array) => BundleCheck
  * A Sigstore bundle referrer: read its bundle layer; a signed metadata statement gives its document;
  * with a verifier, the signature is checked and the statement must name this image.
  */
-async function readBundle(target: Target, e: Evidence, manifest: Manifest | undefined, subjectDigest: string, verify: BundleVerifier | undefined): Promise<void> {
-  const layer = manifest && !isIndex(manifest) ? manifest.layers.find(l => isSigstoreBundle({ ...l, artifactType: l.mediaType })) ?? manifest.layers[0] : undefined
+async function readBundle(
+  target: Target,
+  e: Evidence,
+  manifest: Manifest | undefined,
+  subjectDigest: string,
+  verify: BundleVerifier | undefined
+): Promise<void> {
+  const layer =
+    manifest && !isIndex(manifest) ? (manifest.layers.find(l => isSigstoreBundle({ ...l, artifactType: l.mediaType })) ?? manifest.layers[0]) : undefined
   if (!layer) {
     e.signature = { state: 'invalid', problem: 'its manifest holds no bundle layer' }
     return
@@ -85,7 +98,9 @@ async function readBundle(target: Target, e: Evidence, manifest: Manifest | unde
       return
     }
     statement = check.statement
-    e.signature = statementNames(statement, subjectDigest) ? { state: 'signed', identity: check.identity } : { state: 'invalid', problem: `its statement is signed for another image, not ${subjectDigest}`, identity: check.identity }
+    e.signature = statementNames(statement, subjectDigest)
+      ? { state: 'signed', identity: check.identity }
+      : { state: 'invalid', problem: `its statement is signed for another image, not ${subjectDigest}`, identity: check.identity }
   } else {
     try {
       const b = JSON.parse(new TextDecoder().decode(bytes)) as { dsseEnvelope?: { payload?: string } }
@@ -118,9 +133,15 @@ export async function collectEvidence(
   const evidence: Evidence[] = []
   for (const r of found.referrers) {
     const kinds = classify(r.descriptor, r.manifest)
-    const e: Evidence = { digest: r.descriptor.digest, kinds, source: 'referrer', ...(r.descriptor.artifactType ? { artifactType: r.descriptor.artifactType } : {}) }
+    const e: Evidence = {
+      digest: r.descriptor.digest,
+      kinds,
+      source: 'referrer',
+      ...(r.descriptor.artifactType ? { artifactType: r.descriptor.artifactType } : {})
+    }
     if (isSigstoreBundle(r.descriptor)) {
-      if (readsBundle(r.descriptor) && (kinds.has('metadata') || kinds.has('provenance'))) await readBundle(target, e, r.manifest, subject.descriptor.digest, opts.verifyBundle)
+      if (readsBundle(r.descriptor) && (kinds.has('metadata') || kinds.has('provenance')))
+        await readBundle(target, e, r.manifest, subject.descriptor.digest, opts.verifyBundle)
     } else if (kinds.has('metadata')) {
       const md = await readMetadata(target, r.descriptor.annotations, r.manifest, opts.prefix, r.descriptor.digest)
       if (md.document) {

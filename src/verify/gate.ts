@@ -34,8 +34,6 @@ export interface Policy {
   signer?: ExpectedSigner
 }
 
-
-
 /** Why this metadata document fails the policy, or undefined when it passes. */
 export function policyProblem(doc: BuildMetadata, policy: Policy): string | undefined {
   if (policy.revision) {
@@ -63,7 +61,14 @@ export function formatAge(ms: number): string {
 }
 
 function label(e: Evidence): string {
-  const where = e.source === 'annotations' ? `${e.of ? 'index' : 'image'} annotations` : e.source === 'index-attestation' ? 'attestation in the index' : e.of ? 'referrer of the index' : 'referrer'
+  const where =
+    e.source === 'annotations'
+      ? `${e.of ? 'index' : 'image'} annotations`
+      : e.source === 'index-attestation'
+        ? 'attestation in the index'
+        : e.of
+          ? 'referrer of the index'
+          : 'referrer'
   return `${where} ${e.digest}${e.artifactType ? ` (${e.artifactType})` : ''}`
 }
 
@@ -84,7 +89,12 @@ function signedProblem(e: Evidence, signer: ExpectedSigner): string | undefined 
 function evaluateSigned(req: 'metadata' | 'provenance', evidence: Evidence[], policy: Policy, signer: ExpectedSigner): RequirementResult {
   const candidates = evidence.filter(e => e.kinds.has(req))
   const name = req === 'metadata' ? 'metadata' : 'provenance'
-  if (candidates.length === 0) return { requirement: req, found: false, detail: `${name} is missing: nothing of that kind on the image, signed or not (expected a signature by ${describeExpected(signer)})` }
+  if (candidates.length === 0)
+    return {
+      requirement: req,
+      found: false,
+      detail: `${name} is missing: nothing of that kind on the image, signed or not (expected a signature by ${describeExpected(signer)})`
+    }
   const problems: string[] = []
   for (const c of candidates) {
     const p = signedProblem(c, signer)
@@ -110,7 +120,8 @@ function evaluateOne(req: string, evidence: Evidence[], policy: Policy): Require
   if (policy.signer && (req === 'metadata' || req === 'provenance')) return evaluateSigned(req, evidence, policy, policy.signer)
   if (req === 'metadata') {
     const candidates = evidence.filter(e => e.kinds.has('metadata'))
-    if (candidates.length === 0) return { requirement: req, found: false, detail: 'metadata is missing: no build metadata referrer or annotations on the image' }
+    if (candidates.length === 0)
+      return { requirement: req, found: false, detail: 'metadata is missing: no build metadata referrer or annotations on the image' }
     const problems: string[] = []
     for (const c of candidates) {
       if (!c.document) {
@@ -129,7 +140,13 @@ function evaluateOne(req: string, evidence: Evidence[], policy: Policy): Require
   if (req === 'sbom' || req === 'provenance') {
     const hit = evidence.find(e => e.kinds.has(req))
     if (hit) return { requirement: req, found: true, by: label(hit), detail: `found ${label(hit)}` }
-    return { requirement: req, found: false, detail: `${req === 'sbom' ? 'SBOM' : 'provenance'} is missing: no ${req === 'sbom' ? 'SPDX or CycloneDX' : 'SLSA provenance'} referrer or attestation on the image` }
+    return {
+      requirement: req,
+      found: false,
+      detail:
+        `${req === 'sbom' ? 'SBOM' : 'provenance'} is missing: no ${req === 'sbom' ? 'SPDX or CycloneDX' : 'SLSA provenance'} referrer or attestation ` +
+        `on the image`
+    }
   }
   // a literal artifactType
   const hit = evidence.find(e => e.artifactType === req)

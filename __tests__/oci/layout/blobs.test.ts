@@ -85,7 +85,7 @@ describe('LayoutTarget blobs', () => {
     const timer = setInterval(() => {
       peak = Math.max(peak, process.memoryUsage().rss)
     }, 5)
-    let d
+    let d: Awaited<ReturnType<typeof t.pushBlob>> | undefined
     try {
       d = await t.pushBlob({ path: file }, { mediaType: 'application/spdx+json' })
     } finally {

@@ -11,14 +11,22 @@ const WRITERS = 6
 test(`${WRITERS} CLI processes attaching to one layout at once lose nothing`, async () => {
   const dir = await copyFixtureLayout()
   const image = `oci:${dir}:v1`
-  const env = (i: number) => ({ GITHUB_ACTIONS: 'true', GITHUB_REPOSITORY: 'acme/widget', GITHUB_SHA: 'a'.repeat(40), GITHUB_RUN_ID: '1', GITHUB_JOB: `job-${i}` })
+  const env = (i: number) => ({
+    GITHUB_ACTIONS: 'true',
+    GITHUB_REPOSITORY: 'acme/widget',
+    GITHUB_SHA: 'a'.repeat(40),
+    GITHUB_RUN_ID: '1',
+    GITHUB_JOB: `job-${i}`
+  })
   const runs = await Promise.all(Array.from({ length: WRITERS }, (_, i) => runCli(['attach', image, '--json'], env(i))))
   for (const r of runs) expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' })
   const written = runs.map(r => JSON.parse(r.stdout)['artifact-digest'] as string)
   expect(new Set(written).size).toBe(WRITERS)
 
   const d = await runCli(['discover', image, '--json'])
-  const listed = (JSON.parse(d.stdout).referrers as Array<{ digest: string; artifactType: string }>).filter(x => x.artifactType === ArtifactType.BuildMetadataV1).map(x => x.digest)
+  const listed = (JSON.parse(d.stdout).referrers as Array<{ digest: string; artifactType: string }>)
+    .filter(x => x.artifactType === ArtifactType.BuildMetadataV1)
+    .map(x => x.digest)
   expect(listed.sort()).toEqual([...written].sort())
 
   // the fallback tag (for tools that read the tag schema) holds every one too

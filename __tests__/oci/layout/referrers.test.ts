@@ -12,7 +12,15 @@ const open = (dir: string) => new LayoutTarget(parseReference(`oci:${dir}`))
 const enc = (v: unknown) => new TextEncoder().encode(JSON.stringify(v))
 
 function artifact(subject: Descriptor, artifactType: string | undefined, annotations: Record<string, string>, config: Descriptor = EMPTY_DESCRIPTOR) {
-  return enc({ schemaVersion: 2, mediaType: MediaType.ImageManifest, ...(artifactType ? { artifactType } : {}), config, layers: [EMPTY_DESCRIPTOR], subject, annotations })
+  return enc({
+    schemaVersion: 2,
+    mediaType: MediaType.ImageManifest,
+    ...(artifactType ? { artifactType } : {}),
+    config,
+    layers: [EMPTY_DESCRIPTOR],
+    subject,
+    annotations
+  })
 }
 
 async function fallbackEntries(t: LayoutTarget, subject: string): Promise<Descriptor[]> {
@@ -42,7 +50,13 @@ describe('LayoutTarget referrers', () => {
     const res = await t.pushManifest(bytes, MediaType.ImageManifest)
     expect(res.subjectAccepted).toBe(false) // no OCI-Subject header: the layout declares that it indexes referrers itself
     expect(t.capabilities.referrersIndexedBy).toBe('store')
-    const want = { mediaType: MediaType.ImageManifest, digest: digestOf(bytes), size: bytes.length, artifactType: 'application/vnd.test.a', annotations: { 'org.example.k': 'v', 'org.example.k2': 'v2' } }
+    const want = {
+      mediaType: MediaType.ImageManifest,
+      digest: digestOf(bytes),
+      size: bytes.length,
+      artifactType: 'application/vnd.test.a',
+      annotations: { 'org.example.k': 'v', 'org.example.k2': 'v2' }
+    }
     expect((await t.listReferrers(subject)).descriptors).toEqual([want])
     expect(await fallbackEntries(t, subject.digest)).toEqual([want])
     // reachable from index.json without a ref name, so tools that scan find it even after tags move
@@ -84,7 +98,14 @@ describe('LayoutTarget referrers', () => {
 
   test('foreign entries of the fallback index are kept and listed (deduped by digest)', async () => {
     // another tool (cosign, say) wrote a fallback index whose referrer blob is not in this layout
-    const foreign = { mediaType: MediaType.ImageManifest, digest: digestOf('foreign'), size: 7, artifactType: 'application/vnd.dev.cosign', annotations: { sig: 'x' }, extra: 1 }
+    const foreign = {
+      mediaType: MediaType.ImageManifest,
+      digest: digestOf('foreign'),
+      size: 7,
+      artifactType: 'application/vnd.dev.cosign',
+      annotations: { sig: 'x' },
+      extra: 1
+    }
     const edit = editReferrersIndex(undefined, [])
     const idx = { ...edit.index, manifests: [foreign] }
     const { descriptor } = await t.pushManifest(enc(idx), MediaType.ImageIndex, fallbackTag(subject.digest))
@@ -126,14 +147,25 @@ describe('LayoutTarget referrers', () => {
     const inner = enc({ schemaVersion: 2, mediaType: MediaType.ImageIndex, manifests: [refDesc] })
     const innerDesc = { mediaType: MediaType.ImageIndex, digest: digestOf(inner), size: inner.length }
     await t.pushManifest(inner, MediaType.ImageIndex)
-    const outer = enc({ schemaVersion: 2, mediaType: MediaType.ImageIndex, manifests: [{ mediaType: MediaType.ImageManifest, digest: FIXTURE.v1, size: FIXTURE.v1Size }, innerDesc] })
+    const outer = enc({
+      schemaVersion: 2,
+      mediaType: MediaType.ImageIndex,
+      manifests: [{ mediaType: MediaType.ImageManifest, digest: FIXTURE.v1, size: FIXTURE.v1Size }, innerDesc]
+    })
     await t.pushManifest(outer, MediaType.ImageIndex, 'bundle')
     const listed = (await t.listReferrers(subject)).descriptors
     expect(listed).toEqual([{ ...refDesc, artifactType: 'application/vnd.test.nested', annotations: { deep: 'yes' } }])
   })
 
   test('an index with a subject is a referrer too', async () => {
-    const bytes = enc({ schemaVersion: 2, mediaType: MediaType.ImageIndex, artifactType: 'application/vnd.test.idx', manifests: [], subject, annotations: { i: '1' } })
+    const bytes = enc({
+      schemaVersion: 2,
+      mediaType: MediaType.ImageIndex,
+      artifactType: 'application/vnd.test.idx',
+      manifests: [],
+      subject,
+      annotations: { i: '1' }
+    })
     await t.pushManifest(bytes, MediaType.ImageIndex)
     expect((await t.listReferrers(subject)).descriptors).toEqual([
       { mediaType: MediaType.ImageIndex, digest: digestOf(bytes), size: bytes.length, artifactType: 'application/vnd.test.idx', annotations: { i: '1' } }

@@ -16,7 +16,9 @@ const tagsOf = async (dir: string) => (await readIndex(dir)).manifests.map(d => 
 /** A manifest whose JSON is deliberately not in canonical form: the layout must keep it byte for byte. */
 function oddManifest(n: number): Uint8Array {
   const config = JSON.stringify({ mediaType: MediaType.Empty, digest: EMPTY_DESCRIPTOR.digest, size: 2 })
-  return enc(`{\n  "schemaVersion" : 2,   "mediaType":"${MediaType.ImageManifest}",\n "config": ${config}, "layers": [],\n "annotations": {"n":"${n}", "é": "ü"}\n}\n`)
+  return enc(
+    `{\n  "schemaVersion" : 2,   "mediaType":"${MediaType.ImageManifest}",\n "config": ${config}, "layers": [],\n "annotations": {"n":"${n}", "é": "ü"}\n}\n`
+  )
 }
 
 describe('LayoutTarget writes', () => {
@@ -50,16 +52,22 @@ describe('LayoutTarget writes', () => {
   test('tag move replaces only the entry with that ref name and keeps others exactly', async () => {
     const index = await readIndex(dir)
     // a foreign entry with extra annotations and an unknown field, as another tool might leave it
-    const foreign = { mediaType: MediaType.ImageManifest, digest: FIXTURE.arm64, size: 475, annotations: { 'org.example.x': 'y', [Annotation.RefName]: 'other' }, zzz: [1] }
+    const foreign = {
+      mediaType: MediaType.ImageManifest,
+      digest: FIXTURE.arm64,
+      size: 475,
+      annotations: { 'org.example.x': 'y', [Annotation.RefName]: 'other' },
+      zzz: [1]
+    }
     index.manifests.push(foreign)
-    ;(index as Record<string, unknown>)['annotations'] = { 'org.example.index': 'kept' }
+    ;(index as Record<string, unknown>).annotations = { 'org.example.index': 'kept' }
     await writeFile(join(dir, 'index.json'), JSON.stringify(index))
 
     const t = open(dir)
     const bytes = oddManifest(3)
     const { descriptor } = await t.pushManifest(bytes, MediaType.ImageManifest, 'v1')
     const after = (await readIndex(dir)) as Record<string, unknown> & { manifests: unknown[] }
-    expect(after['annotations']).toEqual({ 'org.example.index': 'kept' })
+    expect(after.annotations).toEqual({ 'org.example.index': 'kept' })
     expect(after.manifests).toContainEqual(foreign)
     expect(JSON.stringify(after.manifests.find(m => (m as { digest: string }).digest === FIXTURE.arm64))).toBe(JSON.stringify(foreign))
     expect(await tagsOf(dir)).toEqual(['multi', 'other', 'v1'])
@@ -106,7 +114,17 @@ describe('LayoutTarget writes', () => {
     const refs = Array.from({ length: 20 }, (_, i) =>
       // a second target on the same directory: the lock is per directory, not per object
       open(dir).pushManifest(
-        enc(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.ImageManifest, artifactType: 'application/x.test', config: EMPTY_DESCRIPTOR, layers: [EMPTY_DESCRIPTOR], subject, annotations: { i: String(i) } })),
+        enc(
+          JSON.stringify({
+            schemaVersion: 2,
+            mediaType: MediaType.ImageManifest,
+            artifactType: 'application/x.test',
+            config: EMPTY_DESCRIPTOR,
+            layers: [EMPTY_DESCRIPTOR],
+            subject,
+            annotations: { i: String(i) }
+          })
+        ),
         MediaType.ImageManifest
       )
     )
@@ -116,7 +134,7 @@ describe('LayoutTarget writes', () => {
     for (let i = 0; i < 20; i++) expect((await resolveIn(t, `p${i}`)).digest).toBe(results[i]!.descriptor.digest)
     const listing = await t.listReferrers(subject)
     expect(listing.descriptors).toHaveLength(20)
-    const fallback = await t.fetchManifest('sha256-' + subject.digest.slice(7))
+    const fallback = await t.fetchManifest(`sha256-${subject.digest.slice(7)}`)
     expect((JSON.parse(Buffer.from(fallback.bytes).toString()) as { manifests: unknown[] }).manifests).toHaveLength(20)
   })
 
@@ -127,7 +145,9 @@ describe('LayoutTarget writes', () => {
   })
 
   test('malformed manifest bytes are refused', async () => {
-    const err = await open(dir).pushManifest(enc('{"schemaVersion":2,"layers":[]}'), MediaType.ImageManifest, 'bad').catch(e => e)
+    const err = await open(dir)
+      .pushManifest(enc('{"schemaVersion":2,"layers":[]}'), MediaType.ImageManifest, 'bad')
+      .catch(e => e)
     expect(isOciError(err, 'INVALID_RESPONSE')).toBe(true)
     expect(await tagsOf(dir)).not.toContain('bad')
   })

@@ -29,7 +29,13 @@ describe('parseChallenges', () => {
       ]
     ],
     // token68 form carries no parameters
-    ['Negotiate abc123==, Basic realm="r"', [{ scheme: 'negotiate', params: {} }, { scheme: 'basic', params: { realm: 'r' } }]],
+    [
+      'Negotiate abc123==, Basic realm="r"',
+      [
+        { scheme: 'negotiate', params: {} },
+        { scheme: 'basic', params: { realm: 'r' } }
+      ]
+    ],
     ['', []]
   ])('%s', (header, expected) => {
     expect(parseChallenges(header)).toEqual(expected)

@@ -45,13 +45,19 @@ async function withConfig(config: unknown): Promise<NodeJS.ProcessEnv> {
 describe('config.json auths', () => {
   test('exact host match, decoded from base64, secrets masked', async () => {
     const env = await withConfig({ auths: { 'localhost:5000': { auth: b64('alice:pa55word') }, localhost: { auth: b64('bob:other-pass') } } })
-    expect(await resolveCredentials('localhost:5000', env)).toEqual({ username: 'alice', password: 'pa55word', source: `config.json ${env.DOCKER_CONFIG}/config.json` })
+    expect(await resolveCredentials('localhost:5000', env)).toEqual({
+      username: 'alice',
+      password: 'pa55word',
+      source: `config.json ${env.DOCKER_CONFIG}/config.json`
+    })
     expect(await resolveCredentials('localhost:5001', env)).toBeUndefined()
     expect(redact(`x pa55word ${b64('alice:pa55word')}`)).toBe('x *** ***')
   })
 
-  test('a key with a scheme matches its host; docker.io matches Docker Hub\'s v1 URL', async () => {
-    const env = await withConfig({ auths: { 'https://index.docker.io/v1/': { auth: b64('hub:hub-pass') }, 'https://ghcr.io': { username: 'u', password: 'ghcr-pass' } } })
+  test("a key with a scheme matches its host; docker.io matches Docker Hub's v1 URL", async () => {
+    const env = await withConfig({
+      auths: { 'https://index.docker.io/v1/': { auth: b64('hub:hub-pass') }, 'https://ghcr.io': { username: 'u', password: 'ghcr-pass' } }
+    })
     expect(await resolveCredentials('docker.io', env)).toMatchObject({ username: 'hub', password: 'hub-pass' })
     expect(await resolveCredentials('ghcr.io', env)).toMatchObject({ username: 'u', password: 'ghcr-pass' })
   })
@@ -74,7 +80,11 @@ describe('config.json auths', () => {
 describe('credential helpers', () => {
   test('credHelpers for the host', async () => {
     const env = await withConfig({ credHelpers: { 'helper.example': 'test' }, auths: { 'helper.example': { auth: b64('file:file-pass') } } })
-    expect(await resolveCredentials('helper.example', env)).toMatchObject({ username: 'helper-user', password: 'helper-secret-1', source: 'docker-credential-test, named in config.json' })
+    expect(await resolveCredentials('helper.example', env)).toMatchObject({
+      username: 'helper-user',
+      password: 'helper-secret-1',
+      source: 'docker-credential-test, named in config.json'
+    })
     expect(redact('helper-secret-1')).toBe('***')
   })
 

@@ -1,7 +1,7 @@
 /** The client against Debian's CNCF distribution 2.8: no referrers API, so the tag schema. */
 import { resolveIn } from '../../../__fixtures__/layout.js'
 import { SMALL_BLOB_BYTES } from '../../../src/oci/remote/blobs.js'
-import { describeError , OciError } from '../../../src/errors.js'
+import { describeError, type OciError } from '../../../src/errors.js'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -89,7 +89,9 @@ describe('distribution 2.8', () => {
     const first = editReferrersIndex(undefined, [foreign])
     await t.pushManifest(first.bytes, MediaType.ImageIndex, fallbackTag(subject.digest))
     const existing = parseManifest((await t.fetchManifest(fallbackTag(subject.digest))).bytes) as ImageIndex
-    const second = editReferrersIndex(existing, [{ ...art.descriptor, artifactType: 'application/vnd.test.meta.v1+json', annotations: { 'org.example.k': 'v' } }])
+    const second = editReferrersIndex(existing, [
+      { ...art.descriptor, artifactType: 'application/vnd.test.meta.v1+json', annotations: { 'org.example.k': 'v' } }
+    ])
     await t.pushManifest(second.bytes, MediaType.ImageIndex, fallbackTag(subject.digest))
 
     const listed = await t.listReferrers(subject)
@@ -154,14 +156,20 @@ describe('distribution 2.8 with htpasswd', () => {
     const t = target(auth.host, 'private')
     const err = await resolveIn(t, 'latest').catch((e: unknown) => e as OciError)
     expect(err).toMatchObject({ code: 'UNAUTHORIZED', status: 401 })
-    expect(describeError(err)).toMatch(new RegExp(`authentication required \\(401\\), and no credentials were found for ${auth.host}\\. Give username and password, or run docker login ${auth.host}\\.$`))
+    expect(describeError(err)).toMatch(
+      new RegExp(
+        `authentication required \\(401\\), and no credentials were found for ${auth.host}\\. Give username and password, or run docker login ${auth.host}\\.$`
+      )
+    )
   })
 
   test('wrong password: UNAUTHORIZED after one retry, saying the credentials given were refused and where they came from', async () => {
     const t = target(auth.host, 'private', { credentials: { username: 'alice', password: 'wrong-pass' } })
     const err = await resolveIn(t, 'latest').catch((e: unknown) => e as OciError)
     expect(err).toMatchObject({ code: 'UNAUTHORIZED' })
-    expect(describeError(err)).toMatch(new RegExp(`: the registry refused the credentials given for ${auth.host} \\(from inputs username/password\\) \\(401\\)\\. Check that they are current`))
+    expect(describeError(err)).toMatch(
+      new RegExp(`: the registry refused the credentials given for ${auth.host} \\(from inputs username/password\\) \\(401\\)\\. Check that they are current`)
+    )
     expect(t.requestCount.byKind['manifest.get']).toBe(2)
   })
 

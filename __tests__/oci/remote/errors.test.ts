@@ -33,31 +33,46 @@ describe('status → code', () => {
     [400, ['MANIFEST_INVALID'], 'UNSUPPORTED'],
     [405, ['UNSUPPORTED'], 'UNSUPPORTED']
   ])('%i %j → %s', (status, codes, code) => {
-    expect(codeForStatus(status, codes.map(c => ({ code: c })))).toBe(code)
+    expect(
+      codeForStatus(
+        status,
+        codes.map(c => ({ code: c }))
+      )
+    ).toBe(code)
   })
 })
 
 describe('messages: what failed, then the cause, then what to do', () => {
   test('no credentials were found', () => {
     const e = httpError(ctx, 401, undefined, { auth: { found: false } })
-    expect(describeError(e)).toBe('push manifest to localhost:5000/app: authentication required (401), and no credentials were found for localhost:5000. Give username and password, or run docker login localhost:5000.')
+    expect(describeError(e)).toBe(
+      'push manifest to localhost:5000/app: authentication required (401), and no credentials were found for localhost:5000. Give username and password, or run docker login localhost:5000.'
+    )
     expect(e).toMatchObject({ code: 'UNAUTHORIZED', status: 401, op: 'push manifest', subject: 'localhost:5000/app' })
   })
   test('the registry refused the credentials given, naming where they came from', () => {
     const e = httpError(ctx, 401, undefined, { auth: { found: true, source: 'GITHUB_TOKEN' } })
-    expect(describeError(e)).toBe('push manifest to localhost:5000/app: the registry refused the credentials given for localhost:5000 (from GITHUB_TOKEN) (401). Check that they are current and meant for localhost:5000, or give others with username and password.')
+    expect(describeError(e)).toBe(
+      'push manifest to localhost:5000/app: the registry refused the credentials given for localhost:5000 (from GITHUB_TOKEN) (401). Check that they are current and meant for localhost:5000, or give others with username and password.'
+    )
     const denied = httpError(ctx, 403, undefined, { auth: { found: true, source: 'GITHUB_TOKEN' } })
-    expect(describeError(denied)).toMatch(/denied access \(403\) to the credentials given for localhost:5000 \(from GITHUB_TOKEN\)\. Give the workflow packages: read/)
+    expect(describeError(denied)).toMatch(
+      /denied access \(403\) to the credentials given for localhost:5000 \(from GITHUB_TOKEN\)\. Give the workflow packages: read/
+    )
   })
   test("carry the registry's first error code and its words when they add something", () => {
     const e = httpError(ctx, 404, enc('{"errors":[{"code":"NAME_UNKNOWN","message":"repository name not known to registry"}]}'))
     expect(e.message).toBe('push manifest to localhost:5000/app: not found (404 NAME_UNKNOWN "repository name not known to registry")')
     expect(e.hasRegistryCode('NAME_UNKNOWN')).toBe(true)
-    expect(httpError(ctx, 404, enc('{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}')).message).toBe('push manifest to localhost:5000/app: not found (404 MANIFEST_UNKNOWN)')
+    expect(httpError(ctx, 404, enc('{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}')).message).toBe(
+      'push manifest to localhost:5000/app: not found (404 MANIFEST_UNKNOWN)'
+    )
   })
   test('a hint is one sentence after the cause, never glued on with a space', () => {
     const e = httpError(ctx, 429)
-    expect(describeError(e)).toBe('push manifest to localhost:5000/app: rate limited (429). The registry rate-limits this client: authenticate, or retry later.')
+    expect(describeError(e)).toBe(
+      'push manifest to localhost:5000/app: rate limited (429). The registry rate-limits this client: authenticate, or retry later.'
+    )
   })
 })
 
@@ -69,17 +84,28 @@ describe('requests that got no answer', () => {
     const cause = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' })
     const f = networkFailure(ctx, url, cause, false, 1000)
     expect(f.retriable).toBe(true)
-    expect(describeError(f.error)).toBe('push manifest to localhost:5000/app: network error (ECONNREFUSED). Check that registry.corp.example:5443 is reachable from this machine.')
+    expect(describeError(f.error)).toBe(
+      'push manifest to localhost:5000/app: network error (ECONNREFUSED). Check that registry.corp.example:5443 is reachable from this machine.'
+    )
   })
   test('idle timeout', () => {
-    expect(networkFailure(ctx, url, new Error('aborted'), true, 1000).error).toMatchObject({ code: 'TIMEOUT', message: expect.stringContaining('no answer from registry.corp.example:5443 within 1 s') })
+    expect(networkFailure(ctx, url, new Error('aborted'), true, 1000).error).toMatchObject({
+      code: 'TIMEOUT',
+      message: expect.stringContaining('no answer from registry.corp.example:5443 within 1 s')
+    })
   })
   test.each([
-    ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', /was issued by a certificate authority this machine does not trust \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\)\. If the registry's certificate comes from a private CA, set NODE_EXTRA_CA_CERTS/],
+    [
+      'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+      /was issued by a certificate authority this machine does not trust \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\)\. If the registry's certificate comes from a private CA, set NODE_EXTRA_CA_CERTS/
+    ],
     ['SELF_SIGNED_CERT_IN_CHAIN', /self-signed root .*NODE_EXTRA_CA_CERTS/],
     ['DEPTH_ZERO_SELF_SIGNED_CERT', /is self-signed, and this machine does not trust it .*NODE_EXTRA_CA_CERTS to a PEM file holding this certificate/],
     ['CERT_HAS_EXPIRED', /has expired \(CERT_HAS_EXPIRED\)\. Renew the registry's certificate, or check this machine's clock/],
-    ['ERR_TLS_CERT_ALTNAME_INVALID', /was issued for other host names \(ERR_TLS_CERT_ALTNAME_INVALID, Host: registry\.corp\.example\. is not in the cert's altnames: DNS:other\.example\)\. Use the host name the certificate was issued for/]
+    [
+      'ERR_TLS_CERT_ALTNAME_INVALID',
+      /was issued for other host names \(ERR_TLS_CERT_ALTNAME_INVALID, Host: registry\.corp\.example\. is not in the cert's altnames: DNS:other\.example\)\. Use the host name the certificate was issued for/
+    ]
   ])('certificate %s: one line naming the host, the reason in words and the fix; not retried', (code, pattern) => {
     const f = networkFailure(ctx, url, tlsError(code, { reason: "Host: registry.corp.example. is not in the cert's altnames: DNS:other.example" }), false, 1000)
     expect(f.retriable).toBe(false)
@@ -95,10 +121,19 @@ describe('requests that got no answer', () => {
   })
   test('proxy refusing its credentials (407): names the proxy without its credentials, not retried', () => {
     const proxy = proxySettings({ HTTPS_PROXY: 'http://ci:s3cret-proxy-pw@proxy.corp:3128' }).https!
-    const f = networkFailure(ctx, url, Object.assign(new Error('Proxy response (407) !== 200 when HTTP Tunneling'), { code: 'UND_ERR_ABORTED' }), false, 1000, proxy)
+    const f = networkFailure(
+      ctx,
+      url,
+      Object.assign(new Error('Proxy response (407) !== 200 when HTTP Tunneling'), { code: 'UND_ERR_ABORTED' }),
+      false,
+      1000,
+      proxy
+    )
     expect(f.retriable).toBe(false)
     expect(f.error.code).toBe('PROXY')
-    expect(describeError(f.error)).toBe('push manifest to localhost:5000/app: the proxy http://proxy.corp:3128 (from HTTPS_PROXY) refused its credentials (407 Proxy Authentication Required). Check the user and password in HTTPS_PROXY (http://user:password@host:port).')
+    expect(describeError(f.error)).toBe(
+      'push manifest to localhost:5000/app: the proxy http://proxy.corp:3128 (from HTTPS_PROXY) refused its credentials (407 Proxy Authentication Required). Check the user and password in HTTPS_PROXY (http://user:password@host:port).'
+    )
     expect(describeError(f.error)).not.toContain('s3cret')
   })
   test('proxy unreachable, or refusing the tunnel', () => {
@@ -106,7 +141,9 @@ describe('requests that got no answer', () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:3128'), { code: 'ECONNREFUSED', address: '10.0.0.1', port: 3128 })
     const f = networkFailure(ctx, url, refused, false, 1000, proxy)
     expect({ code: f.error.code, retriable: f.retriable }).toEqual({ code: 'PROXY', retriable: true })
-    expect(describeError(f.error)).toMatch(/could not connect to the proxy http:\/\/proxy\.corp:3128 \(from https_proxy\) \(ECONNREFUSED\)\. Check https_proxy, or list registry\.corp\.example in NO_PROXY/)
+    expect(describeError(f.error)).toMatch(
+      /could not connect to the proxy http:\/\/proxy\.corp:3128 \(from https_proxy\) \(ECONNREFUSED\)\. Check https_proxy, or list registry\.corp\.example in NO_PROXY/
+    )
     const tunnel = networkFailure(ctx, url, new Error('Proxy response (502) !== 200 when HTTP Tunneling'), false, 1000, proxy)
     expect({ code: tunnel.error.code, retriable: tunnel.retriable }).toEqual({ code: 'PROXY', retriable: true })
     expect(tunnel.error.message).toMatch(/would not open a tunnel to registry\.corp\.example:5443 \(502\)/)

@@ -50,7 +50,12 @@ export function artifact(subject: Descriptor, artifactType: string, annotations:
   )
 }
 
-export async function pushArtifact(t: RemoteTarget, subject: Descriptor, artifactType: string, annotations: Record<string, string> = {}): Promise<{ descriptor: Descriptor; subjectAccepted: boolean }> {
+export async function pushArtifact(
+  t: RemoteTarget,
+  subject: Descriptor,
+  artifactType: string,
+  annotations: Record<string, string> = {}
+): Promise<{ descriptor: Descriptor; subjectAccepted: boolean }> {
   await t.pushBlob({ bytes: EMPTY_JSON }, { mediaType: MediaType.Empty })
   const bytes = artifact(subject, artifactType, annotations)
   return t.pushManifest(bytes, MediaType.ImageManifest)

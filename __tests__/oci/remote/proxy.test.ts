@@ -37,7 +37,9 @@ describe('which variable', () => {
         err = e
       }
       expect(exitCodeFor(err)).toBe(2)
-      expect(describeError(err)).toMatch(/^HTTPS_PROXY (names a socks5 proxy, which is not supported\. Use an http:\/\/ or https:\/\/ proxy|is not a URL\. Give the proxy as http:\/\/host:port)/)
+      expect(describeError(err)).toMatch(
+        /^HTTPS_PROXY (names a socks5 proxy, which is not supported\. Use an http:\/\/ or https:\/\/ proxy|is not a URL\. Give the proxy as http:\/\/host:port)/
+      )
       expect(describeError(err)).not.toContain('pw-in-url-123')
     }
   })

@@ -1,6 +1,6 @@
 /** Bearer and Basic auth against the in-process registry's token endpoint. */
 import { resolveIn } from '../../../__fixtures__/layout.js'
-import { describeError , OciError } from '../../../src/errors.js'
+import { describeError, type OciError } from '../../../src/errors.js'
 import { startTestRegistry, type TestRegistry } from '../../../__fixtures__/registry/index.js'
 import { clearSecrets, redact } from '../../../src/log.js'
 import { pushImage, target } from './helpers.js'
@@ -52,7 +52,12 @@ describe('Bearer token flow', () => {
     const anon = target(reg.host, 'public')
     const err = await pushImage(anon, 'nope').catch(e => e)
     expect(err.code).toBe('UNAUTHORIZED')
-    expect(describeError(err)).toMatch(new RegExp(`to ${reg.host}/public: authentication required \\(401\\), and no credentials were found for ${reg.host}\\. Give username and password, or run docker login`))
+    expect(describeError(err)).toMatch(
+      new RegExp(
+        `to ${reg.host}/public: authentication required \\(401\\), and no credentials were found for ${reg.host}\\. Give username and password, or run ` +
+          `docker login`
+      )
+    )
   })
 
   test('an expired token is refreshed once on 401', async () => {
@@ -67,7 +72,7 @@ describe('Bearer token flow', () => {
   test('a pull token is upgraded when a write needs push (insufficient_scope)', async () => {
     const reg = await start({ auth: { kind: 'bearer', ...USER } })
     const t = target(reg.host, 'scoped', { credentials: USER })
-    await t.manifestExists('sha256:' + '0'.repeat(64))
+    await t.manifestExists(`sha256:${'0'.repeat(64)}`)
     await pushImage(t, 'scoped')
     expect(reg.tokenRequests.map(r => r.query.scope)).toEqual(['repository:scoped:pull', 'repository:scoped:pull,push'])
   })

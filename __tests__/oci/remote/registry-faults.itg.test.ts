@@ -1,6 +1,6 @@
 /** Transport behaviour under scripted faults: retries, Retry-After, resets, redirects, corruption, limits. */
 import { resolveIn } from '../../../__fixtures__/layout.js'
-import { describeError , OciError } from '../../../src/errors.js'
+import { describeError, type OciError } from '../../../src/errors.js'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -31,7 +31,12 @@ describe('retries', () => {
   test('429 with Retry-After: waits as told, then succeeds', async () => {
     const t = target(reg.host, 'rl')
     const d = await pushImage(t, 'rl')
-    reg.addFault({ match: { method: 'GET', path: /\/manifests\// }, status: 429, headers: { 'Retry-After': '1' }, body: '{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}' })
+    reg.addFault({
+      match: { method: 'GET', path: /\/manifests\// },
+      status: 429,
+      headers: { 'Retry-After': '1' },
+      body: '{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}'
+    })
     const started = Date.now()
     const m = await t.fetchManifest(d.digest)
     expect(m.descriptor.digest).toBe(d.digest)
@@ -184,14 +189,14 @@ describe('integrity and limits', () => {
   test('a manifest of exactly 4 MiB passes', async () => {
     const t = target(reg.host, 'edge')
     const head = `{"schemaVersion":2,"mediaType":"${MediaType.ImageManifest}","config":{"mediaType":"${MediaType.Empty}","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},"layers":[],"pad":"`
-    const bytes = enc(head + 'x'.repeat(MAX_MANIFEST_BYTES - head.length - 2) + '"}')
+    const bytes = enc(`${head + 'x'.repeat(MAX_MANIFEST_BYTES - head.length - 2)}"}`)
     expect(bytes.length).toBe(MAX_MANIFEST_BYTES)
     reg.putBlob('edge', enc('{}'))
     const pushed = await t.pushManifest(bytes, MediaType.ImageManifest, 'edge')
     expect((await t.fetchManifest('edge')).descriptor).toEqual(pushed.descriptor)
   })
 
-  test('a blob over the caller\'s cap is refused before download', async () => {
+  test("a blob over the caller's cap is refused before download", async () => {
     const t = target(reg.host, 'cap')
     const d = await t.pushBlob({ bytes: randomBytes(2048) })
     await expect(t.fetchBlob(d, 1024)).rejects.toMatchObject({ code: 'SIZE_EXCEEDED' })

@@ -31,7 +31,15 @@ describe('referrers API', () => {
     expect(art.subjectAccepted).toBe(true)
     const listed = await t.listReferrers(subject)
     expect(listed.via).toBe('api')
-    expect(listed.descriptors).toEqual([{ mediaType: MediaType.ImageManifest, digest: art.descriptor.digest, size: art.descriptor.size, artifactType: META, annotations: { 'org.example.doc': 'x' } }])
+    expect(listed.descriptors).toEqual([
+      {
+        mediaType: MediaType.ImageManifest,
+        digest: art.descriptor.digest,
+        size: art.descriptor.size,
+        artifactType: META,
+        annotations: { 'org.example.doc': 'x' }
+      }
+    ])
     expect(isIncompleteReferrer(listed.descriptors[0]!)).toBe(false)
   })
 

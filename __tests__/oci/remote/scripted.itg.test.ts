@@ -34,8 +34,13 @@ beforeEach(() => {
   seen.length = 0
 })
 
-const SUBJECT = { mediaType: MediaType.ImageManifest, digest: 'sha256:' + 'a'.repeat(64), size: 10 }
-const index = (digests: string[]): string => JSON.stringify({ schemaVersion: 2, mediaType: MediaType.ImageIndex, manifests: digests.map(d => ({ mediaType: MediaType.ImageManifest, digest: d, size: 1, artifactType: 'x/y' })) })
+const SUBJECT = { mediaType: MediaType.ImageManifest, digest: `sha256:${'a'.repeat(64)}`, size: 10 }
+const index = (digests: string[]): string =>
+  JSON.stringify({
+    schemaVersion: 2,
+    mediaType: MediaType.ImageIndex,
+    manifests: digests.map(d => ({ mediaType: MediaType.ImageManifest, digest: d, size: 1, artifactType: 'x/y' }))
+  })
 
 test('identity token: OAuth2 refresh_token grant POSTed to the realm, access_token accepted', async () => {
   handler = (req, res, body) => {
@@ -62,7 +67,9 @@ test('identity token: OAuth2 refresh_token grant POSTed to the realm, access_tok
 
 test('a Link to another origin is not followed', async () => {
   handler = (_req, res) => {
-    res.writeHead(200, { 'content-type': MediaType.ImageIndex, link: '<http://evil.invalid/v2/x/referrers/y?p=2>; rel="next"' }).end(index(['sha256:' + 'b'.repeat(64)]))
+    res
+      .writeHead(200, { 'content-type': MediaType.ImageIndex, link: '<http://evil.invalid/v2/x/referrers/y?p=2>; rel="next"' })
+      .end(index([`sha256:${'b'.repeat(64)}`]))
   }
   const t = target(host, 'xorigin')
   await expect(t.listReferrers(SUBJECT)).rejects.toMatchObject({ code: 'INVALID_RESPONSE', message: expect.stringContaining('another origin') })
@@ -94,7 +101,9 @@ test('a redirect to plain HTTP on a non-loopback host is refused', async () => {
     res.writeHead(307, { location: 'http://storage.invalid/blob' }).end()
   }
   const t = target(host, 'downgrade')
-  await expect(t.fetchBlob({ mediaType: 'x/y', digest: SUBJECT.digest, size: 1 })).rejects.toMatchObject({ message: expect.stringContaining('refusing to follow a redirect to http://storage.invalid') })
+  await expect(t.fetchBlob({ mediaType: 'x/y', digest: SUBJECT.digest, size: 1 })).rejects.toMatchObject({
+    message: expect.stringContaining('refusing to follow a redirect to http://storage.invalid')
+  })
 })
 
 test('Authorization is kept on a same-origin redirect', async () => {

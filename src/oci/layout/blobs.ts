@@ -90,10 +90,14 @@ export async function writeBlobFile(dir: string, file: string, expected?: string
     )
     const digest = `${algorithm}:${hash.digest('hex')}`
     if (expected && digest !== expected) {
-      throw new OciError('DIGEST_MISMATCH', `${file}: content does not match the digest given for it (expected ${expected}, got ${digest}), the file changed while it was being read`, {
-        op: 'push blob',
-        subject: `oci:${dir}`
-      })
+      throw new OciError(
+        'DIGEST_MISMATCH',
+        `${file}: content does not match the digest given for it (expected ${expected}, got ${digest}), the file changed while it was being read`,
+        {
+          op: 'push blob',
+          subject: `oci:${dir}`
+        }
+      )
     }
     const path = blobPath(dir, digest)
     if (await intactSize(path, size)) {

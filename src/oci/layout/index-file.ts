@@ -38,7 +38,11 @@ export async function readIndex(dir: string): Promise<RawIndex> {
   try {
     json = JSON.parse(text)
   } catch (e) {
-    throw new OciError('INVALID_RESPONSE', `oci:${dir}: ${INDEX_FILE} is not valid JSON, the layout is damaged`, { op: 'read index', subject: `oci:${dir}`, cause: e })
+    throw new OciError('INVALID_RESPONSE', `oci:${dir}: ${INDEX_FILE} is not valid JSON, the layout is damaged`, {
+      op: 'read index',
+      subject: `oci:${dir}`,
+      cause: e
+    })
   }
   const parsed = imageIndexSchema.safeParse(json)
   if (!parsed.success) {
@@ -53,7 +57,7 @@ export async function readIndex(dir: string): Promise<RawIndex> {
 }
 
 export async function writeIndex(dir: string, index: RawIndex): Promise<void> {
-  await writeFileAtomic(join(dir, INDEX_FILE), JSON.stringify(index, null, 2) + '\n')
+  await writeFileAtomic(join(dir, INDEX_FILE), `${JSON.stringify(index, null, 2)}\n`)
 }
 
 export function refNameOf(d: Descriptor): string | undefined {

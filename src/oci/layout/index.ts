@@ -27,7 +27,6 @@ import { MAX_MANIFEST_BYTES } from '../limits.js'
 import { addToFallbackIndex, referrerDescriptor, removeFromFallbackIndex, scanReferrers } from './referrers.js'
 import { assertLayout, withLayoutLock } from './store.js'
 
-
 export interface LayoutTargetOptions {
   logger?: Logger
 }
@@ -75,7 +74,9 @@ export class LayoutTarget implements Target {
     }
     const bytes = await readBlob(this.dir, desc!.digest, 'manifest', MAX_MANIFEST_BYTES)
     if (desc!.size >= 0 && desc!.size !== bytes.length) {
-      throw new OciError('DIGEST_MISMATCH', `${this.describe()}: manifest ${desc!.digest} is ${bytes.length} bytes, its descriptor says ${desc!.size}`, { op: 'fetch manifest' })
+      throw new OciError('DIGEST_MISMATCH', `${this.describe()}: manifest ${desc!.digest} is ${bytes.length} bytes, its descriptor says ${desc!.size}`, {
+        op: 'fetch manifest'
+      })
     }
     const m = parseManifest(bytes, `${this.describe()}: manifest ${desc!.digest}`)
     const mediaType = desc!.mediaType && MANIFEST_MEDIA_TYPES.includes(desc!.mediaType) ? desc!.mediaType : manifestMediaType(m)
@@ -153,7 +154,9 @@ export class LayoutTarget implements Target {
     await this.open()
     const bytes = await readBlob(this.dir, descriptor.digest, 'blob', maxBytes)
     if (bytes.length !== descriptor.size) {
-      throw new OciError('DIGEST_MISMATCH', `${this.describe()}: blob ${descriptor.digest} is ${bytes.length} bytes, its descriptor says ${descriptor.size}`, { op: 'fetch blob' })
+      throw new OciError('DIGEST_MISMATCH', `${this.describe()}: blob ${descriptor.digest} is ${bytes.length} bytes, its descriptor says ${descriptor.size}`, {
+        op: 'fetch blob'
+      })
     }
     return bytes
   }

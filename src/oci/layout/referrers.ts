@@ -14,7 +14,6 @@ import { isIndex, manifestMediaType, parseManifest, type Descriptor, type ImageI
 import { readBlob, writeBlobBytes } from './blobs.js'
 import { findTag, setTag, type RawIndex } from './index-file.js'
 
-
 /** The descriptor a referrers listing must give for a manifest: its artifactType and all annotations (distribution-spec v1.1.0, Listing Referrers). */
 export function referrerDescriptor(m: Manifest, digest: string, size: number): Descriptor {
   const d: Descriptor = { mediaType: manifestMediaType(m), digest, size }
@@ -34,7 +33,11 @@ function isManifestDescriptor(d: Descriptor): boolean {
  * skipped; blobs that fail their digest check are skipped with a warning: a damaged manifest
  * must not be listed as a referrer.
  */
-export async function* walkManifests(dir: string, index: RawIndex, logger: Logger): AsyncGenerator<{ desc: Descriptor; manifest: Manifest; bytes: Uint8Array }> {
+export async function* walkManifests(
+  dir: string,
+  index: RawIndex,
+  logger: Logger
+): AsyncGenerator<{ desc: Descriptor; manifest: Manifest; bytes: Uint8Array }> {
   const seen = new Set<string>()
   const queue: Descriptor[] = [...index.manifests]
   while (queue.length) {
@@ -79,7 +82,13 @@ async function editableFallbackIndex(dir: string, index: RawIndex, subjectDigest
   return got.state === 'index' ? got.index : undefined
 }
 
-export async function scanReferrers(dir: string, index: RawIndex, subjectDigest: string, artifactType: string | undefined, logger: Logger): Promise<Descriptor[]> {
+export async function scanReferrers(
+  dir: string,
+  index: RawIndex,
+  subjectDigest: string,
+  artifactType: string | undefined,
+  logger: Logger
+): Promise<Descriptor[]> {
   const found: Descriptor[] = []
   const byDigest = new Set<string>()
   for await (const { desc, manifest, bytes } of walkManifests(dir, index, logger)) {
@@ -119,7 +128,7 @@ export async function addToFallbackIndex(dir: string, index: RawIndex, subjectDi
 /** Take one referrer out of the subject's fallback index. Same locking rules as addToFallbackIndex. */
 export async function removeFromFallbackIndex(dir: string, index: RawIndex, subjectDigest: string, referrer: string): Promise<boolean> {
   const existing = await editableFallbackIndex(dir, index, subjectDigest)
-  if (!existing || !existing.manifests.some(d => d.digest === referrer)) return false
+  if (!existing?.manifests.some(d => d.digest === referrer)) return false
   const edit = editReferrersIndex(existing, [], [referrer])
   const digest = await writeBlobBytes(dir, edit.bytes)
   return setTag(index, fallbackTag(subjectDigest), { mediaType: MediaType.ImageIndex, digest, size: edit.bytes.length })

@@ -58,7 +58,7 @@ export async function exists(path: string): Promise<boolean> {
 
 /** Throws NOT_FOUND with a message that says what to do when `dir` is not an OCI layout. */
 export async function assertLayout(dir: string): Promise<void> {
-  let st
+  let st: Awaited<ReturnType<typeof fs.stat>> | undefined
   try {
     st = await fs.stat(dir)
   } catch {
@@ -69,7 +69,11 @@ export async function assertLayout(dir: string): Promise<void> {
     })
   }
   if (!st.isDirectory()) {
-    throw new OciError('NOT_FOUND', `oci:${dir}: no OCI layout at ${dir} (it is not a directory)`, { hint: 'check the path', op: 'open layout', subject: `oci:${dir}` })
+    throw new OciError('NOT_FOUND', `oci:${dir}: no OCI layout at ${dir} (it is not a directory)`, {
+      hint: 'check the path',
+      op: 'open layout',
+      subject: `oci:${dir}`
+    })
   }
   let text: string
   try {
@@ -85,7 +89,11 @@ export async function assertLayout(dir: string): Promise<void> {
   try {
     version = (JSON.parse(text) as { imageLayoutVersion?: unknown }).imageLayoutVersion
   } catch (e) {
-    throw new OciError('INVALID_RESPONSE', `oci:${dir}: ${OCI_LAYOUT_FILE} is not valid JSON, the layout is damaged`, { op: 'open layout', subject: `oci:${dir}`, cause: e })
+    throw new OciError('INVALID_RESPONSE', `oci:${dir}: ${OCI_LAYOUT_FILE} is not valid JSON, the layout is damaged`, {
+      op: 'open layout',
+      subject: `oci:${dir}`,
+      cause: e
+    })
   }
   if (typeof version !== 'string' || !version.startsWith('1.')) {
     throw new OciError('UNSUPPORTED', `oci:${dir}: unsupported imageLayoutVersion ${JSON.stringify(version)} in ${OCI_LAYOUT_FILE}`, {

@@ -45,7 +45,9 @@ interface CachedToken {
 export function assertSafeForBasic(url: string, what: string): void {
   const u = new URL(url)
   if (u.protocol === 'http:' && !isLoopbackHost(u.host)) {
-    throw new UsageError(`refusing to send credentials over plain HTTP to ${u.host} (${what})`, { hint: 'use HTTPS for this registry, or drop the credentials' })
+    throw new UsageError(`refusing to send credentials over plain HTTP to ${u.host} (${what})`, {
+      hint: 'use HTTPS for this registry, or drop the credentials'
+    })
   }
 }
 
@@ -175,13 +177,20 @@ export class Authorizer {
     }
     if (res.status !== 200) {
       const auth = await this.credentialState()
-      throw httpError(ctx, res.status, res.body, res.status === 401 || res.status === 403 ? { auth } : { code: res.status >= 500 ? 'SERVER_ERROR' : 'UNAUTHORIZED', auth })
+      throw httpError(
+        ctx,
+        res.status,
+        res.body,
+        res.status === 401 || res.status === 403 ? { auth } : { code: res.status >= 500 ? 'SERVER_ERROR' : 'UNAUTHORIZED', auth }
+      )
     }
     let json: { token?: unknown; access_token?: unknown; expires_in?: unknown; issued_at?: unknown }
     try {
       json = JSON.parse(new TextDecoder().decode(res.body)) as typeof json
     } catch (e) {
-      throw new OciError('INVALID_RESPONSE', `authenticate to ${this.subject}: the token endpoint ${new URL(realm).host} answered something other than JSON`, { cause: e })
+      throw new OciError('INVALID_RESPONSE', `authenticate to ${this.subject}: the token endpoint ${new URL(realm).host} answered something other than JSON`, {
+        cause: e
+      })
     }
     const token = typeof json.token === 'string' && json.token ? json.token : typeof json.access_token === 'string' ? json.access_token : ''
     if (!token) throw new OciError('INVALID_RESPONSE', `authenticate to ${this.subject}: the token endpoint ${new URL(realm).host} answered without a token`)

@@ -120,7 +120,10 @@ async function startSession(ctx: RepoContext, content: Content, single = false):
   if (reply.status === 201) return { location: '', done: true }
   const location = reply.headers.get('location')
   if (!location) {
-    throw new OciError('INVALID_RESPONSE', `start upload of blob ${content.digest} to ${ctx.subject}: the registry answered 202 without a Location`, { op: 'push blob', subject: ctx.subject })
+    throw new OciError('INVALID_RESPONSE', `start upload of blob ${content.digest} to ${ctx.subject}: the registry answered 202 without a Location`, {
+      op: 'push blob',
+      subject: ctx.subject
+    })
   }
   const min = Number(reply.headers.get('oci-chunk-min-length') ?? NaN)
   return { location: new URL(location, reply.url).toString(), done: false, ...(Number.isFinite(min) && min > 0 ? { chunkMin: min } : {}) }
@@ -215,7 +218,12 @@ export async function pushBlob(ctx: RepoContext, source: BlobSource, opts: PushB
       if (!sessionRetriable(e) || session + 1 >= MAX_UPLOAD_SESSIONS) throw e
       // the failed request may have completed on the server
       if (await blobExists(ctx, content.digest, 'push').catch(() => false)) return descriptor
-      await ctx.transport.wait(backoffDelay(session), `upload of ${content.digest} failed (${(e as OciError).code}), starting a new session`, e as OciError, session + 1)
+      await ctx.transport.wait(
+        backoffDelay(session),
+        `upload of ${content.digest} failed (${(e as OciError).code}), starting a new session`,
+        e as OciError,
+        session + 1
+      )
     }
   }
 }

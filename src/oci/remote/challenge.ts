@@ -98,7 +98,11 @@ export function mergeScopes(scopes: string[]): string[] {
       }
       const resource = one.slice(0, at)
       const actions = byResource.get(resource) ?? new Set<string>()
-      for (const a of one.slice(at + 1).split(',').filter(Boolean)) actions.add(a)
+      for (const a of one
+        .slice(at + 1)
+        .split(',')
+        .filter(Boolean))
+        actions.add(a)
       byResource.set(resource, actions)
     }
   }

@@ -106,7 +106,12 @@ export async function runCredentialHelper(name: string, server: string, env: Nod
     child.stderr.on('data', (d: Buffer) => (err += d.toString('utf8')))
     child.on('error', e => {
       clearTimeout(timer)
-      reject(new OciError('INVALID_INPUT', `credential helper ${program} could not be run (${(e as NodeJS.ErrnoException).code ?? e.message})`, { hint: "install it, or remove it from Docker's config.json", cause: e }))
+      reject(
+        new OciError('INVALID_INPUT', `credential helper ${program} could not be run (${(e as NodeJS.ErrnoException).code ?? e.message})`, {
+          hint: "install it, or remove it from Docker's config.json",
+          cause: e
+        })
+      )
     })
     child.on('close', c => {
       clearTimeout(timer)
@@ -140,7 +145,11 @@ export async function runCredentialHelper(name: string, server: string, env: Nod
  * config.json `credHelpers` → `credsStore` → `auths` → `GITHUB_TOKEN` for ghcr.io → undefined.
  * A helper that fails is reported as a warning and the next source is tried.
  */
-export async function resolveCredentials(registry: string, env: NodeJS.ProcessEnv = process.env, logger: Logger = silentLogger): Promise<Credentials | undefined> {
+export async function resolveCredentials(
+  registry: string,
+  env: NodeJS.ProcessEnv = process.env,
+  logger: Logger = silentLogger
+): Promise<Credentials | undefined> {
   const found = await fromDockerConfig(registry, env, logger)
   if (found) {
     maskCredentials(found)

@@ -36,7 +36,10 @@ const viaProxy = new Map<string, ProxyAgent>()
 /** Dispatchers live for the process: connections are reused across targets of one run. */
 function dispatcherFor(url: URL, settings: ProxySettings): { dispatcher: Dispatcher; proxy?: ProxyServer } {
   const proxy = proxyFor(url, settings)
-  if (!proxy) return { dispatcher: (direct ??= new Agent()) }
+  if (!proxy) {
+    direct ??= new Agent()
+    return { dispatcher: direct }
+  }
   let agent = viaProxy.get(proxy.url.href)
   if (!agent) {
     agent = new ProxyAgent({ uri: proxy.url.href })
@@ -60,7 +63,14 @@ export type Body = Uint8Array | string | ReadableStream<Uint8Array>
  * One HTTP exchange, no redirects followed. Rejects when no answer came (connection refused, TLS
  * failure, proxy refusal, abort); the error carries `proxy` when a proxy was in the way.
  */
-export async function send(url: URL, method: string, headers: Record<string, string>, body: Body | undefined, signal: AbortSignal, settings: ProxySettings): Promise<Answer> {
+export async function send(
+  url: URL,
+  method: string,
+  headers: Record<string, string>,
+  body: Body | undefined,
+  signal: AbortSignal,
+  settings: ProxySettings
+): Promise<Answer> {
   const { dispatcher, proxy } = dispatcherFor(url, settings)
   const payload = body instanceof ReadableStream ? Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>) : body
   try {

@@ -78,7 +78,8 @@ function hintFor(code: ErrorCode, ctx: HttpErrorContext, auth?: CredentialState)
       if (auth?.found) return `check that they are current and meant for ${ctx.registry}, or give others with username and password`
       return `give username and password, or run docker login ${ctx.registry}`
     case 'DENIED':
-      if (auth?.found && auth.source === 'GITHUB_TOKEN') return 'give the workflow packages: read (verify) or packages: write (attach) permission for this package'
+      if (auth?.found && auth.source === 'GITHUB_TOKEN')
+        return 'give the workflow packages: read (verify) or packages: write (attach) permission for this package'
       if (auth?.found) return 'check that these credentials may read (pull) or write (push) this repository'
       return `give username and password that may read (pull) or write (push) this repository, or run docker login ${ctx.registry}`
     case 'TOO_MANY_REQUESTS':
@@ -130,7 +131,12 @@ function statusDetail(status: number, first: RegistryErrorEntry | undefined): st
  * `push manifest v1 to localhost:5000/app: authentication required (401), and no credentials were
  * found for localhost:5000` with the hint `give username and password, or run docker login …`.
  */
-export function httpError(ctx: HttpErrorContext, status: number, body?: Uint8Array, override?: { code?: ErrorCode; hint?: string; auth?: CredentialState }): OciError {
+export function httpError(
+  ctx: HttpErrorContext,
+  status: number,
+  body?: Uint8Array,
+  override?: { code?: ErrorCode; hint?: string; auth?: CredentialState }
+): OciError {
   const registryErrors = parseRegistryErrors(body)
   const code = override?.code ?? codeForStatus(status, registryErrors)
   const first = registryErrors[0]

@@ -66,7 +66,10 @@ function chain(e: unknown): ErrLike[] {
 function fixFor(fix: Fix, host: string): string {
   switch (fix) {
     case 'ca':
-      return `if the registry's certificate comes from a private CA, set NODE_EXTRA_CA_CERTS to a PEM file holding the CA certificate (in the step's environment: node reads it at start)`
+      return (
+        `if the registry's certificate comes from a private CA, set NODE_EXTRA_CA_CERTS to a PEM file holding the CA certificate (in the step's ` +
+        `environment: node reads it at start)`
+      )
     case 'self-signed':
       return `set NODE_EXTRA_CA_CERTS to a PEM file holding this certificate, or give the registry one from a trusted CA`
     case 'clock':
@@ -128,23 +131,41 @@ export function networkFailure(ctx: HttpErrorContext, url: URL, cause: unknown, 
   const notTls = list.find(err => err.code !== undefined && NOT_TLS.has(err.code))
   if (notTls) {
     const message = `${where}: ${host} does not speak TLS on this port (${notTls.code}), it may serve plain HTTP`
-    return { retriable: false, error: new OciError('TLS', message, { ...base, hint: `if the registry serves plain HTTP, list ${host} in insecure-registries` }) }
+    return {
+      retriable: false,
+      error: new OciError('TLS', message, { ...base, hint: `if the registry serves plain HTTP, list ${host} in insecure-registries` })
+    }
   }
   if (proxy) {
     const via = `the proxy ${proxy.display} (from ${proxy.variable})`
     const status = tunnelStatus(list)
     if (status === 407) {
-      return { retriable: false, error: new OciError('PROXY', `${where}: ${via} refused its credentials (407 Proxy Authentication Required)`, { ...base, hint: `check the user and password in ${proxy.variable} (http://user:password@host:port)` }) }
+      return {
+        retriable: false,
+        error: new OciError('PROXY', `${where}: ${via} refused its credentials (407 Proxy Authentication Required)`, {
+          ...base,
+          hint: `check the user and password in ${proxy.variable} (http://user:password@host:port)`
+        })
+      }
     }
     if (status !== undefined) {
       return {
         retriable: status >= 500,
-        error: new OciError('PROXY', `${where}: ${via} would not open a tunnel to ${host} (${status})`, { ...base, hint: `check that the proxy may reach ${host}, or list ${url.hostname} in NO_PROXY to connect directly` })
+        error: new OciError('PROXY', `${where}: ${via} would not open a tunnel to ${host} (${status})`, {
+          ...base,
+          hint: `check that the proxy may reach ${host}, or list ${url.hostname} in NO_PROXY to connect directly`
+        })
       }
     }
     const unreachable = list.find(err => err.code !== undefined && UNREACHABLE.has(err.code) && isProxyEndpoint(err, proxy))
     if (unreachable) {
-      return { retriable: true, error: new OciError('PROXY', `${where}: could not connect to ${via} (${unreachable.code})`, { ...base, hint: `check ${proxy.variable}, or list ${url.hostname} in NO_PROXY to connect directly` }) }
+      return {
+        retriable: true,
+        error: new OciError('PROXY', `${where}: could not connect to ${via} (${unreachable.code})`, {
+          ...base,
+          hint: `check ${proxy.variable}, or list ${url.hostname} in NO_PROXY to connect directly`
+        })
+      }
     }
   }
   const reason = describeCause(list)

@@ -12,7 +12,6 @@ import type { PushManifestResult } from '../target.js'
 import type { Descriptor, ManifestBlob } from '../types.js'
 import { errCtx, v2, type RepoContext } from './context.js'
 
-
 /** Retries of a by-digest manifest PUT refused while its blobs are being linked by another client. */
 export const BLOB_RACE_RETRIES = 3
 
@@ -37,7 +36,6 @@ function headerDigest(headers: Headers): string | undefined {
   return d && isDigest(d) ? d : undefined
 }
 
-
 function tooLarge(ctx: RepoContext, op: string, size?: number): OciError {
   const what = size === undefined ? 'manifest' : `manifest of ${size} bytes`
   return new OciError('SIZE_EXCEEDED', `${op} in ${ctx.subject}: ${what} is over the ${MAX_MANIFEST_BYTES}-byte limit of the distribution spec`, {
@@ -57,21 +55,24 @@ export async function fetchManifest(ctx: RepoContext, reference: string | Descri
   const want = typeof reference === 'string' ? (isDigest(reference) ? reference : undefined) : reference.digest
   const op = `fetch manifest ${ref}`
   if (typeof reference !== 'string' && reference.size > MAX_MANIFEST_BYTES) throw tooLarge(ctx, op, reference.size)
-  const accept = typeof reference !== 'string' && !MANIFEST_ACCEPT.includes(reference.mediaType) ? `${reference.mediaType}, ${MANIFEST_ACCEPT}` : MANIFEST_ACCEPT
-  const reply = await ctx.transport.request({
-    method: 'GET',
-    url: v2(ctx, `manifests/${ref}`),
-    kind: 'manifest.get',
-    headers: { accept },
-    access: 'pull',
-    idempotent: true,
-    ok: [200],
-    readBody: MAX_MANIFEST_BYTES,
-    ctx: errCtx(ctx, op, 'from')
-  }).catch(e => {
-    if (e instanceof OciError && e.code === 'SIZE_EXCEEDED' && e.status === 200) throw tooLarge(ctx, op)
-    throw e
-  })
+  const accept =
+    typeof reference !== 'string' && !MANIFEST_ACCEPT.includes(reference.mediaType) ? `${reference.mediaType}, ${MANIFEST_ACCEPT}` : MANIFEST_ACCEPT
+  const reply = await ctx.transport
+    .request({
+      method: 'GET',
+      url: v2(ctx, `manifests/${ref}`),
+      kind: 'manifest.get',
+      headers: { accept },
+      access: 'pull',
+      idempotent: true,
+      ok: [200],
+      readBody: MAX_MANIFEST_BYTES,
+      ctx: errCtx(ctx, op, 'from')
+    })
+    .catch(e => {
+      if (e instanceof OciError && e.code === 'SIZE_EXCEEDED' && e.status === 200) throw tooLarge(ctx, op)
+      throw e
+    })
   const bytes = reply.body
   const hinted = headerDigest(reply.headers)
   let digest: string
@@ -82,15 +83,22 @@ export async function fetchManifest(ctx: RepoContext, reference: string | Descri
     const algorithm = hinted ? parseDigest(hinted).algorithm : 'sha256'
     digest = digestOf(bytes, algorithm)
     if (hinted && hinted !== digest) {
-      throw new OciError('DIGEST_MISMATCH', `${op} from ${ctx.subject}: content does not match the registry's Docker-Content-Digest (header ${hinted}, content ${digest})`, {
-        op,
-        subject: ctx.subject,
-        hint: 'the registry returned other bytes than it claims; do not trust this content'
-      })
+      throw new OciError(
+        'DIGEST_MISMATCH',
+        `${op} from ${ctx.subject}: content does not match the registry's Docker-Content-Digest (header ${hinted}, content ${digest})`,
+        {
+          op,
+          subject: ctx.subject,
+          hint: 'the registry returned other bytes than it claims; do not trust this content'
+        }
+      )
     }
   }
   if (typeof reference !== 'string' && reference.size !== bytes.length) {
-    throw new OciError('DIGEST_MISMATCH', `${op} from ${ctx.subject}: ${bytes.length} bytes, the descriptor says ${reference.size}`, { op, subject: ctx.subject })
+    throw new OciError('DIGEST_MISMATCH', `${op} from ${ctx.subject}: ${bytes.length} bytes, the descriptor says ${reference.size}`, {
+      op,
+      subject: ctx.subject
+    })
   }
   return { descriptor: { mediaType: mediaTypeOf(reply.headers.get('content-type'), bytes), digest, size: bytes.length }, bytes }
 }
@@ -129,19 +137,20 @@ export async function pushManifest(ctx: RepoContext, bytes: Uint8Array, mediaTyp
   const reference = tag ?? digest
   const op = `push manifest ${reference}`
   if (bytes.length > MAX_MANIFEST_BYTES) throw tooLarge(ctx, op, bytes.length)
-  const put = () => ctx.transport.request({
-    method: 'PUT',
-    url: v2(ctx, `manifests/${reference}`),
-    kind: 'manifest.put',
-    headers: { 'content-type': mediaType, 'content-length': String(bytes.length) },
-    body: () => bytes,
-    access: 'push',
-    // by digest, repeating it changes nothing; a tag may have moved meanwhile (another writer of a
-    // referrers index), so a tag PUT is not resent blindly: the caller re-reads and merges
-    idempotent: tag === undefined,
-    ok: [200, 201, 202],
-    ctx: errCtx(ctx, `push manifest ${reference}`, 'to')
-  })
+  const put = () =>
+    ctx.transport.request({
+      method: 'PUT',
+      url: v2(ctx, `manifests/${reference}`),
+      kind: 'manifest.put',
+      headers: { 'content-type': mediaType, 'content-length': String(bytes.length) },
+      body: () => bytes,
+      access: 'push',
+      // by digest, repeating it changes nothing; a tag may have moved meanwhile (another writer of a
+      // referrers index), so a tag PUT is not resent blindly: the caller re-reads and merges
+      idempotent: tag === undefined,
+      ok: [200, 201, 202],
+      ctx: errCtx(ctx, `push manifest ${reference}`, 'to')
+    })
   // Distribution answers 400 MANIFEST_BLOB_UNKNOWN or DIGEST_INVALID to a manifest whose blob another
   // client is uploading (linking) at that moment: by digest, a few spaced retries are safe.
   let reply: Awaited<ReturnType<typeof put>>

@@ -65,7 +65,9 @@ function parseProxyUrl(value: string, variable: string): ProxyServer {
     throw new UsageError(`${variable} is not a URL`, { hint: `give the proxy as http://host:port (credentials as http://user:password@host:port)` })
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`${variable} names a ${url.protocol.replace(/:$/, '')} proxy, which is not supported`, { hint: 'use an http:// or https:// proxy (one that answers CONNECT)' })
+    throw new UsageError(`${variable} names a ${url.protocol.replace(/:$/, '')} proxy, which is not supported`, {
+      hint: 'use an http:// or https:// proxy (one that answers CONNECT)'
+    })
   }
   maskProxyCredentials(url)
   return { url, display: `${url.protocol}//${url.host}`, variable }
@@ -136,7 +138,10 @@ function isLoopback(host: string): boolean {
 
 /** Whether `url` bypasses the proxy (loopback, or matched by NO_PROXY). */
 export function bypassesProxy(url: URL, settings: ProxySettings): boolean {
-  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase().replace(/\.$/, '')
+  const host = url.hostname
+    .replace(/^\[|\]$/g, '')
+    .toLowerCase()
+    .replace(/\.$/, '')
   if (isLoopback(host)) return true
   if (settings.bypassAll) return true
   const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80)

@@ -130,7 +130,11 @@ async function listViaApi(ctx: RepoContext, state: ReferrersState, subject: Desc
   let total = 0
   for (let page = 0; ; page++) {
     if (page >= MAX_REFERRERS_PAGES) {
-      throw new OciError('SIZE_EXCEEDED', `${op} in ${ctx.subject}: more than ${MAX_REFERRERS_PAGES} pages of referrers`, { op, subject: ctx.subject, hint: 'the registry keeps paging; narrow the listing with an artifactType' })
+      throw new OciError('SIZE_EXCEEDED', `${op} in ${ctx.subject}: more than ${MAX_REFERRERS_PAGES} pages of referrers`, {
+        op,
+        subject: ctx.subject,
+        hint: 'the registry keeps paging; narrow the listing with an artifactType'
+      })
     }
     const reply = await getPage(ctx, url, op)
     const manifests = reply.status === 200 ? pageIndex(reply) : undefined
@@ -140,7 +144,11 @@ async function listViaApi(ctx: RepoContext, state: ReferrersState, subject: Desc
         state.note('unsupported', 'ping')
         return undefined
       }
-      throw new OciError('INVALID_RESPONSE', `${op} in ${ctx.subject}: page ${page + 1} is not an image index (status ${reply.status})`, { op, subject: ctx.subject, status: reply.status })
+      throw new OciError('INVALID_RESPONSE', `${op} in ${ctx.subject}: page ${page + 1} is not an image index (status ${reply.status})`, {
+        op,
+        subject: ctx.subject,
+        status: reply.status
+      })
     }
     if (page === 0) state.note('supported', 'ping')
     total += reply.body.length
@@ -152,7 +160,10 @@ async function listViaApi(ctx: RepoContext, state: ReferrersState, subject: Desc
     const next = parseNextLink(reply.headers.get('link'), reply.url)
     if (!next) break
     if (!sameOrigin(next, reply.url)) {
-      throw new OciError('INVALID_RESPONSE', `${op} in ${ctx.subject}: the next page is on another origin (${new URL(next).origin}); not following it`, { op, subject: ctx.subject })
+      throw new OciError('INVALID_RESPONSE', `${op} in ${ctx.subject}: the next page is on another origin (${new URL(next).origin}); not following it`, {
+        op,
+        subject: ctx.subject
+      })
     }
     url = next
   }

@@ -9,7 +9,7 @@ import { isLoopbackHost } from '../reference.js'
 import { Authorizer, MAX_TOKEN_RESPONSE_BYTES, type RawRequest, type RawResponse } from './auth.js'
 import { repositoryScope } from './challenge.js'
 import { Deadline, formatSeconds } from './deadline.js'
-export type { Method, Reply, RequestCount, RequestSpec, TransportOptions } from './request.js'
+export type { Reply, RequestCount, RequestSpec, TransportOptions } from './request.js'
 import { discard, IdleTimer, readCapped, withProgress } from './bodies.js'
 import { send, SendError, type Answer, type Body } from './dispatcher.js'
 import { httpError, MAX_ERROR_BODY_BYTES, whereOf, type HttpErrorContext } from './errors.js'
@@ -83,7 +83,11 @@ export class Transport {
   private checkScheme(url: URL, ctx: HttpErrorContext): void {
     if (url.protocol === 'https:') return
     if (url.protocol === 'http:' && schemeFor(url.host, this.insecure) === 'http') return
-    throw new OciError('INVALID_RESPONSE', `${whereOf(ctx)}: refusing to follow a redirect to ${url.protocol}//${url.host}, plain HTTP is only used for loopback and insecure registries`, { op: ctx.op, subject: ctx.subject })
+    throw new OciError(
+      'INVALID_RESPONSE',
+      `${whereOf(ctx)}: refusing to follow a redirect to ${url.protocol}//${url.host}, plain HTTP is only used for loopback and insecure registries`,
+      { op: ctx.op, subject: ctx.subject }
+    )
   }
 
   /**
@@ -116,7 +120,9 @@ export class Transport {
         error = await this.statusError(spec, reply)
         if (!spec.idempotent || !isRetriableStatus(reply.status)) throw error
         retryAfterMs = parseRetryAfter(reply.headers.get('retry-after'))
-        why = `${whereOf(spec.ctx)}: the registry answered ${reply.status}${retryAfterMs !== undefined ? ` and asked to wait ${formatSeconds(retryAfterMs)} (Retry-After)` : ''}`
+        why =
+          `${whereOf(spec.ctx)}: the registry answered ` +
+          `${reply.status}${retryAfterMs !== undefined ? ` and asked to wait ${formatSeconds(retryAfterMs)} (Retry-After)` : ''}`
       } catch (e) {
         if (!(e instanceof AttemptNetworkError)) throw e
         const failure = networkFailure(spec.ctx, e.url, e.cause, e.timedOut, this.timeoutMs, e.proxy)
@@ -125,7 +131,13 @@ export class Transport {
         why = error.message
       }
       if (attempt >= this.retries) throw attempt === 0 ? error : withCause(error, `, after ${attempt + 1} tries`)
-      await this.wait(retryAfterMs ?? backoffDelay(attempt, { baseMs: this.backoffBaseMs }), `${why} (try ${attempt + 1} of ${this.retries + 1})`, error, attempt + 1, retryAfterMs !== undefined)
+      await this.wait(
+        retryAfterMs ?? backoffDelay(attempt, { baseMs: this.backoffBaseMs }),
+        `${why} (try ${attempt + 1} of ${this.retries + 1})`,
+        error,
+        attempt + 1,
+        retryAfterMs !== undefined
+      )
     }
   }
 
@@ -197,10 +209,13 @@ export class Transport {
       res = await send(hop.url, hop.method, headers, body, timer.controller.signal, this.proxy)
     } catch (e) {
       timer.clear()
-      throw e instanceof SendError ? new AttemptNetworkError(e.cause, timer.timedOut, hop.url, e.proxy) : new AttemptNetworkError(e, timer.timedOut, hop.url, undefined)
+      throw e instanceof SendError
+        ? new AttemptNetworkError(e.cause, timer.timedOut, hop.url, e.proxy)
+        : new AttemptNetworkError(e, timer.timedOut, hop.url, undefined)
     }
     // path only: upload locations carry session state in the query, and no header is ever logged
-    this.logger.debug(`${hop.method} ${hop.url.protocol}//${hop.url.host}${hop.url.pathname} → ${res.status}${res.proxy ? ` (via ${res.proxy.display})` : ''}`)
+    const via = res.proxy ? ` (via ${res.proxy.display})` : ''
+    this.logger.debug(`${hop.method} ${hop.url.protocol}//${hop.url.host}${hop.url.pathname} → ${res.status}${via}`)
     return { res, timer }
   }
 
@@ -225,7 +240,11 @@ export class Transport {
     if (max !== undefined && hop.method !== 'HEAD') {
       body = await readCapped(res, max, timer, () =>
         isOk
-          ? new OciError('SIZE_EXCEEDED', `${spec.ctx.op} ${spec.ctx.preposition ?? 'from'} ${spec.ctx.subject}: the answer is larger than the limit of ${max} bytes`, { op: spec.ctx.op, subject: spec.ctx.subject, status: res.status })
+          ? new OciError(
+              'SIZE_EXCEEDED',
+              `${spec.ctx.op} ${spec.ctx.preposition ?? 'from'} ${spec.ctx.subject}: the answer is larger than the limit of ${max} bytes`,
+              { op: spec.ctx.op, subject: spec.ctx.subject, status: res.status }
+            )
           : new OciError('INVALID_RESPONSE', 'error body too large')
       ).catch(e => {
         if (e instanceof OciError && e.code === 'INVALID_RESPONSE' && !isOk) return new Uint8Array(0)

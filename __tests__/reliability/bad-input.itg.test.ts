@@ -28,7 +28,7 @@ afterAll(async () => {
 })
 
 /** `attach <image> --name=value …`: the command and image positional, as a user types them. */
-export function cliArgv(row: Row, e: Env): string[] {
+function cliArgv(row: Row, e: Env): string[] {
   const { image = '', command = 'attach', ...rest } = row.inputs(e)
   return [command, image, ...Object.entries(rest).map(([k, v]) => `--${k}=${v}`), ...(row.argv ?? [])]
 }
@@ -48,19 +48,19 @@ describe.each(cliRows.map(r => [r.name, r] as const))('%s', (_name, row) => {
     const out: string[] = []
     const err: string[] = []
     const started = Date.now()
-    const code = await cliMain(
-      cliArgv(row, env),
-      {
-        stdout: s => out.push(s),
-        stderr: s => err.push(s),
-        // no ambient credentials, CI context or git repository
-        env: { PATH: process.env.PATH, HOME: env.work, DOCKER_CONFIG: `${env.work}/docker` },
-        cwd: env.work,
-        readStdin: () => row.stdin ?? ''
-      }
-    )
+    const code = await cliMain(cliArgv(row, env), {
+      stdout: s => out.push(s),
+      stderr: s => err.push(s),
+      // no ambient credentials, CI context or git repository
+      env: { PATH: process.env.PATH, HOME: env.work, DOCKER_CONFIG: `${env.work}/docker` },
+      cwd: env.work,
+      readStdin: () => row.stdin ?? ''
+    })
     const elapsed = Date.now() - started
-    const lines = err.join('').split('\n').filter(l => l.trim() !== '')
+    const lines = err
+      .join('')
+      .split('\n')
+      .filter(l => l.trim() !== '')
     expect({ code, lines }).toEqual({ code: row.code, lines: [expect.stringMatching(/^error: /)] })
     expect(out.join('')).toBe('')
     const line = lines[0]!

@@ -1,0 +1,2 @@
+export declare function sourcesHash(root?: string): string
+export declare const SOURCES_FILE: string
