@@ -34,11 +34,11 @@ const opt = (n, d) => {
 }
 if (flag('--help')) {
   process.stdout.write(
-    readFileSync(fileURLToPath(import.meta.url), 'utf8')
+    `${readFileSync(fileURLToPath(import.meta.url), 'utf8')
       .split('\n')
       .slice(0, 10)
       .map(l => l.replace(/^\/\/ ?/, ''))
-      .join('\n') + '\n'
+      .join('\n')}\n`
   )
   process.exit(0)
 }
@@ -598,7 +598,7 @@ L.push(...V)
 L.push('')
 if (results.notes.length) L.push(...results.notes, '')
 const text = L.join('\n')
-process.stdout.write(text + '\n')
+process.stdout.write(`${text}\n`)
 if (OUT) {
   writeFileSync(OUT, text)
   log(`saved to ${OUT}`)

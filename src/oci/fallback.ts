@@ -56,9 +56,10 @@ import { backoffDelay, sleep as defaultSleep } from '../retry.js'
 import type { Logger } from '../log.js'
 import { digestOf } from './digest.js'
 import { MediaType } from './media-types.js'
-import { editReferrersIndex, fallbackTag, readReferrersTag } from './referrers.js'
+import { dropVanished, merge, readFallbackIndex, type ReadIndex } from './fallback-index.js'
+import { fallbackTag } from './referrers.js'
 import type { Target } from './target.js'
-import type { Descriptor, ImageIndex } from './types.js'
+import type { Descriptor } from './types.js'
 
 /** A PUT is sent at most this long after the start of the read it was computed from. */
 export const STALE_BASE_MS = 500
@@ -99,55 +100,9 @@ export interface FallbackResult {
   wrote: boolean
 }
 
-interface ReadIndex {
-  index?: ImageIndex
-  digest?: string
-  /** the tag resolved to the subject itself (GitLab): read as empty */
-  aliasOfSubject?: boolean
-}
-
-/** Read the fallback index. A tag that is missing, or resolves to the subject itself (GitLab), is empty. */
-export async function readFallbackIndex(target: Target, subject: Descriptor): Promise<ReadIndex> {
-  const got = await readReferrersTag(async tag => {
-    try {
-      return await target.fetchManifest(tag)
-    } catch (e) {
-      if (isOciError(e, 'NOT_FOUND')) return undefined
-      throw e
-    }
-  }, subject.digest)
-  if (got.state === 'alias') return { aliasOfSubject: true }
-  if (got.state === 'index') return { index: got.index, digest: got.digest }
-  if (got.state === 'other') {
-    throw new OciError('CONFLICT', `update referrers tag ${fallbackTag(subject.digest)} in ${target.describe()}: ${got.problem}; refusing to overwrite it`, {
-      op: 'update referrers tag',
-      subject: target.describe(),
-      hint: 'remove or rename that tag, or use a registry with the referrers API'
-    })
-  }
-  return {}
-}
-
 /** A failed index PUT worth another read-merge-write: the registry was busy, or a blob was linking. */
 function putRetriable(e: unknown): boolean {
   return isTransient(e) || isBlobLinkRace(e)
-}
-
-/** The merged index: `cur` verbatim (deduped), carried entries it lost appended verbatim, ours added. */
-function merge(
-  cur: ImageIndex | undefined,
-  restore: Descriptor[],
-  add: Descriptor[],
-  remove: string[]
-): { bytes: Uint8Array; manifests: Descriptor[]; changed: boolean } {
-  const base: ImageIndex | undefined = cur
-    ? { ...cur, manifests: [...(cur.manifests ?? []), ...restore] }
-    : restore.length
-      ? { schemaVersion: 2, mediaType: MediaType.ImageIndex, manifests: restore }
-      : undefined
-  const edit = editReferrersIndex(base, add, remove)
-  const changed = !cur || JSON.stringify(cur.manifests ?? []) !== JSON.stringify(edit.index.manifests) || cur.mediaType !== MediaType.ImageIndex
-  return { bytes: edit.bytes, manifests: edit.index.manifests, changed }
 }
 
 export async function updateFallbackIndex(target: Target, subject: Descriptor, add: Descriptor[], opts: FallbackOptions = {}): Promise<FallbackResult> {
@@ -313,19 +268,5 @@ class TagIndexWriter {
     this.known = { digest: digestOf(bytes), at: this.now() }
     this.slowest = Math.max(this.slowest, this.known.at - v.readAt)
     await this.sleep(this.settle() + Math.floor(this.random() * 250))
-  }
-}
-
-/**
- * A registry that checks an index's children (distribution) refuses to re-add an entry whose
- * manifest was deleted meanwhile: forget carried entries that no longer exist.
- */
-async function dropVanished(target: Target, restore: Descriptor[], carried: Map<string, Descriptor>, log: (m: string) => void): Promise<void> {
-  for (const d of restore) {
-    const exists = await target.manifestExists(d.digest).catch(() => true)
-    if (!exists) {
-      carried.delete(d.digest)
-      log(`${d.digest} was deleted from the repository; no longer restoring it`)
-    }
   }
 }
