@@ -60,7 +60,7 @@ export async function* walkManifests(
 }
 
 /** The referrers tag of `subjectDigest` in the layout, through the one reader (src/oci/referrers.ts). */
-async function readFallbackIndex(dir: string, index: RawIndex, subjectDigest: string): Promise<ReferrersTag> {
+async function readLayoutReferrersTag(dir: string, index: RawIndex, subjectDigest: string): Promise<ReferrersTag> {
   return readReferrersTag(async tag => {
     const entry = findTag(index, tag)
     if (!entry) return undefined
@@ -71,7 +71,7 @@ async function readFallbackIndex(dir: string, index: RawIndex, subjectDigest: st
 
 /** The index to edit, or an error when something else holds the tag (it is not ours to overwrite). */
 async function editableFallbackIndex(dir: string, index: RawIndex, subjectDigest: string): Promise<ImageIndex | undefined> {
-  const got = await readFallbackIndex(dir, index, subjectDigest)
+  const got = await readLayoutReferrersTag(dir, index, subjectDigest)
   if (got.state === 'other') {
     throw new OciError('CONFLICT', `oci:${dir}: update referrers tag ${fallbackTag(subjectDigest)}: ${got.problem}; refusing to overwrite it`, {
       op: 'update referrers tag',
@@ -98,7 +98,7 @@ export async function scanReferrers(
   }
   let fallback: ImageIndex | undefined
   try {
-    const got = await readFallbackIndex(dir, index, subjectDigest)
+    const got = await readLayoutReferrersTag(dir, index, subjectDigest)
     if (got.state === 'other') logger.warning(`oci:${dir}: ${got.problem}; ignoring it`)
     fallback = got.state === 'index' ? got.index : undefined
   } catch (e) {
