@@ -5,7 +5,8 @@ import { describeError } from '../errors.js'
 import type { Logger } from '../log.js'
 import { updateFallbackIndex } from '../oci/fallback.js'
 import type { Target } from '../oci/target.js'
-import { isIndex, parseManifest, type Descriptor } from '../oci/types.js'
+import { isIndex, type Descriptor } from '../oci/types.js'
+import { readIndexAttestations } from '../read/attestations.js'
 import type { Subject } from '../read/subject.js'
 import { platformLabel, type RunDeps } from '../result.js'
 
@@ -20,22 +21,17 @@ export async function listBuildKitAttestations(target: Target, subject: Subject,
   // a registry's own API lists them already; a layout is scanned (only a registry's capability is noted)
   if (target.capabilities.referrersIndexedBy === 'store' || (await target.referrersCapability()) !== 'unsupported') return
   const byPlatform = new Map<string, Descriptor[]>()
-  for (const a of subject.indexAttestations) {
-    try {
-      const m = parseManifest((await target.fetchManifest(a)).bytes, `attestation manifest ${a.digest}`)
-      const platform = subject.platforms.find(p => p.digest === m.subject?.digest)
-      if (!platform || isIndex(m)) continue // the legacy form has no subject: it cannot be a referrer
-      const d: Descriptor = {
-        mediaType: a.mediaType,
-        digest: a.digest,
-        size: a.size,
-        ...(m.artifactType ? { artifactType: m.artifactType } : {}),
-        ...(m.annotations ? { annotations: m.annotations } : {})
-      }
-      byPlatform.set(platform.digest, [...(byPlatform.get(platform.digest) ?? []), d])
-    } catch (e) {
-      logger.warning(`could not read BuildKit's attestation manifest ${a.digest}: ${describeError(e)}`)
+  for (const { descriptor: a, manifest: m } of await readIndexAttestations(target, subject.indexAttestations, { logger })) {
+    const platform = subject.platforms.find(p => p.digest === m?.subject?.digest)
+    if (!m || !platform || isIndex(m)) continue // the legacy form has no subject: it cannot be a referrer
+    const d: Descriptor = {
+      mediaType: a.mediaType,
+      digest: a.digest,
+      size: a.size,
+      ...(m.artifactType ? { artifactType: m.artifactType } : {}),
+      ...(m.annotations ? { annotations: m.annotations } : {})
     }
+    byPlatform.set(platform.digest, [...(byPlatform.get(platform.digest) ?? []), d])
   }
   for (const platform of subject.platforms) {
     const add = byPlatform.get(platform.digest)

@@ -6,6 +6,7 @@ import type { ImageRef } from '../oci/reference.js'
 import type { Target } from '../oci/target.js'
 import type { Descriptor } from '../oci/types.js'
 import { baseResult, platformLabel, type Result, type RunDeps } from '../result.js'
+import { readIndexAttestations } from '../read/attestations.js'
 import { resolveSubject, type Subject } from '../read/subject.js'
 import { discoverIndexTree, discoverTree } from './discover.js'
 import { collectEvidence, withIndexEvidence, type BundleVerifier, type SubjectEvidence } from './evidence.js'
@@ -30,12 +31,13 @@ export async function verifyCommand(target: Target, ref: ImageRef, inputs: Input
     verifyBundle = bytes => checkBundle(bytes, trust)
   }
   const requirements = inputs.require.length ? inputs.require : ['metadata']
+  const attestations = await readIndexAttestations(target, subject.indexAttestations, { logger, registryFailures: 'throw' })
   const eachPlatform = inputs.platforms === 'each' && subject.index !== undefined && subject.platforms.length > 0
   const read = (scope: string, descriptor: Descriptor, manifest?: Subject['manifest'], platformDigest?: string) =>
     logger.group(`Reading referrers of ${scope} ${descriptor.digest}`, () =>
       collectEvidence(
         target,
-        { descriptor, ...(manifest ? { manifest } : {}), indexAttestations: platformDigest || !eachPlatform ? subject.indexAttestations : [] },
+        { descriptor, ...(manifest ? { manifest } : {}), indexAttestations: platformDigest || !eachPlatform ? attestations : [] },
         {
           prefix: inputs.annotationPrefix,
           logger,

@@ -2,11 +2,10 @@
  * `discover`: the referrers tree of an image (referrers of referrers, as `oras discover` shows it).
  */
 import type { ReferrerNode } from '../result.js'
-import { describeError } from '../errors.js'
 import type { Logger } from '../log.js'
-import { attestedDigest } from '../oci/buildkit.js'
 import type { Target } from '../oci/target.js'
-import { parseManifest, type Descriptor } from '../oci/types.js'
+import type { Descriptor } from '../oci/types.js'
+import { readIndexAttestations } from '../read/attestations.js'
 import { findReferrers } from '../read/referrers.js'
 
 /** Depth of the tree: an image's SBOM, its attestation, that one's signature, and one more; deeper is noise. */
@@ -45,25 +44,12 @@ export async function discoverIndexTree(
   opts: { logger?: Logger } = {}
 ): Promise<{ nodes: ReferrerNode[]; via: string }> {
   const top = await discoverTree(target, subject.descriptor, opts)
-  const about = new Map<string, string | undefined>()
-  for (const a of subject.indexAttestations) {
-    let platform = attestedDigest(a, undefined)
-    if (!platform) {
-      try {
-        platform = attestedDigest(a, parseManifest((await target.fetchManifest(a)).bytes))
-      } catch (e) {
-        opts.logger?.warning(`could not read attestation manifest ${a.digest}: ${describeError(e)}`)
-      }
-    }
-    about.set(a.digest, platform)
-  }
+  const attestations = await readIndexAttestations(target, subject.indexAttestations, opts)
   const nodes = [...top.nodes]
   for (const p of subject.platforms) {
     const own = await discoverTree(target, p, opts)
-    const attestations = subject.indexAttestations
-      .filter(a => about.get(a.digest) === p.digest)
-      .map((a): ReferrerNode => ({ descriptor: a, relation: 'attestation', children: [] }))
-    nodes.push({ descriptor: p, relation: 'platform', children: [...attestations, ...own.nodes] })
+    const about = attestations.filter(a => a.about === p.digest).map((a): ReferrerNode => ({ descriptor: a.descriptor, relation: 'attestation', children: [] }))
+    nodes.push({ descriptor: p, relation: 'platform', children: [...about, ...own.nodes] })
   }
   return { nodes, via: top.via }
 }

@@ -5,8 +5,7 @@
 import type { Logger } from '../log.js'
 import { annotationKeys, decodeDocument, decodeDocumentBytes } from '../metadata/codec.js'
 import type { BuildMetadata } from '../metadata/schema.js'
-import { attestedDigest } from '../oci/buildkit.js'
-import { Annotation, ArtifactType } from '../oci/media-types.js'
+import { ArtifactType } from '../oci/media-types.js'
 import type { ReferrersListing, Target } from '../oci/target.js'
 import { isIndex, parseManifest, type Descriptor, type Manifest } from '../oci/types.js'
 import { describeError, isRegistryFailure } from '../errors.js'
@@ -14,6 +13,7 @@ import type { BundleCheck } from '../sign/sigstore-verify.js'
 import { documentOfStatement, statementNames } from '../supply/metadata-statement.js'
 import { announcedPredicate, classify, isMetadataPredicate, isSigstoreBundle, needsManifest } from './classify.js'
 import type { Evidence } from './gate.js'
+import type { IndexAttestation } from '../read/attestations.js'
 import { findReferrers, type FoundReferrers } from '../read/referrers.js'
 
 /** Largest metadata layer read back (the document is JSON; anything larger is not ours). */
@@ -120,7 +120,7 @@ async function readBundle(
 
 export async function collectEvidence(
   target: Target,
-  subject: { descriptor: Descriptor; manifest?: Manifest; indexAttestations?: Descriptor[] },
+  subject: { descriptor: Descriptor; manifest?: Manifest; indexAttestations?: IndexAttestation[] },
   opts: { prefix: string; logger?: Logger; listing?: ReferrersListing; platformDigest?: string; verifyBundle?: BundleVerifier }
 ): Promise<SubjectEvidence> {
   // bundles are read when they carry our metadata, or when a signer is required
@@ -166,22 +166,16 @@ export async function collectEvidence(
       ...(md.document ? { document: md.document } : { problem: md.problem ?? 'unreadable' })
     })
   }
-  // BuildKit attestation manifests inside the index, for the index or for one platform: the legacy
-  // form names its platform manifest in `vnd.docker.reference.digest`, the OCI-artifact form in its
-  // `subject` (and may carry the annotation too)
+  // BuildKit attestation manifests inside the index (read once by the command), for the index or
+  // for the one platform they describe
   for (const a of subject.indexAttestations ?? []) {
-    const refd = a.annotations?.[Annotation.DockerReferenceDigest]
-    if (opts.platformDigest && refd !== undefined && refd !== opts.platformDigest) continue
-    try {
-      const got = await target.fetchManifest(a)
-      const m = parseManifest(got.bytes)
-      const about = attestedDigest(a, m)
-      if (opts.platformDigest && about !== opts.platformDigest) continue
-      evidence.push({ digest: a.digest, kinds: classify(a, m), source: 'index-attestation', artifactType: ArtifactType.BuildKitAttestation })
-    } catch (e) {
-      if (isRegistryFailure(e)) throw e
-      opts.logger?.warning(`could not read attestation manifest ${a.digest}: ${describeError(e)}`)
-    }
+    if (!a.manifest || (opts.platformDigest && a.about !== opts.platformDigest)) continue
+    evidence.push({
+      digest: a.descriptor.digest,
+      kinds: classify(a.descriptor, a.manifest),
+      source: 'index-attestation',
+      artifactType: ArtifactType.BuildKitAttestation
+    })
   }
   return { evidence, found }
 }
