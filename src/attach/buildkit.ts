@@ -14,12 +14,11 @@ import { platformLabel, type RunDeps } from '../result.js'
  * BuildKit (0.32+) stores its attestations as manifests with `subject` inside the image index and
  * writes no referrers tag, so on a registry without the referrers API nobody finds them by referrers
  * (cosign, ORAS, Kyverno, a gate on the platform digest). List each in its platform's tag-schema
- * index, with the same never-lose protocol; neither they nor the image index are rewritten. Best
- * effort: our own artifacts are written and verified already.
+ * index, with the same never-lose protocol; neither they nor the image index are rewritten. Called
+ * only where publish maintained the tag schema. Best effort: our own artifacts are written and
+ * verified already.
  */
 export async function listBuildKitAttestations(target: Target, subject: Subject, deps: RunDeps, logger: Logger): Promise<void> {
-  // a registry's own API lists them already; a layout is scanned (only a registry's capability is noted)
-  if (target.capabilities.referrersIndexedBy === 'store' || (await target.referrersCapability()) !== 'unsupported') return
   const byPlatform = new Map<string, Descriptor[]>()
   for (const { descriptor: a, manifest: m } of await readIndexAttestations(target, subject.indexAttestations, { logger })) {
     const platform = subject.platforms.find(p => p.digest === m?.subject?.digest)

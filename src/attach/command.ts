@@ -19,7 +19,7 @@ import { checkAnnotated, checkAttached } from './check.js'
 import { supersededBy } from './identity.js'
 import { planBundle, planMetadata, planProvenance, planSbom, type PlanContext } from './plan.js'
 import { documentFor, prepare, type Prepared, type Signing } from './prepare.js'
-import { publish, type PlannedArtifact } from './publish.js'
+import { publish, type PlannedArtifact, type PublishResult } from './publish.js'
 
 /** Sign the metadata statement (and the provenance) before anything is written; each bundle is a plan. */
 async function signedPlans(
@@ -54,14 +54,18 @@ export async function attachCommand(target: Target, ref: ImageRef, inputs: Input
   // platforms: each → metadata on the index and on every platform manifest (each describes its own
   // digest); SBOMs and provenance describe the build, so they go on the index once, and the gate
   // counts what the index carries for every platform in it
-  await attachTo(target, ref, inputs, deps, prepared, subject, subject.descriptor, undefined, result)
+  const indexing = await attachTo(target, ref, inputs, deps, prepared, subject, subject.descriptor, undefined, result)
   if (inputs.platforms === 'each') for (const p of subject.platforms) await attachTo(target, ref, inputs, deps, prepared, subject, p, p, result)
-  if (subject.indexAttestations.length) await listBuildKitAttestations(target, subject, deps, logger)
+  // where the store lists referrers itself (a layout, the referrers API), BuildKit's are listed already
+  if (subject.indexAttestations.length && indexing === 'tag-schema') await listBuildKitAttestations(target, subject, deps, logger)
   result.verified = result.problems.length === 0
   return result
 }
 
-/** Plan, sign, publish and verify what goes on one subject (the image, or one platform of it); into `result`. */
+/**
+ * Plan, sign, publish and verify what goes on one subject (the image, or one platform of it); into
+ * `result`. Returns who indexes the referrers written (publish's finding).
+ */
 async function attachTo(
   target: Target,
   ref: ImageRef,
@@ -72,7 +76,7 @@ async function attachTo(
   s: Descriptor,
   platform: Descriptor | undefined,
   result: Result
-): Promise<void> {
+): Promise<PublishResult['indexing']> {
   const { logger } = deps
   const scope = platform ? platformLabel(platform) : ''
   const ctx: PlanContext = {
@@ -134,6 +138,7 @@ async function attachTo(
   result.problems.push(...check.problems.map(x => (scope ? `${scope}: ${x}` : x)))
   result.missing.push(...check.unverified.map(k => (scope ? `${k}@${scope}` : k)))
   if (check.verified && pub.indexing === 'store') await removeSuperseded(target, check.referrers, plans, inputs.annotationPrefix, logger)
+  return pub.indexing
 }
 
 /**
