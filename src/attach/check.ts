@@ -6,7 +6,6 @@ import { retryWithin } from '../retry.js'
 import { describeError, isRegistryFailure } from '../errors.js'
 import type { Logger } from '../log.js'
 import { decodeDocument } from '../metadata/codec.js'
-import { ArtifactType } from '../oci/media-types.js'
 import type { ReferrersListing, Target } from '../oci/target.js'
 import type { Descriptor } from '../oci/types.js'
 import type { PlannedArtifact } from './publish.js'
@@ -30,8 +29,6 @@ export interface CheckOptions {
   timeoutMs: number
   prefix: string
   logger: Logger
-  /** the documentDigest written, for the metadata plan */
-  documentDigest?: string
   /** a listing already read (the tag-schema writer's confirming read) */
   listing?: ReferrersListing
   sleep?: (ms: number) => Promise<void>
@@ -39,11 +36,11 @@ export interface CheckOptions {
 }
 
 /** What is wrong with each plan's artifact as read back: one list of problems per plan (empty: verified). */
-export function compareWithPlans(found: FoundReferrers, plans: PlannedArtifact[], prefix: string, documentDigest?: string): string[][] {
-  return plans.map(p => comparePlan(found, p, prefix, documentDigest))
+export function compareWithPlans(found: FoundReferrers, plans: PlannedArtifact[], prefix: string): string[][] {
+  return plans.map(p => comparePlan(found, p, prefix))
 }
 
-function comparePlan(found: FoundReferrers, p: PlannedArtifact, prefix: string, documentDigest?: string): string[] {
+function comparePlan(found: FoundReferrers, p: PlannedArtifact, prefix: string): string[] {
   const want = p.built.descriptor
   const r = found.referrers.find(x => x.descriptor.digest === want.digest)
   if (!r) {
@@ -59,12 +56,12 @@ function comparePlan(found: FoundReferrers, p: PlannedArtifact, prefix: string, 
     .filter(([k, v]) => got[k] !== v)
     .map(([k]) => k)
   if (differing.length) problems.push(`${p.label}: annotations differ from what was written: ${differing.slice(0, 5).join(', ')}`)
-  if (p.kind === 'metadata' && want.artifactType === ArtifactType.BuildMetadataV1 && documentDigest) {
+  if (p.documentDigest) {
     try {
       const dec = decodeDocument(got, { prefix })
       if (!dec) problems.push('metadata: the referrer carries no metadata annotations')
-      else if (dec.documentDigest !== documentDigest)
-        problems.push(`metadata: document digest ${dec.documentDigest} is not the one written (${documentDigest})`)
+      else if (dec.documentDigest !== p.documentDigest)
+        problems.push(`metadata: document digest ${dec.documentDigest} is not the one written (${p.documentDigest})`)
     } catch (e) {
       problems.push(`metadata: ${describeError(e)}`)
     }
@@ -100,7 +97,7 @@ export async function checkAttached(target: Target, subject: Descriptor, plans: 
       listing = undefined // only the first attempt may reuse a listing read by the writer
       try {
         const found = await findReferrers(target, subject, { logger: opts.logger, ...(given ? { listing: given } : {}) })
-        const perPlan = compareWithPlans(found, plans, opts.prefix, opts.documentDigest)
+        const perPlan = compareWithPlans(found, plans, opts.prefix)
         const problems = perPlan.flat()
         const unverified = [...new Set(plans.filter((_, i) => perPlan[i]!.length > 0).map(p => p.kind))]
         return { verified: problems.length === 0, referrers: found.referrers.map(r => r.descriptor), via: found.via, problems, unverified, attempts, found }

@@ -107,7 +107,6 @@ async function attachTo(
       timeoutMs: inputs.verifyTimeoutSeconds * 1000,
       prefix: inputs.annotationPrefix,
       logger,
-      documentDigest: meta.documentDigest,
       ...(pub.fallback
         ? { listing: { descriptors: pub.fallback.descriptors, via: 'tag-schema', filtersApplied: false } }
         : pub.listing

@@ -33,7 +33,7 @@ function keyed(ctx: PlanContext, kind: string, extra = ''): { key: string; annot
   return { key, annotations: identityAnnotations(ctx.prefix, key, ctx.writer) }
 }
 
-export function planMetadata(doc: BuildMetadata, ctx: PlanContext): { plan: PlannedArtifact; documentDigest: string; annotations: Record<string, string> } {
+export function planMetadata(doc: BuildMetadata, ctx: PlanContext): { plan: PlannedArtifact; annotations: Record<string, string> } {
   const enc = encodeDocument(doc, { prefix: ctx.prefix })
   const { key, annotations: identity } = keyed(ctx, 'metadata')
   const annotations: Record<string, string> = {
@@ -56,7 +56,7 @@ export function planMetadata(doc: BuildMetadata, ctx: PlanContext): { plan: Plan
   }
   const built = buildArtifactManifest({ artifactType: ArtifactType.BuildMetadataV1, subject: ctx.subject, annotations, ...(layers ? { layers } : {}) })
   blobs.push(emptyBlob()) // the config, and the only layer when the document is inline
-  return { plan: { kind: 'metadata', label: 'metadata', built, blobs, key }, documentDigest: enc.documentDigest, annotations }
+  return { plan: { kind: 'metadata', label: 'metadata', built, blobs, key, documentDigest: enc.documentDigest }, annotations }
 }
 
 export function planSbom(s: DetectedSbom, ctx: PlanContext): PlannedArtifact {

@@ -19,6 +19,8 @@ export interface PlannedArtifact {
   blobs: Array<{ source: BlobSource; descriptor: Descriptor }>
   /** the writer's key for this artifact (src/attach/identity.ts): a later attempt with the same key supersedes it */
   key: string
+  /** the metadata artifact's document digest, which its annotations must name when read back */
+  documentDigest?: string
 }
 
 /** Blob uploads at once: enough to overlap latency, few enough not to trip rate limits. */
