@@ -22,21 +22,25 @@ const PROVENANCE_PREDICATES = [/^https:\/\/slsa\.dev\/provenance\//]
 /** our signed metadata statement (src/supply/metadata-statement.ts), any version */
 const METADATA_PREDICATES = [/^https:\/\/oci-build-metadata\.dev\/attestation\/build-metadata\/v\d+$/]
 
-/** Is this referrer a Sigstore bundle (any v0.x), as actions/attest and cosign push them? */
-export function isSigstoreBundle(d: Descriptor): boolean {
-  return /^application\/vnd\.dev\.sigstore\.bundle(\.v0\.\d+)?\+json$/.test(d.artifactType ?? '')
+/**
+ * A Sigstore bundle's media type, any version: `…bundle.v0.3+json` (actions/attest, cosign) and the
+ * older `…bundle+json;version=0.x`.
+ */
+export function isSigstoreBundleType(mediaType: string | undefined): boolean {
+  return /^application\/vnd\.dev\.sigstore\.bundle/.test(mediaType ?? '')
 }
 
-/** The predicate type a bundle referrer announces, when it announces one. */
-export function announcedPredicate(d: Descriptor): string | undefined {
-  return d.annotations?.[Annotation.SigstoreBundlePredicateType] ?? d.annotations?.[Annotation.InTotoPredicateType]
+/** Is this referrer a Sigstore bundle? */
+export function isSigstoreBundle(d: Descriptor): boolean {
+  return isSigstoreBundleType(d.artifactType)
 }
 
 export function isMetadataPredicate(p: string | undefined): boolean {
   return p !== undefined && METADATA_PREDICATES.some(r => r.test(p))
 }
 
-function predicateTypes(d: Descriptor, m?: Manifest): string[] {
+/** The predicate types a referrer announces (in its annotations, or its manifest's and layers' when given). */
+export function predicateTypes(d: Descriptor, m?: Manifest): string[] {
   const out: string[] = []
   const take = (a?: Record<string, string>) => {
     if (!a) return
@@ -54,7 +58,7 @@ function predicateTypes(d: Descriptor, m?: Manifest): string[] {
 /** Manifests the gate must read to classify: BuildKit attestations and attestations without a predicate annotation. */
 export function needsManifest(d: Descriptor): boolean {
   if (isBuildKitAttestation(d)) return true
-  if ((d.artifactType === ArtifactType.InToto || d.artifactType === ArtifactType.SigstoreBundleV03) && predicateTypes(d).length === 0) return true
+  if ((d.artifactType === ArtifactType.InToto || isSigstoreBundle(d)) && predicateTypes(d).length === 0) return true
   return false
 }
 
@@ -63,9 +67,7 @@ export function classify(d: Descriptor, m?: Manifest): Set<EvidenceKind> {
   const at = d.artifactType ?? ''
   if (at === ArtifactType.BuildMetadataV1) kinds.add('metadata')
   if (SBOM_TYPES.has(at)) kinds.add('sbom')
-  const attestation =
-    at === ArtifactType.InToto || at === ArtifactType.SigstoreBundleV03 || /^application\/vnd\.dev\.sigstore\.bundle/.test(at) || isBuildKitAttestation(d)
-  if (attestation) {
+  if (at === ArtifactType.InToto || isSigstoreBundle(d) || isBuildKitAttestation(d)) {
     for (const p of predicateTypes(d, m)) {
       if (SBOM_PREDICATES.some(r => r.test(p))) kinds.add('sbom')
       if (PROVENANCE_PREDICATES.some(r => r.test(p))) kinds.add('provenance')

@@ -11,7 +11,7 @@ import { isIndex, parseManifest, type Descriptor, type Manifest } from '../oci/t
 import { describeError, isRegistryFailure } from '../errors.js'
 import type { BundleCheck } from '../sign/sigstore-verify.js'
 import { documentOfStatement, statementNames } from '../supply/metadata-statement.js'
-import { announcedPredicate, classify, isMetadataPredicate, isSigstoreBundle, needsManifest } from './classify.js'
+import { classify, isMetadataPredicate, isSigstoreBundle, isSigstoreBundleType, needsManifest, predicateTypes } from './classify.js'
 import type { Evidence } from './gate.js'
 import type { IndexAttestation } from '../read/attestations.js'
 import { findReferrers, type FoundReferrers } from '../read/referrers.js'
@@ -76,8 +76,7 @@ async function readBundle(
   subjectDigest: string,
   verify: BundleVerifier | undefined
 ): Promise<void> {
-  const layer =
-    manifest && !isIndex(manifest) ? (manifest.layers.find(l => isSigstoreBundle({ ...l, artifactType: l.mediaType })) ?? manifest.layers[0]) : undefined
+  const layer = manifest && !isIndex(manifest) ? (manifest.layers.find(l => isSigstoreBundleType(l.mediaType)) ?? manifest.layers[0]) : undefined
   if (!layer) {
     e.signature = { state: 'invalid', problem: 'its manifest holds no bundle layer' }
     return
@@ -124,7 +123,7 @@ export async function collectEvidence(
   opts: { prefix: string; logger?: Logger; listing?: ReferrersListing; platformDigest?: string; verifyBundle?: BundleVerifier }
 ): Promise<SubjectEvidence> {
   // bundles are read when they carry our metadata, or when a signer is required
-  const readsBundle = (d: Descriptor) => isSigstoreBundle(d) && (opts.verifyBundle !== undefined || isMetadataPredicate(announcedPredicate(d)))
+  const readsBundle = (d: Descriptor) => isSigstoreBundle(d) && (opts.verifyBundle !== undefined || predicateTypes(d).some(isMetadataPredicate))
   const found = await findReferrers(target, subject.descriptor, {
     fetchIf: d => needsManifest(d) || d.artifactType === ArtifactType.BuildMetadataV1 || readsBundle(d),
     ...(opts.logger ? { logger: opts.logger } : {}),
