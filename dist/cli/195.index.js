@@ -176,16 +176,26 @@ const SOURCE_REPOSITORY_URI_OID = '1.3.6.1.4.1.57264.1.12';
 const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
 /** X.520 attribute types named in messages. https://www.rfc-editor.org/rfc/rfc4519#section-2 */
 const NAME_ATTRIBUTES = { '2.5.4.3': 'CN', '2.5.4.10': 'O', '2.5.4.11': 'OU', '2.5.4.6': 'C' };
-/** `CN=Fulcio Intermediate l2, O=GitHub, Inc.` from a DER Name. */
-function describeName(der) {
+/** DER length octets. */
+function derLength(n) {
+    if (n < 0x80)
+        return Buffer.from([n]);
+    const bytes = [];
+    for (let v = n; v > 0; v = Math.floor(v / 256))
+        bytes.unshift(v % 256);
+    return Buffer.from([0x80 | bytes.length, ...bytes]);
+}
+/** `O=GitHub, Inc., CN=Fulcio Intermediate l2` from a Name's content (what X509Certificate.issuer gives: the SETs, no SEQUENCE header). */
+function describeName(content) {
     try {
+        const der = Buffer.concat([Buffer.from([0x30]), derLength(content.length), content]);
         const parts = [];
         for (const set of core_dist.ASN1Obj.parseBuffer(der).subs)
             for (const attr of set.subs) {
                 const oid = attr.subs[0]?.toOID() ?? '';
                 parts.push(`${NAME_ATTRIBUTES[oid] ?? oid}=${attr.subs[1]?.value.toString('utf8') ?? ''}`);
             }
-        return parts.reverse().join(', ') || '(an empty name)';
+        return parts.join(', ') || '(an empty name)';
     }
     catch {
         return '(an unreadable name)';

@@ -21,16 +21,25 @@ const NAME_ATTRIBUTES: Record<string, string> = { '2.5.4.3': 'CN', '2.5.4.10': '
 
 export type BundleCheck = { verified: true; identity: SignerIdentity; statement: unknown } | { verified: false; problem: string; identity?: SignerIdentity }
 
-/** `CN=Fulcio Intermediate l2, O=GitHub, Inc.` from a DER Name. */
-export function describeName(der: Buffer): string {
+/** DER length octets. */
+function derLength(n: number): Buffer {
+  if (n < 0x80) return Buffer.from([n])
+  const bytes: number[] = []
+  for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v % 256)
+  return Buffer.from([0x80 | bytes.length, ...bytes])
+}
+
+/** `O=GitHub, Inc., CN=Fulcio Intermediate l2` from a Name's content (what X509Certificate.issuer gives: the SETs, no SEQUENCE header). */
+export function describeName(content: Buffer): string {
   try {
+    const der = Buffer.concat([Buffer.from([0x30]), derLength(content.length), content])
     const parts: string[] = []
     for (const set of ASN1Obj.parseBuffer(der as Buffer<ArrayBuffer>).subs)
       for (const attr of set.subs) {
         const oid = attr.subs[0]?.toOID() ?? ''
         parts.push(`${NAME_ATTRIBUTES[oid] ?? oid}=${attr.subs[1]?.value.toString('utf8') ?? ''}`)
       }
-    return parts.reverse().join(', ') || '(an empty name)'
+    return parts.join(', ') || '(an empty name)'
   } catch {
     return '(an unreadable name)'
   }
