@@ -27,8 +27,10 @@ export const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com'
 /** The claims of a GitHub Actions OIDC token for one workflow run (what Fulcio turns into the certificate). */
 export interface WorkflowClaims {
   repository: string
-  /** `<owner>/<repo>/.github/workflows/<file>@<ref>` */
+  /** `<owner>/<repo>/.github/workflows/<file>@<ref>`: the workflow that was triggered */
   workflowRef: string
+  /** the workflow that ran the job, when it is a reusable one (GitHub's `job_workflow_ref`); Fulcio names it in the SAN */
+  jobWorkflowRef?: string
   sha?: string
   ref?: string
   eventName?: string
@@ -105,15 +107,22 @@ export async function startSigstoreMock(shape: InstanceShape = 'public-good'): P
     return { statusCode: 201, response: JSON.stringify(entry), contentType: 'application/json' }
   }
 
+  // the claims a GitHub Actions token carries (those Fulcio and actions/attest read)
   const claimsOf = (c: WorkflowClaims): Record<string, unknown> => ({
     iss: GITHUB_ISSUER,
     sub: `repo:${c.repository}:ref:${c.ref ?? 'refs/heads/main'}`,
-    workflow_uri: `https://github.com/${c.workflowRef}`,
-    job_workflow_ref: c.workflowRef,
+    workflow_uri: `https://github.com/${c.jobWorkflowRef ?? c.workflowRef}`,
+    workflow_ref: c.workflowRef,
+    job_workflow_ref: c.jobWorkflowRef ?? c.workflowRef,
     repository: c.repository,
+    repository_id: '4242',
+    repository_owner_id: '99',
     sha: c.sha ?? '89abcdef0123456789abcdef0123456789abcdef',
     ref: c.ref ?? 'refs/heads/main',
-    event_name: c.eventName ?? 'push'
+    event_name: c.eventName ?? 'push',
+    run_id: '777',
+    run_attempt: '1',
+    runner_environment: 'github-hosted'
   })
   const tokens = new Map<string, Record<string, unknown>>()
   const hits: Record<string, number> = {}

@@ -17,7 +17,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runCli } from '../../__fixtures__/action-runner.js'
 import { COSIGN_SIGN_PREDICATE, cosignSignStatement, pushCosignReferrer, signStatement, statementFor } from '../../__fixtures__/cosign.js'
-import { pushTestImage } from '../../__fixtures__/images.js'
+import { pushTestImage, remote } from '../../__fixtures__/images.js'
+import { MediaType } from '../../src/oci/media-types.js'
+import { parseManifest, type ImageManifest } from '../../src/oci/types.js'
 import { startSigstoreMock, type SigstoreMock } from '../../__fixtures__/sigstore.js'
 import { REGISTRIES, useRegistry } from '../../__fixtures__/topology.js'
 
@@ -228,5 +230,88 @@ describe.each(REGISTRIES)('$name', ({ start }) => {
     expect(r.errors).toHaveLength(1)
     expect(r.errors[0]).toContain(`referrer ${junk.digest} (application/vnd.dev.sigstore.bundle.v0.3+json): not a valid Sigstore bundle`)
     expect(r.stderr).not.toMatch(/\n\s+at /)
+  })
+})
+
+describe('provenance on GitHub Actions, as actions/attest writes it (through the bundled CLI, on distribution)', () => {
+  const registry = useRegistry(REGISTRIES[0]!.start)
+  const GH_ENV = {
+    GITHUB_ACTIONS: 'true',
+    GITHUB_REPOSITORY: 'acme/widget',
+    GITHUB_WORKFLOW: 'release',
+    GITHUB_WORKFLOW_REF: RELEASE.workflowRef,
+    GITHUB_JOB: 'image',
+    GITHUB_ACTION: '__run',
+    GITHUB_RUN_ID: '777',
+    GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_SHA: '89abcdef0123456789abcdef0123456789abcdef',
+    GITHUB_REF: 'refs/tags/v1.2.3',
+    GITHUB_EVENT_NAME: 'push',
+    GITHUB_SERVER_URL: 'https://github.com',
+    RUNNER_ENVIRONMENT: 'github-hosted'
+  }
+  /** the caller triggers release.yml, whose job runs a reusable workflow of another repository */
+  const REUSABLE = { ...RELEASE, jobWorkflowRef: 'acme/shared/.github/workflows/build.yml@refs/heads/main' }
+
+  async function provenanceOf(host: string, repo: string, digest: string, signed: boolean) {
+    const t = remote(`${host}/${repo}:x`)
+    const listed = await (await fetch(`http://${host}/v2/${repo}/manifests/${digest.replace(':', '-')}`, { headers: { accept: MediaType.ImageIndex } })).json()
+    const wanted = (listed as { manifests: Array<{ digest: string; artifactType?: string; annotations?: Record<string, string> }> }).manifests.find(m =>
+      signed ? m.annotations?.['dev.sigstore.bundle.predicateType'] === SLSA : m.artifactType === 'application/vnd.in-toto+json'
+    )
+    const m = parseManifest((await t.fetchManifest(wanted!.digest)).bytes) as ImageManifest
+    const bytes = new TextDecoder().decode(await t.fetchBlob(m.layers[0]!))
+    const statement = signed
+      ? JSON.parse(Buffer.from((JSON.parse(bytes) as { dsseEnvelope: { payload: string } }).dsseEnvelope.payload, 'base64').toString())
+      : JSON.parse(bytes)
+    return statement as {
+      predicate: {
+        buildDefinition: { buildType: string; externalParameters: unknown }
+        runDetails: { builder: { id: string }; metadata: Record<string, string> }
+      }
+    }
+  }
+
+  test("signed, from a reusable workflow: GitHub's build type, the job's workflow as builder, no build times", async () => {
+    const reg = registry()
+    const repo = 'reusable/app'
+    const img = await pushTestImage(reg.host, repo, 'v1')
+    const r = await runCli(['attach', `${reg.host}/${repo}@${img.digest}`, '--provenance', '--sign', '--sigstore', gh.input('tsa')], {
+      ...GH_ENV,
+      ...gh.tokenEnv(REUSABLE)
+    })
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' })
+    const st = await provenanceOf(reg.host, repo, img.digest, true)
+    expect(st.predicate.buildDefinition.buildType).toBe('https://actions.github.io/buildtypes/workflow/v1')
+    expect(st.predicate.runDetails.builder.id).toBe('https://github.com/acme/shared/.github/workflows/build.yml@refs/heads/main')
+    expect(st.predicate.buildDefinition.externalParameters).toEqual({
+      workflow: { ref: 'refs/tags/v1.2.3', repository: 'https://github.com/acme/widget', path: '.github/workflows/release.yml' }
+    })
+    expect(st.predicate.runDetails.metadata).toEqual({ invocationId: 'https://github.com/acme/widget/actions/runs/777/attempts/1' })
+    // the gate keys on the certificate, which names the reusable workflow too
+    const gate = await verify(`${reg.host}/${repo}@${img.digest}`, [
+      '--require',
+      'provenance',
+      '--signer',
+      'acme/shared/.github/workflows/build.yml@*',
+      '--trusted-root',
+      gh.trustedRootPath
+    ])
+    expect({ code: gate.code, errors: gate.errors }).toEqual({ code: 0, errors: [] })
+  })
+
+  test("unsigned: with the job's OIDC token the builder is the job's workflow; without one, the caller's, and the log says so", async () => {
+    const reg = registry()
+    const repo = 'unsigned-gh/app'
+    const a = await pushTestImage(reg.host, repo, 'a')
+    const b = await pushTestImage(reg.host, repo, 'b')
+    expect((await runCli(['attach', `${reg.host}/${repo}@${a.digest}`, '--provenance'], { ...GH_ENV, ...gh.tokenEnv(REUSABLE) })).code).toBe(0)
+    expect((await provenanceOf(reg.host, repo, a.digest, false)).predicate.runDetails.builder.id).toBe(
+      'https://github.com/acme/shared/.github/workflows/build.yml@refs/heads/main'
+    )
+    const noToken = await runCli(['attach', `${reg.host}/${repo}@${b.digest}`, '--provenance', '--verbose'], GH_ENV)
+    expect(noToken.code).toBe(0)
+    expect(noToken.stderr).toContain('provenance: runDetails.builder.id is the calling workflow (GITHUB_WORKFLOW_REF)')
+    expect((await provenanceOf(reg.host, repo, b.digest, false)).predicate.runDetails.builder.id).toBe(`https://github.com/${RELEASE.workflowRef}`)
   })
 })
