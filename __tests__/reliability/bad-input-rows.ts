@@ -383,7 +383,7 @@ export const ROWS: Row[] = [
     name: 'require: unknown',
     inputs: e => reg(e, { command: 'verify', require: 'metadata, signatures' }),
     code: 2,
-    message: /require: "signatures" is neither/,
+    message: /require: "signatures" is not one of metadata, sbom, provenance, signature, a predicate type URI/,
     target: 'registry'
   },
   // ---- credentials given halfway

@@ -227,6 +227,19 @@ describe.each(REGISTRIES)('$name', ({ start }) => {
     ])
     expect({ code: gate.code, stderr: gate.stderr }).toEqual({ code: 0, stderr: '' })
     expect(gate.report?.gate?.[0]?.signedBy).toMatch(/^acme\/widget\/\.github\/workflows\/release\.yml@refs\/tags\/v1\.2\.3/)
+    // and another signer is refused, naming who did sign
+    const other = await cli([
+      'verify',
+      `${reg.host}/${repo}@${img.digest}`,
+      '--require',
+      'provenance',
+      '--signer',
+      'acme/widget/.github/workflows/nightly.yml@refs/heads/main',
+      '--trusted-root',
+      sig.trustedRootPath
+    ])
+    expect(other.code).toBe(1)
+    expect(other.stderr).toMatch(/is signed by acme\/widget\/\.github\/workflows\/release\.yml@refs\/tags\/v1\.2\.3/)
   })
 })
 

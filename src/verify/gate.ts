@@ -171,7 +171,8 @@ function passed(e: Evidence, line: string): Choice['passedOver'][number] {
 
 /**
  * The metadata document that serves the gate and the outputs: the newest that meets every condition
- * (revision, max-age, and with a signer: signed by it, naming this image). Pure.
+ * (revision, max-age, and with a signer: signed by it, naming this image), a platform's own before its
+ * index's. Pure.
  */
 export function chooseMetadata(evidence: Evidence[], policy: Policy): Choice {
   const r: Requirement = { kind: 'metadata', name: 'metadata' }
@@ -182,7 +183,8 @@ export function chooseMetadata(evidence: Evidence[], policy: Policy): Choice {
     const q = unsigned ? undefined : c.document ? policyProblem(c.document, policy) : (c.problem ?? 'its document is unreadable')
     if (unsigned ?? q) problems.set(c, unsigned ?? `${label(c)}: ${q}`)
   }
-  const chosen = candidates.filter(c => !problems.has(c)).sort(newestFirst)[0]
+  // a platform's own document before what its index carries for every platform; then the newest
+  const chosen = candidates.filter(c => !problems.has(c)).sort((a, b) => Number(a.of === 'index') - Number(b.of === 'index') || newestFirst(a, b))[0]
   // the others in the order they were listed, each with its reason
   const passedOver = candidates
     .filter(c => c !== chosen)
