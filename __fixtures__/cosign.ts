@@ -14,6 +14,7 @@
  *   predicate type https://sigstore.dev/cosign/sign/v1, an empty predicate.
  */
 import { bundleToJSON } from '@sigstore/bundle'
+import { attachArtifactToImage } from '@sigstore/oci'
 import { DSSEBundleBuilder, FulcioSigner, RekorWitness, TSAWitness, type Witness } from '@sigstore/sign'
 import { digestOf } from '../src/oci/digest.js'
 import { fallbackTag } from '../src/oci/referrers.js'
@@ -109,4 +110,16 @@ async function appendToReferrersTag(reg: RegistryUnderTest, repo: string, subjec
   }
   const index = { schemaVersion: 2, mediaType: MediaType.ImageIndex, manifests: [...manifests, d] }
   await t.pushManifest(enc(JSON.stringify(index)), MediaType.ImageIndex, tag)
+}
+
+/** A bundle pushed the way actions/attest's push-to-registry does: @sigstore/oci, with its two annotations (anonymous on loopback). */
+export function pushAsAttest(imageName: string, imageDigest: string, bundle: Uint8Array, predicateType: string) {
+  const opts = {
+    imageName,
+    imageDigest,
+    artifact: Buffer.from(bundle),
+    mediaType: BUNDLE_V03,
+    annotations: { 'dev.sigstore.bundle.content': 'dsse-envelope', 'dev.sigstore.bundle.predicateType': predicateType }
+  }
+  return attachArtifactToImage(opts as unknown as Parameters<typeof attachArtifactToImage>[0])
 }

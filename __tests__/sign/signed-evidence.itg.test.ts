@@ -10,13 +10,12 @@
  *   push access can write them, so they may be absent or lie.
  * Through the bundled CLI, on distribution (tag schema) and on the referrers API.
  */
-import { attachArtifactToImage } from '@sigstore/oci'
 import { X509Certificate } from '@sigstore/core'
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runCli } from '../../__fixtures__/action-runner.js'
-import { COSIGN_SIGN_PREDICATE, cosignSignStatement, pushCosignReferrer, signStatement, statementFor } from '../../__fixtures__/cosign.js'
+import { COSIGN_SIGN_PREDICATE, cosignSignStatement, pushAsAttest, pushCosignReferrer, signStatement, statementFor } from '../../__fixtures__/cosign.js'
 import { pushTestImage, remote } from '../../__fixtures__/images.js'
 import { MediaType } from '../../src/oci/media-types.js'
 import { parseManifest, type ImageManifest } from '../../src/oci/types.js'
@@ -62,18 +61,6 @@ async function verify(image: string, args: string[]) {
     gate = []
   }
   return { ...r, gate, errors: r.stderr.trim() ? r.stderr.trim().split('\n') : [] }
-}
-
-/** A bundle pushed the way actions/attest's push-to-registry does (@sigstore/oci, with its annotations). */
-function pushAsAttest(imageName: string, imageDigest: string, bundle: Uint8Array, predicateType: string) {
-  const opts = {
-    imageName,
-    imageDigest,
-    artifact: Buffer.from(bundle),
-    mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
-    annotations: { 'dev.sigstore.bundle.content': 'dsse-envelope', 'dev.sigstore.bundle.predicateType': predicateType }
-  }
-  return attachArtifactToImage(opts as unknown as Parameters<typeof attachArtifactToImage>[0])
 }
 
 const leafOf = (bundle: Uint8Array) => {

@@ -3,10 +3,10 @@
  * Fulcio, Rekor and TSA served over HTTP by the suite, with the runner's OIDC token endpoint, a
  * trusted root built from the mocks' keys, on distribution (tag schema) and on the referrers API.
  */
-import { attachArtifactToImage } from '@sigstore/oci'
 import { CIContextProvider, DSSEBundleBuilder, FulcioSigner, RekorWitness } from '@sigstore/sign'
 import { bundleToJSON } from '@sigstore/bundle'
 import { runAction, runCli } from '../../__fixtures__/action-runner.js'
+import { pushAsAttest } from '../../__fixtures__/cosign.js'
 import { pushTestImage, remote } from '../../__fixtures__/images.js'
 import { parseManifest, type ImageManifest } from '../../src/oci/types.js'
 import { startSigstoreMock, type SigstoreMock } from '../../__fixtures__/sigstore.js'
@@ -26,18 +26,6 @@ const GH = {
   GITHUB_SHA: '89abcdef0123456789abcdef0123456789abcdef',
   GITHUB_REF: 'refs/tags/v1.2.3',
   GITHUB_SERVER_URL: 'https://github.com'
-}
-
-/** A bundle pushed as actions/attest's push-to-registry does, with @sigstore/oci (anonymous on loopback). */
-function pushAsAttest(imageName: string, imageDigest: string, bundle: Uint8Array, predicateType: string) {
-  const opts = {
-    imageName,
-    imageDigest,
-    artifact: Buffer.from(bundle),
-    mediaType: ArtifactType.SigstoreBundleV03,
-    annotations: { 'dev.sigstore.bundle.content': 'dsse-envelope', 'dev.sigstore.bundle.predicateType': predicateType }
-  }
-  return attachArtifactToImage(opts as unknown as Parameters<typeof attachArtifactToImage>[0])
 }
 
 // public-good-shaped (SCT, Rekor) and GitHub-shaped (no SCT, TSA, no log) instances
