@@ -126,22 +126,36 @@ export async function checkAttached(target: Target, subject: Descriptor, plans: 
 
 /**
  * Annotations mode, read back as a consumer: by the tag (it must have moved) or by the new digest;
- * the annotations must decode to the document written. Returns the problems of the last attempt.
+ * the annotations must decode to the document written. A tag (`written.tag`) that still shows what
+ * it pointed at before the push may be a registry showing the push late: read again. A tag that shows
+ * a third manifest was moved by someone else after the push: said at once, and not moved back.
+ * Returns the problems of the last attempt.
  */
 export async function checkAnnotated(
   target: Target,
   reference: string,
-  written: { digest: string; documentDigest: string },
+  written: { digest: string; documentDigest: string; tag?: { before?: string } },
   opts: { timeoutMs: number; prefix: string; logger: Logger }
 ): Promise<string[]> {
   startReadBack(target, opts.timeoutMs)
   const last = await retryWithin(
     opts.timeoutMs,
-    async (): Promise<{ problems: string[]; failure?: unknown }> => {
+    async (): Promise<{ problems: string[]; failure?: unknown; final?: boolean }> => {
       try {
         const got = await target.fetchManifest(reference)
-        if (got.descriptor.digest !== written.digest)
-          return { problems: [`tag ${reference} resolves to ${got.descriptor.digest}, not the annotated ${written.digest}`] }
+        const now = got.descriptor.digest
+        if (now !== written.digest) {
+          if (written.tag && now !== written.tag.before) {
+            return {
+              problems: [
+                `tag ${reference} now points at ${now}: someone else moved it after this push of ${written.digest} (which stays pushed by digest); ` +
+                  'it was not moved back'
+              ],
+              final: true
+            }
+          }
+          return { problems: [`tag ${reference} resolves to ${now}, not the annotated ${written.digest}`] }
+        }
         const m = JSON.parse(new TextDecoder().decode(got.bytes)) as { annotations?: Record<string, string> }
         const dec = decodeDocument(m.annotations ?? {}, { prefix: opts.prefix })
         if (!dec) return { problems: ['the annotated manifest carries no metadata'] }
@@ -151,7 +165,7 @@ export async function checkAnnotated(
         return { problems: [`reading the image back: ${describeError(e)}`], ...(isRegistryFailure(e) ? { failure: e } : {}) }
       }
     },
-    r => r.problems.length === 0,
+    r => r.problems.length === 0 || r.final === true,
     {
       firstMs: FIRST_RETRY_MS,
       maxMs: MAX_RETRY_MS,

@@ -17,6 +17,7 @@ import { annotateManifest } from './annotations.js'
 import { listBuildKitAttestations } from './buildkit.js'
 import { checkAnnotated, checkAttached } from './check.js'
 import { supersededBy } from './identity.js'
+import { guardTag, tagMoveLine } from './tag-guard.js'
 import { planBundle, planMetadata, planProvenance, planSbom, type PlanContext } from './plan.js'
 import { documentFor, prepare, type Prepared, type Signing } from './prepare.js'
 import { publish, type PlannedArtifact, type PublishResult } from './publish.js'
@@ -173,24 +174,30 @@ async function annotationsMode(
   const { logger } = deps
   const annotated = annotateManifest(subject.bytes, subject.descriptor.mediaType, doc, { prefix: inputs.annotationPrefix, extra: inputs.annotations })
   const tag = ref.tag
-  await logger.group(`Writing annotations to ${ref.original}`, async () => {
+  const after = annotated.descriptor.digest
+  const moved = await logger.group(`Writing annotations to ${ref.original}`, async () => {
+    // a tag moves only forward: read it right before the push (src/attach/tag-guard.ts)
+    const before = tag ? await guardTag(target, ref, tag, subject, { prefix: inputs.annotationPrefix, digestNamed: inputs.digest !== undefined }) : undefined
     await target.pushManifest(annotated.bytes, annotated.descriptor.mediaType, tag)
-    if (tag) logger.info(`moved tag ${tag} to ${annotated.descriptor.digest}`)
+    const line = tag && before ? tagMoveLine(tag, before, after) : undefined
+    if (line) logger.info(line)
+    return before ? { line, before } : undefined
   })
   result.metadata = doc
   result.annotations = annotated.annotations
-  result.imageDigest = annotated.descriptor.digest
-  result.digestChanged = annotated.descriptor.digest !== subject.descriptor.digest
-  if (result.digestChanged) {
-    result.notes.push(
-      `the image digest changed from ${subject.descriptor.digest} to ${annotated.descriptor.digest}: signatures, attestations and referrers of the old ` +
-        `digest do not follow it; deploy by the new digest`
-    )
-  }
+  result.imageDigest = after
+  result.digestChanged = after !== subject.descriptor.digest
+  const changed = result.digestChanged
+    ? `the image digest changed from ${subject.descriptor.digest} to ${after}: signatures, attestations and referrers of the old digest do not follow it; ` +
+      'deploy by the new digest'
+    : undefined
+  // one note, first: the CLI prints every note, the job summary the first one with the digest change
+  const note = [moved?.line, changed].filter(Boolean).join('; ')
+  if (note) result.notes.push(note)
   result.problems = await checkAnnotated(
     target,
-    tag ?? annotated.descriptor.digest,
-    { digest: annotated.descriptor.digest, documentDigest: annotated.documentDigest },
+    tag ?? after,
+    { digest: after, documentDigest: annotated.documentDigest, ...(moved ? { tag: { ...(moved.before.digest ? { before: moved.before.digest } : {}) } } : {}) },
     {
       timeoutMs: inputs.verifyTimeoutSeconds * 1000,
       prefix: inputs.annotationPrefix,
