@@ -11539,7 +11539,7 @@ function setup(env) {
 	createDebug.disable = disable;
 	createDebug.enable = enable;
 	createDebug.enabled = enabled;
-	createDebug.humanize = __webpack_require__(8363);
+	createDebug.humanize = __webpack_require__(744);
 	createDebug.destroy = destroy;
 
 	Object.keys(env).forEach(key => {
@@ -24004,7 +24004,7 @@ module.exports = class Minipass extends Stream {
 
 /***/ }),
 
-/***/ 8363:
+/***/ 744:
 /***/ ((module) => {
 
 /**

@@ -8,6 +8,7 @@ import type { Logger } from '../log.js'
 import { decodeDocument } from '../metadata/codec.js'
 import type { ReferrersListing, Target } from '../oci/target.js'
 import type { Descriptor } from '../oci/types.js'
+import { supersededIn } from './identity.js'
 import type { PlannedArtifact } from './publish.js'
 import { findReferrers, type FoundReferrers } from '../read/referrers.js'
 
@@ -45,6 +46,8 @@ function comparePlan(found: FoundReferrers, p: PlannedArtifact, prefix: string):
   const r = found.referrers.find(x => x.descriptor.digest === want.digest)
   if (!r) {
     const ignored = found.ignored.find(i => i.digest === want.digest)
+    // a later run of this same writer replaced it meanwhile (and may have deleted it): that is no loss
+    if (!ignored && supersededIn([...found.referrers.map(x => x.descriptor), want], prefix).has(want.digest)) return []
     return [`${p.label}: artifact ${want.digest} is ${ignored ? `listed but unusable (${ignored.reason})` : 'not listed among the referrers'}`]
   }
   const problems: string[] = []

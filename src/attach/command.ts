@@ -16,6 +16,7 @@ import { buildProvenance, provenanceBytes, type InTotoStatementV1 } from '../sup
 import { annotateManifest } from './annotations.js'
 import { listBuildKitAttestations } from './buildkit.js'
 import { checkAnnotated, checkAttached } from './check.js'
+import { skipAttached } from './dedupe.js'
 import { supersededBy } from './identity.js'
 import { guardTag, tagMoveLine } from './tag-guard.js'
 import { planBundle, planMetadata, planProvenance, planSbom, type PlanContext } from './plan.js'
@@ -99,12 +100,19 @@ async function attachTo(
     if (provenance && !p.signing) plans.push(planProvenance(provenance, ctx).plan)
     if (p.signing) plans.push(...(await signedPlans(doc, provenance, p.signing, ctx, logger)))
   }
-  const pub = await logger.group(`Attaching to ${scope || ref.original}${scope ? '' : ` (${s.digest})`}`, () =>
-    publish(target, s, plans, { logger, prefix: inputs.annotationPrefix, ...(deps.settleMs !== undefined ? { settleMs: deps.settleMs } : {}) })
-  )
-  for (const x of plans) logger.info(`pushed ${x.label}: ${x.built.descriptor.digest} (${x.built.descriptor.artifactType})`)
+  const { toWrite, all, pub } = await logger.group(`Attaching to ${scope || ref.original}${scope ? '' : ` (${s.digest})`}`, async () => {
+    // an SBOM or provenance this writer already attached is not attached again (src/attach/dedupe.ts)
+    const split = await skipAttached(target, s, plans, inputs.annotationPrefix, logger)
+    const published = await publish(target, s, split.toWrite, {
+      logger,
+      prefix: inputs.annotationPrefix,
+      ...(deps.settleMs !== undefined ? { settleMs: deps.settleMs } : {})
+    })
+    for (const x of split.toWrite) logger.info(`pushed ${x.label}: ${x.built.descriptor.digest} (${x.built.descriptor.artifactType})`)
+    return { ...split, pub: published }
+  })
   const check = await logger.group(`Verifying ${scope || ref.original}`, () =>
-    checkAttached(target, s, plans, {
+    checkAttached(target, s, all, {
       timeoutMs: inputs.verifyTimeoutSeconds * 1000,
       prefix: inputs.annotationPrefix,
       logger,
@@ -121,7 +129,7 @@ async function attachTo(
     result.artifactDigest = meta.plan.built.descriptor.digest
     result.referrers = check.referrers
     if (check.via) result.via = check.via
-    result.attachments = plans.map(x => ({
+    result.attachments = all.map(x => ({
       kind: x.kind,
       label: x.label,
       digest: x.built.descriptor.digest,
@@ -137,7 +145,7 @@ async function attachTo(
   }
   result.problems.push(...check.problems.map(x => (scope ? `${scope}: ${x}` : x)))
   result.missing.push(...check.unverified.map(k => (scope ? `${k}@${scope}` : k)))
-  if (check.verified && pub.indexing === 'store') await removeSuperseded(target, check.referrers, plans, inputs.annotationPrefix, logger)
+  if (check.verified && pub.indexing === 'store') await removeSuperseded(target, check.referrers, toWrite, inputs.annotationPrefix, logger)
   return pub.indexing
 }
 

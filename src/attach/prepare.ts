@@ -8,10 +8,12 @@ import { basename, resolve as resolvePath } from 'node:path'
 import { describeError, UsageError } from '../errors.js'
 import type { Inputs } from '../inputs.js'
 import type { Logger } from '../log.js'
+import { canonicalJson } from '../metadata/canonical.js'
 import { nowFromEnv, readCiContext, type CiContext } from '../metadata/context.js'
 import { buildDocument } from '../metadata/document.js'
 import type { BuildMetadata } from '../metadata/schema.js'
 import { parseUserMetadata } from '../metadata/user.js'
+import { digestOf } from '../oci/digest.js'
 import type { ImageRef } from '../oci/reference.js'
 import type { Descriptor } from '../oci/types.js'
 import type { Subject } from '../read/subject.js'
@@ -50,9 +52,10 @@ export async function prepare(inputs: Inputs, deps: RunDeps): Promise<Prepared> 
     const signing = inputs.sign ? signingFor(inputs, ci, deps.env, logger) : undefined
     return { ...(user ? { user } : {}), sboms, ci, created, ...(signing ? { signing } : {}) }
   })
-  const writer = writerOf(prepared.ci, inputs, prepared.sboms)
+  const startedOn = clock()
+  const writer = writerOf(prepared.ci, inputs, prepared.sboms, prepared.user, startedOn)
   if (writer.attempt !== undefined) logger.info(`writer attempt ${writer.attempt}: replaces only its own artifacts of earlier attempts`)
-  return { ...prepared, startedOn: clock(), writer }
+  return { ...prepared, startedOn, writer }
 }
 
 /** The OIDC token's source and the Sigstore instance, settled before anything is read or written. */
@@ -99,10 +102,12 @@ export function documentFor(p: Prepared, ref: ImageRef, subject: Subject, s: Des
 }
 
 /** Who this writer is (src/attach/identity.ts): what may replace what among the writers of one job. */
-function writerOf(ci: CiContext, inputs: Inputs, sboms: DetectedSbom[]): WriterIdentity {
+function writerOf(ci: CiContext, inputs: Inputs, sboms: DetectedSbom[], user: Record<string, unknown> | undefined, startedOn: Date): WriterIdentity {
   return writerIdentity(ci, {
     ...(inputs.writerId !== undefined ? { writerId: inputs.writerId } : {}),
     ...(inputs.matrix !== undefined ? { matrix: inputs.matrix } : {}),
+    userContent: digestOf(canonicalJson(user ?? {})),
+    startedAtMs: startedOn.getTime(),
     defining: {
       ...(inputs.metadata !== undefined ? { metadata: inputs.metadata } : {}),
       ...(inputs.metadataFile !== undefined ? { metadataFile: inputs.metadataFile } : {}),

@@ -21,6 +21,10 @@ export interface PlannedArtifact {
   key: string
   /** the metadata artifact's document digest, which its annotations must name when read back */
   documentDigest?: string
+  /** an SBOM's or provenance's content (src/attach/dedupe.ts): the same content of the same writer is not attached twice */
+  contentDigest?: string
+  /** found already attached: `built.descriptor` is the listed entry, and there is nothing to push */
+  existing?: boolean
 }
 
 /** Blob uploads at once: enough to overlap latency, few enough not to trip rate limits. */

@@ -6,7 +6,7 @@
  * https://slsa.dev/spec/v1.0/provenance
  */
 import { Annotation } from '../oci/media-types.js'
-import { parseDigest } from '../oci/digest.js'
+import { digestOf, parseDigest } from '../oci/digest.js'
 import type { CiContext } from '../metadata/context.js'
 import { compact } from '../metadata/refs.js'
 import { canonicalJson } from '../metadata/canonical.js'
@@ -123,6 +123,18 @@ export function splitWorkflowRef(workflowRef: string | undefined, repository?: s
 /** The bytes to store as the layer: canonical JSON, so the same inputs give the same digest. */
 export function provenanceBytes(statement: InTotoStatementV1): Uint8Array {
   return new Uint8Array(Buffer.from(canonicalJson(statement), 'utf8'))
+}
+
+/**
+ * What a statement attests, apart from when it was made: the digest of its canonical JSON without
+ * `runDetails.metadata.startedOn` and `finishedOn`. Two runs that describe the same build (same
+ * subject, commit, builder, invocation) have the same content; a CI re-run names another invocation
+ * (the run URL names the attempt), so its provenance is new content.
+ */
+export function provenanceContentDigest(statement: InTotoStatementV1): string {
+  const { startedOn: _started, finishedOn: _finished, ...metadata } = statement.predicate.runDetails.metadata
+  const timeless = { ...statement, predicate: { ...statement.predicate, runDetails: { ...statement.predicate.runDetails, metadata } } }
+  return digestOf(canonicalJson(timeless))
 }
 
 export function provenanceAnnotations(created: string): Record<string, string> {
