@@ -1,6 +1,7 @@
 /**
  * Verification after attach: read back as a consumer would and compare with what was written.
- * Retries within verify-timeout, for registries that show writes late (GHCR, Docker Hub).
+ * Retries within verify-timeout, for registries that show writes late (GHCR, Docker Hub), and
+ * pushes again a referrer that a registry's referrers API dropped (src/attach/repair.ts).
  */
 import { retryWithin } from '../retry.js'
 import { describeError, isRegistryFailure } from '../errors.js'
@@ -10,6 +11,7 @@ import type { ReferrersListing, Target } from '../oci/target.js'
 import type { Descriptor } from '../oci/types.js'
 import { supersededIn } from './identity.js'
 import type { PlannedArtifact } from './publish.js'
+import { type PushTiming, ReferrerRepair } from './repair.js'
 import { findReferrers, type FoundReferrers } from '../read/referrers.js'
 
 export interface CheckResult {
@@ -32,6 +34,8 @@ export interface CheckOptions {
   logger: Logger
   /** a listing already read (the tag-schema writer's confirming read) */
   listing?: ReferrersListing
+  /** the pushes' timing (publish): a repair's confirming read waits by it */
+  timing?: PushTiming
   sleep?: (ms: number) => Promise<void>
   now?: () => number
 }
@@ -93,6 +97,8 @@ function throwIfUnread<T extends { failure?: unknown }>(t: T): T {
 export async function checkAttached(target: Target, subject: Descriptor, plans: PlannedArtifact[], opts: CheckOptions): Promise<CheckResult> {
   let listing = opts.listing
   startReadBack(target, opts.timeoutMs)
+  // a referrer the referrers API keeps missing is pushed again (src/attach/repair.ts)
+  const repair = new ReferrerRepair(target, opts.logger, opts.now ?? Date.now, opts.timing, opts.sleep)
   const last = await retryWithin(
     opts.timeoutMs,
     async (attempts): Promise<CheckResult> => {
@@ -102,6 +108,7 @@ export async function checkAttached(target: Target, subject: Descriptor, plans: 
         const found = await findReferrers(target, subject, { logger: opts.logger, ...(given ? { listing: given } : {}) })
         const perPlan = compareWithPlans(found, plans, opts.prefix)
         const problems = perPlan.flat()
+        if (problems.length) await repair.afterRead(found, plans, opts.prefix)
         const unverified = [...new Set(plans.filter((_, i) => perPlan[i]!.length > 0).map(p => p.kind))]
         return { verified: problems.length === 0, referrers: found.referrers.map(r => r.descriptor), via: found.via, problems, unverified, attempts, found }
       } catch (e) {

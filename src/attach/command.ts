@@ -116,6 +116,7 @@ async function attachTo(
       timeoutMs: inputs.verifyTimeoutSeconds * 1000,
       prefix: inputs.annotationPrefix,
       logger,
+      timing: pub.timing,
       ...(pub.fallback
         ? { listing: { descriptors: pub.fallback.descriptors, via: 'tag-schema', filtersApplied: false } }
         : pub.listing
