@@ -49,7 +49,9 @@ export const INPUT_SPECS: InputSpec[] = [
   {
     name: 'require',
     default: 'metadata',
-    description: 'For verify: what must be present, newline or comma separated: metadata, sbom, provenance, or artifactType strings.'
+    description:
+      'For verify: what must be present, newline or comma separated: metadata, sbom, provenance, signature (a cosign v3 signature), a predicate type ' +
+      'URI (https://slsa.dev/provenance/v1), or artifactType strings. Keywords in any case.'
   },
   { name: 'revision', description: 'For verify: the commit the metadata must name (e.g. ${{ github.sha }}). Empty: not checked.' },
   { name: 'max-age', description: 'For verify: the metadata must be at most this old, e.g. 90d, 12h, 30m. Empty: not checked.' },
@@ -87,8 +89,8 @@ export const INPUT_SPECS: InputSpec[] = [
   {
     name: 'signer',
     description:
-      'For verify: who must have signed the provenance and metadata: a workflow identity (acme/widget/.github/workflows/release.yml@refs/tags/*, * matching ' +
-      'anything) or a repository (acme/widget). Empty: signatures are not required.'
+      'For verify: who must have signed the metadata, provenance, signature and predicate-type requirements (only a verified statement counts): a ' +
+      'workflow identity (acme/widget/.github/workflows/release.yml@refs/tags/*, * matching anything) or a repository (acme/widget). Empty: not required.'
   },
   {
     name: 'signer-issuer',
@@ -98,8 +100,8 @@ export const INPUT_SPECS: InputSpec[] = [
   {
     name: 'trusted-root',
     description:
-      "For verify with signer: a Sigstore trusted_root.json (air-gapped runners; GitHub's instance: gh attestation trusted-root). Default: Sigstore's " +
-      'public-good root through TUF.'
+      "For verify: a Sigstore trusted_root.json, or the JSON Lines gh attestation trusted-root prints (public-good and GitHub's instance, for private " +
+      "repositories). Default: Sigstore's public-good root through TUF, when a signer is given."
   },
   {
     name: 'matrix',

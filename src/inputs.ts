@@ -13,14 +13,11 @@ import { isDigest } from './oci/digest.js'
 import { parseSigstoreSetting } from './sign/instance.js'
 import { GITHUB_ACTIONS_ISSUER, parseExpectedSigner } from './sign/signer.js'
 import { DEFAULT_VERIFY_TIMEOUT_SECONDS, INPUT_SPECS, MAX_VERIFY_TIMEOUT_SECONDS } from './input-specs.js'
+import { parseRequirement, REQUIREMENT_FORMS } from './verify/requirements.js'
 
 export { INPUT_SPECS, OUTPUT_SPECS } from './input-specs.js'
 
 export const COMMANDS = ['attach', 'verify', 'discover'] as const
-/** What `require` names besides artifactType strings; also the kinds of what attach writes. */
-export const REQUIREMENT_KINDS = ['metadata', 'sbom', 'provenance'] as const
-/** An artifactType for `require`: a media type, type/subtype. https://www.rfc-editor.org/rfc/rfc6838#section-4.2 */
-const ARTIFACT_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/i
 export const MODES = ['artifact', 'annotations'] as const
 export const PLATFORM_SCOPES = ['index', 'each'] as const
 export type Mode = (typeof MODES)[number]
@@ -188,11 +185,12 @@ function attachInputs(r: Raw, ctx: Ctx, mode: Mode) {
 
 /** What the gate requires: requirement names, the commit, the age, the signer and its trust root. */
 function gateInputs(r: Raw, ctx: Ctx) {
-  const require = list(r.require)
-  for (const req of require) {
-    if (!(REQUIREMENT_KINDS as readonly string[]).includes(req) && !ARTIFACT_TYPE.test(req)) {
-      issue(ctx, `require: "${req}" is neither ${REQUIREMENT_KINDS.join(', ')} nor an artifactType (type/subtype). Give one of those`)
-    }
+  // keywords in any case (SBOM), predicate type URIs, artifactTypes; each kept by its canonical name
+  const require: string[] = []
+  for (const req of list(r.require)) {
+    const parsed = parseRequirement(req)
+    if (!parsed) issue(ctx, `require: "${req}" is not one of ${REQUIREMENT_FORMS}. Give one of those`)
+    else if (!require.includes(parsed.name)) require.push(parsed.name)
   }
   const revision = text(r.revision)
   if (revision && !/^[0-9a-f]{7,64}$/i.test(revision)) issue(ctx, `input revision must be a commit sha (7 to 64 hex digits), got "${revision}"`)

@@ -94,7 +94,7 @@ async function attachTo(
   if (!platform) {
     for (const sb of p.sboms) plans.push(planSbom(sb, ctx))
     const provenance = inputs.provenance
-      ? buildProvenance({ subjectName: ref.name, subjectDigest: s.digest, ci: p.ci, startedOn: p.startedOn, finishedOn: (deps.clock ?? (() => new Date()))() })
+      ? buildProvenance({ subjectName: ref.name, subjectDigest: s.digest, ci: p.ci, ...(p.githubRun ? { github: p.githubRun } : {}) })
       : undefined
     // signed, the provenance is attached as its bundle only (the bundle holds the statement)
     if (provenance && !p.signing) plans.push(planProvenance(provenance, ctx).plan)

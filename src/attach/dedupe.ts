@@ -1,8 +1,8 @@
 /**
  * Idempotent re-runs: an SBOM or provenance whose content this writer already attached to the
- * subject is not attached again. Each such artifact carries `<prefix>.content-digest` (the SBOM
- * file's digest; for provenance, the statement without its run times: see provenanceContentDigest),
- * so the referrers listing alone tells whether it is there.
+ * subject is not attached again. Each such artifact carries `<prefix>.content-digest` (the digest
+ * of its layer: the SBOM file, the provenance statement, which records no build times), so the
+ * referrers listing alone tells whether it is there.
  *
  * Only this writer's own entries count (the same key: src/attach/identity.ts): an entry of another
  * writer can be superseded by that writer's later attempt, and a skipped artifact of ours would go

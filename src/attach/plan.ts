@@ -10,7 +10,7 @@ import { Annotation, ArtifactType, EMPTY_DESCRIPTOR, EMPTY_JSON } from '../oci/m
 import type { Descriptor } from '../oci/types.js'
 import type { DetectedSbom } from '../supply/sbom.js'
 import { sbomAnnotations } from '../supply/sbom.js'
-import { provenanceAnnotations, provenanceBytes, provenanceContentDigest, type InTotoStatementV1 } from '../supply/provenance.js'
+import { provenanceAnnotations, provenanceBytes, type InTotoStatementV1 } from '../supply/provenance.js'
 import { contentDigestKey } from './dedupe.js'
 import { attachmentKey, identityAnnotations, type WriterIdentity } from './identity.js'
 import { buildArtifactManifest } from './manifest.js'
@@ -84,7 +84,9 @@ export function planProvenance(statement: InTotoStatementV1, ctx: PlanContext): 
     annotations: { [Annotation.Title]: 'provenance.intoto.json' }
   }
   const { key, annotations: identity } = keyed(ctx, 'provenance')
-  const contentDigest = provenanceContentDigest(statement)
+  // the statement records no build times: the same build gives the same bytes (a CI re-run names
+  // another invocation, so its provenance is new content)
+  const contentDigest = layer.digest
   const annotations = { ...provenanceAnnotations(ctx.created), ...identity, [contentDigestKey(ctx.prefix)]: contentDigest }
   const built = buildArtifactManifest({ artifactType: ArtifactType.InToto, subject: ctx.subject, annotations, layers: [layer] })
   return {

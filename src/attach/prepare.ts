@@ -21,6 +21,8 @@ import type { RunDeps } from '../result.js'
 import { signingEndpoints, type SigstoreEndpoints } from '../sign/instance.js'
 import { tokenSource, type TokenSource } from '../sign/oidc.js'
 import { detectSbom, expandSbomInputs, type DetectedSbom } from '../supply/sbom.js'
+import { claimsOf, githubRunFromClaims, githubRunFromEnv } from '../supply/github-run.js'
+import type { GitHubRun } from '../supply/provenance.js'
 import { writerIdentity, type WriterIdentity } from './identity.js'
 
 export interface Signing {
@@ -34,9 +36,9 @@ export interface Prepared {
   ci: CiContext
   /** the document's `created` (SOURCE_DATE_EPOCH when set) */
   created: Date
-  /** the provenance's `startedOn` */
-  startedOn: Date
   writer: WriterIdentity
+  /** on GitHub Actions with provenance: the run, as actions/attest reads it */
+  githubRun?: GitHubRun
   signing?: Signing
 }
 
@@ -50,12 +52,39 @@ export async function prepare(inputs: Inputs, deps: RunDeps): Promise<Prepared> 
     const ci = await readCiContext({ env: deps.env, cwd: deps.cwd })
     const created = nowFromEnv(deps.env, clock)
     const signing = inputs.sign ? signingFor(inputs, ci, deps.env, logger) : undefined
-    return { ...(user ? { user } : {}), sboms, ci, created, ...(signing ? { signing } : {}) }
+    const githubRun = inputs.provenance && ci.provider === 'github' ? await githubRunOf(ci, deps.env, signing?.tokens, logger) : undefined
+    return { ...(user ? { user } : {}), sboms, ci, created, ...(signing ? { signing } : {}), ...(githubRun ? { githubRun } : {}) }
   })
-  const startedOn = clock()
-  const writer = writerOf(prepared.ci, inputs, prepared.sboms, prepared.user, startedOn)
+  // outside CI, the time this run started orders it among runs of the same writer (identity.ts)
+  const writer = writerOf(prepared.ci, inputs, prepared.sboms, prepared.user, clock())
   if (writer.attempt !== undefined) logger.info(`writer attempt ${writer.attempt}: replaces only its own artifacts of earlier attempts`)
-  return { ...prepared, startedOn, writer }
+  return { ...prepared, writer }
+}
+
+/**
+ * The run for GitHub's provenance: from the job's OIDC token where the job may have one (signing, or
+ * permissions: id-token: write), else from the runner's variables, saying what that leaves out.
+ */
+async function githubRunOf(ci: CiContext, env: NodeJS.ProcessEnv, signingTokens: TokenSource | undefined, logger: Logger): Promise<GitHubRun | undefined> {
+  const tokens = signingTokens ?? (env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN ? tokenSource(env) : undefined)
+  if (tokens) {
+    try {
+      const claims = claimsOf(await tokens.getToken())
+      const run = claims ? githubRunFromClaims(claims, ci) : undefined
+      if (run) return run
+      logger.warning("provenance: the job's OIDC token names no workflow; the builder is taken from GITHUB_WORKFLOW_REF")
+    } catch (e) {
+      if (signingTokens) throw e
+      logger.warning(`provenance: the job's OIDC token could not be read (${describeError(e)}); the builder is taken from GITHUB_WORKFLOW_REF`)
+    }
+  }
+  const run = githubRunFromEnv(env, ci)
+  if (run)
+    logger.info(
+      'provenance: runDetails.builder.id is the calling workflow (GITHUB_WORKFLOW_REF); with "permissions: id-token: write" it names the workflow ' +
+        'that ran the job (a reusable workflow), as actions/attest does'
+    )
+  return run
 }
 
 /** The OIDC token's source and the Sigstore instance, settled before anything is read or written. */

@@ -10,7 +10,7 @@ import { readIndexAttestations } from '../read/attestations.js'
 import { resolveSubject, type Subject } from '../read/subject.js'
 import { discoverIndexTree, discoverTree } from './discover.js'
 import { collectEvidence, withIndexEvidence, type BundleVerifier, type SubjectEvidence } from './evidence.js'
-import { evaluateGate } from './gate.js'
+import { chooseMetadata, evaluateGate } from './gate.js'
 
 export async function verifyCommand(target: Target, ref: ImageRef, inputs: Inputs, deps: RunDeps): Promise<Result> {
   const { logger } = deps
@@ -23,9 +23,10 @@ export async function verifyCommand(target: Target, ref: ImageRef, inputs: Input
     ...(inputs.maxAgeMs !== undefined ? { maxAgeMs: inputs.maxAgeMs } : {}),
     ...(inputs.signer ? { signer: inputs.signer } : {})
   }
-  // a required signer: the trusted root first (a file, or Sigstore's TUF repository), then every bundle is checked against it
+  // a required signer (or a trusted root given): the trusted root first (a file, or Sigstore's TUF
+  // repository), then every bundle is checked against it
   let verifyBundle: BundleVerifier | undefined
-  if (inputs.signer) {
+  if (inputs.signer || inputs.trustedRoot) {
     const { loadTrust, checkBundle } = await import('../sign/sigstore-verify.js')
     const trust = await logger.group('Loading the Sigstore trusted root', () => loadTrust(inputs.trustedRoot))
     verifyBundle = bytes => checkBundle(bytes, trust)
@@ -55,14 +56,18 @@ export async function verifyCommand(target: Target, ref: ImageRef, inputs: Input
   const onIndex = eachPlatform ? await read('index', subject.descriptor, subject.manifest) : undefined
 
   // the outputs describe the subject: the index itself when platforms: each, else the one scope
+  // the metadata outputs name the document that passed: the newest that meets every condition
   const report = (ev: SubjectEvidence) => {
     result.referrers = ev.found.referrers.map(r => r.descriptor)
     result.via = ev.found.via
-    const md = ev.evidence.find(e => e.document)
-    if (md?.document) result.metadata = md.document
-    const mdRef = ev.found.referrers.find(r => r.descriptor.digest === md?.digest)
+    const md = chooseMetadata(ev.evidence, policy).chosen
+    if (!md?.document) return
+    result.metadata = md.document
+    // a signed statement is reported with the metadata artifact that carries the same document, if any
+    const artifact = md.signature ? ev.evidence.find(e => e.source === 'referrer' && !e.signature && e.documentDigest === md.documentDigest) : md
+    const mdRef = ev.found.referrers.find(r => r.descriptor.digest === (artifact ?? md).digest)
     if (mdRef?.descriptor.annotations) result.annotations = mdRef.descriptor.annotations
-    if (md && md.source === 'referrer') result.artifactDigest = md.digest
+    if ((artifact ?? md).source === 'referrer') result.artifactDigest = (artifact ?? md).digest
   }
   if (onIndex) report(onIndex)
   for (const sc of scopes) {
