@@ -39,11 +39,18 @@ export const INPUT_SPECS: InputSpec[] = [
     name: 'mode',
     default: 'artifact',
     description:
-      'artifact (an OCI artifact linked by subject; the image digest is unchanged) or annotations (encoded into the image manifest itself; the digest changes).'
+      'artifact (an OCI artifact linked by subject; the image digest is unchanged) or annotations (encoded into the image manifest itself; the digest ' +
+      'changes, and the tag moves only from the image named, never back from a newer build).'
   },
   { name: 'metadata', description: 'Extra user fields as a JSON object, stored under "user" in the document.' },
   { name: 'metadata-file', description: 'Path of a JSON file with extra user fields (merged under "user"; the metadata input wins on conflicts).' },
-  { name: 'annotations', description: 'Extra annotations for the artifact manifest, one key=value per line.' },
+  {
+    name: 'annotations',
+    description:
+      "Extra annotations, one key=value per line: on the artifact manifest, or in annotations mode on the image's own. Refused like metadata: what " +
+      'looks like a secret, keys this tool writes (the prefix, org.opencontainers.image.created) and namespaces of others (org.opencontainers, ' +
+      "io.cncf, dev.sigstore, vnd.docker, in-toto.io, ...) but the image spec's keys for image authors."
+  },
   { name: 'sbom', description: 'Paths or globs of SBOM files to attach (SPDX or CycloneDX, detected from content), newline or comma separated.' },
   { name: 'provenance', default: 'false', description: 'true to generate and attach an in-toto SLSA v1 provenance statement (signed with sign: true).' },
   {
@@ -63,14 +70,21 @@ export const INPUT_SPECS: InputSpec[] = [
   { name: 'username', description: 'Registry username. Otherwise Docker config.json and credential helpers, then GITHUB_TOKEN for ghcr.io, then anonymous.' },
   { name: 'password', description: 'Registry password or token (masked in logs).' },
   { name: 'verify-timeout', default: String(DEFAULT_VERIFY_TIMEOUT_SECONDS), description: 'Seconds to wait for the registry to show what was written.' },
-  { name: 'annotation-prefix', default: 'dev.oci-build-metadata', description: 'Reverse-domain prefix of the annotation keys that carry the document.' },
+  {
+    name: 'annotation-prefix',
+    default: 'dev.oci-build-metadata',
+    description:
+      'Reverse-domain prefix of the annotation keys that carry the document; a namespace that belongs to others (org.opencontainers, io.cncf, ' +
+      'dev.sigstore, vnd.docker, in-toto.io, ...) is refused.'
+  },
   { name: 'insecure-registries', description: 'Registry hosts to reach over plain HTTP (loopback is always allowed), newline or comma separated.' },
   { name: 'summary', default: 'true', description: 'Write the job summary (GitHub Actions).' },
   {
     name: 'writer-id',
     description:
       'Names this writer among the writers of one job that attach to the same image with the same inputs (matrix legs, repeated steps), e.g. ${{ ' +
-      'matrix.platform }}. Only a later attempt of the same writer replaces its earlier artifacts. Default: told apart by job, step, matrix leg and inputs.'
+      'matrix.platform }}. Only a later attempt of the same writer replaces its earlier artifacts (outside CI: a later run). Default: told apart by job, ' +
+      "step, matrix leg and inputs (outside CI: the commit, the inputs and the metadata's content)."
   },
   {
     name: 'sign',

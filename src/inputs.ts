@@ -7,6 +7,7 @@ import { z } from 'zod'
 import { describeError, UsageError } from './errors.js'
 import { canonicalJson } from './metadata/canonical.js'
 import { ANNOTATION_PREFIX_PATTERN, DEFAULT_ANNOTATION_PREFIX } from './metadata/codec.js'
+import { foreignNamespaceProblem, parseUserAnnotations } from './metadata/user-annotations.js'
 import { parseReference, type ImageRef } from './oci/reference.js'
 import { isDigest } from './oci/digest.js'
 import { parseSigstoreSetting } from './sign/instance.js'
@@ -41,30 +42,6 @@ const bool = (name: string) =>
       ctx.addIssue({ code: 'custom', message: `input ${name} must be true or false, got "${v}"` })
       return z.NEVER
     })
-
-const RESERVED_KEY = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/
-
-/** `key=value` lines; keys must look like annotation keys; values may contain `=`. */
-function parseAnnotationLines(text: string | undefined, ctx: z.RefinementCtx): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const raw of (text ?? '').split('\n')) {
-    const line = raw.trim()
-    if (!line || line.startsWith('#')) continue
-    const eq = line.indexOf('=')
-    if (eq <= 0) {
-      ctx.addIssue({ code: 'custom', message: `annotations: line "${line}" is not key=value` })
-      continue
-    }
-    const key = line.slice(0, eq).trim()
-    const value = line.slice(eq + 1).trim()
-    if (!RESERVED_KEY.test(key) || key.length > 255) {
-      ctx.addIssue({ code: 'custom', message: `annotations: key "${key}" is not a valid annotation key. Use reverse-domain letters, digits, . _ - /` })
-      continue
-    }
-    out[key] = value
-  }
-  return out
-}
 
 /**
  * The matrix leg as the runner passes it (`toJSON(matrix)`: indented JSON, `null` outside a matrix),
@@ -171,11 +148,11 @@ function registryInputs(r: Raw, ctx: Ctx) {
 function attachInputs(r: Raw, ctx: Ctx, mode: Mode) {
   const prefix = (r['annotation-prefix'] ?? '').trim() || DEFAULT_ANNOTATION_PREFIX
   if (!ANNOTATION_PREFIX_PATTERN.test(prefix)) issue(ctx, `input annotation-prefix must be a reverse-domain name like com.example.build, got "${prefix}"`)
-  const annotations = parseAnnotationLines(r.annotations, ctx)
-  for (const k of Object.keys(annotations)) {
-    if (k === prefix || k.startsWith(`${prefix}.`))
-      issue(ctx, `annotations: key ${k} is reserved for the metadata document (prefix ${prefix}). Choose another key`)
-  }
+  const foreignPrefix = foreignNamespaceProblem('input annotation-prefix', prefix, { authorKeysAllowed: false })
+  if (foreignPrefix) issue(ctx, foreignPrefix)
+  // the same checks in both modes: secrets, keys this tool writes, namespaces of others
+  const { annotations, problems } = parseUserAnnotations(r.annotations, prefix)
+  for (const p of problems) issue(ctx, p)
   const sbom = list(r.sbom)
   const provenance = flag(r, 'provenance', false, ctx)
   const sign = flag(r, 'sign', false, ctx)

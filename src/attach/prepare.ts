@@ -8,10 +8,12 @@ import { basename, resolve as resolvePath } from 'node:path'
 import { describeError, UsageError } from '../errors.js'
 import type { Inputs } from '../inputs.js'
 import type { Logger } from '../log.js'
+import { canonicalJson } from '../metadata/canonical.js'
 import { nowFromEnv, readCiContext, type CiContext } from '../metadata/context.js'
 import { buildDocument } from '../metadata/document.js'
 import type { BuildMetadata } from '../metadata/schema.js'
 import { parseUserMetadata } from '../metadata/user.js'
+import { digestOf } from '../oci/digest.js'
 import type { ImageRef } from '../oci/reference.js'
 import type { Descriptor } from '../oci/types.js'
 import type { Subject } from '../read/subject.js'
@@ -53,7 +55,8 @@ export async function prepare(inputs: Inputs, deps: RunDeps): Promise<Prepared> 
     const githubRun = inputs.provenance && ci.provider === 'github' ? await githubRunOf(ci, deps.env, signing?.tokens, logger) : undefined
     return { ...(user ? { user } : {}), sboms, ci, created, ...(signing ? { signing } : {}), ...(githubRun ? { githubRun } : {}) }
   })
-  const writer = writerOf(prepared.ci, inputs, prepared.sboms)
+  // outside CI, the time this run started orders it among runs of the same writer (identity.ts)
+  const writer = writerOf(prepared.ci, inputs, prepared.sboms, prepared.user, clock())
   if (writer.attempt !== undefined) logger.info(`writer attempt ${writer.attempt}: replaces only its own artifacts of earlier attempts`)
   return { ...prepared, writer }
 }
@@ -128,10 +131,12 @@ export function documentFor(p: Prepared, ref: ImageRef, subject: Subject, s: Des
 }
 
 /** Who this writer is (src/attach/identity.ts): what may replace what among the writers of one job. */
-function writerOf(ci: CiContext, inputs: Inputs, sboms: DetectedSbom[]): WriterIdentity {
+function writerOf(ci: CiContext, inputs: Inputs, sboms: DetectedSbom[], user: Record<string, unknown> | undefined, startedOn: Date): WriterIdentity {
   return writerIdentity(ci, {
     ...(inputs.writerId !== undefined ? { writerId: inputs.writerId } : {}),
     ...(inputs.matrix !== undefined ? { matrix: inputs.matrix } : {}),
+    userContent: digestOf(canonicalJson(user ?? {})),
+    startedAtMs: startedOn.getTime(),
     defining: {
       ...(inputs.metadata !== undefined ? { metadata: inputs.metadata } : {}),
       ...(inputs.metadataFile !== undefined ? { metadataFile: inputs.metadataFile } : {}),
