@@ -1,7 +1,9 @@
 /**
  * Runs the bundled action (dist/index.js) the way the GitHub runner does: inputs as INPUT_<NAME>
  * variables, outputs read from the GITHUB_OUTPUT file, the summary from GITHUB_STEP_SUMMARY, and a
- * GitHub context from GITHUB_* variables and an event file.
+ * GitHub context from GITHUB_* variables and an event file. Both bundles are spawned with the Node
+ * that runs the tests (process.execPath): scripts/test.sh runs every suite that imports this file on
+ * the lowest Node package.json claims, and again on the Node action.yml declares.
  */
 import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
