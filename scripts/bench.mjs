@@ -180,12 +180,15 @@ const ACTION = join(DIST, 'index.js')
 if (!existsSync(CLI) || !existsSync(ACTION)) throw new Error(`${DIST} has no bundles: run npm run bundle`)
 
 // the in-process spec registry is TypeScript: transpile it (no type check) into .bench/fixtures
-log('transpiling the in-process registry fixture …')
+log('transpiling the in-process registry and Sigstore fixtures …')
 execFileSync(
   process.execPath,
   [
     join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'),
     join(ROOT, '__fixtures__', 'registry', 'index.ts'),
+    // the test Sigstore and the signed referrers other tools push, for the signed gate (case 5)
+    join(ROOT, '__fixtures__', 'sigstore.ts'),
+    join(ROOT, '__fixtures__', 'cosign.ts'),
     '--outDir',
     join(BENCH_DIR, 'fixtures'),
     '--rootDir',
@@ -287,7 +290,7 @@ function row(caseName, client, runs, opts = {}) {
   }
 }
 
-const results = { rows: [], refs: [], scale: [], load: [], notes: [] }
+const results = { rows: [], refs: [], scale: [], load: [], notes: [], signed: [] }
 
 // ---------------------------------------------------------------------- 1. 1 KiB on distribution
 log(`case 1: 1 KiB metadata, distribution (no referrers API), ${RUNS} runs each …`)
@@ -451,9 +454,78 @@ log(`case 4: verify with ${SCALE.join(' / ')} referrers, pages of ${PAGE}, ${SCA
   }
 }
 
-// ----------------------------------------------------------------------------------- 5. load time
+// ---------------------------------------------------------- 5. the signed gate: reading every bundle
+// With a signer, every Sigstore bundle is read (its manifest and its bundle blob) and judged by its
+// verified statement, annotations or not; at most MAX_BUNDLES_READ (src/verify/evidence.ts) per subject.
+log(`case 5: the signed gate, ${RUNS} runs each …`)
+{
+  const fixtures = join(BENCH_DIR, 'fixtures', '__fixtures__')
+  const { startSigstoreMock } = await import(pathToFileURL(join(fixtures, 'sigstore.js')).href)
+  const { cosignSignStatement, pushCosignReferrer, signStatement, statementFor } = await import(pathToFileURL(join(fixtures, 'cosign.js')).href)
+  const maxBundles = /export const MAX_BUNDLES_READ = (\d+)/.exec(readFileSync(join(ROOT, 'src', 'verify', 'evidence.ts'), 'utf8'))?.[1] ?? '?'
+  const sig = await startSigstoreMock('public-good')
+  const release = { repository: 'acme/widget', workflowRef: 'acme/widget/.github/workflows/release.yml@refs/tags/v1', ref: 'refs/tags/v1' }
+  const signer = ['--signer', 'acme/widget/.github/workflows/release.yml@refs/tags/*', '--trusted-root', sig.trustedRootPath]
+  const gh = {
+    GITHUB_ACTIONS: 'true',
+    GITHUB_REPOSITORY: 'acme/widget',
+    GITHUB_WORKFLOW_REF: release.workflowRef,
+    GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567',
+    GITHUB_RUN_ID: '1',
+    GITHUB_RUN_ATTEMPT: '1'
+  }
+  try {
+    for (const [label, registry, proxy, image, tagSchema] of [
+      ['spec registry (referrers API)', spec, specProxy, specImage, false],
+      ['distribution (tag schema)', dist, distProxy, (repo, seed) => pushImage(dist.url, repo, seed), true]
+    ]) {
+      const host = new URL(registry.url).host
+      const reg = { host, tagSchema }
+      // our signed metadata and provenance (2 bundles beside the metadata artifact), a cosign v3
+      // signature and a provenance bundle without annotations: 5 referrers, 4 of them bundles
+      const arrange = async (repo, extraBundles = 0) => {
+        const digest = await image(repo, repo)
+        mustSucceed(
+          'setup attach --sign',
+          await runChild(process.execPath, [CLI, 'attach', `${host}/${repo}`, '--digest', digest, '--provenance', '--sign', '--sigstore', sig.input('rekor')], {
+            env: { ...CHILD_ENV, ...gh, ...sig.tokenEnv(release) }
+          })
+        )
+        const subject = { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest, size: 0 }
+        const got = await fetch(`${registry.url}/v2/${repo}/manifests/${digest}`, { method: 'HEAD', headers: { accept: subject.mediaType } })
+        subject.size = Number(got.headers.get('content-length'))
+        await pushCosignReferrer(reg, repo, subject, await signStatement(sig, release, cosignSignStatement(digest)), 'https://sigstore.dev/cosign/sign/v1')
+        const provenance = await signStatement(sig, release, statementFor(repo, digest, 'https://slsa.dev/provenance/v1'))
+        await pushCosignReferrer(reg, repo, subject, provenance, 'https://slsa.dev/provenance/v1', { annotations: false })
+        // a flood of unannotated bundles (distinct manifests of one bundle): the gate reads at most MAX_BUNDLES_READ
+        for (let i = 0; i < extraBundles; i++)
+          await pushCosignReferrer(reg, repo, subject, provenance, 'https://slsa.dev/provenance/v1', {
+            annotations: { 'org.opencontainers.image.created': `2026-01-01T00:00:${String(i % 60).padStart(2, '0')}Z`, n: String(i) }
+          })
+        return digest
+      }
+      const presence = []
+      const signed = []
+      const flood = []
+      for (let i = 1; i <= RUNS; i++) {
+        const repo = `bench/c6-${tagSchema ? 'dist' : 'spec'}-${i}`
+        const digest = await arrange(repo)
+        presence.push(await oursVerify(proxy, repo, digest, ['--require', 'metadata,provenance']))
+        signed.push(await oursVerify(proxy, repo, digest, ['--require', 'metadata,provenance,signature', ...signer]))
+      }
+      const floodRepo = `bench/c6-${tagSchema ? 'dist' : 'spec'}-flood`
+      const floodDigest = await arrange(floodRepo, 100)
+      for (let i = 1; i <= Math.min(RUNS, 3); i++) flood.push(await oursVerify(proxy, floodRepo, floodDigest, ['--require', 'provenance', ...signer]))
+      results.signed.push({ label, maxBundles, presence: row('', 'presence', presence), signed: row('', 'signed', signed), flood: row('', 'flood', flood) })
+    }
+  } finally {
+    await sig.close()
+  }
+}
+
+// ----------------------------------------------------------------------------------- 6. load time
 const LOAD_RUNS = 20
-log(`case 5: load time, ${LOAD_RUNS} runs each; what dist/ weighs and which of its files each entry loads …`)
+log(`case 6: load time, ${LOAD_RUNS} runs each; what dist/ weighs and which of its files each entry loads …`)
 {
   const bare = []
   const action = []
@@ -543,6 +615,24 @@ for (const s of results.scale) {
       1
     )} | ${per} |`
   )
+}
+L.push('')
+L.push('## The signed gate: what reading every bundle costs (`verify`)')
+L.push('')
+L.push(
+  `An image with our metadata artifact, our signed metadata and provenance (attach --sign --provenance), a cosign v3 signature and a signed provenance bundle pushed without annotations: 4 of its 5 referrers are Sigstore bundles. A presence gate reads only the bundles it must (ours, for the document; those that announce no predicate type); with a \`signer\` every bundle's manifest and bundle blob are read and verified, at most ${results.signed[0]?.maxBundles ?? '?'} per subject (MAX_BUNDLES_READ in src/verify/evidence.ts). The last row adds 100 more unannotated bundles.`
+)
+L.push('')
+L.push('| registry | gate | runs | requests | requests by kind (median run) | wall ms | peak RSS MiB |')
+L.push('| --- | --- | --: | --: | --- | --: | --: |')
+for (const g of results.signed) {
+  const rows = [
+    ['presence: `--require metadata,provenance`', g.presence],
+    ['signed: `--require metadata,provenance,signature --signer …`', g.signed],
+    ['signed, 104 bundles: `--require provenance --signer …`', g.flood]
+  ]
+  for (const [i, [name, r]] of rows.entries())
+    L.push(`| ${i === 0 ? g.label : ''} | ${name} | ${r.n} | ${mmm(r.requests)} | ${r.byKind} | ${mmm(r.wall)} | ${mmm(r.rss, 1)} |`)
 }
 L.push('')
 L.push(`## Load time (${LOAD_RUNS} runs each)`)

@@ -157,8 +157,13 @@ export async function collectEvidence(
   // need: our metadata, and bundles that announce no predicate type at all
   const wantsBundle = (d: Descriptor) =>
     isSigstoreBundle(d) && (opts.verifyBundle !== undefined || predicateTypes(d).length === 0 || predicateTypes(d).some(isMetadataPredicate))
+  // a bundle's manifest is read only to read its bundle, at most MAX_BUNDLES_READ of them
+  let bundleManifests = 0
   const found = await findReferrers(target, subject.descriptor, {
-    fetchIf: d => needsManifest(d) || d.artifactType === ArtifactType.BuildMetadataV1 || wantsBundle(d),
+    fetchIf: d =>
+      isSigstoreBundle(d)
+        ? (wantsBundle(d) || needsManifest(d)) && ++bundleManifests <= MAX_BUNDLES_READ
+        : needsManifest(d) || d.artifactType === ArtifactType.BuildMetadataV1,
     ...(opts.logger ? { logger: opts.logger } : {}),
     ...(opts.listing ? { listing: opts.listing } : {})
   })
