@@ -6,5 +6,6 @@ process.exitCode = await cliMain(process.argv.slice(2), {
   stderr: s => process.stderr.write(s),
   env: process.env,
   cwd: process.cwd(),
+  stdoutBytes: b => process.stdout.write(b),
   readStdin: readStdinSync
 })

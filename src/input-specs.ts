@@ -1,11 +1,21 @@
 /**
- * The action's and the CLI's inputs and outputs, as a table: action.yml, the CLI's --help and the
- * README's tables are checked against it; src/inputs.ts turns the raw strings into `Inputs`.
+ * The action's and the CLI's inputs and outputs, as one table: action.yml (generated from it), the
+ * CLI's flags and per-command --help, and which input applies to which command all follow from it;
+ * src/inputs.ts turns the raw strings into `Inputs`.
  */
+/** The commands; `attach` is the default (the action's `command` input, the CLI's first word). */
+export const COMMANDS = ['attach', 'verify', 'discover', 'get'] as const
+export type Command = (typeof COMMANDS)[number]
+const ALL: readonly Command[] = COMMANDS
+
 /** Default seconds to wait for a registry to show what was written (GHCR and Hub lag a little). */
 export const DEFAULT_VERIFY_TIMEOUT_SECONDS = 30
 /** Upper bound on verify-timeout: a job should not hang for an hour on a typo. */
 export const MAX_VERIFY_TIMEOUT_SECONDS = 600
+/** Levels of referrers of referrers discover shows by default: an image's SBOM, its attestation, that one's signature, and one more. */
+export const DEFAULT_DISCOVER_DEPTH = 4
+/** The deepest discover goes: each level is one listing per node, and a hostile registry could nest forever. */
+export const MAX_DISCOVER_DEPTH = 8
 
 /** Each input: name, description, default. action.yml and the CLI's --help are checked against this. */
 export interface InputSpec {
@@ -18,54 +28,142 @@ export interface InputSpec {
    */
   actionDefault?: string
   required?: boolean
+  /** the commands it applies to */
+  commands: readonly Command[]
+  /**
+   * Given to a command it does not apply to: `error` (exit 2: it would suggest that something was
+   * written or checked that was not), `warn` (harmless: it only tunes how a command it does not
+   * apply to would work), or `ignore` (the action fills it in for every command, e.g. `matrix`).
+   * The action only ever warns: workflows share inputs between steps. Default `error`.
+   */
+  elsewhere?: 'error' | 'warn' | 'ignore'
+  /** what to do instead, for the misplaced-input message (`verify only reads: run attach to attach an SBOM`) */
+  instead?: string
+  /** `cli`: a flag of the CLI only, not an input of the action (output formats for a terminal) */
+  only?: 'cli'
+  /** a true/false input: the CLI takes `--name`, `--name=false` or `--name false` */
+  boolean?: boolean
 }
 
 export const INPUT_SPECS: InputSpec[] = [
   {
     name: 'image',
     required: true,
-    description: 'Image to attach to or verify: [registry/]repository[:tag][@digest], or oci:<dir>[:tag|@digest] for an OCI image layout.'
+    commands: ALL,
+    description: 'Image to attach to or read: [registry/]repository[:tag][@digest], or oci:<dir>[:tag|@digest] for an OCI image layout.'
   },
   {
     name: 'digest',
+    commands: ALL,
     description: 'Subject digest from the build step (e.g. the digest output of docker/build-push-action). Must agree with a digest given in image.'
   },
   {
     name: 'command',
     default: 'attach',
-    description: 'attach (write, then verify), verify (read only: the release gate) or discover (list the referrers tree).'
+    commands: ALL,
+    description:
+      'attach (write, then verify), verify (read only: the release gate), discover (list the referrers tree) or get (read back the metadata, an SBOM, ' +
+      'provenance or any referrer).'
   },
   {
     name: 'mode',
     default: 'artifact',
+    commands: ['attach'],
+    elsewhere: 'warn',
+    instead: 'the read commands find metadata written in either mode',
     description:
       'artifact (an OCI artifact linked by subject; the image digest is unchanged) or annotations (encoded into the image manifest itself; the digest changes).'
   },
-  { name: 'metadata', description: 'Extra user fields as a JSON object, stored under "user" in the document.' },
-  { name: 'metadata-file', description: 'Path of a JSON file with extra user fields (merged under "user"; the metadata input wins on conflicts).' },
-  { name: 'annotations', description: 'Extra annotations for the artifact manifest, one key=value per line.' },
-  { name: 'sbom', description: 'Paths or globs of SBOM files to attach (SPDX or CycloneDX, detected from content), newline or comma separated.' },
-  { name: 'provenance', default: 'false', description: 'true to generate and attach an in-toto SLSA v1 provenance statement (signed with sign: true).' },
+  {
+    name: 'metadata',
+    commands: ['attach'],
+    instead: 'run attach to write metadata',
+    description: 'Extra user fields as a JSON object, stored under "user" in the document.'
+  },
+  {
+    name: 'metadata-file',
+    commands: ['attach'],
+    instead: 'run attach to write metadata',
+    description: 'Path of a JSON file with extra user fields (merged under "user"; the metadata input wins on conflicts).'
+  },
+  {
+    name: 'annotations',
+    commands: ['attach'],
+    instead: 'run attach to write annotations',
+    description: 'Extra annotations for the artifact manifest, one key=value per line.'
+  },
+  {
+    name: 'sbom',
+    commands: ['attach'],
+    instead: 'run attach to attach an SBOM; verify checks one is there with require: sbom',
+    description: 'Paths or globs of SBOM files to attach (SPDX or CycloneDX, detected from content), newline or comma separated.'
+  },
+  {
+    name: 'provenance',
+    default: 'false',
+    boolean: true,
+    commands: ['attach'],
+    instead: 'run attach to attach provenance; verify checks it is there with require: provenance',
+    description: 'true to generate and attach an in-toto SLSA v1 provenance statement (signed with sign: true).'
+  },
   {
     name: 'require',
     default: 'metadata',
+    commands: ['verify'],
+    instead: 'run verify to check what is attached',
     description: 'For verify: what must be present, newline or comma separated: metadata, sbom, provenance, or artifactType strings.'
   },
-  { name: 'revision', description: 'For verify: the commit the metadata must name (e.g. ${{ github.sha }}). Empty: not checked.' },
-  { name: 'max-age', description: 'For verify: the metadata must be at most this old, e.g. 90d, 12h, 30m. Empty: not checked.' },
+  {
+    name: 'revision',
+    commands: ['verify'],
+    instead: 'run verify to check the commit',
+    description: 'For verify: the commit the metadata must name (e.g. ${{ github.sha }}). Empty: not checked.'
+  },
+  {
+    name: 'max-age',
+    commands: ['verify'],
+    instead: 'run verify to check the age',
+    description: 'For verify: the metadata must be at most this old, e.g. 90d, 12h, 30m (a number alone is seconds). Empty: not checked.'
+  },
   {
     name: 'platforms',
     default: 'index',
+    commands: ['attach', 'verify'],
+    instead: 'discover shows every platform; get reads one with platform: linux/amd64',
     description: 'For an image index: index (attach to and verify the index) or each (also every platform manifest; verify requires each to pass).'
   },
-  { name: 'username', description: 'Registry username. Otherwise Docker config.json and credential helpers, then GITHUB_TOKEN for ghcr.io, then anonymous.' },
-  { name: 'password', description: 'Registry password or token (masked in logs).' },
-  { name: 'verify-timeout', default: String(DEFAULT_VERIFY_TIMEOUT_SECONDS), description: 'Seconds to wait for the registry to show what was written.' },
-  { name: 'annotation-prefix', default: 'dev.oci-build-metadata', description: 'Reverse-domain prefix of the annotation keys that carry the document.' },
-  { name: 'insecure-registries', description: 'Registry hosts to reach over plain HTTP (loopback is always allowed), newline or comma separated.' },
-  { name: 'summary', default: 'true', description: 'Write the job summary (GitHub Actions).' },
+  {
+    name: 'username',
+    commands: ALL,
+    description: 'Registry username. Otherwise Docker config.json and credential helpers, then GITHUB_TOKEN for ghcr.io, then anonymous.'
+  },
+  { name: 'password', commands: ALL, description: 'Registry password or token (masked in logs).' },
+  {
+    name: 'verify-timeout',
+    default: String(DEFAULT_VERIFY_TIMEOUT_SECONDS),
+    commands: ['attach'],
+    elsewhere: 'warn',
+    instead: 'it is the wait for the read-back after attach writes',
+    description: 'Seconds to wait for the registry to show what was written.'
+  },
+  {
+    name: 'annotation-prefix',
+    default: 'dev.oci-build-metadata',
+    commands: ['attach', 'verify', 'get'],
+    elsewhere: 'warn',
+    description: 'Reverse-domain prefix of the annotation keys that carry the document.'
+  },
+  {
+    name: 'insecure-registries',
+    commands: ALL,
+    description: 'Registry hosts to reach over plain HTTP (loopback is always allowed), newline or comma separated.'
+  },
+  { name: 'summary', default: 'true', boolean: true, commands: ALL, description: 'Write the job summary (GitHub Actions).' },
   {
     name: 'writer-id',
+    commands: ['attach'],
+    elsewhere: 'warn',
+    instead: 'it names a writer of attach',
     description:
       'Names this writer among the writers of one job that attach to the same image with the same inputs (matrix legs, repeated steps), e.g. ${{ ' +
       'matrix.platform }}. Only a later attempt of the same writer replaces its earlier artifacts. Default: told apart by job, step, matrix leg and inputs.'
@@ -73,6 +171,9 @@ export const INPUT_SPECS: InputSpec[] = [
   {
     name: 'sign',
     default: 'false',
+    boolean: true,
+    commands: ['attach'],
+    instead: 'run attach to sign; verify checks who signed with signer',
     description:
       'true to sign the provenance and the metadata document keylessly with Sigstore (needs permissions: id-token: write) and attach each bundle as a ' +
       'referrer, as actions/attest does.'
@@ -80,12 +181,17 @@ export const INPUT_SPECS: InputSpec[] = [
   {
     name: 'sigstore',
     default: 'auto',
+    commands: ['attach'],
+    elsewhere: 'warn',
+    instead: 'verify trusts the root given in trusted-root',
     description:
       "Sigstore instance for sign: auto (public-good for public repositories, GitHub's own for private and internal ones, as actions/attest chooses), " +
       'public-good, github, or fulcio=, rekor=, tsa= lines for your own.'
   },
   {
     name: 'signer',
+    commands: ['verify'],
+    instead: 'run verify to check who signed',
     description:
       'For verify: who must have signed the provenance and metadata: a workflow identity (acme/widget/.github/workflows/release.yml@refs/tags/*, * matching ' +
       'anything) or a repository (acme/widget). Empty: signatures are not required.'
@@ -93,10 +199,14 @@ export const INPUT_SPECS: InputSpec[] = [
   {
     name: 'signer-issuer',
     default: 'https://token.actions.githubusercontent.com',
+    commands: ['verify'],
+    instead: 'run verify to check who signed',
     description: "For verify with signer: the OIDC issuer the signer's certificate must name."
   },
   {
     name: 'trusted-root',
+    commands: ['verify'],
+    instead: 'run verify to check who signed',
     description:
       "For verify with signer: a Sigstore trusted_root.json (air-gapped runners; GitHub's instance: gh attestation trusted-root). Default: Sigstore's " +
       'public-good root through TUF.'
@@ -104,26 +214,135 @@ export const INPUT_SPECS: InputSpec[] = [
   {
     name: 'matrix',
     actionDefault: '${{ toJSON(matrix) }}',
+    commands: ['attach'],
+    elsewhere: 'ignore',
     description:
       "The matrix values of this job's leg as JSON, part of the writer's identity so that matrix legs never replace each other's artifacts. The action " +
       "fills it in from the matrix context; the CLI takes --matrix '${{ toJSON(matrix) }}'."
+  },
+  {
+    name: 'artifact-type',
+    commands: ['discover', 'get'],
+    instead: 'verify requires an artifactType with require',
+    description:
+      'For discover: show only referrers of this artifactType. For get: what to read: metadata (default), sbom, provenance, or an artifactType string.'
+  },
+  {
+    name: 'artifact',
+    commands: ['get'],
+    description: 'For get: the digest of the referrer (or BuildKit attestation manifest) to read, when several match (get lists them).'
+  },
+  {
+    name: 'platform',
+    commands: ['get'],
+    instead: 'attach and verify take platforms: each',
+    description: 'For get on an image index: the platform (linux/amd64) whose referrers and BuildKit attestations to read.'
+  },
+  {
+    name: 'output',
+    commands: ['get'],
+    description: 'For get: the file to write what was read to, byte for byte (the CLI writes to standard output without it).'
+  },
+  {
+    name: 'depth',
+    default: String(DEFAULT_DISCOVER_DEPTH),
+    commands: ['discover'],
+    elsewhere: 'warn',
+    description: `For discover: how many levels of referrers of referrers to show, 1 to ${MAX_DISCOVER_DEPTH}.`
+  },
+  {
+    name: 'format',
+    default: 'tree',
+    commands: ['discover'],
+    only: 'cli',
+    instead: "--json prints every command's result as JSON",
+    description: 'For discover: tree, table, or json (the shape of oras discover --format json).'
   }
 ]
 
-export const OUTPUT_SPECS: Array<{ name: string; description: string }> = [
-  { name: 'subject-digest', description: 'Digest of the image the metadata is attached to.' },
-  { name: 'artifact-digest', description: 'Artifact mode: digest of the metadata artifact manifest.' },
-  { name: 'image-digest', description: 'Annotations mode: the new digest of the image (it changes).' },
-  { name: 'metadata', description: 'The metadata document (JSON).' },
-  { name: 'annotations', description: 'The annotations written (JSON object).' },
-  { name: 'referrers', description: 'JSON list of the referrers verification saw.' },
-  { name: 'verified', description: 'true when verification (or the gate) passed, else false.' },
-  { name: 'missing', description: 'JSON list of requirements that verify found missing; empty when nothing could be looked at (exit-code 2 or 3).' },
+/** Each output: name, description, and the commands that set it (every ending sets exit-code). */
+export interface OutputSpec {
+  name: string
+  description: string
+  commands: readonly Command[]
+}
+
+export const OUTPUT_SPECS: OutputSpec[] = [
+  {
+    name: 'subject-digest',
+    commands: ALL,
+    description:
+      'Digest of the image the command ran on (manifest or index). Annotations mode: the digest before the annotations were written; the image ' +
+      'that carries them is image-digest.'
+  },
+  {
+    name: 'artifact-digest',
+    commands: ['attach', 'verify', 'get'],
+    description:
+      'Artifact mode: digest of the metadata artifact manifest (attach, verify). get: the manifest read (a referrer, a BuildKit attestation manifest, ' +
+      'or the image itself for metadata in its annotations).'
+  },
+  { name: 'image-digest', commands: ['attach'], description: 'Annotations mode: the new digest of the image, which carries the metadata (it changes).' },
+  {
+    name: 'metadata-digest',
+    commands: ['attach', 'verify', 'get'],
+    description:
+      'The manifest that carries the metadata document: the metadata artifact (artifact mode), or the image itself (annotations mode: image-digest ' +
+      'after attach, subject-digest after verify).'
+  },
+  { name: 'metadata', commands: ['attach', 'verify', 'get'], description: 'The metadata document (JSON).' },
+  { name: 'annotations', commands: ['attach', 'verify'], description: 'The annotations that carry the document (JSON object).' },
+  { name: 'referrers', commands: ['attach', 'verify', 'discover'], description: 'JSON list of the referrers of the image that were seen.' },
+  { name: 'content-digest', commands: ['get'], description: 'get: the digest of what was written to output, checked against the registry.' },
+  { name: 'verified', commands: ['attach', 'verify'], description: 'true when verification (or the gate) passed, else false.' },
+  {
+    name: 'missing',
+    commands: ['attach', 'verify'],
+    description: 'JSON list of requirements that verify (or the read-back of attach) found missing; empty when nothing could be looked at (exit-code 2 or 3).'
+  },
   {
     name: 'exit-code',
+    commands: ALL,
     description:
-      'The exit code: 0 ok, 1 the gate or verification found something missing or wrong, 2 bad usage or input, 3 the registry could not be read or written ' +
-      '(network, TLS, proxy, refused credentials, throttled, unavailable).'
+      'The exit code: 0 ok, 1 the gate or verification found something missing or wrong (or nothing of that kind is attached), 2 bad usage or input, ' +
+      '3 the registry could not be read or written (network, TLS, proxy, refused credentials, throttled, unavailable, not a registry).'
   },
-  { name: 'error', description: 'When the step failed without a verdict (exit-code 2 or 3, or 1 for a missing image): the one error line.' }
+  { name: 'error', commands: ALL, description: 'When the step failed without a verdict (exit-code 2 or 3, or 1 for a missing image): the one error line.' }
 ]
+
+/** An input's description in action.yml: the table's, and which commands it applies to (others warn when it is set). */
+export function actionDescription(spec: InputSpec): string {
+  return spec.commands.length < COMMANDS.length ? `${spec.description} Applies to: ${spec.commands.join(', ')}.` : spec.description
+}
+
+/** An output's description in action.yml, with the commands that set it. */
+export function outputDescription(spec: OutputSpec): string {
+  return spec.commands.length < COMMANDS.length ? `${spec.description} Set by: ${spec.commands.join(', ')}.` : spec.description
+}
+
+export interface Misplaced {
+  name: string
+  /** `error`: exit 2 on the CLI; `warn`: a warning. The action warns for both (see InputSpec.elsewhere). */
+  severity: 'error' | 'warn'
+  /** one line, naming the input (as `name(input)` spells it) and the command */
+  message: string
+}
+
+/**
+ * The inputs in `given` (set, and not to their default) that do not apply to `command`, from the one
+ * table above. `name` spells an input as its entry does: `--sbom` on the CLI, `input sbom` in the action.
+ */
+export function misplacedInputs(command: Command, given: Iterable<string>, name: (input: string) => string): Misplaced[] {
+  const out: Misplaced[] = []
+  for (const g of given) {
+    const spec = INPUT_SPECS.find(s => s.name === g)
+    if (!spec || spec.commands.includes(command) || spec.elsewhere === 'ignore') continue
+    const forWhat = spec.commands.length === 1 ? `${spec.commands[0]} only` : spec.commands.join(' and ')
+    out.push({
+      name: g,
+      severity: spec.elsewhere ?? 'error',
+      message: `${name(g)} does not apply to ${command}: it is for ${forWhat}${spec.instead ? ` (${spec.instead})` : ''}. Leave it out of ${command}`
+    })
+  }
+  return out
+}

@@ -11,17 +11,20 @@ import { parseReference, type ImageRef } from './oci/reference.js'
 import { isDigest } from './oci/digest.js'
 import { parseSigstoreSetting } from './sign/instance.js'
 import { GITHUB_ACTIONS_ISSUER, parseExpectedSigner } from './sign/signer.js'
-import { DEFAULT_VERIFY_TIMEOUT_SECONDS, INPUT_SPECS, MAX_VERIFY_TIMEOUT_SECONDS } from './input-specs.js'
+import { COMMANDS, DEFAULT_DISCOVER_DEPTH, DEFAULT_VERIFY_TIMEOUT_SECONDS, INPUT_SPECS, MAX_DISCOVER_DEPTH, MAX_VERIFY_TIMEOUT_SECONDS } from './input-specs.js'
 
-export { INPUT_SPECS, OUTPUT_SPECS } from './input-specs.js'
+export { COMMANDS, INPUT_SPECS, OUTPUT_SPECS, type Command } from './input-specs.js'
 
-export const COMMANDS = ['attach', 'verify', 'discover'] as const
 /** What `require` names besides artifactType strings; also the kinds of what attach writes. */
 export const REQUIREMENT_KINDS = ['metadata', 'sbom', 'provenance'] as const
 /** An artifactType for `require`: a media type, type/subtype. https://www.rfc-editor.org/rfc/rfc6838#section-4.2 */
 const ARTIFACT_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/i
 export const MODES = ['artifact', 'annotations'] as const
 export const PLATFORM_SCOPES = ['index', 'each'] as const
+/** discover's output formats, as `oras discover --format` names them. */
+export const DISCOVER_FORMATS = ['tree', 'table', 'json'] as const
+/** `os/architecture[/variant]`, as image-spec's platform and `docker --platform` write it. */
+const PLATFORM = /^[a-z0-9_.-]+\/[a-z0-9_.-]+(?:\/[a-z0-9_.-]+)?$/
 export type Mode = (typeof MODES)[number]
 
 /** Longest `writer-id`: it is hashed into the key, but it is also shown in messages. */
@@ -86,7 +89,7 @@ function parseMatrix(text: string | undefined, ctx: z.RefinementCtx): string | u
   }
 }
 
-/** Durations like 90d, 12h, 30m, 45s, or plain seconds. */
+/** Durations like 90d, 12h, 30m, 45s, or plain seconds; a sign is not part of one (see maxAge). */
 export function parseDuration(s: string): number | undefined {
   const m = /^(\d+)\s*([smhdw]?)$/.exec(s.trim())
   if (!m) return undefined
@@ -121,7 +124,13 @@ export const rawInputsSchema = z.object({
   signer: z.string().optional(),
   'signer-issuer': z.string().optional(),
   'trusted-root': z.string().optional(),
-  matrix: z.string().optional()
+  matrix: z.string().optional(),
+  'artifact-type': z.string().optional(),
+  artifact: z.string().optional(),
+  platform: z.string().optional(),
+  output: z.string().optional(),
+  depth: z.string().optional(),
+  format: z.string().optional()
 })
 export type RawInputs = z.infer<typeof rawInputsSchema>
 
@@ -219,9 +228,7 @@ function gateInputs(r: Raw, ctx: Ctx) {
   }
   const revision = text(r.revision)
   if (revision && !/^[0-9a-f]{7,64}$/i.test(revision)) issue(ctx, `input revision must be a commit sha (7 to 64 hex digits), got "${revision}"`)
-  const maxAgeText = (r['max-age'] ?? '').trim()
-  const maxAgeMs = maxAgeText ? parseDuration(maxAgeText) : undefined
-  if (maxAgeText && maxAgeMs === undefined) issue(ctx, `input max-age must be a duration like 90d, 12h or 30m, got "${maxAgeText}"`)
+  const maxAgeMs = maxAge(r['max-age'], ctx)
   const signerIssuer = (r['signer-issuer'] ?? '').trim() || GITHUB_ACTIONS_ISSUER
   if (!/^https:\/\/\S+$/.test(signerIssuer)) issue(ctx, `input signer-issuer must be an https URL, got "${signerIssuer}"`)
   const signerText = (r.signer ?? '').trim()
@@ -231,6 +238,47 @@ function gateInputs(r: Raw, ctx: Ctx) {
     maxAgeMs,
     signer: signerText ? usage(ctx, () => parseExpectedSigner(signerText, signerIssuer)) : undefined,
     trustedRoot: text(r['trusted-root'])
+  }
+}
+
+/**
+ * max-age: a positive duration. Zero is refused rather than given a meaning: every document is some
+ * time old, so `0` (or `0s`) would fail every gate, which no one means.
+ */
+function maxAge(raw: string | undefined, ctx: Ctx): number | undefined {
+  const t = (raw ?? '').trim()
+  if (!t) return undefined
+  if (/^-\s*\d/.test(t)) {
+    issue(ctx, `input max-age must be positive, got "${t}". Give how old the metadata may be, e.g. 90d, 12h or 30m`)
+    return undefined
+  }
+  const ms = parseDuration(t)
+  if (ms === undefined) issue(ctx, `input max-age must be a duration like 90d, 12h or 30m, got "${t}"`)
+  else if (ms === 0) issue(ctx, `input max-age must be more than 0, got "${t}": every document is older than that. Give e.g. 90d, 12h or 30m`)
+  return ms || undefined
+}
+
+/** What the read commands take: which referrer (get), the platform, where to write, discover's depth and format. */
+function readInputs(r: Raw, ctx: Ctx) {
+  const artifactType = text(r['artifact-type'])
+  if (artifactType && !(REQUIREMENT_KINDS as readonly string[]).includes(artifactType) && !ARTIFACT_TYPE.test(artifactType)) {
+    issue(ctx, `input artifact-type "${artifactType}" is neither ${REQUIREMENT_KINDS.join(', ')} nor an artifactType (type/subtype). Give one of those`)
+  }
+  const artifact = text(r.artifact)
+  if (artifact && !isDigest(artifact)) issue(ctx, `input artifact "${artifact}" is not a digest: give the sha256:<64 hex digits> that get or discover listed`)
+  const platform = text(r.platform)
+  if (platform && !PLATFORM.test(platform)) issue(ctx, `input platform must be os/architecture[/variant] like linux/amd64, got "${platform}"`)
+  const d = (r.depth ?? '').trim() || String(DEFAULT_DISCOVER_DEPTH)
+  const depth = Number(d)
+  if (!/^\d+$/.test(d) || depth < 1 || depth > MAX_DISCOVER_DEPTH)
+    issue(ctx, `input depth must be a whole number from 1 to ${MAX_DISCOVER_DEPTH}, got "${r.depth}"`)
+  return {
+    artifactType,
+    artifact,
+    platform,
+    output: text(r.output),
+    depth: Number.isInteger(depth) && depth >= 1 && depth <= MAX_DISCOVER_DEPTH ? depth : DEFAULT_DISCOVER_DEPTH,
+    format: oneOf(r.format, 'tree', DISCOVER_FORMATS, 'format', ctx)
   }
 }
 
@@ -261,6 +309,7 @@ const inputsSchema = rawInputsSchema.transform((r, ctx) => {
     ...registryInputs(r, ctx),
     ...attachInputs(r, ctx, mode),
     ...gateInputs(r, ctx),
+    ...readInputs(r, ctx),
     summary: flag(r, 'summary', true, ctx)
   }
 })

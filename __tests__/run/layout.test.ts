@@ -10,14 +10,15 @@ test('a re-run of the same job on a layout leaves one metadata referrer; another
   const second = await runWith({ image }, { ...GH_ENV, GITHUB_RUN_ATTEMPT: '2', SOURCE_DATE_EPOCH: '1760000100' })
   expect(first.artifactDigest).not.toBe(second.artifactDigest)
   const v = await runWith({ image, command: 'discover' })
-  const metadata = v.referrers.filter(d => d.artifactType === ArtifactType.BuildMetadataV1)
+  const metadata = v.tree.map(n => n.descriptor).filter(d => d.artifactType === ArtifactType.BuildMetadataV1)
   expect(metadata.map(d => d.digest)).toEqual([second.artifactDigest])
   expect(v.subject.digest).toBe(FIXTURE.v1)
 
   const otherJob = await runWith({ image }, { ...GH_ENV, GITHUB_JOB: 'another-job' })
   const after = await runWith({ image, command: 'discover' })
   expect(
-    after.referrers
+    after.tree
+      .map(n => n.descriptor)
       .filter(d => d.artifactType === ArtifactType.BuildMetadataV1)
       .map(d => d.digest)
       .sort()

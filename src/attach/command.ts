@@ -10,7 +10,7 @@ import type { ImageRef } from '../oci/reference.js'
 import type { Target } from '../oci/target.js'
 import type { Descriptor } from '../oci/types.js'
 import { resolveSubject, type Subject } from '../read/subject.js'
-import { baseResult, platformLabel, type Result, type RunDeps } from '../result.js'
+import { platformLabel, type AttachResult, type RunDeps } from '../result.js'
 import { BUILD_METADATA_PREDICATE_V1, metadataStatement, statementBytes } from '../supply/metadata-statement.js'
 import { buildProvenance, provenanceBytes, type InTotoStatementV1 } from '../supply/provenance.js'
 import { annotateManifest } from './annotations.js'
@@ -42,13 +42,25 @@ async function signedPlans(
   })
 }
 
-export async function attachCommand(target: Target, ref: ImageRef, inputs: Inputs, deps: RunDeps): Promise<Result> {
+export async function attachCommand(target: Target, ref: ImageRef, inputs: Inputs, deps: RunDeps): Promise<AttachResult> {
   const { logger } = deps
   // preconditions: everything that can be wrong with the input is found before the first write
   const prepared = await prepare(inputs, deps)
   const subject = await logger.group(`Resolving ${ref.original}`, () => resolveSubject(target, ref, inputs.digest))
   logger.info(`subject ${subject.descriptor.digest} (${subject.descriptor.mediaType}, ${subject.descriptor.size} bytes)`)
-  const result = baseResult(inputs, ref, subject.descriptor)
+  const result: AttachResult = {
+    command: 'attach',
+    mode: inputs.mode,
+    image: ref,
+    subject: subject.descriptor,
+    digestChanged: false,
+    attachments: [],
+    referrers: [],
+    verified: false,
+    missing: [],
+    problems: [],
+    notes: []
+  }
   if (inputs.mode === 'annotations') return annotationsMode(target, ref, inputs, deps, subject, documentFor(prepared, ref, subject, subject.descriptor), result)
 
   // platforms: each → metadata on the index and on every platform manifest (each describes its own
@@ -75,7 +87,7 @@ async function attachTo(
   subject: Subject,
   s: Descriptor,
   platform: Descriptor | undefined,
-  result: Result
+  result: AttachResult
 ): Promise<PublishResult['indexing']> {
   const { logger } = deps
   const scope = platform ? platformLabel(platform) : ''
@@ -168,8 +180,8 @@ async function annotationsMode(
   deps: RunDeps,
   subject: Subject,
   doc: BuildMetadata,
-  result: Result
-): Promise<Result> {
+  result: AttachResult
+): Promise<AttachResult> {
   const { logger } = deps
   const annotated = annotateManifest(subject.bytes, subject.descriptor.mediaType, doc, { prefix: inputs.annotationPrefix, extra: inputs.annotations })
   const tag = ref.tag
@@ -181,12 +193,8 @@ async function annotationsMode(
   result.annotations = annotated.annotations
   result.imageDigest = annotated.descriptor.digest
   result.digestChanged = annotated.descriptor.digest !== subject.descriptor.digest
-  if (result.digestChanged) {
-    result.notes.push(
-      `the image digest changed from ${subject.descriptor.digest} to ${annotated.descriptor.digest}: signatures, attestations and referrers of the old ` +
-        `digest do not follow it; deploy by the new digest`
-    )
-  }
+  // the reports say what this means (src/report/): signatures and referrers of the old digest stay behind
+  if (result.digestChanged) result.digestChange = { from: subject.descriptor.digest, to: annotated.descriptor.digest }
   result.problems = await checkAnnotated(
     target,
     tag ?? annotated.descriptor.digest,

@@ -1,21 +1,30 @@
 /**
- * `verify` (the release gate) and `discover`: read only.
+ * `verify`: the release gate, read only.
  */
 import type { Inputs } from '../inputs.js'
 import type { ImageRef } from '../oci/reference.js'
 import type { Target } from '../oci/target.js'
 import type { Descriptor } from '../oci/types.js'
-import { baseResult, platformLabel, type Result, type RunDeps } from '../result.js'
+import { platformLabel, type RunDeps, type VerifyResult } from '../result.js'
 import { readIndexAttestations } from '../read/attestations.js'
 import { resolveSubject, type Subject } from '../read/subject.js'
-import { discoverIndexTree, discoverTree } from './discover.js'
 import { collectEvidence, withIndexEvidence, type BundleVerifier, type SubjectEvidence } from './evidence.js'
 import { evaluateGate } from './gate.js'
 
-export async function verifyCommand(target: Target, ref: ImageRef, inputs: Inputs, deps: RunDeps): Promise<Result> {
+export async function verifyCommand(target: Target, ref: ImageRef, inputs: Inputs, deps: RunDeps): Promise<VerifyResult> {
   const { logger } = deps
   const subject = await logger.group(`Resolving ${ref.original}`, () => resolveSubject(target, ref, inputs.digest))
-  const result = baseResult(inputs, ref, subject.descriptor)
+  const result: VerifyResult = {
+    command: 'verify',
+    image: ref,
+    subject: subject.descriptor,
+    referrers: [],
+    gate: [],
+    verified: false,
+    missing: [],
+    problems: [],
+    notes: []
+  }
   const now = (deps.clock ?? (() => new Date()))()
   const policy = {
     now,
@@ -63,6 +72,7 @@ export async function verifyCommand(target: Target, ref: ImageRef, inputs: Input
     const mdRef = ev.found.referrers.find(r => r.descriptor.digest === md?.digest)
     if (mdRef?.descriptor.annotations) result.annotations = mdRef.descriptor.annotations
     if (md && md.source === 'referrer') result.artifactDigest = md.digest
+    if (md?.document) result.metadataDigest = md.digest
   }
   if (onIndex) report(onIndex)
   for (const sc of scopes) {
@@ -75,18 +85,5 @@ export async function verifyCommand(target: Target, ref: ImageRef, inputs: Input
   result.missing = [...new Set(failed.map(r => (eachPlatform ? `${r.requirement}@${r.scope}` : r.requirement)))]
   result.problems = failed.map(r => (eachPlatform ? `${r.scope}: ${r.detail}` : r.detail))
   result.verified = result.problems.length === 0
-  return result
-}
-
-export async function discoverCommand(target: Target, ref: ImageRef, inputs: Inputs, deps: RunDeps): Promise<Result> {
-  const subject = await resolveSubject(target, ref, inputs.digest)
-  const result = baseResult(inputs, ref, subject.descriptor)
-  const tree = subject.index
-    ? await discoverIndexTree(target, subject, { logger: deps.logger })
-    : await discoverTree(target, subject.descriptor, { logger: deps.logger })
-  result.tree = tree.nodes
-  result.via = tree.via
-  result.referrers = tree.nodes.filter(n => !n.relation).map(n => n.descriptor)
-  result.verified = true
   return result
 }

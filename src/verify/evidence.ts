@@ -3,7 +3,7 @@
  * attestations BuildKit put inside its index, and metadata in its own annotations (annotations mode).
  */
 import type { Logger } from '../log.js'
-import { annotationKeys, decodeDocument, decodeDocumentBytes } from '../metadata/codec.js'
+import { annotationKeys, decodeDocument, decodeDocumentBytes, noDocumentProblem } from '../metadata/codec.js'
 import type { BuildMetadata } from '../metadata/schema.js'
 import { ArtifactType } from '../oci/media-types.js'
 import type { ReferrersListing, Target } from '../oci/target.js'
@@ -35,7 +35,7 @@ export async function readMetadata(
 ): Promise<MetadataReading> {
   try {
     const dec = decodeDocument(annotations ?? {}, { prefix })
-    if (!dec) return { problem: 'it carries no metadata annotations' }
+    if (!dec) return { problem: noDocumentProblem(annotations, prefix) }
     if (dec.inline) return { document: dec.document, documentDigest: dec.documentDigest }
     let m = manifest
     if (!m && manifestDigest) {

@@ -1,0 +1,13 @@
+/**
+ * Sentences every report shares, built from the result's fields (never looked up by position in a
+ * list of notes).
+ */
+import type { DigestChange } from '../result.js'
+
+/** Annotations mode moved the image to a new digest: what follows from it. */
+export function digestChangeNote(c: DigestChange): string {
+  return (
+    `the image digest changed from ${c.from} to ${c.to}: signatures, attestations and referrers of the old digest do not follow it; ` +
+    'deploy by the new digest'
+  )
+}
