@@ -58,7 +58,7 @@ function parseAnnotationLines(text: string | undefined, ctx: z.RefinementCtx): R
     if (!line || line.startsWith('#')) continue
     const eq = line.indexOf('=')
     if (eq <= 0) {
-      ctx.addIssue({ code: 'custom', message: `annotations: line "${line}" is not key=value` })
+      ctx.addIssue({ code: 'custom', message: `annotations: line "${line}" is not key=value. Write one key=value per line, e.g. org.example.team=platform` })
       continue
     }
     const key = line.slice(0, eq).trim()

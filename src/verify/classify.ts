@@ -12,6 +12,7 @@ export type EvidenceKind = 'metadata' | 'sbom' | 'provenance'
 
 const SBOM_TYPES = new Set<string>([
   ArtifactType.Spdx,
+  ArtifactType.Spdx3,
   ArtifactType.CycloneDx,
   ArtifactType.CycloneDxXml,
   ArtifactType.SpdxTagValue,

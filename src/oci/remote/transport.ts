@@ -12,7 +12,7 @@ import { Deadline, formatSeconds } from './deadline.js'
 export type { Reply, RequestCount, RequestSpec, TransportOptions } from './request.js'
 import { discard, IdleTimer, readCapped, withProgress } from './bodies.js'
 import { send, SendError, type Answer, type Body } from './dispatcher.js'
-import { httpError, MAX_ERROR_BODY_BYTES, whereOf, type HttpErrorContext } from './errors.js'
+import { httpError, MAX_ERROR_BODY_BYTES, notARegistry, parseRegistryErrors, whereOf, type HttpErrorContext } from './errors.js'
 import { networkFailure } from './failures.js'
 import type { Method, Reply, RequestCount, RequestSpec, TransportOptions } from './request.js'
 import { sameOrigin } from './link.js'
@@ -56,6 +56,8 @@ export class Transport {
   private readonly userAgent: string
   private readonly insecure: string[]
   private readonly proxy: ProxySettings
+  /** the answer of `GET /v2/` once asked: is there an OCI registry at this origin at all? */
+  private registryCheck?: Promise<Reply | undefined>
 
   constructor(private readonly opts: TransportOptions) {
     this.insecure = opts.insecureRegistries ?? []
@@ -86,7 +88,7 @@ export class Transport {
     throw new OciError(
       'INVALID_RESPONSE',
       `${whereOf(ctx)}: refusing to follow a redirect to ${url.protocol}//${url.host}, plain HTTP is only used for loopback and insecure registries`,
-      { op: ctx.op, subject: ctx.subject }
+      { op: ctx.op, subject: ctx.subject, hint: `if ${url.host} may be reached over plain HTTP, list it in insecure-registries` }
     )
   }
 
@@ -143,6 +145,11 @@ export class Transport {
 
   /** The error for a status that is not an answer; 401/403 say whether credentials were found, and where. */
   private async statusError(spec: RequestSpec, reply: Reply): Promise<OciError> {
+    if (reply.status === 404 && !spec.noAuth && !fromARegistry(reply)) {
+      // a 404 no registry sent (no API header, no error body): a web server at this address answers for it
+      const ping = await this.pingRegistry()
+      if (ping && !fromARegistry(ping) && ping.status !== 200 && ping.status !== 401) return notARegistry(spec.ctx, this.origin, ping.status)
+    }
     if ((reply.status === 401 || reply.status === 403) && !spec.noAuth) {
       return httpError(spec.ctx, reply.status, reply.body, { auth: await this.auth.credentialState() })
     }
@@ -173,7 +180,11 @@ export class Transport {
         if (next) {
           await discard(res)
           if (++redirects > MAX_REDIRECTS) {
-            throw new OciError('INVALID_RESPONSE', `${whereOf(spec.ctx)}: more than ${MAX_REDIRECTS} redirects`, { op: spec.ctx.op, subject: spec.ctx.subject })
+            throw new OciError('INVALID_RESPONSE', `${whereOf(spec.ctx)}: more than ${MAX_REDIRECTS} redirects`, {
+              op: spec.ctx.op,
+              subject: spec.ctx.subject,
+              hint: 'the registry (or a proxy before it) redirects in a loop; check its configuration'
+            })
           }
           this.checkScheme(next.url, spec.ctx)
           hop = next
@@ -254,6 +265,27 @@ export class Transport {
     return { status: res.status, headers: res.headers, url: hop.url.toString(), body }
   }
 
+  /**
+   * `GET /v2/` without credentials, asked once: every registry answers it, 200 or 401, with the
+   * `Docker-Distribution-API-Version` header (distribution-spec v1.1.0, "Determining support").
+   * Undefined when it got no answer (the 404 that led here then stands).
+   */
+  private pingRegistry(): Promise<Reply | undefined> {
+    this.registryCheck ??= this.request({
+      method: 'GET',
+      url: '/v2/',
+      kind: 'ping',
+      access: 'pull',
+      idempotent: true,
+      ok: [],
+      answers: () => true,
+      readBody: MAX_ERROR_BODY_BYTES,
+      noAuth: true,
+      ctx: { op: 'check the registry API', subject: this.opts.subject, registry: this.opts.registry, preposition: 'of' }
+    }).catch(() => undefined)
+    return this.registryCheck
+  }
+
   /** Unauthorized request (the token endpoint): timeouts, retries on transient failures, counting. */
   async raw(req: RawRequest): Promise<RawResponse> {
     const u = new URL(req.url)
@@ -273,6 +305,11 @@ export class Transport {
     })
     return { status: reply.status, headers: reply.headers, body: reply.body }
   }
+}
+
+/** An answer only a registry gives: its API version header, or the spec's error body. */
+function fromARegistry(reply: Reply): boolean {
+  return reply.headers.has('docker-distribution-api-version') || parseRegistryErrors(reply.body).length > 0
 }
 
 /** The same error with more said about its cause (the hint stays last, in describeError). */
