@@ -45,7 +45,7 @@ const EXIT_CODES = [
 ]
 
 export function helpText(command?: Command): string {
-  const specs = INPUT_SPECS.filter(s => s.name !== 'summary' && s.name !== 'command' && s.name !== 'image')
+  const specs = INPUT_SPECS.filter(s => s.name !== 'summary' && s.name !== 'command')
   const lines: string[] = []
   if (command) {
     lines.push(`Usage: ${USAGE[command]}`, '', `${command}: ${WHAT[command]}.`, '', `Options of ${command} (the same names as the action inputs):`)

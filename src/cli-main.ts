@@ -161,7 +161,9 @@ function print(ending: Ending, json: boolean, format: 'tree' | 'table' | 'json',
 export async function cliMain(argv: string[], io: CliIo, deps: Partial<RunDeps> = {}): Promise<number> {
   // known before the command line is read, so that a command line that cannot be read still answers in JSON
   const json = argv.some(a => /^--json(=(true|yes|1))?$/i.test(a))
-  let raw: RawInputs = {}
+  // likewise the command, for the report of a command line that cannot be read
+  const first = argv.find(a => !a.startsWith('-'))
+  let raw: RawInputs = isCommand(first) ? { command: first } : {}
   try {
     const parsed = parseArgv(argv)
     raw = parsed.raw

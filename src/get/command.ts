@@ -74,7 +74,11 @@ export async function getCommand(target: Target, ref: ImageRef, inputs: Inputs, 
   const inIndex = new Map(attestations.map(a => [a.descriptor.digest, a]))
   const found: Array<{ candidate: Candidate; manifest?: Manifest }> = []
   const problems: string[] = []
+  const seen = new Set<string>()
   for (const e of ev.evidence) {
+    // BuildKit's OCI-form attestation is in the index and, with its subject, a referrer too: one candidate
+    if (seen.has(e.digest)) continue
+    seen.add(e.digest)
     const r = listed.get(e.digest)
     const a = inIndex.get(e.digest)
     const d = r?.descriptor ?? a?.descriptor ?? descriptor
