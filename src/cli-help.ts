@@ -38,10 +38,11 @@ function optionLine(s: InputSpec, tagCommands: boolean): string {
 const EXIT_CODES = [
   'Exit codes:',
   '  0  ok',
-  '  1  verification or the gate found something missing or wrong (get: nothing of that kind is attached)',
+  '  1  verification or the gate found something missing or wrong',
   '  2  bad usage or input (nothing was written)',
   '  3  the registry could not be read or written: network, TLS certificate, proxy, refused',
-  '     credentials, throttled or unavailable (nothing was found missing: it could not look)'
+  '     credentials, throttled or unavailable, not a registry (nothing was found missing: it could not look)',
+  'get exits 1 when nothing of the kind asked for is attached, and 2 when several are and none is the newest.'
 ]
 
 export function helpText(command?: Command): string {

@@ -24,3 +24,17 @@ test('a re-run of the same job on a layout leaves one metadata referrer; another
       .sort()
   ).toEqual([second.artifactDigest, otherJob.artifactDigest].sort())
 })
+
+test('metadata written under another annotation-prefix: the gate names the prefix that is there', async () => {
+  const dir = await copyFixtureLayout()
+  const image = `oci:${dir}:v1`
+  await runWith({ image, 'annotation-prefix': 'com.example.build' }, GH_ENV)
+  const v = await runWith({ image, command: 'verify' })
+  expect(v.verified).toBe(false)
+  expect(v.problems).toEqual([
+    expect.stringMatching(
+      /it carries no metadata annotations under dev\.oci-build-metadata, but carries metadata under com\.example\.build: give annotation-prefix: com\.example\.build to read it/
+    )
+  ])
+  expect((await runWith({ image, command: 'verify', 'annotation-prefix': 'com.example.build' })).verified).toBe(true)
+})

@@ -116,5 +116,12 @@ describe('annotations mode through the bundled action', () => {
     const outside = Object.keys(m.annotations ?? {}).filter(k => !k.startsWith('dev.oci-build-metadata'))
     expect(outside.sort()).toEqual(['org.example.stage', 'org.example.team', 'org.opencontainers.image.created'])
     expect(JSON.parse(r.outputs.metadata as string).created).not.toBe('2020-01-01T00:00:00Z')
+    // which digest carries the metadata, plainly: the image's new manifest, not the subject it was before
+    expect(r.outputs['metadata-digest']).toBe(r.outputs['image-digest'])
+    expect(r.outputs['subject-digest']).toBe(ownDigest)
+    expect(r.summary).toContain(`| New image digest (carries the metadata) | \`${r.outputs['image-digest']}\` |`)
+    const v = await runAction({ image: image(), command: 'verify' })
+    expect(v.outputs['metadata-digest']).toBe(r.outputs['image-digest'])
+    expect(v.summary).toContain("(the image's own annotations)")
   })
 })
