@@ -13,7 +13,7 @@ import { parseSigstoreSetting } from './sign/instance.js'
 import { GITHUB_ACTIONS_ISSUER, parseExpectedSigner } from './sign/signer.js'
 import { COMMANDS, DEFAULT_DISCOVER_DEPTH, DEFAULT_VERIFY_TIMEOUT_SECONDS, INPUT_SPECS, MAX_DISCOVER_DEPTH, MAX_VERIFY_TIMEOUT_SECONDS } from './input-specs.js'
 
-export { COMMANDS, INPUT_SPECS, OUTPUT_SPECS, type Command } from './input-specs.js'
+export { INPUT_SPECS, OUTPUT_SPECS, type Command } from './input-specs.js'
 
 /** What `require` names besides artifactType strings; also the kinds of what attach writes. */
 export const REQUIREMENT_KINDS = ['metadata', 'sbom', 'provenance'] as const

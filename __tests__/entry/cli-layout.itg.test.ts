@@ -3,7 +3,10 @@ import { createHash } from 'node:crypto'
 import { mkdtemp, readFile, readdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { copyFixtureLayout, FIXTURE } from '../../__fixtures__/layout.js'
+import { copyFixtureLayout, FIXTURE, initLayout } from '../../__fixtures__/layout.js'
+import { writeBuildKitIndex } from '../../__fixtures__/topology.js'
+import { LayoutTarget } from '../../src/oci/layout/index.js'
+import { parseReference } from '../../src/oci/reference.js'
 import { runCli } from '../../__fixtures__/action-runner.js'
 
 const SBOM = join(process.cwd(), '__fixtures__', 'sbom', 'spdx-2.3.json')
@@ -69,6 +72,21 @@ test('get on an OCI layout: the document, the SBOM byte for byte; discover --for
   })
   const bytes = await runCli(['get', image])
   expect(`sha256:${createHash('sha256').update(bytes.stdout).digest('hex')}`).toBe(annotated.annotations['dev.oci-build-metadata.digest'])
+})
+
+test("get on a layout holding a BuildKit index: the SBOM statement of one platform's attestation, byte for byte", async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'obm-buildkit-layout-'))
+  await initLayout(dir)
+  const built = await writeBuildKitIndex(new LayoutTarget(parseReference(`oci:${dir}:v1`)), 'acme/app', 'v1', 'legacy')
+  const arm = built.platforms[1]!
+  const att = JSON.parse(await readFile(join(dir, 'blobs', 'sha256', built.attestations.get(arm.digest)!.digest.slice(7)), 'utf8')) as {
+    layers: Array<{ digest: string; annotations: Record<string, string> }>
+  }
+  const layer = att.layers.find(l => l.annotations['in-toto.io/predicate-type'] === 'https://spdx.dev/Document')!
+  const out = join(dir, '..', `${dir.split('/').pop()}-arm64.json`)
+  const r = await runCli(['get', `oci:${dir}:v1`, '--artifact-type', 'sbom', '--platform', 'linux/arm64', '--output', out])
+  expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' })
+  expect(Buffer.compare(await readFile(out), await readFile(join(dir, 'blobs', 'sha256', layer.digest.slice(7))))).toBe(0)
 })
 
 test('bad usage exits 2 with one line on stderr and leaves the layout untouched', async () => {

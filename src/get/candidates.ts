@@ -17,14 +17,6 @@ import { platformLabel, type Candidate } from '../result.js'
 import { isSigstoreBundleType } from '../verify/classify.js'
 import type { Evidence } from '../verify/gate.js'
 
-/** The kinds `artifact-type` names besides artifactType strings (the gate's requirement kinds). */
-export const GET_KINDS = ['metadata', 'sbom', 'provenance'] as const
-export type GetKind = (typeof GET_KINDS)[number]
-
-export function isGetKind(s: string): s is GetKind {
-  return (GET_KINDS as readonly string[]).includes(s)
-}
-
 /** `SBOM`, `provenance`, `metadata`, `referrer of type application/x` for messages. */
 export function kindName(kind: string): string {
   if (kind === 'sbom') return 'SBOM'
@@ -33,14 +25,9 @@ export function kindName(kind: string): string {
   return `referrer of artifactType ${kind}`
 }
 
-export interface Found {
-  evidence: Evidence
-  candidate: Candidate
-}
-
 /**
- * One evidence entry as a candidate. `descriptorOf` finds the referrer's descriptor (for its
- * annotations); `scopeOf` names where it belongs (the index, the image, a platform).
+ * One evidence entry as a candidate: `descriptor` is the manifest it was read from (its annotations
+ * give the title and creation time), `scope` where it belongs (the index, the image, a platform).
  */
 export function toCandidate(e: Evidence, annotations: Record<string, string> | undefined, scope: string, descriptor: Candidate['descriptor']): Candidate {
   const created = e.document?.created ?? annotations?.[Annotation.Created]
@@ -62,9 +49,10 @@ export function answers(e: Evidence, kind: string): boolean {
   return e.artifactType === kind
 }
 
-/** `sha256:1234…  application/spdx+json  linux/amd64  sbom.spdx.json  2026-01-02T03:04:05Z` */
+/** `sha256:1234… (application/spdx+json, linux/amd64, sbom.spdx.json, created 2026-01-02T03:04:05Z)` */
 export function describeCandidate(c: Candidate): string {
-  return [c.descriptor.digest, c.artifactType ?? c.descriptor.mediaType, c.scope, c.title, c.created ?? 'no created time'].filter(Boolean).join('  ')
+  const parts = [c.artifactType ?? c.descriptor.mediaType, c.scope, c.title, c.created ? `created ${c.created}` : 'no created time']
+  return `${c.descriptor.digest} (${parts.filter(Boolean).join(', ')})`
 }
 
 /** Milliseconds since the epoch, or undefined for a missing or unreadable time. */
