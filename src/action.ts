@@ -4,7 +4,8 @@
  */
 import * as core from '@actions/core'
 import { describeError } from './errors.js'
-import { COMMANDS, INPUT_SPECS, misplacedInputs } from './input-specs.js'
+import { misplacedInputs } from './input-scope.js'
+import { COMMANDS, INPUT_SPECS } from './input-specs.js'
 import { type Inputs, parseInputs, type RawInputs } from './inputs.js'
 import { addSecret, onSecret, redact, type Logger } from './log.js'
 import { type Ending, failed, finished } from './report/ending.js'

@@ -5,15 +5,17 @@
  */
 import { z } from 'zod'
 import { describeError, UsageError } from './errors.js'
-import { canonicalJson } from './metadata/canonical.js'
 import { ANNOTATION_PREFIX_PATTERN, DEFAULT_ANNOTATION_PREFIX } from './metadata/codec.js'
 import { parseReference, type ImageRef } from './oci/reference.js'
 import { isDigest } from './oci/digest.js'
 import { parseSigstoreSetting } from './sign/instance.js'
 import { GITHUB_ACTIONS_ISSUER, parseExpectedSigner } from './sign/signer.js'
 import { COMMANDS, DEFAULT_DISCOVER_DEPTH, DEFAULT_VERIFY_TIMEOUT_SECONDS, INPUT_SPECS, MAX_DISCOVER_DEPTH, MAX_VERIFY_TIMEOUT_SECONDS } from './input-specs.js'
+import { hasControlCharacter, maxAge, parseAnnotationLines, parseMatrix } from './input-values.js'
 
-export { INPUT_SPECS, OUTPUT_SPECS, type Command } from './input-specs.js'
+export { INPUT_SPECS, type Command } from './input-specs.js'
+export { OUTPUT_SPECS } from './output-specs.js'
+export { parseDuration } from './input-values.js'
 
 /** What `require` names besides artifactType strings; also the kinds of what attach writes. */
 export const REQUIREMENT_KINDS = ['metadata', 'sbom', 'provenance'] as const
@@ -47,56 +49,6 @@ const bool = (name: string) =>
       ctx.addIssue({ code: 'custom', message: `input ${name} must be true or false, got "${v}"` })
       return z.NEVER
     })
-
-const RESERVED_KEY = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/
-
-/** `key=value` lines; keys must look like annotation keys; values may contain `=`. */
-function parseAnnotationLines(text: string | undefined, ctx: z.RefinementCtx): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const raw of (text ?? '').split('\n')) {
-    const line = raw.trim()
-    if (!line || line.startsWith('#')) continue
-    const eq = line.indexOf('=')
-    if (eq <= 0) {
-      ctx.addIssue({ code: 'custom', message: `annotations: line "${line}" is not key=value. Write one key=value per line, e.g. org.example.team=platform` })
-      continue
-    }
-    const key = line.slice(0, eq).trim()
-    const value = line.slice(eq + 1).trim()
-    if (!RESERVED_KEY.test(key) || key.length > 255) {
-      ctx.addIssue({ code: 'custom', message: `annotations: key "${key}" is not a valid annotation key. Use reverse-domain letters, digits, . _ - /` })
-      continue
-    }
-    out[key] = value
-  }
-  return out
-}
-
-/**
- * The matrix leg as the runner passes it (`toJSON(matrix)`: indented JSON, `null` outside a matrix),
- * reduced to canonical JSON so that formatting never changes a writer's identity.
- */
-function parseMatrix(text: string | undefined, ctx: z.RefinementCtx): string | undefined {
-  const s = (text ?? '').trim()
-  if (!s || s === 'null') return undefined
-  try {
-    const v: unknown = JSON.parse(s)
-    if (v === null) return undefined
-    return canonicalJson(v)
-  } catch {
-    ctx.addIssue({ code: 'custom', message: 'input matrix must be JSON, as ${{ toJSON(matrix) }} gives it. Leave it unset and the action fills it in' })
-    return undefined
-  }
-}
-
-/** Durations like 90d, 12h, 30m, 45s, or plain seconds; a sign is not part of one (see maxAge). */
-export function parseDuration(s: string): number | undefined {
-  const m = /^(\d+)\s*([smhdw]?)$/.exec(s.trim())
-  if (!m) return undefined
-  const n = Number(m[1])
-  const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400, w: 604800 }[m[2] as '' | 's' | 'm' | 'h' | 'd' | 'w']
-  return n * unit * 1000
-}
 
 export const rawInputsSchema = z.object({
   image: z.string().optional(),
@@ -241,23 +193,6 @@ function gateInputs(r: Raw, ctx: Ctx) {
   }
 }
 
-/**
- * max-age: a positive duration. Zero is refused rather than given a meaning: every document is some
- * time old, so `0` (or `0s`) would fail every gate, which no one means.
- */
-function maxAge(raw: string | undefined, ctx: Ctx): number | undefined {
-  const t = (raw ?? '').trim()
-  if (!t) return undefined
-  if (/^-\s*\d/.test(t)) {
-    issue(ctx, `input max-age must be positive, got "${t}". Give how old the metadata may be, e.g. 90d, 12h or 30m`)
-    return undefined
-  }
-  const ms = parseDuration(t)
-  if (ms === undefined) issue(ctx, `input max-age must be a duration like 90d, 12h or 30m, got "${t}"`)
-  else if (ms === 0) issue(ctx, `input max-age must be more than 0, got "${t}": every document is older than that. Give e.g. 90d, 12h or 30m`)
-  return ms || undefined
-}
-
 /** What the read commands take: which referrer (get), the platform, where to write, discover's depth and format. */
 function readInputs(r: Raw, ctx: Ctx) {
   const artifactType = text(r['artifact-type'])
@@ -280,15 +215,6 @@ function readInputs(r: Raw, ctx: Ctx) {
     depth: Number.isInteger(depth) && depth >= 1 && depth <= MAX_DISCOVER_DEPTH ? depth : DEFAULT_DISCOVER_DEPTH,
     format: oneOf(r.format, 'tree', DISCOVER_FORMATS, 'format', ctx)
   }
-}
-
-/** A control character (C0 or DEL): a writer-id must be one printable line. */
-function hasControlCharacter(s: string): boolean {
-  for (const ch of s) {
-    const c = ch.codePointAt(0) as number
-    if (c < 0x20 || c === 0x7f) return true
-  }
-  return false
 }
 
 /** A true/false input. */

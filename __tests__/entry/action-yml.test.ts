@@ -1,7 +1,8 @@
 // action.yml declares every input and output of the contract, generated from the one schema in
 // src/inputs.ts. UPDATE_ACTION_YML=1 rewrites it.
 import { readFileSync, writeFileSync } from 'node:fs'
-import { actionDescription, outputDescription } from '../../src/input-specs.js'
+import { actionDescription } from '../../src/input-scope.js'
+import { outputDescription } from '../../src/output-specs.js'
 import { INPUT_SPECS, OUTPUT_SPECS } from '../../src/inputs.js'
 
 /** The Marketplace shows at most 125 characters of it. */

@@ -1,7 +1,8 @@
 // The README documents every input and every output of the one table (src/input-specs.ts), and for
 // each output the commands that set it: a row missing or naming other commands fails here.
 import { readFileSync } from 'node:fs'
-import { COMMANDS, INPUT_SPECS, OUTPUT_SPECS } from '../../src/input-specs.js'
+import { COMMANDS, INPUT_SPECS } from '../../src/input-specs.js'
+import { OUTPUT_SPECS } from '../../src/output-specs.js'
 
 const readme = readFileSync('README.md', 'utf8')
 const section = (title: string) => readme.slice(readme.indexOf(`## ${title}\n`), readme.indexOf('\n## ', readme.indexOf(`## ${title}\n`) + 3))

@@ -5,7 +5,8 @@
  * Nothing is re-serialized: digests are of exact bytes.
  */
 import { OciError } from '../errors.js'
-import { decodeDocument, decodeDocumentBytes, noDocumentProblem } from '../metadata/codec.js'
+import { decodeDocument, decodeDocumentBytes } from '../metadata/codec.js'
+import { noDocumentProblem } from '../metadata/prefixes.js'
 import type { BuildMetadata } from '../metadata/schema.js'
 import { ArtifactType, EMPTY_DESCRIPTOR, MediaType } from '../oci/media-types.js'
 import type { Target } from '../oci/target.js'

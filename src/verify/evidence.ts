@@ -3,7 +3,8 @@
  * attestations BuildKit put inside its index, and metadata in its own annotations (annotations mode).
  */
 import type { Logger } from '../log.js'
-import { annotationKeys, decodeDocument, decodeDocumentBytes, noDocumentProblem } from '../metadata/codec.js'
+import { annotationKeys, decodeDocument, decodeDocumentBytes } from '../metadata/codec.js'
+import { noDocumentProblem } from '../metadata/prefixes.js'
 import type { BuildMetadata } from '../metadata/schema.js'
 import { ArtifactType } from '../oci/media-types.js'
 import type { ReferrersListing, Target } from '../oci/target.js'

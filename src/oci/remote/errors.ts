@@ -177,3 +177,15 @@ export function notARegistry(ctx: HttpErrorContext, origin: string, pingStatus: 
     hint: 'check the registry host and port in image (e.g. ghcr.io/owner/app:tag), and that no proxy or load balancer answers in its place'
   })
 }
+
+/** The same error with more said about its cause (the hint stays last, in describeError). */
+export function withCause(error: OciError, more: string): OciError {
+  return new OciError(error.code, `${error.message}${more}`, {
+    ...(error.op !== undefined ? { op: error.op } : {}),
+    ...(error.subject !== undefined ? { subject: error.subject } : {}),
+    ...(error.status !== undefined ? { status: error.status } : {}),
+    registryErrors: error.registryErrors,
+    ...(error.hint !== undefined ? { hint: error.hint } : {}),
+    ...(error.cause !== undefined ? { cause: error.cause } : {})
+  })
+}

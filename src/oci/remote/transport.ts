@@ -12,7 +12,8 @@ import { Deadline, formatSeconds } from './deadline.js'
 export type { Reply, RequestCount, RequestSpec, TransportOptions } from './request.js'
 import { discard, IdleTimer, readCapped, withProgress } from './bodies.js'
 import { send, SendError, type Answer, type Body } from './dispatcher.js'
-import { httpError, MAX_ERROR_BODY_BYTES, notARegistry, parseRegistryErrors, whereOf, type HttpErrorContext } from './errors.js'
+import { httpError, MAX_ERROR_BODY_BYTES, whereOf, withCause, type HttpErrorContext } from './errors.js'
+import { RegistryCheck } from './registry-check.js'
 import { networkFailure } from './failures.js'
 import type { Method, Reply, RequestCount, RequestSpec, TransportOptions } from './request.js'
 import { sameOrigin } from './link.js'
@@ -56,8 +57,8 @@ export class Transport {
   private readonly userAgent: string
   private readonly insecure: string[]
   private readonly proxy: ProxySettings
-  /** the answer of `GET /v2/` once asked: is there an OCI registry at this origin at all? */
-  private registryCheck?: Promise<Reply | undefined>
+  /** is there an OCI registry at this origin at all? asked once, when a 404 looks like no registry sent it */
+  private readonly registryCheck: RegistryCheck
 
   constructor(private readonly opts: TransportOptions) {
     this.insecure = opts.insecureRegistries ?? []
@@ -70,6 +71,7 @@ export class Transport {
     this.proxy = opts.proxy ?? NO_PROXY_SETTINGS
     this.deadline = opts.deadline ?? new Deadline()
     this.auth = new Authorizer(opts.registry, opts.subject, opts.credentials, req => this.raw(req), this.logger)
+    this.registryCheck = new RegistryCheck(spec => this.request(spec), this.origin, opts)
   }
 
   url(path: string): string {
@@ -145,11 +147,8 @@ export class Transport {
 
   /** The error for a status that is not an answer; 401/403 say whether credentials were found, and where. */
   private async statusError(spec: RequestSpec, reply: Reply): Promise<OciError> {
-    if (reply.status === 404 && !spec.noAuth && !fromARegistry(reply)) {
-      // a 404 no registry sent (no API header, no error body): a web server at this address answers for it
-      const ping = await this.pingRegistry()
-      if (ping && !fromARegistry(ping) && ping.status !== 200 && ping.status !== 401) return notARegistry(spec.ctx, this.origin, ping.status)
-    }
+    const notRegistry = reply.status === 404 && !spec.noAuth ? await this.registryCheck.explain404(spec.ctx, reply) : undefined
+    if (notRegistry) return notRegistry
     if ((reply.status === 401 || reply.status === 403) && !spec.noAuth) {
       return httpError(spec.ctx, reply.status, reply.body, { auth: await this.auth.credentialState() })
     }
@@ -265,27 +264,6 @@ export class Transport {
     return { status: res.status, headers: res.headers, url: hop.url.toString(), body }
   }
 
-  /**
-   * `GET /v2/` without credentials, asked once: every registry answers it, 200 or 401, with the
-   * `Docker-Distribution-API-Version` header (distribution-spec v1.1.0, "Determining support").
-   * Undefined when it got no answer (the 404 that led here then stands).
-   */
-  private pingRegistry(): Promise<Reply | undefined> {
-    this.registryCheck ??= this.request({
-      method: 'GET',
-      url: '/v2/',
-      kind: 'ping',
-      access: 'pull',
-      idempotent: true,
-      ok: [],
-      answers: () => true,
-      readBody: MAX_ERROR_BODY_BYTES,
-      noAuth: true,
-      ctx: { op: 'check the registry API', subject: this.opts.subject, registry: this.opts.registry, preposition: 'of' }
-    }).catch(() => undefined)
-    return this.registryCheck
-  }
-
   /** Unauthorized request (the token endpoint): timeouts, retries on transient failures, counting. */
   async raw(req: RawRequest): Promise<RawResponse> {
     const u = new URL(req.url)
@@ -305,23 +283,6 @@ export class Transport {
     })
     return { status: reply.status, headers: reply.headers, body: reply.body }
   }
-}
-
-/** An answer only a registry gives: its API version header, or the spec's error body. */
-function fromARegistry(reply: Reply): boolean {
-  return reply.headers.has('docker-distribution-api-version') || parseRegistryErrors(reply.body).length > 0
-}
-
-/** The same error with more said about its cause (the hint stays last, in describeError). */
-function withCause(error: OciError, more: string): OciError {
-  return new OciError(error.code, `${error.message}${more}`, {
-    ...(error.op !== undefined ? { op: error.op } : {}),
-    ...(error.subject !== undefined ? { subject: error.subject } : {}),
-    ...(error.status !== undefined ? { status: error.status } : {}),
-    registryErrors: error.registryErrors,
-    ...(error.hint !== undefined ? { hint: error.hint } : {}),
-    ...(error.cause !== undefined ? { cause: error.cause } : {})
-  })
 }
 
 /** Internal: an attempt that got no answer (connection refused/reset, TLS, proxy, timeout, body cut short). */
