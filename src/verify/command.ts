@@ -5,7 +5,7 @@ import type { Inputs } from '../inputs.js'
 import type { ImageRef } from '../oci/reference.js'
 import type { Target } from '../oci/target.js'
 import type { Descriptor } from '../oci/types.js'
-import { platformLabel, type RunDeps, type VerifyResult } from '../result.js'
+import { platformLabel, type GateRow, type RunDeps, type VerifyResult } from '../result.js'
 import { readIndexAttestations } from '../read/attestations.js'
 import { resolveSubject, type Subject } from '../read/subject.js'
 import { collectEvidence, withIndexEvidence, type BundleVerifier, type SubjectEvidence } from './evidence.js'
@@ -14,17 +14,6 @@ import { evaluateGate } from './gate.js'
 export async function verifyCommand(target: Target, ref: ImageRef, inputs: Inputs, deps: RunDeps): Promise<VerifyResult> {
   const { logger } = deps
   const subject = await logger.group(`Resolving ${ref.original}`, () => resolveSubject(target, ref, inputs.digest))
-  const result: VerifyResult = {
-    command: 'verify',
-    image: ref,
-    subject: subject.descriptor,
-    referrers: [],
-    gate: [],
-    verified: false,
-    missing: [],
-    problems: [],
-    notes: []
-  }
   const now = (deps.clock ?? (() => new Date()))()
   const policy = {
     now,
@@ -64,26 +53,39 @@ export async function verifyCommand(target: Target, ref: ImageRef, inputs: Input
   const onIndex = eachPlatform ? await read('index', subject.descriptor, subject.manifest) : undefined
 
   // the outputs describe the subject: the index itself when platforms: each, else the one scope
-  const report = (ev: SubjectEvidence) => {
-    result.referrers = ev.found.referrers.map(r => r.descriptor)
-    result.via = ev.found.via
-    const md = ev.evidence.find(e => e.document)
-    if (md?.document) result.metadata = md.document
-    const mdRef = ev.found.referrers.find(r => r.descriptor.digest === md?.digest)
-    if (mdRef?.descriptor.annotations) result.annotations = mdRef.descriptor.annotations
-    if (md && md.source === 'referrer') result.artifactDigest = md.digest
-    if (md?.document) result.metadataDigest = md.digest
-  }
-  if (onIndex) report(onIndex)
+  let outputs = onIndex ? subjectOutputs(onIndex) : undefined
+  const gate: GateRow[] = []
   for (const sc of scopes) {
     const own = await read(sc.scope, sc.descriptor, sc.manifest, sc.platformDigest)
-    if (!onIndex && sc === scopes[0]) report(own)
+    outputs ??= subjectOutputs(own)
     const evidence = onIndex && sc.platformDigest ? withIndexEvidence(own.evidence, onIndex.evidence, sc.platformDigest) : own.evidence
-    for (const row of evaluateGate(requirements, evidence, policy)) result.gate.push({ ...row, scope: sc.scope })
+    for (const row of evaluateGate(requirements, evidence, policy)) gate.push({ ...row, scope: sc.scope })
   }
-  const failed = result.gate.filter(r => !r.found)
-  result.missing = [...new Set(failed.map(r => (eachPlatform ? `${r.requirement}@${r.scope}` : r.requirement)))]
-  result.problems = failed.map(r => (eachPlatform ? `${r.scope}: ${r.detail}` : r.detail))
-  result.verified = result.problems.length === 0
-  return result
+  const failed = gate.filter(r => !r.found)
+  const problems = failed.map(r => (eachPlatform ? `${r.scope}: ${r.detail}` : r.detail))
+  return {
+    command: 'verify',
+    image: ref,
+    subject: subject.descriptor,
+    referrers: [],
+    ...outputs,
+    gate,
+    verified: problems.length === 0,
+    missing: [...new Set(failed.map(r => (eachPlatform ? `${r.requirement}@${r.scope}` : r.requirement)))],
+    problems,
+    notes: []
+  }
+}
+
+/** What the outputs say of the subject: its referrers, and the metadata document with the manifest that carries it. */
+function subjectOutputs(ev: SubjectEvidence): Pick<VerifyResult, 'referrers' | 'via' | 'metadata' | 'annotations' | 'artifactDigest' | 'metadataDigest'> {
+  const md = ev.evidence.find(e => e.document)
+  const mdRef = ev.found.referrers.find(r => r.descriptor.digest === md?.digest)
+  return {
+    referrers: ev.found.referrers.map(r => r.descriptor),
+    via: ev.found.via,
+    ...(md?.document ? { metadata: md.document, metadataDigest: md.digest } : {}),
+    ...(mdRef?.descriptor.annotations ? { annotations: mdRef.descriptor.annotations } : {}),
+    ...(md && md.source === 'referrer' ? { artifactDigest: md.digest } : {})
+  }
 }
