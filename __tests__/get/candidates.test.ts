@@ -44,6 +44,8 @@ describe('pickCandidate: which of several get reads', () => {
     const wrong = thrown(() => pickCandidate([c(d('a'))], { ...opts, artifact: d('f') }))
     expect(exitCodeFor(wrong)).toBe(1)
     expect(describeError(wrong)).toBe(`get: ${d('f')} is not a SBOM of ghcr.io/acme/app:v1. Choose one of: ${d('a')}.`)
+    // chosen by digest alone, of any kind
+    expect(describeError(thrown(() => pickCandidate([c(d('a'))], { ...opts, kind: '', artifact: d('f') })))).toMatch(/^get: sha256:f+ is not a referrer of /)
   })
   test('nothing of that kind: exit 1, saying what is there instead', () => {
     const none = thrown(() => pickCandidate([], { ...opts, present: 'attached: application/vnd.oci-build-metadata.v1+json' }))

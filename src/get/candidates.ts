@@ -19,6 +19,7 @@ import type { Evidence } from '../verify/gate.js'
 
 /** `SBOM`, `provenance`, `metadata`, `referrer of type application/x` for messages. */
 export function kindName(kind: string): string {
+  if (!kind) return 'referrer'
   if (kind === 'sbom') return 'SBOM'
   if (kind === 'metadata') return 'metadata document'
   if (kind === 'provenance') return 'provenance statement'

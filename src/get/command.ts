@@ -92,7 +92,7 @@ export async function getCommand(target: Target, ref: ImageRef, inputs: Inputs, 
   const types = ev.evidence.map(e => e.artifactType ?? 'unknown')
   const { picked, others } = pickCandidate(
     found.map(f => f.candidate),
-    { kind: kind || 'metadata', image: ref.original, ...(inputs.artifact ? { artifact: inputs.artifact } : {}), present: presentLine(types), problems }
+    { kind, image: ref.original, ...(inputs.artifact ? { artifact: inputs.artifact } : {}), present: presentLine(types), problems }
   )
   const pickedKind =
     kind ||
