@@ -9,7 +9,7 @@ import { COMMANDS, INPUT_SPECS } from './input-specs.js'
 import { type Inputs, parseInputs, type RawInputs } from './inputs.js'
 import { addSecret, onSecret, redact, type Logger } from './log.js'
 import { type Ending, failed, finished } from './report/ending.js'
-import { digestChangeNote } from './report/notes.js'
+import { annotationsNote } from './report/notes.js'
 import { outputLog, outputsOf, outputValues } from './report/outputs.js'
 import { renderSummary } from './report/summary.js'
 import { run } from './run.js'
@@ -52,7 +52,8 @@ async function report(ending: Ending, raw: RawInputs, inputs: Inputs | undefined
   for (const [name, value] of Object.entries(strings)) core.setOutput(name, redact(value))
   if (ending.kind === 'result') {
     const r = ending.result
-    if (r.command === 'attach' && r.digestChange) core.warning(redact(digestChangeNote(r.digestChange)))
+    const note = r.command === 'attach' ? annotationsNote(r) : undefined
+    if (note) core.warning(redact(note))
     for (const n of r.notes) core.warning(redact(n))
   }
   if (wantsSummary(raw, inputs) && process.env.GITHUB_STEP_SUMMARY) {

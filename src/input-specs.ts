@@ -72,7 +72,8 @@ export const INPUT_SPECS: InputSpec[] = [
     elsewhere: 'warn',
     instead: 'the read commands find metadata written in either mode',
     description:
-      'artifact (an OCI artifact linked by subject; the image digest is unchanged) or annotations (encoded into the image manifest itself; the digest changes).'
+      'artifact (an OCI artifact linked by subject; the image digest is unchanged) or annotations (encoded into the image manifest itself; the digest ' +
+      'changes, and the tag moves only from the image named, never back from a newer build).'
   },
   {
     name: 'metadata',
@@ -90,7 +91,10 @@ export const INPUT_SPECS: InputSpec[] = [
     name: 'annotations',
     commands: ['attach'],
     instead: 'run attach to write annotations',
-    description: 'Extra annotations for the artifact manifest, one key=value per line.'
+    description:
+      "Extra annotations, one key=value per line: on the artifact manifest, or in annotations mode on the image's own. Refused like metadata: what " +
+      'looks like a secret, keys this tool writes (the prefix, org.opencontainers.image.created) and namespaces of others (org.opencontainers, ' +
+      "io.cncf, dev.sigstore, vnd.docker, in-toto.io, ...) but the image spec's keys for image authors."
   },
   {
     name: 'sbom',
@@ -111,7 +115,9 @@ export const INPUT_SPECS: InputSpec[] = [
     default: 'metadata',
     commands: ['verify'],
     instead: 'run verify to check what is attached',
-    description: 'For verify: what must be present, newline or comma separated: metadata, sbom, provenance, or artifactType strings.'
+    description:
+      'For verify: what must be present, newline or comma separated: metadata, sbom, provenance, signature (a cosign v3 signature), a predicate type ' +
+      'URI (https://slsa.dev/provenance/v1), or artifactType strings. Keywords in any case.'
   },
   {
     name: 'revision',
@@ -151,7 +157,9 @@ export const INPUT_SPECS: InputSpec[] = [
     default: 'dev.oci-build-metadata',
     commands: ['attach', 'verify', 'get'],
     elsewhere: 'warn',
-    description: 'Reverse-domain prefix of the annotation keys that carry the document.'
+    description:
+      'Reverse-domain prefix of the annotation keys that carry the document; a namespace that belongs to others (org.opencontainers, io.cncf, ' +
+      'dev.sigstore, vnd.docker, in-toto.io, ...) is refused.'
   },
   {
     name: 'insecure-registries',
@@ -166,7 +174,8 @@ export const INPUT_SPECS: InputSpec[] = [
     instead: 'it names a writer of attach',
     description:
       'Names this writer among the writers of one job that attach to the same image with the same inputs (matrix legs, repeated steps), e.g. ${{ ' +
-      'matrix.platform }}. Only a later attempt of the same writer replaces its earlier artifacts. Default: told apart by job, step, matrix leg and inputs.'
+      'matrix.platform }}. Only a later attempt of the same writer replaces its earlier artifacts (outside CI: a later run). Default: told apart by job, ' +
+      "step, matrix leg and inputs (outside CI: the commit, the inputs and the metadata's content)."
   },
   {
     name: 'sign',
@@ -193,8 +202,8 @@ export const INPUT_SPECS: InputSpec[] = [
     commands: ['verify'],
     instead: 'run verify to check who signed',
     description:
-      'For verify: who must have signed the provenance and metadata: a workflow identity (acme/widget/.github/workflows/release.yml@refs/tags/*, * matching ' +
-      'anything) or a repository (acme/widget). Empty: signatures are not required.'
+      'For verify: who must have signed the metadata, provenance, signature and predicate-type requirements (only a verified statement counts): a ' +
+      'workflow identity (acme/widget/.github/workflows/release.yml@refs/tags/*, * matching anything) or a repository (acme/widget). Empty: not required.'
   },
   {
     name: 'signer-issuer',
@@ -208,8 +217,8 @@ export const INPUT_SPECS: InputSpec[] = [
     commands: ['verify'],
     instead: 'run verify to check who signed',
     description:
-      "For verify with signer: a Sigstore trusted_root.json (air-gapped runners; GitHub's instance: gh attestation trusted-root). Default: Sigstore's " +
-      'public-good root through TUF.'
+      "For verify: a Sigstore trusted_root.json, or the JSON Lines gh attestation trusted-root prints (public-good and GitHub's instance, for private " +
+      "repositories). Default: Sigstore's public-good root through TUF, when a signer is given."
   },
   {
     name: 'matrix',

@@ -1,36 +1,12 @@
 /**
- * Value parsers of single inputs, with no rule that spans inputs: annotation lines, the matrix leg,
- * durations (max-age), a one-line check. src/inputs.ts calls them inside its one schema.
+ * Value parsers of single inputs, with no rule that spans inputs: the matrix leg, durations
+ * (max-age), a one-line check. src/inputs.ts calls them inside its one schema.
  */
 import type { z } from 'zod'
 import { canonicalJson } from './metadata/canonical.js'
 
 type Ctx = z.RefinementCtx
 const issue = (ctx: Ctx, message: string) => ctx.addIssue({ code: 'custom', message })
-
-const RESERVED_KEY = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/
-
-/** `key=value` lines; keys must look like annotation keys; values may contain `=`. */
-export function parseAnnotationLines(text: string | undefined, ctx: z.RefinementCtx): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const raw of (text ?? '').split('\n')) {
-    const line = raw.trim()
-    if (!line || line.startsWith('#')) continue
-    const eq = line.indexOf('=')
-    if (eq <= 0) {
-      ctx.addIssue({ code: 'custom', message: `annotations: line "${line}" is not key=value. Write one key=value per line, e.g. org.example.team=platform` })
-      continue
-    }
-    const key = line.slice(0, eq).trim()
-    const value = line.slice(eq + 1).trim()
-    if (!RESERVED_KEY.test(key) || key.length > 255) {
-      ctx.addIssue({ code: 'custom', message: `annotations: key "${key}" is not a valid annotation key. Use reverse-domain letters, digits, . _ - /` })
-      continue
-    }
-    out[key] = value
-  }
-  return out
-}
 
 /**
  * The matrix leg as the runner passes it (`toJSON(matrix)`: indented JSON, `null` outside a matrix),

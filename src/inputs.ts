@@ -6,21 +6,19 @@
 import { z } from 'zod'
 import { describeError, UsageError } from './errors.js'
 import { ANNOTATION_PREFIX_PATTERN, DEFAULT_ANNOTATION_PREFIX } from './metadata/codec.js'
+import { foreignNamespaceProblem, parseUserAnnotations } from './metadata/user-annotations.js'
 import { parseReference, type ImageRef } from './oci/reference.js'
 import { isDigest } from './oci/digest.js'
 import { parseSigstoreSetting } from './sign/instance.js'
 import { GITHUB_ACTIONS_ISSUER, parseExpectedSigner } from './sign/signer.js'
 import { COMMANDS, DEFAULT_DISCOVER_DEPTH, DEFAULT_VERIFY_TIMEOUT_SECONDS, INPUT_SPECS, MAX_DISCOVER_DEPTH, MAX_VERIFY_TIMEOUT_SECONDS } from './input-specs.js'
-import { hasControlCharacter, maxAge, parseAnnotationLines, parseMatrix } from './input-values.js'
+import { hasControlCharacter, maxAge, parseMatrix } from './input-values.js'
+import { parseRequirement, REQUIREMENT_FORMS } from './verify/requirements.js'
 
 export { INPUT_SPECS, type Command } from './input-specs.js'
 export { OUTPUT_SPECS } from './output-specs.js'
 export { parseDuration } from './input-values.js'
 
-/** What `require` names besides artifactType strings; also the kinds of what attach writes. */
-export const REQUIREMENT_KINDS = ['metadata', 'sbom', 'provenance'] as const
-/** An artifactType for `require`: a media type, type/subtype. https://www.rfc-editor.org/rfc/rfc6838#section-4.2 */
-const ARTIFACT_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/i
 export const MODES = ['artifact', 'annotations'] as const
 export const PLATFORM_SCOPES = ['index', 'each'] as const
 /** discover's output formats, as `oras discover --format` names them. */
@@ -135,11 +133,11 @@ function registryInputs(r: Raw, ctx: Ctx) {
 function attachInputs(r: Raw, ctx: Ctx, mode: Mode) {
   const prefix = (r['annotation-prefix'] ?? '').trim() || DEFAULT_ANNOTATION_PREFIX
   if (!ANNOTATION_PREFIX_PATTERN.test(prefix)) issue(ctx, `input annotation-prefix must be a reverse-domain name like com.example.build, got "${prefix}"`)
-  const annotations = parseAnnotationLines(r.annotations, ctx)
-  for (const k of Object.keys(annotations)) {
-    if (k === prefix || k.startsWith(`${prefix}.`))
-      issue(ctx, `annotations: key ${k} is reserved for the metadata document (prefix ${prefix}). Choose another key`)
-  }
+  const foreignPrefix = foreignNamespaceProblem('input annotation-prefix', prefix, { authorKeysAllowed: false })
+  if (foreignPrefix) issue(ctx, foreignPrefix)
+  // the same checks in both modes: secrets, keys this tool writes, namespaces of others
+  const { annotations, problems } = parseUserAnnotations(r.annotations, prefix)
+  for (const p of problems) issue(ctx, p)
   const sbom = list(r.sbom)
   const provenance = flag(r, 'provenance', false, ctx)
   const sign = flag(r, 'sign', false, ctx)
@@ -172,11 +170,12 @@ function attachInputs(r: Raw, ctx: Ctx, mode: Mode) {
 
 /** What the gate requires: requirement names, the commit, the age, the signer and its trust root. */
 function gateInputs(r: Raw, ctx: Ctx) {
-  const require = list(r.require)
-  for (const req of require) {
-    if (!(REQUIREMENT_KINDS as readonly string[]).includes(req) && !ARTIFACT_TYPE.test(req)) {
-      issue(ctx, `require: "${req}" is neither ${REQUIREMENT_KINDS.join(', ')} nor an artifactType (type/subtype). Give one of those`)
-    }
+  // keywords in any case (SBOM), predicate type URIs, artifactTypes; each kept by its canonical name
+  const require: string[] = []
+  for (const req of list(r.require)) {
+    const parsed = parseRequirement(req)
+    if (!parsed) issue(ctx, `require: "${req}" is not one of ${REQUIREMENT_FORMS}. Give one of those`)
+    else if (!require.includes(parsed.name)) require.push(parsed.name)
   }
   const revision = text(r.revision)
   if (revision && !/^[0-9a-f]{7,64}$/i.test(revision)) issue(ctx, `input revision must be a commit sha (7 to 64 hex digits), got "${revision}"`)
@@ -195,24 +194,26 @@ function gateInputs(r: Raw, ctx: Ctx) {
 
 /** What the read commands take: which referrer (get), the platform, where to write, discover's depth and format. */
 function readInputs(r: Raw, ctx: Ctx) {
-  const artifactType = text(r['artifact-type'])
-  if (artifactType && !(REQUIREMENT_KINDS as readonly string[]).includes(artifactType) && !ARTIFACT_TYPE.test(artifactType)) {
-    issue(ctx, `input artifact-type "${artifactType}" is neither ${REQUIREMENT_KINDS.join(', ')} nor an artifactType (type/subtype). Give one of those`)
-  }
+  // get reads what the gate counts: a keyword (any case) but signature's and predicates' statements, or an artifactType
+  const given = text(r['artifact-type'])
+  const parsed = given ? parseRequirement(given) : undefined
+  const readable = parsed && (parsed.kind === 'artifactType' || parsed.kind === 'metadata' || parsed.kind === 'sbom' || parsed.kind === 'provenance')
+  if (given && !readable)
+    issue(ctx, `input artifact-type "${given}" is neither metadata, sbom, provenance nor an artifactType (type/subtype). Give one of those`)
   const artifact = text(r.artifact)
   if (artifact && !isDigest(artifact)) issue(ctx, `input artifact "${artifact}" is not a digest: give the sha256:<64 hex digits> that get or discover listed`)
   const platform = text(r.platform)
   if (platform && !PLATFORM.test(platform)) issue(ctx, `input platform must be os/architecture[/variant] like linux/amd64, got "${platform}"`)
   const d = (r.depth ?? '').trim() || String(DEFAULT_DISCOVER_DEPTH)
   const depth = Number(d)
-  if (!/^\d+$/.test(d) || depth < 1 || depth > MAX_DISCOVER_DEPTH)
-    issue(ctx, `input depth must be a whole number from 1 to ${MAX_DISCOVER_DEPTH}, got "${r.depth}"`)
+  const depthOk = /^\d+$/.test(d) && depth >= 1 && depth <= MAX_DISCOVER_DEPTH
+  if (!depthOk) issue(ctx, `input depth must be a whole number from 1 to ${MAX_DISCOVER_DEPTH}, got "${r.depth}"`)
   return {
-    artifactType,
+    artifactType: readable ? parsed.name : undefined,
     artifact,
     platform,
     output: text(r.output),
-    depth: Number.isInteger(depth) && depth >= 1 && depth <= MAX_DISCOVER_DEPTH ? depth : DEFAULT_DISCOVER_DEPTH,
+    depth: depthOk ? depth : DEFAULT_DISCOVER_DEPTH,
     format: oneOf(r.format, 'tree', DISCOVER_FORMATS, 'format', ctx)
   }
 }

@@ -36,7 +36,7 @@ export const OUTPUT_SPECS: OutputSpec[] = [
       'The manifest that carries the metadata document: the metadata artifact (artifact mode), or the image itself (annotations mode: image-digest ' +
       'after attach, subject-digest after verify).'
   },
-  { name: 'metadata', commands: ['attach', 'verify', 'get'], description: 'The metadata document (JSON).' },
+  { name: 'metadata', commands: ['attach', 'verify', 'get'], description: 'The metadata document (JSON); verify: the newest that passed the gate.' },
   { name: 'annotations', commands: ['attach', 'verify'], description: 'The annotations that carry the document (JSON object).' },
   { name: 'referrers', commands: ['attach', 'verify', 'discover'], description: 'JSON list of the referrers of the image that were seen.' },
   { name: 'content-digest', commands: ['get'], description: 'get: the digest of what was written to output, checked against the registry.' },

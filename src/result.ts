@@ -9,15 +9,22 @@ import type { BuildMetadata } from './metadata/schema.js'
 import type { ImageRef } from './oci/reference.js'
 import type { Target } from './oci/target.js'
 import type { Descriptor } from './oci/types.js'
+import type { RequirementKeyword } from './verify/requirements.js'
 
-/** What an attachment is evidence of: the gate's known requirements. */
-export type AttachmentKind = 'metadata' | 'sbom' | 'provenance'
+/** What attach writes: the gate's keywords but `signature` (src/verify/requirements.ts). */
+export type AttachmentKind = Exclude<RequirementKeyword, 'signature'>
 
 export interface RequirementResult {
   requirement: string
   found: boolean
-  /** the referrer (digest and type) that satisfied it */
+  /** the referrer (digest and type) that satisfied it, in words */
   by?: string
+  /** its digest: the evidence that passed */
+  evidence?: string
+  /** how that evidence was signed: `signed by …`, `unsigned`, `signed, signature not checked …` */
+  signature?: string
+  /** the other candidates, and why each was not taken */
+  passedOver?: Array<{ by: string; reason: string }>
   /** who signed what satisfied it, when a signer was required */
   signedBy?: string
   /** one line: what was found, or what is missing and why */
@@ -86,6 +93,8 @@ export interface AttachResult extends ResultBase {
   imageDigest?: string
   digestChanged: boolean
   digestChange?: DigestChange
+  /** annotations mode: where the tag moved (`tag v1 moved from … to …`), said first with the digest change */
+  tagMove?: string
   metadata?: BuildMetadata
   annotations?: Record<string, string>
   attachments: Attachment[]

@@ -10,6 +10,7 @@ import { listReferrers } from './referrers.js'
 import { empty, json, readBody, specError, type Reply } from './reply.js'
 import type { TestRegistryOptions } from './types.js'
 import type { Action } from './auth.js'
+import type { RacyReferrersIndex } from './referrers-index.js'
 
 export const DEFAULT_MAX_MANIFEST_BYTES = 4 * 1024 * 1024
 
@@ -93,7 +94,9 @@ function contentRange(size: number): string {
 export class Handlers {
   constructor(
     private readonly storage: Storage,
-    private readonly opts: TestRegistryOptions
+    private readonly opts: TestRegistryOptions,
+    /** the racy referrers index of fault mode `racyReferrersIndex`, when on */
+    private readonly racy?: RacyReferrersIndex
   ) {}
 
   async handle(ctx: Ctx): Promise<Reply> {
@@ -124,7 +127,7 @@ export class Handlers {
         if (!(this.opts.referrersApi ?? true)) return notFound()
         if (method !== 'GET') return methodNotAllowed()
         if (!validDigest(r.ref)) return specError(400, 'DIGEST_INVALID', `invalid digest "${r.ref}"`)
-        return listReferrers(this.storage, this.opts, r.repo, r.ref, ctx.query, ctx.path)
+        return listReferrers(this.storage, this.opts, r.repo, r.ref, ctx.query, ctx.path, this.racy?.listed(r.repo, r.ref))
     }
   }
 
@@ -232,6 +235,8 @@ export class Handlers {
     const stored = this.storage.putManifest(repo, bytes, mediaType, isDigestRef ? undefined : ref)
     const headers: Record<string, string> = { Location: `/v2/${repo}/manifests/${stored.digest}`, 'Docker-Content-Digest': stored.digest }
     const subject = (parsed.subject as { digest?: unknown } | undefined)?.digest
+    // answered only once the index is written, as a registry that updates it inside the PUT does
+    if (this.racy && typeof subject === 'string') await this.racy.add(repo, subject, stored.digest)
     const subjectHeader = this.opts.subjectHeader ?? this.opts.referrersApi ?? true
     if (subjectHeader && typeof subject === 'string') headers['OCI-Subject'] = subject
     return empty(201, headers)
@@ -240,6 +245,7 @@ export class Handlers {
   private deleteManifest(ctx: Ctx): Reply {
     const { repo, ref } = ctx.route
     if (!this.storage.deleteManifest(repo, ref)) return specError(404, 'MANIFEST_UNKNOWN', `manifest unknown: ${repo}:${ref}`)
+    if (ref.includes(':')) this.racy?.remove(repo, ref)
     return empty(202)
   }
 

@@ -5,6 +5,7 @@
  * - types.ts: public types; server.ts: HTTP, recording, faults, auth, redirect target
  * - storage.ts: repositories, blobs, manifests, tags, uploads; handlers.ts: the API's routes
  * - auth.ts: Basic and Bearer with a token endpoint; referrers.ts: the referrers API; faults.ts: faults
+ * - referrers-index.ts: fault mode racyReferrersIndex, a referrers index that loses concurrent pushes
  */
 export type { RecordedRequest, TestRegistryOptions, TestRegistry } from './types.js'
 export { startTestRegistry } from './server.js'

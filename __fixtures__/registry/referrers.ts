@@ -28,13 +28,23 @@ function decodeCursor(s: string): number | undefined {
   return m ? Number(m[1]) : undefined
 }
 
-export function listReferrers(storage: Storage, opts: TestRegistryOptions, repo: string, digest: string, query: URLSearchParams, basePath: string): Reply {
+/** `indexed`: what a registry's own referrers index holds (fault mode racyReferrersIndex); else every manifest with the subject. */
+export function listReferrers(
+  storage: Storage,
+  opts: TestRegistryOptions,
+  repo: string,
+  digest: string,
+  query: URLSearchParams,
+  basePath: string,
+  indexed?: Set<string>
+): Reply {
   const honourFilter = opts.honourArtifactTypeFilter ?? true
   const nonCompliant = opts.nonCompliantReferrers ?? false
   const pageSize = opts.referrersPageSize ?? 0
   const filter = honourFilter ? query.get('artifactType') : null
 
   let all = storage.referrersOf(repo, digest)
+  if (indexed) all = all.filter(m => indexed.has(m.digest))
   if (filter !== null) {
     // the filter applies to what the descriptor reports, as a client would see it
     all = all.filter(m => referrerDescriptor(m, nonCompliant).artifactType === filter)

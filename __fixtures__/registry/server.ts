@@ -12,6 +12,7 @@ import { Auth } from './auth.js'
 import { Handlers, actionOf, route } from './handlers.js'
 import { Delays, FaultList, faultReply, isBodyOnly, resetConnection, writeReply } from './faults.js'
 import { readBody, specError, type Reply } from './reply.js'
+import { RacyReferrersIndex } from './referrers-index.js'
 
 const BASE_HEADERS = { 'Docker-Distribution-API-Version': 'registry/2.0' }
 
@@ -93,7 +94,7 @@ export async function startTestRegistry(opts: TestRegistryOptions = {}): Promise
   const storage = new Storage()
   const faults = new FaultList()
   const delays = new Delays()
-  const handlers = new Handlers(storage, opts)
+  const handlers = new Handlers(storage, opts, opts.racyReferrersIndex ? new RacyReferrersIndex(opts.racyReferrersIndex.windowMs, delays) : undefined)
   const requests: RecordedRequest[] = []
   const redirectRequests: RecordedRequest[] = []
   const tokenRequests: RecordedRequest[] = []

@@ -53,6 +53,13 @@ export interface TestRegistryOptions {
   maxManifestBytes?: number
   /** default true: manifest PUT with If-Match not equal to current digest → 412 */
   honourIfMatch?: boolean
+  /**
+   * Fault, off by default: the referrers index is a non-atomic read-modify-write inside the registry
+   * (read the subject's list, wait `windowMs`, write it back with the new manifest), so manifests of
+   * one subject pushed at once lose each other's entries; the API lists what the index holds.
+   * See referrers-index.ts.
+   */
+  racyReferrersIndex?: { windowMs: number }
 }
 
 export interface TestRegistry {

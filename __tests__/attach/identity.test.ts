@@ -76,9 +76,55 @@ describe('writerIdentity', () => {
     expect(key(gl({ job: 'build: [arm64]' }), inputs())).not.toBe(attachmentKey(first, SUBJECT, 'metadata'))
   })
 
-  test('outside CI there is no attempt: nothing is ever superseded', () => {
+  test('outside CI, without a start time, there is no attempt: nothing is superseded', () => {
     expect(writerIdentity({ provider: 'git', commit: 'c'.repeat(40) }, inputs()).attempt).toBeUndefined()
     expect(writerIdentity({ provider: 'none' }, inputs()).attempt).toBeUndefined()
+  })
+
+  describe('outside CI (a laptop, Jenkins)', () => {
+    const git = (commit = 'c'.repeat(40)): CiContext => ({ provider: 'git', repository: 'acme/widget', commit })
+    const run = (startedAtMs: number, o: Partial<IdentityInputs> = {}, ci = git()) =>
+      writerIdentity(ci, { ...inputs(), userContent: 'sha256:u', startedAtMs, ...o })
+
+    test('a re-run of the same commit with the same inputs is the same writer, and the later run is the higher attempt', () => {
+      const first = run(1_767_225_600_000)
+      const again = run(1_767_225_660_123)
+      expect(attachmentKey(again, SUBJECT, 'metadata')).toBe(attachmentKey(first, SUBJECT, 'metadata'))
+      expect([first.attempt, again.attempt]).toEqual([1_767_225_600_000, 1_767_225_660_123])
+      const [a, b] = [
+        entry(attachmentKey(first, SUBJECT, 'metadata'), String(first.attempt)),
+        entry(attachmentKey(again, SUBJECT, 'metadata'), String(again.attempt))
+      ]
+      expect(supersededIn([a, b], 'p')).toEqual(new Set([a.digest]))
+    })
+
+    test('runs started in the same millisecond are one attempt: concurrent, neither supersedes', () => {
+      expect(run(1_767_225_600_000).attempt).toBe(run(1_767_225_600_000.9).attempt)
+    })
+
+    test("different metadata fields (each stage's own results.json) are different writers; in CI the file name alone decides", () => {
+      const a = run(1, { userContent: 'sha256:a', defining: { metadataFile: 'results.json', annotations: {}, sboms: [], provenance: false } })
+      const b = run(2, { userContent: 'sha256:b', defining: { metadataFile: 'results.json', annotations: {}, sboms: [], provenance: false } })
+      expect(attachmentKey(a, SUBJECT, 'metadata')).not.toBe(attachmentKey(b, SUBJECT, 'metadata'))
+      const inCi = (userContent: string) =>
+        key(leg(), { defining: { metadataFile: 'results.json', annotations: {}, sboms: [], provenance: false }, userContent, startedAtMs: 5 })
+      expect(inCi('sha256:a')).toBe(inCi('sha256:b'))
+    })
+
+    test('writer-id replaces the inputs: a re-run with changed fields is the same writer; two writer-ids are two writers', () => {
+      expect(attachmentKey(run(1, { writerId: 'amd64', userContent: 'sha256:a' }), SUBJECT, 'm')).toBe(
+        attachmentKey(run(2, { writerId: 'amd64', userContent: 'sha256:b' }), SUBJECT, 'm')
+      )
+      expect(attachmentKey(run(1, { writerId: 'amd64' }), SUBJECT, 'm')).not.toBe(attachmentKey(run(1, { writerId: 'arm64' }), SUBJECT, 'm'))
+    })
+
+    test('another commit is another writer', () => {
+      expect(attachmentKey(run(1), SUBJECT, 'm')).not.toBe(attachmentKey(run(1, {}, git('d'.repeat(40))), SUBJECT, 'm'))
+    })
+
+    test('in CI the start time changes nothing: the attempt is still GITHUB_RUN_ATTEMPT', () => {
+      expect(writerIdentity(leg({ runAttempt: '2' }), { ...inputs(), startedAtMs: 1_767_225_600_000 }).attempt).toBe(2)
+    })
   })
 
   test('the attempt is recorded next to the key', () => {

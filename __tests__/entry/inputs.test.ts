@@ -42,7 +42,7 @@ test.each([
   // the one prefix rule, here and in the codec: foo-bar is no reverse-domain name
   [{ image: 'a', 'annotation-prefix': 'foo-bar' }, /annotation-prefix must be a reverse-domain/],
   [{ image: `a@sha256:${'a'.repeat(64)}`, digest: `sha256:${'b'.repeat(64)}` }, /does not match the digest in image/],
-  [{ image: 'a', require: 'metadata, signatures' }, /require: "signatures" is neither metadata, sbom, provenance nor an artifactType/],
+  [{ image: 'a', require: 'metadata, signatures' }, /require: "signatures" is not one of metadata, sbom, provenance, signature, a predicate type URI/],
   [{ image: 'a', annotations: 'dev.oci-build-metadata.version=2' }, /key dev\.oci-build-metadata\.version is reserved/],
   [{ image: 'a', mode: 'annotations', sbom: 'sbom.json' }, /input sbom needs mode: artifact/],
   [{ image: 'a', mode: 'annotations', provenance: 'true' }, /input provenance needs mode: artifact/],

@@ -38,6 +38,10 @@ const reg = (e: Env, more: Record<string, string> = {}) => ({ image: `${e.host}/
 const lay = (e: Env, more: Record<string, string> = {}) => ({ image: `oci:${e.layout}:v1`, ...more })
 const ZERO = `sha256:${'0'.repeat(64)}`
 const ONES = `sha256:${'1'.repeat(64)}`
+/** A GitHub personal access token as GitHub issues them: ghp_ and 36 letters and digits (not a real one). */
+const GITHUB_TOKEN = 'ghp_R8x2Kq7LmP4vT9wZ3nB6cY1dF5gH0jA2sE7u'
+/** The one line for org.opencontainers.image.created, in either mode. */
+const CREATED_RESERVED = /annotations: key org\.opencontainers\.image\.created is reserved for the build time, which this tool records itself/
 
 export const ROWS: Row[] = [
   // ---- references
@@ -298,6 +302,50 @@ export const ROWS: Row[] = [
     target: 'registry'
   },
   {
+    name: 'annotations: a GitHub token as a value',
+    inputs: e => reg(e, { annotations: `com.acme.note=deployed by ${GITHUB_TOKEN}` }),
+    code: 2,
+    message: /annotations: refusing to store what looks like a secret at com\.acme\.note \(the value looks like a GitHub token\)/,
+    target: 'registry',
+    secret: GITHUB_TOKEN
+  },
+  {
+    name: 'annotations: a key naming a secret, annotations mode',
+    inputs: e => reg(e, { mode: 'annotations', annotations: 'com.acme.password=hunter2' }),
+    code: 2,
+    message: /secret at com\.acme\.password \(its name contains "password"\)/,
+    target: 'registry',
+    secret: 'hunter2'
+  },
+  {
+    name: 'annotations: a key this tool writes, artifact mode',
+    inputs: e => reg(e, { annotations: 'org.opencontainers.image.created=yesterday' }),
+    code: 2,
+    message: CREATED_RESERVED,
+    target: 'registry'
+  },
+  {
+    name: 'annotations: a key this tool writes, annotations mode',
+    inputs: e => reg(e, { mode: 'annotations', annotations: 'org.opencontainers.image.created=yesterday' }),
+    code: 2,
+    message: CREATED_RESERVED,
+    target: 'registry'
+  },
+  {
+    name: "annotations: a key in BuildKit's namespace",
+    inputs: e => reg(e, { annotations: 'vnd.docker.reference.type=attestation-manifest' }),
+    code: 2,
+    message: /key vnd\.docker\.reference\.type is in the vnd\.docker namespace, which belongs to Docker's BuildKit/,
+    target: 'registry'
+  },
+  {
+    name: "annotation-prefix: the OCI's namespace",
+    inputs: e => reg(e, { 'annotation-prefix': 'org.opencontainers.image' }),
+    code: 2,
+    message: /input annotation-prefix org\.opencontainers\.image is in the org\.opencontainers namespace/,
+    target: 'registry'
+  },
+  {
     name: 'annotation-prefix: not reverse-domain',
     inputs: e => reg(e, { 'annotation-prefix': 'Build Info' }),
     code: 2,
@@ -411,7 +459,7 @@ export const ROWS: Row[] = [
     name: 'require: unknown',
     inputs: e => reg(e, { command: 'verify', require: 'metadata, signatures' }),
     code: 2,
-    message: /require: "signatures" is neither/,
+    message: /require: "signatures" is not one of metadata, sbom, provenance, signature, a predicate type URI/,
     target: 'registry'
   },
   // ---- credentials given halfway

@@ -3,10 +3,10 @@
  * Fulcio, Rekor and TSA served over HTTP by the suite, with the runner's OIDC token endpoint, a
  * trusted root built from the mocks' keys, on distribution (tag schema) and on the referrers API.
  */
-import { attachArtifactToImage } from '@sigstore/oci'
 import { CIContextProvider, DSSEBundleBuilder, FulcioSigner, RekorWitness } from '@sigstore/sign'
 import { bundleToJSON } from '@sigstore/bundle'
 import { runAction, runCli } from '../../__fixtures__/action-runner.js'
+import { pushAsAttest } from '../../__fixtures__/cosign.js'
 import { pushTestImage, remote } from '../../__fixtures__/images.js'
 import { parseManifest, type ImageManifest } from '../../src/oci/types.js'
 import { startSigstoreMock, type SigstoreMock } from '../../__fixtures__/sigstore.js'
@@ -28,24 +28,16 @@ const GH = {
   GITHUB_SERVER_URL: 'https://github.com'
 }
 
-/** A bundle pushed as actions/attest's push-to-registry does, with @sigstore/oci (anonymous on loopback). */
-function pushAsAttest(imageName: string, imageDigest: string, bundle: Uint8Array, predicateType: string) {
-  const opts = {
-    imageName,
-    imageDigest,
-    artifact: Buffer.from(bundle),
-    mediaType: ArtifactType.SigstoreBundleV03,
-    annotations: { 'dev.sigstore.bundle.content': 'dsse-envelope', 'dev.sigstore.bundle.predicateType': predicateType }
-  }
-  return attachArtifactToImage(opts as unknown as Parameters<typeof attachArtifactToImage>[0])
-}
-
+// public-good-shaped (SCT, Rekor) and GitHub-shaped (no SCT, TSA, no log) instances
 let sig: SigstoreMock
+let gh: SigstoreMock
 beforeAll(async () => {
-  sig = await startSigstoreMock()
+  sig = await startSigstoreMock('public-good')
+  gh = await startSigstoreMock('github')
 })
 afterAll(async () => {
   await sig?.close()
+  await gh?.close()
 })
 
 interface Report {
@@ -69,13 +61,14 @@ describe.each(REGISTRIES)('$name', ({ start }) => {
   const registry = useRegistry(start)
 
   test.each(['rekor', 'tsa'] as const)(
-    'attach --sign --provenance (witness: %s), then verify with the signer: exit 0; another signer: exit 1 naming both',
+    "attach --sign --provenance (witness: %s; public-good's shape with Rekor, GitHub's with its TSA), then verify with the signer: exit 0; another signer: exit 1 naming both",
     async witness => {
       const reg = registry()
       const repo = `signed-${witness}/app`
       const img = await pushTestImage(reg.host, repo, 'v1')
       const image = `${reg.host}/${repo}@${img.digest}`
-      const attach = await cli(['attach', image, '--provenance', '--sign', '--sigstore', sig.input(witness)], sig.tokenEnv(RELEASE))
+      const instance = witness === 'rekor' ? sig : gh
+      const attach = await cli(['attach', image, '--provenance', '--sign', '--sigstore', instance.input(witness)], instance.tokenEnv(RELEASE))
       expect({ code: attach.code, stderr: attach.stderr }).toEqual({ code: 0, stderr: '' })
       expect(attach.report?.attachments?.map(a => `${a.label} ${a.artifactType}`).sort()).toEqual([
         `metadata ${ArtifactType.BuildMetadataV1}`,
@@ -91,7 +84,7 @@ describe.each(REGISTRIES)('$name', ({ start }) => {
         '--signer',
         'acme/widget/.github/workflows/release.yml@refs/tags/*',
         '--trusted-root',
-        sig.trustedRootPath
+        instance.trustedRootPath
       ])
       expect({ code: ok.code, stderr: ok.stderr }).toEqual({ code: 0, stderr: '' })
       expect(ok.report?.gate?.map(g => [g.requirement, g.found, g.signedBy])).toEqual([
@@ -99,7 +92,7 @@ describe.each(REGISTRIES)('$name', ({ start }) => {
         ['provenance', true, 'acme/widget/.github/workflows/release.yml@refs/tags/v1.2.3 (issuer https://token.actions.githubusercontent.com)']
       ])
       // the repository form of the signer
-      expect((await cli(['verify', image, '--require', 'provenance', '--signer', 'acme/widget', '--trusted-root', sig.trustedRootPath])).code).toBe(0)
+      expect((await cli(['verify', image, '--require', 'provenance', '--signer', 'acme/widget', '--trusted-root', instance.trustedRootPath])).code).toBe(0)
 
       const other = await cli([
         'verify',
@@ -109,7 +102,7 @@ describe.each(REGISTRIES)('$name', ({ start }) => {
         '--signer',
         'acme/widget/.github/workflows/nightly.yml@refs/heads/main',
         '--trusted-root',
-        sig.trustedRootPath
+        instance.trustedRootPath
       ])
       expect(other.code).toBe(1)
       const lines = other.stderr.trim().split('\n')
@@ -222,6 +215,19 @@ describe.each(REGISTRIES)('$name', ({ start }) => {
     ])
     expect({ code: gate.code, stderr: gate.stderr }).toEqual({ code: 0, stderr: '' })
     expect(gate.report?.gate?.[0]?.signedBy).toMatch(/^acme\/widget\/\.github\/workflows\/release\.yml@refs\/tags\/v1\.2\.3/)
+    // and another signer is refused, naming who did sign
+    const other = await cli([
+      'verify',
+      `${reg.host}/${repo}@${img.digest}`,
+      '--require',
+      'provenance',
+      '--signer',
+      'acme/widget/.github/workflows/nightly.yml@refs/heads/main',
+      '--trusted-root',
+      sig.trustedRootPath
+    ])
+    expect(other.code).toBe(1)
+    expect(other.stderr).toMatch(/is signed by acme\/widget\/\.github\/workflows\/release\.yml@refs\/tags\/v1\.2\.3/)
   })
 })
 
@@ -244,10 +250,10 @@ describe('through the bundled action on distribution', () => {
     const reg = registry()
     const repo = 'action-signed/app'
     const img = await pushTestImage(reg.host, repo, 'v1')
-    const before = sig.hits['/api/v2/signingCert'] ?? 0
-    const tokenEnv = sig.tokenEnv(RELEASE)
+    const before = gh.hits['/api/v2/signingCert'] ?? 0
+    const tokenEnv = gh.tokenEnv(RELEASE)
     const r = await runAction(
-      { image: `${reg.host}/${repo}@${img.digest}`, sign: 'true', provenance: 'true', sigstore: sig.input('tsa') },
+      { image: `${reg.host}/${repo}@${img.digest}`, sign: 'true', provenance: 'true', sigstore: gh.input('tsa') },
       { ...tokenEnv, GITHUB_WORKFLOW_REF: RELEASE.workflowRef, RUNNER_DEBUG: '1' }
     )
     expect({ code: r.code, errors: r.errors }).toEqual({ code: 0, errors: [] })
@@ -265,7 +271,7 @@ describe('through the bundled action on distribution', () => {
     expect(r.stdout).toContain(`::add-mask::${oidc}`)
     expect(everything).toContain('::debug::')
     for (const secret of [tokenEnv.ACTIONS_ID_TOKEN_REQUEST_TOKEN!, oidc, oidc.split('.')[1]!]) expect(everything).not.toContain(secret)
-    expect((sig.hits['/api/v2/signingCert'] ?? 0) - before).toBe(2)
+    expect((gh.hits['/api/v2/signingCert'] ?? 0) - before).toBe(2)
     const listed = await reg.referrers(repo, img.digest)
     expect(listed.map(d => `${d.artifactType} ${d.annotations?.['dev.sigstore.bundle.predicateType'] ?? ''}`.trim()).sort()).toEqual(
       [
@@ -279,7 +285,7 @@ describe('through the bundled action on distribution', () => {
       command: 'verify',
       require: 'metadata, provenance',
       signer: 'acme/widget',
-      'trusted-root': sig.trustedRootPath
+      'trusted-root': gh.trustedRootPath
     })
     expect({ code: gate.code, errors: gate.errors }).toEqual({ code: 0, errors: [] })
     expect(gate.summary).toContain('signed by acme/widget/.github/workflows/release.yml@refs/tags/v1.2.3')

@@ -1,5 +1,5 @@
 import { classify, needsManifest } from '../../src/verify/classify.js'
-import { evaluateGate, formatAge, formatElapsed, policyProblem, type Evidence } from '../../src/verify/gate.js'
+import { chooseMetadata, evaluateGate, formatAge, formatElapsed, policyProblem, type Evidence } from '../../src/verify/gate.js'
 import type { BuildMetadata } from '../../src/metadata/schema.js'
 import type { Descriptor, ImageManifest } from '../../src/oci/types.js'
 import { withIndexEvidence } from '../../src/verify/evidence.js'
@@ -170,5 +170,27 @@ describe('a platform of an index (platforms: each) counts what the index carries
 
   test("BuildKit's attestations were already taken per platform: the index's are not added again", () => {
     expect(evaluateGate(['provenance'], withIndexEvidence([], [buildkitForAmd], ARM), { now })[0]?.found).toBe(false)
+  })
+})
+
+describe('chooseMetadata: the document the gate and the outputs report', () => {
+  const at = (digest: string, commit: string, created: string, extra: Partial<Evidence> = {}): Evidence => ({ ...md(doc(commit, created)), digest, ...extra })
+  const older = at('sha256:old', COMMIT, '2026-11-01T00:00:00.000Z')
+  const newer = at('sha256:new', 'f'.repeat(40), '2026-11-20T00:00:00.000Z')
+
+  test('the newest that passes, whatever the listing order; the others with their reasons', () => {
+    const c = chooseMetadata([older, newer], { now })
+    expect(c.chosen?.digest).toBe('sha256:new')
+    expect(c.passedOver.map(p => [p.evidence.digest, p.reason])).toEqual([['sha256:old', 'an older document than the one taken (sha256:new)']])
+  })
+  test('a newer one that fails a condition is passed over, saying which', () => {
+    const c = chooseMetadata([older, newer], { now, revision: COMMIT })
+    expect(c.chosen?.digest).toBe('sha256:old')
+    expect(c.passedOver[0]?.reason).toBe(`its commit ${'f'.repeat(40)} is not the required revision ${COMMIT}`)
+    expect(chooseMetadata([older, newer], { now, maxAgeMs: 7 * 86400e3 }).chosen?.digest).toBe('sha256:new')
+  })
+  test("a platform's own document before the index's, even when the index's is newer", () => {
+    const fromIndex = { ...newer, digest: 'sha256:idx', of: 'index' as const }
+    expect(chooseMetadata([fromIndex, older], { now }).chosen?.digest).toBe('sha256:old')
   })
 })

@@ -1,6 +1,7 @@
 /**
  * Verification after attach: read back as a consumer would and compare with what was written.
- * Retries within verify-timeout, for registries that show writes late (GHCR, Docker Hub).
+ * Retries within verify-timeout, for registries that show writes late (GHCR, Docker Hub), and
+ * pushes again a referrer that a registry's referrers API dropped (src/attach/repair.ts).
  */
 import { retryWithin } from '../retry.js'
 import { describeError, isRegistryFailure } from '../errors.js'
@@ -8,7 +9,9 @@ import type { Logger } from '../log.js'
 import { decodeDocument } from '../metadata/codec.js'
 import type { ReferrersListing, Target } from '../oci/target.js'
 import type { Descriptor } from '../oci/types.js'
+import { supersededIn } from './identity.js'
 import type { PlannedArtifact } from './publish.js'
+import { type PushTiming, ReferrerRepair } from './repair.js'
 import { findReferrers, type FoundReferrers } from '../read/referrers.js'
 
 export interface CheckResult {
@@ -31,6 +34,8 @@ export interface CheckOptions {
   logger: Logger
   /** a listing already read (the tag-schema writer's confirming read) */
   listing?: ReferrersListing
+  /** the pushes' timing (publish): a repair's confirming read waits by it */
+  timing?: PushTiming
   sleep?: (ms: number) => Promise<void>
   now?: () => number
 }
@@ -45,6 +50,8 @@ function comparePlan(found: FoundReferrers, p: PlannedArtifact, prefix: string):
   const r = found.referrers.find(x => x.descriptor.digest === want.digest)
   if (!r) {
     const ignored = found.ignored.find(i => i.digest === want.digest)
+    // a later run of this same writer replaced it meanwhile (and may have deleted it): that is no loss
+    if (!ignored && supersededIn([...found.referrers.map(x => x.descriptor), want], prefix).has(want.digest)) return []
     return [`${p.label}: artifact ${want.digest} is ${ignored ? `listed but unusable (${ignored.reason})` : 'not listed among the referrers'}`]
   }
   const problems: string[] = []
@@ -90,6 +97,8 @@ function throwIfUnread<T extends { failure?: unknown }>(t: T): T {
 export async function checkAttached(target: Target, subject: Descriptor, plans: PlannedArtifact[], opts: CheckOptions): Promise<CheckResult> {
   let listing = opts.listing
   startReadBack(target, opts.timeoutMs)
+  // a referrer the referrers API keeps missing is pushed again (src/attach/repair.ts)
+  const repair = new ReferrerRepair(target, opts.logger, opts.now ?? Date.now, opts.timing, opts.sleep)
   const last = await retryWithin(
     opts.timeoutMs,
     async (attempts): Promise<CheckResult> => {
@@ -99,6 +108,7 @@ export async function checkAttached(target: Target, subject: Descriptor, plans: 
         const found = await findReferrers(target, subject, { logger: opts.logger, ...(given ? { listing: given } : {}) })
         const perPlan = compareWithPlans(found, plans, opts.prefix)
         const problems = perPlan.flat()
+        if (problems.length) await repair.afterRead(found, plans, opts.prefix)
         const unverified = [...new Set(plans.filter((_, i) => perPlan[i]!.length > 0).map(p => p.kind))]
         return { verified: problems.length === 0, referrers: found.referrers.map(r => r.descriptor), via: found.via, problems, unverified, attempts, found }
       } catch (e) {
@@ -126,22 +136,36 @@ export async function checkAttached(target: Target, subject: Descriptor, plans: 
 
 /**
  * Annotations mode, read back as a consumer: by the tag (it must have moved) or by the new digest;
- * the annotations must decode to the document written. Returns the problems of the last attempt.
+ * the annotations must decode to the document written. A tag (`written.tag`) that still shows what
+ * it pointed at before the push may be a registry showing the push late: read again. A tag that shows
+ * a third manifest was moved by someone else after the push: said at once, and not moved back.
+ * Returns the problems of the last attempt.
  */
 export async function checkAnnotated(
   target: Target,
   reference: string,
-  written: { digest: string; documentDigest: string },
+  written: { digest: string; documentDigest: string; tag?: { before?: string } },
   opts: { timeoutMs: number; prefix: string; logger: Logger }
 ): Promise<string[]> {
   startReadBack(target, opts.timeoutMs)
   const last = await retryWithin(
     opts.timeoutMs,
-    async (): Promise<{ problems: string[]; failure?: unknown }> => {
+    async (): Promise<{ problems: string[]; failure?: unknown; final?: boolean }> => {
       try {
         const got = await target.fetchManifest(reference)
-        if (got.descriptor.digest !== written.digest)
-          return { problems: [`tag ${reference} resolves to ${got.descriptor.digest}, not the annotated ${written.digest}`] }
+        const now = got.descriptor.digest
+        if (now !== written.digest) {
+          if (written.tag && now !== written.tag.before) {
+            return {
+              problems: [
+                `tag ${reference} now points at ${now}: someone else moved it after this push of ${written.digest} (which stays pushed by digest); ` +
+                  'it was not moved back'
+              ],
+              final: true
+            }
+          }
+          return { problems: [`tag ${reference} resolves to ${now}, not the annotated ${written.digest}`] }
+        }
         const m = JSON.parse(new TextDecoder().decode(got.bytes)) as { annotations?: Record<string, string> }
         const dec = decodeDocument(m.annotations ?? {}, { prefix: opts.prefix })
         if (!dec) return { problems: ['the annotated manifest carries no metadata'] }
@@ -151,7 +175,7 @@ export async function checkAnnotated(
         return { problems: [`reading the image back: ${describeError(e)}`], ...(isRegistryFailure(e) ? { failure: e } : {}) }
       }
     },
-    r => r.problems.length === 0,
+    r => r.problems.length === 0 || r.final === true,
     {
       firstMs: FIRST_RETRY_MS,
       maxMs: MAX_RETRY_MS,

@@ -16,7 +16,9 @@ import { buildProvenance, provenanceBytes, type InTotoStatementV1 } from '../sup
 import { annotateManifest } from './annotations.js'
 import { listBuildKitAttestations } from './buildkit.js'
 import { checkAnnotated, checkAttached } from './check.js'
+import { skipAttached } from './dedupe.js'
 import { supersededBy } from './identity.js'
+import { guardTag, tagMoveLine } from './tag-guard.js'
 import { planBundle, planMetadata, planProvenance, planSbom, type PlanContext } from './plan.js'
 import { documentFor, prepare, type Prepared, type Signing } from './prepare.js'
 import { publish, type PlannedArtifact, type PublishResult } from './publish.js'
@@ -104,21 +106,29 @@ async function attachTo(
   if (!platform) {
     for (const sb of p.sboms) plans.push(planSbom(sb, ctx))
     const provenance = inputs.provenance
-      ? buildProvenance({ subjectName: ref.name, subjectDigest: s.digest, ci: p.ci, startedOn: p.startedOn, finishedOn: (deps.clock ?? (() => new Date()))() })
+      ? buildProvenance({ subjectName: ref.name, subjectDigest: s.digest, ci: p.ci, ...(p.githubRun ? { github: p.githubRun } : {}) })
       : undefined
     // signed, the provenance is attached as its bundle only (the bundle holds the statement)
     if (provenance && !p.signing) plans.push(planProvenance(provenance, ctx).plan)
     if (p.signing) plans.push(...(await signedPlans(doc, provenance, p.signing, ctx, logger)))
   }
-  const pub = await logger.group(`Attaching to ${scope || ref.original}${scope ? '' : ` (${s.digest})`}`, () =>
-    publish(target, s, plans, { logger, prefix: inputs.annotationPrefix, ...(deps.settleMs !== undefined ? { settleMs: deps.settleMs } : {}) })
-  )
-  for (const x of plans) logger.info(`pushed ${x.label}: ${x.built.descriptor.digest} (${x.built.descriptor.artifactType})`)
+  const { toWrite, all, pub } = await logger.group(`Attaching to ${scope || ref.original}${scope ? '' : ` (${s.digest})`}`, async () => {
+    // an SBOM or provenance this writer already attached is not attached again (src/attach/dedupe.ts)
+    const split = await skipAttached(target, s, plans, inputs.annotationPrefix, logger)
+    const published = await publish(target, s, split.toWrite, {
+      logger,
+      prefix: inputs.annotationPrefix,
+      ...(deps.settleMs !== undefined ? { settleMs: deps.settleMs } : {})
+    })
+    for (const x of split.toWrite) logger.info(`pushed ${x.label}: ${x.built.descriptor.digest} (${x.built.descriptor.artifactType})`)
+    return { ...split, pub: published }
+  })
   const check = await logger.group(`Verifying ${scope || ref.original}`, () =>
-    checkAttached(target, s, plans, {
+    checkAttached(target, s, all, {
       timeoutMs: inputs.verifyTimeoutSeconds * 1000,
       prefix: inputs.annotationPrefix,
       logger,
+      timing: pub.timing,
       ...(pub.fallback
         ? { listing: { descriptors: pub.fallback.descriptors, via: 'tag-schema', filtersApplied: false } }
         : pub.listing
@@ -132,7 +142,7 @@ async function attachTo(
     result.artifactDigest = meta.plan.built.descriptor.digest
     result.referrers = check.referrers
     if (check.via) result.via = check.via
-    result.attachments = plans.map(x => ({
+    result.attachments = all.map(x => ({
       kind: x.kind,
       label: x.label,
       digest: x.built.descriptor.digest,
@@ -148,7 +158,7 @@ async function attachTo(
   }
   result.problems.push(...check.problems.map(x => (scope ? `${scope}: ${x}` : x)))
   result.missing.push(...check.unverified.map(k => (scope ? `${k}@${scope}` : k)))
-  if (check.verified && pub.indexing === 'store') await removeSuperseded(target, check.referrers, plans, inputs.annotationPrefix, logger)
+  if (check.verified && pub.indexing === 'store') await removeSuperseded(target, check.referrers, toWrite, inputs.annotationPrefix, logger)
   return pub.indexing
 }
 
@@ -185,20 +195,26 @@ async function annotationsMode(
   const { logger } = deps
   const annotated = annotateManifest(subject.bytes, subject.descriptor.mediaType, doc, { prefix: inputs.annotationPrefix, extra: inputs.annotations })
   const tag = ref.tag
-  await logger.group(`Writing annotations to ${ref.original}`, async () => {
+  const after = annotated.descriptor.digest
+  const moved = await logger.group(`Writing annotations to ${ref.original}`, async () => {
+    // a tag moves only forward: read it right before the push (src/attach/tag-guard.ts)
+    const before = tag ? await guardTag(target, ref, tag, subject, { prefix: inputs.annotationPrefix, digestNamed: inputs.digest !== undefined }) : undefined
     await target.pushManifest(annotated.bytes, annotated.descriptor.mediaType, tag)
-    if (tag) logger.info(`moved tag ${tag} to ${annotated.descriptor.digest}`)
+    const line = tag && before ? tagMoveLine(tag, before, after) : undefined
+    if (line) logger.info(line)
+    return before ? { line, before } : undefined
   })
   result.metadata = doc
   result.annotations = annotated.annotations
-  result.imageDigest = annotated.descriptor.digest
-  result.digestChanged = annotated.descriptor.digest !== subject.descriptor.digest
-  // the reports say what this means (src/report/): signatures and referrers of the old digest stay behind
-  if (result.digestChanged) result.digestChange = { from: subject.descriptor.digest, to: annotated.descriptor.digest }
+  result.imageDigest = after
+  result.digestChanged = after !== subject.descriptor.digest
+  // the reports say what this means, the tag's move first (src/report/notes.ts): one line for both
+  if (result.digestChanged) result.digestChange = { from: subject.descriptor.digest, to: after }
+  if (moved?.line) result.tagMove = moved.line
   result.problems = await checkAnnotated(
     target,
-    tag ?? annotated.descriptor.digest,
-    { digest: annotated.descriptor.digest, documentDigest: annotated.documentDigest },
+    tag ?? after,
+    { digest: after, documentDigest: annotated.documentDigest, ...(moved ? { tag: { ...(moved.before.digest ? { before: moved.before.digest } : {}) } } : {}) },
     {
       timeoutMs: inputs.verifyTimeoutSeconds * 1000,
       prefix: inputs.annotationPrefix,

@@ -10,12 +10,18 @@
  *   metadata-file, annotations, SBOM file names, provenance). An artifact's **key** adds the subject,
  *   the kind and, for an SBOM, its file name; it is stored hashed in `<prefix>.key`.
  * - Its **attempt** orders writers of one identity: `GITHUB_RUN_ATTEMPT` on GitHub; on GitLab the job
- *   id (a retried job gets a new, higher `CI_JOB_ID` in the same pipeline); none elsewhere. It is
- *   stored in `<prefix>.attempt`, so a reader can tell which artifact is newest.
+ *   id (a retried job gets a new, higher `CI_JOB_ID` in the same pipeline). It is stored in
+ *   `<prefix>.attempt`, so a reader can tell which artifact is newest.
+ * - **Outside CI** (a laptop, Jenkins: no attempt to read) a run's attempt is the time it started, in
+ *   milliseconds since 1970, and its identity adds the commit and the *content* of the user's
+ *   metadata fields (not only the file's name): a re-run of the same commit with the same inputs
+ *   replaces its own earlier artifacts, as a CI re-run does, while runs that attach different fields
+ *   (parallel stages, each with its own results.json) are different writers and keep each other's.
+ *   Two runs started in the same millisecond are one attempt: concurrent, as in CI.
  * - An artifact is **superseded** only by one with the same key and artifactType and a strictly
  *   higher attempt. Writers of the same attempt are concurrent by definition and never supersede each
- *   other; an artifact without an attempt is never superseded and never supersedes. Artifacts of
- *   other tools carry no key and are never touched.
+ *   other; an artifact without an attempt (written by a version before this rule) is never superseded
+ *   and never supersedes. Artifacts of other tools carry no key and are never touched.
  *
  * `supersededIn` is a function of a set of entries only, and monotone (a larger set supersedes a
  * superset), which is what lets every writer of the referrers tag schema apply it to whatever it has
@@ -47,9 +53,13 @@ export interface IdentityInputs {
     sboms: string[]
     provenance: boolean
   }
+  /** digest of the user's metadata fields (canonical JSON): part of the identity outside CI */
+  userContent?: string
+  /** when this run started (ms since 1970): the attempt outside CI */
+  startedAtMs?: number
 }
 
-/** Attempts are small positive integers (GitHub) or job ids (GitLab); anything else is no attempt. */
+/** Attempts are small positive integers (GitHub), job ids (GitLab) or start times in ms (outside CI); anything else is no attempt. */
 function attemptOf(s: string | undefined): number | undefined {
   if (s === undefined || !/^\d{1,15}$/.test(s)) return undefined
   const n = Number(s)
@@ -57,15 +67,23 @@ function attemptOf(s: string | undefined): number | undefined {
 }
 
 export function writerIdentity(ci: CiContext, id: IdentityInputs): WriterIdentity {
-  const who =
-    id.writerId !== undefined ? ['writer-id', id.writerId] : ['inputs', digestOf(canonicalJson({ ...id.defining, sboms: [...id.defining.sboms].sort() }))]
+  const outsideCi = ci.provider !== 'github' && ci.provider !== 'gitlab'
+  const defining = {
+    ...id.defining,
+    sboms: [...id.defining.sboms].sort(),
+    // outside CI nothing else tells parallel stages apart: what they attach does
+    ...(outsideCi && id.userContent !== undefined ? { userContent: id.userContent } : {})
+  }
+  const who = id.writerId !== undefined ? ['writer-id', id.writerId] : ['inputs', digestOf(canonicalJson(defining))]
   const parts = [ci.provider, ci.repository ?? '', ci.workflow ?? '', ci.job ?? '', ci.step ?? '', ci.runId ?? '', id.matrix ?? '', ...who]
   let attempt: number | undefined
   if (ci.provider === 'github' && ci.runId) attempt = attemptOf(ci.runAttempt)
   else if (ci.provider === 'gitlab' && ci.runId) attempt = attemptOf(ci.jobId)
-  // outside CI there is no attempt: a laptop's runs add artifacts and never replace one; the commit
-  // keeps runs of different commits apart in the key all the same
-  if (ci.provider !== 'github' && ci.provider !== 'gitlab') parts.push(ci.commit ?? '')
+  if (outsideCi) {
+    // the commit keeps runs of different commits apart; the start time orders re-runs of one
+    parts.push(ci.commit ?? '')
+    if (id.startedAtMs !== undefined) attempt = attemptOf(String(Math.floor(id.startedAtMs)))
+  }
   return attempt === undefined ? { parts } : { parts, attempt }
 }
 

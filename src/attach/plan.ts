@@ -11,6 +11,7 @@ import type { Descriptor } from '../oci/types.js'
 import type { DetectedSbom } from '../supply/sbom.js'
 import { sbomAnnotations } from '../supply/sbom.js'
 import { provenanceAnnotations, provenanceBytes, type InTotoStatementV1 } from '../supply/provenance.js'
+import { contentDigestKey } from './dedupe.js'
 import { attachmentKey, identityAnnotations, type WriterIdentity } from './identity.js'
 import { buildArtifactManifest } from './manifest.js'
 import type { PlannedArtifact } from './publish.js'
@@ -62,14 +63,15 @@ export function planMetadata(doc: BuildMetadata, ctx: PlanContext): { plan: Plan
 export function planSbom(s: DetectedSbom, ctx: PlanContext): PlannedArtifact {
   const layer: Descriptor = { mediaType: s.mediaType, digest: s.digest, size: s.size, annotations: { [Annotation.Title]: basename(s.path) } }
   const { key, annotations: identity } = keyed(ctx, 'sbom', basename(s.path))
-  const annotations = { ...sbomAnnotations(s, ctx.created, ctx.prefix), ...identity }
+  const annotations = { ...sbomAnnotations(s, ctx.created, ctx.prefix), ...identity, [contentDigestKey(ctx.prefix)]: s.digest }
   const built = buildArtifactManifest({ artifactType: s.artifactType, subject: ctx.subject, annotations, layers: [layer] })
   return {
     kind: 'sbom',
     label: `sbom ${basename(s.path)}`,
     built,
     blobs: [{ source: { path: s.path, digest: s.digest, size: s.size }, descriptor: layer }, emptyBlob()],
-    key
+    key,
+    contentDigest: s.digest
   }
 }
 
@@ -82,9 +84,15 @@ export function planProvenance(statement: InTotoStatementV1, ctx: PlanContext): 
     annotations: { [Annotation.Title]: 'provenance.intoto.json' }
   }
   const { key, annotations: identity } = keyed(ctx, 'provenance')
-  const annotations = { ...provenanceAnnotations(ctx.created), ...identity }
+  // the statement records no build times: the same build gives the same bytes (a CI re-run names
+  // another invocation, so its provenance is new content)
+  const contentDigest = layer.digest
+  const annotations = { ...provenanceAnnotations(ctx.created), ...identity, [contentDigestKey(ctx.prefix)]: contentDigest }
   const built = buildArtifactManifest({ artifactType: ArtifactType.InToto, subject: ctx.subject, annotations, layers: [layer] })
-  return { plan: { kind: 'provenance', label: 'provenance', built, blobs: [{ source: { bytes }, descriptor: layer }, emptyBlob()], key }, bytes }
+  return {
+    plan: { kind: 'provenance', label: 'provenance', built, blobs: [{ source: { bytes }, descriptor: layer }, emptyBlob()], key, contentDigest },
+    bytes
+  }
 }
 
 /** The empty config (and empty layer) every artifact references: `{}`, digest known in advance. */

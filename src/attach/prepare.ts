@@ -8,10 +8,12 @@ import { basename, resolve as resolvePath } from 'node:path'
 import { describeError, UsageError } from '../errors.js'
 import type { Inputs } from '../inputs.js'
 import type { Logger } from '../log.js'
+import { canonicalJson } from '../metadata/canonical.js'
 import { nowFromEnv, readCiContext, type CiContext } from '../metadata/context.js'
 import { buildDocument } from '../metadata/document.js'
 import type { BuildMetadata } from '../metadata/schema.js'
 import { parseUserMetadata } from '../metadata/user.js'
+import { digestOf } from '../oci/digest.js'
 import type { ImageRef } from '../oci/reference.js'
 import type { Descriptor } from '../oci/types.js'
 import type { Subject } from '../read/subject.js'
@@ -19,6 +21,8 @@ import type { RunDeps } from '../result.js'
 import { signingEndpoints, type SigstoreEndpoints } from '../sign/instance.js'
 import { tokenSource, type TokenSource } from '../sign/oidc.js'
 import { detectSbom, expandSbomInputs, type DetectedSbom } from '../supply/sbom.js'
+import { claimsOf, githubRunFromClaims, githubRunFromEnv } from '../supply/github-run.js'
+import type { GitHubRun } from '../supply/provenance.js'
 import { writerIdentity, type WriterIdentity } from './identity.js'
 
 export interface Signing {
@@ -32,9 +36,9 @@ export interface Prepared {
   ci: CiContext
   /** the document's `created` (SOURCE_DATE_EPOCH when set) */
   created: Date
-  /** the provenance's `startedOn` */
-  startedOn: Date
   writer: WriterIdentity
+  /** on GitHub Actions with provenance: the run, as actions/attest reads it */
+  githubRun?: GitHubRun
   signing?: Signing
 }
 
@@ -48,11 +52,39 @@ export async function prepare(inputs: Inputs, deps: RunDeps): Promise<Prepared> 
     const ci = await readCiContext({ env: deps.env, cwd: deps.cwd })
     const created = nowFromEnv(deps.env, clock)
     const signing = inputs.sign ? signingFor(inputs, ci, deps.env, logger) : undefined
-    return { ...(user ? { user } : {}), sboms, ci, created, ...(signing ? { signing } : {}) }
+    const githubRun = inputs.provenance && ci.provider === 'github' ? await githubRunOf(ci, deps.env, signing?.tokens, logger) : undefined
+    return { ...(user ? { user } : {}), sboms, ci, created, ...(signing ? { signing } : {}), ...(githubRun ? { githubRun } : {}) }
   })
-  const writer = writerOf(prepared.ci, inputs, prepared.sboms)
+  // outside CI, the time this run started orders it among runs of the same writer (identity.ts)
+  const writer = writerOf(prepared.ci, inputs, prepared.sboms, prepared.user, clock())
   if (writer.attempt !== undefined) logger.info(`writer attempt ${writer.attempt}: replaces only its own artifacts of earlier attempts`)
-  return { ...prepared, startedOn: clock(), writer }
+  return { ...prepared, writer }
+}
+
+/**
+ * The run for GitHub's provenance: from the job's OIDC token where the job may have one (signing, or
+ * permissions: id-token: write), else from the runner's variables, saying what that leaves out.
+ */
+async function githubRunOf(ci: CiContext, env: NodeJS.ProcessEnv, signingTokens: TokenSource | undefined, logger: Logger): Promise<GitHubRun | undefined> {
+  const tokens = signingTokens ?? (env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN ? tokenSource(env) : undefined)
+  if (tokens) {
+    try {
+      const claims = claimsOf(await tokens.getToken())
+      const run = claims ? githubRunFromClaims(claims, ci) : undefined
+      if (run) return run
+      logger.warning("provenance: the job's OIDC token names no workflow; the builder is taken from GITHUB_WORKFLOW_REF")
+    } catch (e) {
+      if (signingTokens) throw e
+      logger.warning(`provenance: the job's OIDC token could not be read (${describeError(e)}); the builder is taken from GITHUB_WORKFLOW_REF`)
+    }
+  }
+  const run = githubRunFromEnv(env, ci)
+  if (run)
+    logger.info(
+      'provenance: runDetails.builder.id is the calling workflow (GITHUB_WORKFLOW_REF); with "permissions: id-token: write" it names the workflow ' +
+        'that ran the job (a reusable workflow), as actions/attest does'
+    )
+  return run
 }
 
 /** The OIDC token's source and the Sigstore instance, settled before anything is read or written. */
@@ -99,10 +131,12 @@ export function documentFor(p: Prepared, ref: ImageRef, subject: Subject, s: Des
 }
 
 /** Who this writer is (src/attach/identity.ts): what may replace what among the writers of one job. */
-function writerOf(ci: CiContext, inputs: Inputs, sboms: DetectedSbom[]): WriterIdentity {
+function writerOf(ci: CiContext, inputs: Inputs, sboms: DetectedSbom[], user: Record<string, unknown> | undefined, startedOn: Date): WriterIdentity {
   return writerIdentity(ci, {
     ...(inputs.writerId !== undefined ? { writerId: inputs.writerId } : {}),
     ...(inputs.matrix !== undefined ? { matrix: inputs.matrix } : {}),
+    userContent: digestOf(canonicalJson(user ?? {})),
+    startedAtMs: startedOn.getTime(),
     defining: {
       ...(inputs.metadata !== undefined ? { metadata: inputs.metadata } : {}),
       ...(inputs.metadataFile !== undefined ? { metadataFile: inputs.metadataFile } : {}),

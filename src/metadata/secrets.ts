@@ -1,8 +1,10 @@
 /**
- * Recognising values that must not be stored in metadata: anyone who can pull the image can read its
- * annotations and referrers: anyone who can pull the image can read them, so nothing sensitive is stored in the clear. Detection is by
- * key name and by value shape; a finding names the key path and the reason, never the value.
+ * Recognising values that must not be published: anyone who can pull the image can read its
+ * annotations and referrers, so nothing sensitive is stored in the clear. One set of checks for
+ * everything the tool publishes: the user's metadata fields and the `annotations` input. Detection
+ * is by key name and by value shape; a finding names the key path and the reason, never the value.
  */
+import { UsageError } from '../errors.js'
 
 /** Key names that announce a secret, compared with case and `-_. ` removed. */
 const SECRET_KEY_PARTS = [
@@ -116,4 +118,52 @@ function walk(value: unknown, path: string, out: SecretFinding[]): void {
 
 function isHarmless(v: unknown): boolean {
   return v === null || v === '' || typeof v === 'boolean'
+}
+
+/** Annotation values that say nothing: `com.acme.secret-scan=false` names a secret but holds none. */
+const HARMLESS_ANNOTATION_VALUES = new Set(['', 'true', 'false'])
+
+/**
+ * Every annotation (of the `annotations` input) that holds or is named for a secret, judged as
+ * metadata is: each part of a reverse-domain key (`com.acme.password` → `password`) as a field name,
+ * the value by its shape, and the key itself by its shape (a token pasted as a key is not echoed).
+ */
+export function findSecretsInAnnotations(annotations: Record<string, string>): SecretFinding[] {
+  const out: SecretFinding[] = []
+  for (const [key, value] of Object.entries(annotations)) {
+    const keyShape = secretValueReason(key)
+    if (keyShape) {
+      out.push({ path: '<a key>', reason: keyShape.replace('the value', 'the key') })
+      continue
+    }
+    const named = key
+      .split(/[./]/)
+      .map(secretKeyReason)
+      .find(r => r !== undefined)
+    const reason = named && !HARMLESS_ANNOTATION_VALUES.has(value.toLowerCase()) ? named : secretValueReason(value)
+    if (reason) out.push({ path: key, reason })
+  }
+  return out
+}
+
+/** Findings shown in one refusal; the rest are counted. */
+const MAX_FINDINGS_SHOWN = 10
+
+/**
+ * The one refusal for anything that looks like a secret, whatever carries it: names each place and
+ * why, never the value (logs are public too). Undefined when there is nothing to refuse.
+ */
+export function secretRefusal(findings: SecretFinding[], source: string, opts: { readable: string; hint: string }): UsageError | undefined {
+  if (findings.length === 0) return undefined
+  const list = findings
+    .slice(0, MAX_FINDINGS_SHOWN)
+    .map(f => `${f.path} (${f.reason})`)
+    .join(', ')
+  const more = findings.length > MAX_FINDINGS_SHOWN ? ` and ${findings.length - MAX_FINDINGS_SHOWN} more` : ''
+  return new UsageError(
+    `${source}: refusing to store what looks like a secret at ${list}${more}, as ${opts.readable} readable by anyone who can pull the image`,
+    {
+      hint: opts.hint
+    }
+  )
 }

@@ -4,7 +4,7 @@
  * token there should learn it, and the value is never echoed back (logs are public too).
  */
 import { UsageError } from '../errors.js'
-import { findSecrets } from './secrets.js'
+import { findSecrets, secretRefusal } from './secrets.js'
 
 /**
  * User metadata beyond this is not build metadata but data: attach it as its own artifact. Kept well
@@ -37,17 +37,8 @@ export function parseUserMetadata(text: string, source: string): Record<string, 
   if (depthOf(value) > MAX_USER_METADATA_DEPTH) {
     throw new UsageError(`${source}: nested deeper than ${MAX_USER_METADATA_DEPTH} levels`)
   }
-  const findings = findSecrets(value)
-  if (findings.length > 0) {
-    const list = findings
-      .slice(0, 10)
-      .map(f => `${f.path} (${f.reason})`)
-      .join(', ')
-    const more = findings.length > 10 ? ` and ${findings.length - 10} more` : ''
-    throw new UsageError(`${source}: refusing to store what looks like a secret at ${list}${more}, as metadata is readable by anyone who can pull the image`, {
-      hint: 'remove these fields, or rename a harmless one'
-    })
-  }
+  const refusal = secretRefusal(findSecrets(value), source, { readable: 'metadata is', hint: 'remove these fields, or rename a harmless one' })
+  if (refusal) throw refusal
   return value as Record<string, unknown>
 }
 

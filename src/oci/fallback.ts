@@ -14,7 +14,11 @@
  *    writer has seen, the same for every writer of ours, and monotone (seeing more never revives an
  *    entry). Ours: an entry with the same key and artifactType as another and a lower attempt
  *    (src/attach/identity.ts). Writers of one attempt never supersede each other, so identical
- *    writers remove nothing; entries of other tools are never superseded.
+ *    writers of one CI attempt remove nothing; entries of other tools are never superseded. Outside
+ *    CI a run's attempt is its start time, so a later run of the same writer supersedes an earlier
+ *    one's entry even while both run: that is the "newer attempt of its own writer" of the claim
+ *    below. Every entry carries its attempt in its own annotations, whatever clock produced it, so
+ *    `superseded` stays a function of the entries seen, and monotone.
  * 2. Fresh base: the PUT is sent within STALE_BASE_MS of the start of the read it was computed
  *    from; an older base is read again. A failed PUT is never resent: the writer reads and merges
  *    again (the tag may have moved meanwhile). So a writer's write lands within
@@ -46,7 +50,8 @@
  * (the superseder is carried like any entry). Jittered pauses de-synchronise writers that clobbered
  * each other, so once the last writer has merged U the index stops changing and every writer
  * confirms within two settles. (A writer that does not apply the rule — an older version of this
- * tool — may put a superseded entry back; after one write of our own we accept that, rather than
+ * tool, or a writer whose own entry a concurrent later run supersedes, since a writer always keeps
+ * its own — may put a superseded entry back; after one write of our own we accept that, rather than
  * fight it: removal is best effort, keeping entries is not.)
  * FALLBACK_MAX_ROUNDS caps the writes of one writer: reaching it is a clear error, never a silent
  * loss. The confirming read is what verification then uses, so it costs no extra request.

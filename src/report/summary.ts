@@ -11,7 +11,7 @@ import type { AttachResult, DiscoverResult, GetResult, ReferrerNode, VerifyResul
 import { platformLabel } from '../result.js'
 import { VERSION } from '../version.js'
 import { type Ending, EXIT_MEANING } from './ending.js'
-import { digestChangeNote } from './notes.js'
+import { annotationsNote } from './notes.js'
 
 export function escapeMarkdown(s: string): string {
   return s.replace(/[\\`*_{}[\]()<>#+!|~&]/g, c => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : `\\${c}`)).replace(/\r?\n/g, ' ')
@@ -61,7 +61,8 @@ function attachSummary(r: AttachResult): string {
   rows.push(['Referrers seen', `${r.referrers.length}${r.via ? ` (via ${escapeMarkdown(r.via)})` : ''}`])
   rows.push(['Verification', r.verified ? '✅ verified' : '❌ not verified'])
   const parts = [`### ${TITLES.attach} (${r.mode} mode)`, '', table(rows), '']
-  if (r.digestChange) parts.push(`> **The image digest changed.** ${escapeMarkdown(digestChangeNote(r.digestChange))}`, '')
+  const note = annotationsNote(r)
+  if (note) parts.push(`> ${r.digestChange ? '**The image digest changed.** ' : ''}${escapeMarkdown(note)}`, '')
   if (r.attachments.length) {
     parts.push('#### Attached', '', '| what | artifactType | digest |', '|---|---|---|')
     for (const a of r.attachments) parts.push(`| ${escapeMarkdown(a.label)} | ${code(a.artifactType)} | ${code(a.digest)} |`)

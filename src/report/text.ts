@@ -5,7 +5,7 @@ import { Annotation } from '../oci/media-types.js'
 import type { Descriptor } from '../oci/types.js'
 import type { AttachResult, DiscoverResult, GetResult, ReferrerNode, Result, VerifyResult } from '../result.js'
 import { platformLabel } from '../result.js'
-import { digestChangeNote } from './notes.js'
+import { annotationsNote } from './notes.js'
 
 /** A registry-supplied string on one line of a terminal: no control characters (escape sequences), a sane length. */
 export function oneLine(s: string, max = 120): string {
@@ -108,7 +108,8 @@ function attachOrVerify(r: AttachResult | VerifyResult): string[] {
       out.push(`  ${g.found ? '✔' : '✘'} ${scope}${g.requirement}: ${g.detail}`)
     }
   }
-  if (r.command === 'attach' && r.digestChange) out.push(`note: ${digestChangeNote(r.digestChange)}`)
+  const first = r.command === 'attach' ? annotationsNote(r) : undefined
+  if (first) out.push(`note: ${first}`)
   for (const n of r.notes) out.push(`note: ${n}`)
   out.push(`verified:       ${r.verified}`)
   return out

@@ -9,7 +9,7 @@ import { platformLabel, type GateRow, type RunDeps, type VerifyResult } from '..
 import { readIndexAttestations } from '../read/attestations.js'
 import { resolveSubject, type Subject } from '../read/subject.js'
 import { collectEvidence, withIndexEvidence, type BundleVerifier, type SubjectEvidence } from './evidence.js'
-import { evaluateGate } from './gate.js'
+import { chooseMetadata, evaluateGate, type Policy } from './gate.js'
 
 export async function verifyCommand(target: Target, ref: ImageRef, inputs: Inputs, deps: RunDeps): Promise<VerifyResult> {
   const { logger } = deps
@@ -21,9 +21,10 @@ export async function verifyCommand(target: Target, ref: ImageRef, inputs: Input
     ...(inputs.maxAgeMs !== undefined ? { maxAgeMs: inputs.maxAgeMs } : {}),
     ...(inputs.signer ? { signer: inputs.signer } : {})
   }
-  // a required signer: the trusted root first (a file, or Sigstore's TUF repository), then every bundle is checked against it
+  // a required signer (or a trusted root given): the trusted root first (a file, or Sigstore's TUF
+  // repository), then every bundle is checked against it
   let verifyBundle: BundleVerifier | undefined
-  if (inputs.signer) {
+  if (inputs.signer || inputs.trustedRoot) {
     const { loadTrust, checkBundle } = await import('../sign/sigstore-verify.js')
     const trust = await logger.group('Loading the Sigstore trusted root', () => loadTrust(inputs.trustedRoot))
     verifyBundle = bytes => checkBundle(bytes, trust)
@@ -53,11 +54,11 @@ export async function verifyCommand(target: Target, ref: ImageRef, inputs: Input
   const onIndex = eachPlatform ? await read('index', subject.descriptor, subject.manifest) : undefined
 
   // the outputs describe the subject: the index itself when platforms: each, else the one scope
-  let outputs = onIndex ? subjectOutputs(onIndex) : undefined
+  let outputs = onIndex ? subjectOutputs(onIndex, policy) : undefined
   const gate: GateRow[] = []
   for (const sc of scopes) {
     const own = await read(sc.scope, sc.descriptor, sc.manifest, sc.platformDigest)
-    outputs ??= subjectOutputs(own)
+    outputs ??= subjectOutputs(own, policy)
     const evidence = onIndex && sc.platformDigest ? withIndexEvidence(own.evidence, onIndex.evidence, sc.platformDigest) : own.evidence
     for (const row of evaluateGate(requirements, evidence, policy)) gate.push({ ...row, scope: sc.scope })
   }
@@ -77,15 +78,25 @@ export async function verifyCommand(target: Target, ref: ImageRef, inputs: Input
   }
 }
 
-/** What the outputs say of the subject: its referrers, and the metadata document with the manifest that carries it. */
-function subjectOutputs(ev: SubjectEvidence): Pick<VerifyResult, 'referrers' | 'via' | 'metadata' | 'annotations' | 'artifactDigest' | 'metadataDigest'> {
-  const md = ev.evidence.find(e => e.document)
-  const mdRef = ev.found.referrers.find(r => r.descriptor.digest === md?.digest)
+/**
+ * What the outputs say of the subject: its referrers, and the metadata document that passed (the
+ * newest that meets every condition) with the manifest that carries it.
+ */
+function subjectOutputs(
+  ev: SubjectEvidence,
+  policy: Policy
+): Pick<VerifyResult, 'referrers' | 'via' | 'metadata' | 'annotations' | 'artifactDigest' | 'metadataDigest'> {
+  const base = { referrers: ev.found.referrers.map(r => r.descriptor), via: ev.found.via }
+  const md = chooseMetadata(ev.evidence, policy).chosen
+  if (!md?.document) return base
+  // a signed statement is reported with the metadata artifact that carries the same document, if any
+  const carrier = (md.signature ? ev.evidence.find(e => e.source === 'referrer' && !e.signature && e.documentDigest === md.documentDigest) : md) ?? md
+  const mdRef = ev.found.referrers.find(r => r.descriptor.digest === carrier.digest)
   return {
-    referrers: ev.found.referrers.map(r => r.descriptor),
-    via: ev.found.via,
-    ...(md?.document ? { metadata: md.document, metadataDigest: md.digest } : {}),
+    ...base,
+    metadata: md.document,
+    metadataDigest: carrier.digest,
     ...(mdRef?.descriptor.annotations ? { annotations: mdRef.descriptor.annotations } : {}),
-    ...(md && md.source === 'referrer' ? { artifactDigest: md.digest } : {})
+    ...(carrier.source === 'referrer' ? { artifactDigest: carrier.digest } : {})
   }
 }

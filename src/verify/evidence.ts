@@ -6,13 +6,16 @@ import type { Logger } from '../log.js'
 import { annotationKeys, decodeDocument, decodeDocumentBytes } from '../metadata/codec.js'
 import { noDocumentProblem } from '../metadata/prefixes.js'
 import type { BuildMetadata } from '../metadata/schema.js'
-import { ArtifactType } from '../oci/media-types.js'
+import { Annotation, ArtifactType } from '../oci/media-types.js'
+import { digestOf } from '../oci/digest.js'
+import { canonicalJson } from '../metadata/canonical.js'
 import type { ReferrersListing, Target } from '../oci/target.js'
 import { isIndex, parseManifest, type Descriptor, type Manifest } from '../oci/types.js'
 import { describeError, isRegistryFailure } from '../errors.js'
 import type { BundleCheck } from '../sign/sigstore-verify.js'
 import { documentOfStatement, statementNames } from '../supply/metadata-statement.js'
-import { classify, isMetadataPredicate, isSigstoreBundle, isSigstoreBundleType, needsManifest, predicateTypes } from './classify.js'
+import { IN_TOTO_STATEMENT_V1 } from '../supply/provenance.js'
+import { classify, isMetadataPredicate, isSigstoreBundle, isSigstoreBundleType, kindsOfPredicate, needsManifest, predicateTypes } from './classify.js'
 import type { Evidence } from './gate.js'
 import type { IndexAttestation } from '../read/attestations.js'
 import { findReferrers, type FoundReferrers } from '../read/referrers.js'
@@ -62,21 +65,40 @@ export interface SubjectEvidence {
 
 /** Largest Sigstore bundle read (a bundle holds its statement; ours hold at most a metadata document). */
 export const MAX_BUNDLE_BYTES = MAX_METADATA_LAYER_BYTES * 2
+/**
+ * Sigstore bundles read per subject, at most: each costs a manifest and a blob request. A gate with a
+ * signer reads every bundle (annotations are not evidence); more than this on one image is not a
+ * release but an attack on the gate's time.
+ */
+export const MAX_BUNDLES_READ = 64
 
 /** Verifies one bundle's bytes against the trusted root (src/sign/sigstore-verify.ts, loaded on demand). */
 export type BundleVerifier = (bytes: Uint8Array) => BundleCheck
 
+/** The in-toto statement types a bundle may carry (cosign's `attest` still writes v0.1). */
+const STATEMENT_TYPES = new Set([IN_TOTO_STATEMENT_V1, 'https://in-toto.io/Statement/v0.1'])
+
+function predicateTypeOf(statement: unknown): string | undefined {
+  const s = statement as { _type?: unknown; predicateType?: unknown } | null
+  return s && typeof s === 'object' && STATEMENT_TYPES.has(s._type as string) && typeof s.predicateType === 'string' ? s.predicateType : undefined
+}
+
+/** The statement inside a bundle, read without checking its signature (a presence gate). */
+function unverifiedStatement(bytes: Uint8Array): unknown {
+  try {
+    const b = JSON.parse(new TextDecoder().decode(bytes)) as { dsseEnvelope?: { payload?: string } }
+    return JSON.parse(Buffer.from(b.dsseEnvelope?.payload ?? '', 'base64').toString('utf8'))
+  } catch {
+    return undefined
+  }
+}
+
 /**
- * A Sigstore bundle referrer: read its bundle layer; a signed metadata statement gives its document;
- * with a verifier, the signature is checked and the statement must name this image.
+ * A Sigstore bundle referrer: what it serves is decided by its statement — verified when a verifier
+ * is given, then it must also name this image — and never by its annotations, which are kept only to
+ * say so when they disagree. A signed metadata statement gives its document.
  */
-async function readBundle(
-  target: Target,
-  e: Evidence,
-  manifest: Manifest | undefined,
-  subjectDigest: string,
-  verify: BundleVerifier | undefined
-): Promise<void> {
+async function readBundle(target: Target, e: Evidence, manifest: Manifest | undefined, subjectDigest: string, verify: BundleVerifier | undefined) {
   const layer = manifest && !isIndex(manifest) ? (manifest.layers.find(l => isSigstoreBundleType(l.mediaType)) ?? manifest.layers[0]) : undefined
   if (!layer) {
     e.signature = { state: 'invalid', problem: 'its manifest holds no bundle layer' }
@@ -87,7 +109,7 @@ async function readBundle(
     bytes = await target.fetchBlob(layer, MAX_BUNDLE_BYTES)
   } catch (err) {
     if (isRegistryFailure(err)) throw err
-    if (verify) e.signature = { state: 'invalid', problem: `its bundle cannot be read (${describeError(err)})` }
+    e.signature = { state: 'invalid', problem: `its bundle cannot be read (${describeError(err)})` }
     return
   }
   let statement: unknown
@@ -99,22 +121,31 @@ async function readBundle(
     }
     statement = check.statement
     e.signature = statementNames(statement, subjectDigest)
-      ? { state: 'signed', identity: check.identity }
+      ? { state: 'verified', identity: check.identity }
       : { state: 'invalid', problem: `its statement is signed for another image, not ${subjectDigest}`, identity: check.identity }
   } else {
-    try {
-      const b = JSON.parse(new TextDecoder().decode(bytes)) as { dsseEnvelope?: { payload?: string } }
-      statement = JSON.parse(Buffer.from(b.dsseEnvelope?.payload ?? '', 'base64').toString('utf8'))
-    } catch {
-      statement = undefined
+    statement = unverifiedStatement(bytes)
+    e.signature = { state: 'unchecked' }
+    if (statement !== undefined && !statementNames(statement, subjectDigest)) {
+      e.kinds = new Set()
+      e.problem = `its statement is about another image, not ${subjectDigest}`
+      return
     }
   }
+  const pt = predicateTypeOf(statement)
+  const announced = e.predicateTypes ?? []
+  e.kinds = new Set(pt ? kindsOfPredicate(pt) : [])
+  e.predicateTypes = pt ? [pt] : []
+  if (announced.some(a => a !== pt)) e.announced = announced
+  else delete e.announced
   if (e.kinds.has('metadata')) {
     const got = documentOfStatement(statement)
-    if ('document' in got) {
-      if (got.document.image.digest === subjectDigest) e.document = got.document
-      else e.problem = `it describes ${got.document.image.digest}, not this image`
-    } else e.problem = got.problem
+    if (!('document' in got)) e.problem = got.problem
+    else if (got.document.image.digest !== subjectDigest) e.problem = `it describes ${got.document.image.digest}, not this image`
+    else {
+      e.document = got.document
+      e.documentDigest = digestOf(canonicalJson((statement as { predicate: unknown }).predicate))
+    }
   }
 }
 
@@ -123,29 +154,40 @@ export async function collectEvidence(
   subject: { descriptor: Descriptor; manifest?: Manifest; indexAttestations?: IndexAttestation[] },
   opts: { prefix: string; logger?: Logger; listing?: ReferrersListing; platformDigest?: string; verifyBundle?: BundleVerifier }
 ): Promise<SubjectEvidence> {
-  // bundles are read when they carry our metadata, or when a signer is required
-  const readsBundle = (d: Descriptor) => isSigstoreBundle(d) && (opts.verifyBundle !== undefined || predicateTypes(d).some(isMetadataPredicate))
+  // with a verifier every bundle is read (its statement decides); without, those whose statement we
+  // need: our metadata, and bundles that announce no predicate type at all
+  const wantsBundle = (d: Descriptor) =>
+    isSigstoreBundle(d) && (opts.verifyBundle !== undefined || predicateTypes(d).length === 0 || predicateTypes(d).some(isMetadataPredicate))
   const found = await findReferrers(target, subject.descriptor, {
-    fetchIf: d => needsManifest(d) || d.artifactType === ArtifactType.BuildMetadataV1 || readsBundle(d),
+    fetchIf: d => needsManifest(d) || d.artifactType === ArtifactType.BuildMetadataV1 || wantsBundle(d),
     ...(opts.logger ? { logger: opts.logger } : {}),
     ...(opts.listing ? { listing: opts.listing } : {})
   })
   const evidence: Evidence[] = []
+  let bundlesRead = 0
   for (const r of found.referrers) {
-    const kinds = classify(r.descriptor, r.manifest)
+    const d = r.descriptor
+    const created = d.annotations?.[Annotation.Created]
     const e: Evidence = {
-      digest: r.descriptor.digest,
-      kinds,
+      digest: d.digest,
+      kinds: classify(d, r.manifest),
+      predicateTypes: predicateTypes(d, r.manifest),
       source: 'referrer',
-      ...(r.descriptor.artifactType ? { artifactType: r.descriptor.artifactType } : {})
+      ...(d.artifactType ? { artifactType: d.artifactType } : {}),
+      ...(created ? { created } : {})
     }
-    if (isSigstoreBundle(r.descriptor)) {
-      if (readsBundle(r.descriptor) && (kinds.has('metadata') || kinds.has('provenance')))
-        await readBundle(target, e, r.manifest, subject.descriptor.digest, opts.verifyBundle)
-    } else if (kinds.has('metadata')) {
-      const md = await readMetadata(target, r.descriptor.annotations, r.manifest, opts.prefix, r.descriptor.digest)
+    if (isSigstoreBundle(d) && wantsBundle(d)) {
+      if (++bundlesRead > MAX_BUNDLES_READ) {
+        if (bundlesRead === MAX_BUNDLES_READ + 1)
+          opts.logger?.warning(`more than ${MAX_BUNDLES_READ} Sigstore bundles on ${subject.descriptor.digest}: the rest are not read`)
+        e.signature = { state: 'invalid', problem: `not read: more than ${MAX_BUNDLES_READ} Sigstore bundles on the image` }
+      } else await readBundle(target, e, r.manifest, subject.descriptor.digest, opts.verifyBundle)
+    } else if (isSigstoreBundle(d)) e.signature = { state: 'unchecked' }
+    else if (e.kinds.has('metadata')) {
+      const md = await readMetadata(target, d.annotations, r.manifest, opts.prefix, d.digest)
       if (md.document) {
         e.document = md.document
+        if (md.documentDigest) e.documentDigest = md.documentDigest
         if (md.document.image.digest !== subject.descriptor.digest) {
           delete e.document
           e.problem = `it describes ${md.document.image.digest}, not this image`
@@ -163,7 +205,9 @@ export async function collectEvidence(
       digest: subject.descriptor.digest,
       kinds: new Set(['metadata']),
       source: 'annotations',
-      ...(md.document ? { document: md.document } : { problem: md.problem ?? 'unreadable' })
+      ...(md.document
+        ? { document: md.document, ...(md.documentDigest ? { documentDigest: md.documentDigest } : {}) }
+        : { problem: md.problem ?? 'unreadable' })
     })
   }
   // BuildKit attestation manifests inside the index (read once by the command), for the index or
@@ -173,6 +217,7 @@ export async function collectEvidence(
     evidence.push({
       digest: a.descriptor.digest,
       kinds: classify(a.descriptor, a.manifest),
+      predicateTypes: predicateTypes(a.descriptor, a.manifest),
       source: 'index-attestation',
       artifactType: ArtifactType.BuildKitAttestation
     })

@@ -1,27 +1,47 @@
 /**
  * The release gate: pure policy over what was found. No I/O, so every decision is unit-testable.
+ *
+ * Presence (no signer): a referrer counts by its artifactType and, for in-toto statements, its
+ * predicate type; each row says whether what counted was signed and verified, unsigned, or signed
+ * but not checked. With a signer, metadata, provenance, signatures and predicate types count only as
+ * a Sigstore bundle whose verified statement serves them, names this image, and is signed by that
+ * signer; annotations are never evidence there.
  */
-import type { RequirementResult } from '../result.js'
 import type { BuildMetadata } from '../metadata/schema.js'
+import type { RequirementResult } from '../result.js'
 import { describeActual, describeExpected, signerMatches, type ExpectedSigner, type SignerIdentity } from '../sign/signer.js'
-import type { EvidenceKind } from './classify.js'
+import { kindsOfPredicate } from './classify.js'
+import { parseRequirement, type EvidenceKind, type Requirement } from './requirements.js'
+
+export type SignatureState =
+  /** verified against the trusted root: who signed */
+  | { state: 'verified'; identity: SignerIdentity }
+  /** a bundle whose signature, certificate, evidence or subject did not verify */
+  | { state: 'invalid'; problem: string; identity?: SignerIdentity }
+  /** a bundle that was not checked (no signer and no trusted root given) */
+  | { state: 'unchecked' }
 
 export interface Evidence {
   digest: string
   artifactType?: string
+  /** what it is evidence of: for a verified bundle, from its signed statement only */
   kinds: Set<EvidenceKind>
+  /** its statements' predicate types: the verified statement's, else those it announces */
+  predicateTypes?: string[]
+  /** the predicate types its annotations announce, when its verified statement has another */
+  announced?: string[]
   /** where it was seen: a referrer of the image, an attestation inside the image index, the image's own annotations */
   source: 'referrer' | 'index-attestation' | 'annotations'
   /** set when it was found on the image index and counts for a platform in it (platforms: each) */
   of?: 'index'
-  /** for metadata: the decoded document, or why it could not be read */
+  /** for metadata: the decoded document, its digest, or why it could not be read */
   document?: BuildMetadata
+  documentDigest?: string
   problem?: string
-  /**
-   * For Sigstore bundles, when a signer is required: verified against the trusted root (who signed),
-   * or why not. Absent: unsigned (or not checked, when no signer is required).
-   */
-  signature?: { state: 'signed'; identity: SignerIdentity } | { state: 'invalid'; problem: string; identity?: SignerIdentity }
+  /** `org.opencontainers.image.created` of the referrer, when it has one */
+  created?: string
+  /** Sigstore bundles only; absent: not a bundle (unsigned) */
+  signature?: SignatureState
 }
 
 export interface Policy {
@@ -30,7 +50,7 @@ export interface Policy {
   /** the metadata must be at most this old */
   maxAgeMs?: number
   now: Date
-  /** metadata and provenance count only when signed by this signer (verified bundles) */
+  /** metadata, provenance, signatures and predicate types count only when signed by this signer (verified bundles) */
   signer?: ExpectedSigner
 }
 
@@ -79,7 +99,7 @@ export function formatElapsed(ms: number): string {
   return parts.filter(p => !/^0[dhm]$/.test(p)).join(' ')
 }
 
-function label(e: Evidence): string {
+export function label(e: Evidence): string {
   const where =
     e.source === 'annotations'
       ? `${e.of ? 'index' : 'image'} annotations`
@@ -91,84 +111,176 @@ function label(e: Evidence): string {
   return `${where} ${e.digest}${e.artifactType ? ` (${e.artifactType})` : ''}`
 }
 
+/** How a row's evidence was signed, in words. */
+export function signatureOf(e: Evidence): string {
+  const s = e.signature
+  if (!s) return 'unsigned'
+  if (s.state === 'verified') return `signed by ${describeActual(s.identity)}`
+  if (s.state === 'unchecked') return 'signed, signature not checked (no signer or trusted-root given)'
+  return `signature invalid: ${s.problem}`
+}
+
+/** Does this evidence serve the requirement (by its verified statement, when it has one)? */
+function serves(e: Evidence, r: Requirement): boolean {
+  if (r.kind === 'predicate') return e.predicateTypes?.includes(r.predicateType) ?? false
+  if (r.kind === 'artifactType') return e.artifactType === r.artifactType
+  return e.kinds.has(r.kind)
+}
+
+/** Does its annotation claim to serve it (whatever its verified statement says)? */
+function claims(e: Evidence, r: Requirement): boolean {
+  if (serves(e, r)) return true
+  const announced = e.announced ?? []
+  if (r.kind === 'predicate') return announced.includes(r.predicateType)
+  if (r.kind === 'artifactType') return false
+  return announced.some(p => kindsOfPredicate(p).includes(r.kind as EvidenceKind))
+}
+
+/** Which requirements need a signature when a signer is given: everything that is an in-toto statement. */
+function needsSigner(r: Requirement): boolean {
+  return r.kind === 'metadata' || r.kind === 'provenance' || r.kind === 'signature' || r.kind === 'predicate'
+}
+
 export function evaluateGate(requirements: string[], evidence: Evidence[], policy: Policy): RequirementResult[] {
-  const reqs = requirements.length ? requirements : ['metadata']
-  return [...new Set(reqs)].map(req => evaluateOne(req, evidence, policy))
+  const reqs = (requirements.length ? requirements : ['metadata']).map(parseRequirement).filter((r): r is Requirement => r !== undefined)
+  const seen = new Set<string>()
+  const rows: RequirementResult[] = []
+  for (const r of reqs) {
+    if (seen.has(r.name)) continue
+    seen.add(r.name)
+    rows.push(evaluateOne(r, evidence, policy))
+  }
+  return rows
 }
 
 /** Why a candidate for a signed requirement does not count; undefined when it does. */
-function signedProblem(e: Evidence, signer: ExpectedSigner): string | undefined {
+function signedProblem(e: Evidence, r: Requirement, signer: ExpectedSigner): string | undefined {
   if (!e.signature) return `${label(e)} is present but unsigned`
+  if (e.signature.state === 'unchecked') return `${label(e)} was not checked`
   if (e.signature.state === 'invalid') return `${label(e)}: ${e.signature.problem}`
   if (!signerMatches(signer, e.signature.identity)) return `${label(e)} is signed by ${describeActual(e.signature.identity)}`
+  if (!serves(e, r))
+    return (
+      `${label(e)} is signed by ${describeActual(e.signature.identity)}, but its signed statement is ${e.predicateTypes?.join(', ') || 'of no predicate type'}, ` +
+      `not ${r.name}${e.announced?.length ? ` (its annotation says ${e.announced.join(', ')})` : ''}`
+    )
   return undefined
 }
 
-/** metadata or provenance when a signer is required: only a verified bundle from that signer counts. */
-function evaluateSigned(req: 'metadata' | 'provenance', evidence: Evidence[], policy: Policy, signer: ExpectedSigner): RequirementResult {
-  const candidates = evidence.filter(e => e.kinds.has(req))
-  const name = req === 'metadata' ? 'metadata' : 'provenance'
+/** Newest first, by the document's (or the referrer's) creation time; unreadable times last. */
+function newestFirst(a: Evidence, b: Evidence): number {
+  const t = (e: Evidence) => {
+    const v = Date.parse(e.document?.created ?? e.created ?? '')
+    return Number.isFinite(v) ? v : Number.NEGATIVE_INFINITY
+  }
+  return t(b) - t(a)
+}
+
+export interface Choice {
+  chosen?: Evidence
+  /** every other candidate, with why it was not taken: `line` names it, `reason` does not */
+  passedOver: Array<{ evidence: Evidence; reason: string; line: string }>
+}
+
+/** `referrer X (type) is present but unsigned` → `is present but unsigned`; `referrer X: its commit …` → `its commit …`. */
+function passed(e: Evidence, line: string): Choice['passedOver'][number] {
+  const l = label(e)
+  return { evidence: e, line, reason: line.startsWith(l) ? line.slice(l.length).replace(/^:?\s*/, '') : line }
+}
+
+/**
+ * The metadata document that serves the gate and the outputs: the newest that meets every condition
+ * (revision, max-age, and with a signer: signed by it, naming this image), a platform's own before its
+ * index's. Pure.
+ */
+export function chooseMetadata(evidence: Evidence[], policy: Policy): Choice {
+  const r: Requirement = { kind: 'metadata', name: 'metadata' }
+  const candidates = evidence.filter(e => claims(e, r))
+  const problems = new Map<Evidence, string>()
+  for (const c of candidates) {
+    const unsigned = policy.signer ? signedProblem(c, r, policy.signer) : undefined
+    const q = unsigned ? undefined : c.document ? policyProblem(c.document, policy) : (c.problem ?? 'its document is unreadable')
+    if (unsigned ?? q) problems.set(c, unsigned ?? `${label(c)}: ${q}`)
+  }
+  // a platform's own document before what its index carries for every platform; then the newest
+  const chosen = candidates.filter(c => !problems.has(c)).sort((a, b) => Number(a.of === 'index') - Number(b.of === 'index') || newestFirst(a, b))[0]
+  // the others in the order they were listed, each with its reason
+  const passedOver = candidates
+    .filter(c => c !== chosen)
+    .map(c => passed(c, problems.get(c) ?? `${label(c)}: an older document than the one taken (${chosen?.digest})`))
+  return { ...(chosen ? { chosen } : {}), passedOver }
+}
+
+function row(r: Requirement, e: Evidence, detail: string, choice?: Choice): RequirementResult {
+  const signedBy = e.signature?.state === 'verified' ? describeActual(e.signature.identity) : undefined
+  return {
+    requirement: r.name,
+    found: true,
+    by: label(e),
+    evidence: e.digest,
+    signature: signatureOf(e),
+    ...(signedBy ? { signedBy } : {}),
+    detail,
+    ...(choice?.passedOver.length ? { passedOver: choice.passedOver.map(p => ({ by: label(p.evidence), reason: p.reason })) } : {})
+  }
+}
+
+const NAMES: Record<string, string> = { metadata: 'metadata', sbom: 'SBOM', provenance: 'provenance', signature: 'signature' }
+const nameOf = (r: Requirement) => NAMES[r.kind] ?? r.name
+
+function evaluateMetadata(r: Requirement, evidence: Evidence[], policy: Policy): RequirementResult {
+  const choice = chooseMetadata(evidence, policy)
+  const c = choice.chosen
+  if (c?.document) {
+    const doc = `commit ${c.document.source.commit ?? 'unknown'}, created ${c.document.created}`
+    return row(r, c, policy.signer ? `${signatureOf(c)}; ${doc}` : `${doc} (${signatureOf(c)})`, choice)
+  }
+  const reasons = choice.passedOver.map(p => p.line)
+  if (reasons.length === 0)
+    return {
+      requirement: r.name,
+      found: false,
+      detail: policy.signer
+        ? `metadata is missing: nothing of that kind on the image, signed or not (expected a signature by ${describeExpected(policy.signer)})`
+        : 'metadata is missing: no build metadata referrer or annotations on the image'
+    }
+  const detail = policy.signer
+    ? `metadata is not signed by ${describeExpected(policy.signer)}: ${reasons.join('; ')}`
+    : `metadata found but not acceptable: ${reasons.join('; ')}`
+  return { requirement: r.name, found: false, detail, passedOver: choice.passedOver.map(p => ({ by: label(p.evidence), reason: p.reason })) }
+}
+
+function evaluateSigned(r: Requirement, evidence: Evidence[], signer: ExpectedSigner): RequirementResult {
+  const candidates = evidence.filter(e => claims(e, r)).sort(newestFirst)
   if (candidates.length === 0)
     return {
-      requirement: req,
+      requirement: r.name,
       found: false,
-      detail: `${name} is missing: nothing of that kind on the image, signed or not (expected a signature by ${describeExpected(signer)})`
+      detail: `${nameOf(r)} is missing: nothing of that kind on the image, signed or not (expected a signature by ${describeExpected(signer)})`
     }
   const problems: string[] = []
   for (const c of candidates) {
-    const p = signedProblem(c, signer)
-    if (p) {
-      problems.push(p)
-      continue
-    }
-    if (req === 'metadata') {
-      const q = c.document ? policyProblem(c.document, policy) : (c.problem ?? 'its document is unreadable')
-      if (q) {
-        problems.push(`${label(c)}: ${q}`)
-        continue
-      }
-    }
-    const identity = (c.signature as { identity: SignerIdentity }).identity
-    const doc = req === 'metadata' && c.document ? `; commit ${c.document.source.commit ?? 'unknown'}, created ${c.document.created}` : ''
-    return { requirement: req, found: true, by: label(c), signedBy: describeActual(identity), detail: `signed by ${describeActual(identity)}${doc}` }
+    const p = signedProblem(c, r, signer)
+    if (!p) return row(r, c, signatureOf(c))
+    problems.push(p)
   }
-  return { requirement: req, found: false, detail: `${name} is not signed by ${describeExpected(signer)}: ${problems.join('; ')}` }
+  return { requirement: r.name, found: false, detail: `${nameOf(r)} is not signed by ${describeExpected(signer)}: ${problems.join('; ')}` }
 }
 
-function evaluateOne(req: string, evidence: Evidence[], policy: Policy): RequirementResult {
-  if (policy.signer && (req === 'metadata' || req === 'provenance')) return evaluateSigned(req, evidence, policy, policy.signer)
-  if (req === 'metadata') {
-    const candidates = evidence.filter(e => e.kinds.has('metadata'))
-    if (candidates.length === 0)
-      return { requirement: req, found: false, detail: 'metadata is missing: no build metadata referrer or annotations on the image' }
-    const problems: string[] = []
-    for (const c of candidates) {
-      if (!c.document) {
-        problems.push(`${label(c)}: ${c.problem ?? 'unreadable'}`)
-        continue
-      }
-      const p = policyProblem(c.document, policy)
-      if (p) {
-        problems.push(`${label(c)}: ${p}`)
-        continue
-      }
-      return { requirement: req, found: true, by: label(c), detail: `commit ${c.document.source.commit ?? 'unknown'}, created ${c.document.created}` }
-    }
-    return { requirement: req, found: false, detail: `metadata found but not acceptable: ${problems.join('; ')}` }
-  }
-  if (req === 'sbom' || req === 'provenance') {
-    const hit = evidence.find(e => e.kinds.has(req))
-    if (hit) return { requirement: req, found: true, by: label(hit), detail: `found ${label(hit)}` }
-    return {
-      requirement: req,
-      found: false,
-      detail:
-        `${req === 'sbom' ? 'SBOM' : 'provenance'} is missing: no ${req === 'sbom' ? 'SPDX or CycloneDX' : 'SLSA provenance'} referrer or attestation ` +
-        `on the image`
-    }
-  }
-  // a literal artifactType
-  const hit = evidence.find(e => e.artifactType === req)
-  if (hit) return { requirement: req, found: true, by: label(hit), detail: `found ${label(hit)}` }
-  return { requirement: req, found: false, detail: `artifactType ${req} is missing: no referrer of that type on the image` }
+function missingDetail(r: Requirement): string {
+  if (r.kind === 'sbom') return 'SBOM is missing: no SPDX or CycloneDX referrer or attestation on the image'
+  if (r.kind === 'provenance') return 'provenance is missing: no SLSA provenance referrer or attestation on the image'
+  if (r.kind === 'signature') return `signature is missing: no cosign signature (a Sigstore bundle over this image) on the image`
+  if (r.kind === 'predicate') return `predicate type ${r.predicateType} is missing: no in-toto statement of that type on the image`
+  return `artifactType ${r.name} is missing: no referrer of that type on the image`
+}
+
+function evaluateOne(r: Requirement, evidence: Evidence[], policy: Policy): RequirementResult {
+  if (r.kind === 'metadata') return evaluateMetadata(r, evidence, policy)
+  if (policy.signer && needsSigner(r)) return evaluateSigned(r, evidence, policy.signer)
+  // presence: the newest that serves it, preferring one whose signature verified
+  const hits = evidence.filter(e => serves(e, r)).sort(newestFirst)
+  const hit = hits.find(e => e.signature?.state === 'verified') ?? hits.find(e => e.signature?.state !== 'invalid') ?? hits[0]
+  if (hit) return row(r, hit, `found ${label(hit)} (${signatureOf(hit)})`)
+  return { requirement: r.name, found: false, detail: missingDetail(r) }
 }
