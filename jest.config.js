@@ -7,6 +7,7 @@ export default {
     '^.+\\.ts$': ['ts-jest', { useESM: true, diagnostics: false }]
   },
   roots: ['<rootDir>/__tests__'],
+  setupFiles: ['<rootDir>/__fixtures__/jest-esm-check.cjs'],
   testMatch: ['**/*.test.ts'],
   testTimeout: 60000,
   maxWorkers: 2

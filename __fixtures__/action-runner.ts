@@ -1,7 +1,9 @@
 /**
  * Runs the bundled action (dist/index.js) the way the GitHub runner does: inputs as INPUT_<NAME>
  * variables, outputs read from the GITHUB_OUTPUT file, the summary from GITHUB_STEP_SUMMARY, and a
- * GitHub context from GITHUB_* variables and an event file.
+ * GitHub context from GITHUB_* variables and an event file. Both bundles are spawned with the Node
+ * that runs the tests (process.execPath): scripts/test.sh runs every suite that imports this file on
+ * the lowest Node package.json claims, and again on the Node action.yml declares.
  */
 import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
@@ -11,7 +13,7 @@ import { join, resolve } from 'node:path'
 import { SOURCES_FILE, sourcesHash } from '../scripts/sources-hash.mjs'
 
 export const ACTION = resolve('dist/index.js')
-export const CLI = resolve('dist/cli/index.js')
+export const CLI = resolve('dist/cli.js')
 
 let checked = false
 /** A test of the bundles must test what the sources say: refuse a dist/ built from other sources. */
@@ -100,6 +102,8 @@ export interface RunnerOptions {
   matrix?: Record<string, unknown>
   /** the step's working directory (default: a new temp dir) */
   cwd?: string
+  /** options for node before the file, e.g. `--import` of a preload */
+  nodeArgs?: string[]
 }
 
 export async function runAction(inputs: Record<string, string>, env: Record<string, string> = {}, runner: RunnerOptions = {}): Promise<ActionRun> {
@@ -121,7 +125,7 @@ export async function runAction(inputs: Record<string, string>, env: Record<stri
   childEnv.INPUT_MATRIX = runner.matrix ? JSON.stringify(runner.matrix, null, 2) : 'null'
   for (const [k, v] of Object.entries(inputs)) childEnv[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = v
   assertBundleFresh()
-  const child = spawn(process.execPath, [ACTION], { env: childEnv, cwd: runner.cwd ?? dir, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [...(runner.nodeArgs ?? []), ACTION], { env: childEnv, cwd: runner.cwd ?? dir, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', d => (stdout += d))
@@ -136,9 +140,14 @@ export async function runAction(inputs: Record<string, string>, env: Record<stri
   return { code, stdout, stderr, outputs, summary, errors }
 }
 
-export async function runCli(args: string[], env: Record<string, string> = {}, cwd?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+  cwd?: string,
+  nodeArgs: string[] = []
+): Promise<{ code: number; stdout: string; stderr: string }> {
   assertBundleFresh()
-  const child = spawn(process.execPath, [CLI, ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, CLI, ...args], {
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tmpdir(), ...env },
     cwd: cwd ?? tmpdir(),
     stdio: ['ignore', 'pipe', 'pipe']

@@ -6,12 +6,12 @@
 // Usage: node scripts/bench.mjs [--quick] [--no-build | --dist DIR] [--runs N] [--out FILE | --no-save]
 //   --quick     skip the 512 MiB SBOM (and so the memory and throughput verdicts)
 //   --no-build  measure dist/ as it is instead of bundling the current sources into .bench/dist
-//   --dist DIR  measure the bundles in DIR (index.js, cli/index.js), e.g. of a patched checkout
+//   --dist DIR  measure the dist/ in DIR (index.js, cli.js, bundle.js, chunks), e.g. of a patched checkout
 //   --runs N    runs per small case (default 5; the 512 MiB case runs 3 times)
 import { execFileSync, spawn } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
+import { dirname, join, relative, resolve, sep } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { createHash } from 'node:crypto'
 import { startDistribution } from '../__fixtures__/distribution-server.mjs'
@@ -22,6 +22,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const BENCH_DIR = join(ROOT, '.bench')
 const PRELOAD = join(ROOT, 'scripts', 'bench', 'rss-preload.cjs')
 const PEER = join(ROOT, 'scripts', 'bench', 'peer.mjs')
+const RECORDER = join(ROOT, '__fixtures__', 'load-recorder.mjs')
 const MiB = 1024 * 1024
 const SPDX = 'application/spdx+json'
 
@@ -174,7 +175,7 @@ if (opt('--dist')) {
     buildNote = 'dist/ as committed (bundling the working tree failed)'
   }
 }
-const CLI = join(DIST, 'cli', 'index.js')
+const CLI = join(DIST, 'cli.js')
 const ACTION = join(DIST, 'index.js')
 if (!existsSync(CLI) || !existsSync(ACTION)) throw new Error(`${DIST} has no bundles: run npm run bundle`)
 
@@ -451,12 +452,13 @@ log(`case 4: verify with ${SCALE.join(' / ')} referrers, pages of ${PAGE}, ${SCA
 }
 
 // ----------------------------------------------------------------------------------- 5. load time
-log('case 5: load time, 10 runs each …')
+const LOAD_RUNS = 20
+log(`case 5: load time, ${LOAD_RUNS} runs each; what dist/ weighs and which of its files each entry loads …`)
 {
   const bare = []
   const action = []
   const cli = []
-  for (let i = 0; i < 10; i++) {
+  for (let i = 0; i < LOAD_RUNS; i++) {
     bare.push((await runChild(process.execPath, ['-e', '0'])).wallMs)
     const a = await runChild(process.execPath, [ACTION])
     if (!/image/i.test(a.stdout + a.stderr)) throw new Error(`the action without inputs did not complain about the image input:\n${a.stdout}${a.stderr}`)
@@ -464,6 +466,29 @@ log('case 5: load time, 10 runs each …')
     cli.push(mustSucceed('cli --help', await runChild(process.execPath, [CLI, '--help'])).wallMs)
   }
   results.load = { bare, action, cli }
+  // the files of dist/ a run loads (__fixtures__/load-recorder.mjs), in load order
+  const loads = async (args, env = CHILD_ENV) => {
+    const file = join(WORK, `loads-${process.hrtime.bigint()}`)
+    await runChild(process.execPath, ['--import', RECORDER, ...args], { env: { ...env, OBM_LOADED_FILES: file } })
+    return readFileSync(file, 'utf8')
+      .split('\n')
+      .filter(f => f.startsWith(`${DIST}${sep}`))
+      .map(f => relative(DIST, f))
+  }
+  // an attach with an SBOM glob, on a copy of the fixture layout: the glob's chunk loads on demand
+  const layout = join(WORK, 'load-layout')
+  execFileSync('cp', ['-r', join(ROOT, '__fixtures__', 'layout'), layout])
+  writeFileSync(join(WORK, 'load.spdx.json'), readFileSync(join(ROOT, '__fixtures__', 'sbom', 'spdx-2.3.json')))
+  results.loads = {
+    action: await loads([ACTION]),
+    cli: await loads([CLI, '--help']),
+    glob: await loads([CLI, 'attach', `oci:${layout}:v1`, '--sbom', join(WORK, 'load.*.json')])
+  }
+  results.dist = readdirSync(DIST, { recursive: true })
+    .map(String)
+    .filter(f => statSync(join(DIST, f)).isFile())
+    .map(f => ({ file: f, bytes: statSync(join(DIST, f)).size }))
+    .sort((a, b) => b.bytes - a.bytes)
 }
 
 await cleanup()
@@ -474,7 +499,7 @@ const cpu = cpus()[0]?.model?.trim() ?? 'unknown CPU'
 L.push('# Benchmark')
 L.push('')
 L.push(
-  `Produced by \`npm run bench\`${QUICK ? ' --quick' : ''} (scripts/bench.mjs) on ${new Date().toISOString().slice(0, 10)}: Node ${process.version}, ${cpus().length} × ${cpu}; ours = \`dist/cli/index.js\` (${buildNote}), peer = \`@sigstore/oci\` ${JSON.parse(readFileSync(join(ROOT, 'node_modules', '@sigstore', 'oci', 'package.json'), 'utf8')).version} (the library actions/attest uses), each in its own process. Registries on loopback: Debian's CNCF distribution (no referrers API: the referrers tag schema) and the test suite's in-process spec registry (referrers API), both behind a counting proxy. Figures are min / median / max over the runs (one figure when all runs agree). Peak RSS is the client process's (getrusage maxrss). Every client is anonymous (no token round trip).`
+  `Produced by \`npm run bench\`${QUICK ? ' --quick' : ''} (scripts/bench.mjs) on ${new Date().toISOString().slice(0, 10)}: Node ${process.version}, ${cpus().length} × ${cpu}; ours = \`dist/cli.js\` (${buildNote}), peer = \`@sigstore/oci\` ${JSON.parse(readFileSync(join(ROOT, 'node_modules', '@sigstore', 'oci', 'package.json'), 'utf8')).version} (the library actions/attest uses), each in its own process. Registries on loopback: Debian's CNCF distribution (no referrers API: the referrers tag schema) and the test suite's in-process spec registry (referrers API), both behind a counting proxy. Figures are min / median / max over the runs (one figure when all runs agree). Peak RSS is the client process's (getrusage maxrss). Every client is anonymous (no token round trip).`
 )
 L.push('')
 L.push('## Attach: round trips, time, memory')
@@ -520,15 +545,51 @@ for (const s of results.scale) {
   )
 }
 L.push('')
-L.push('## Load time (10 runs each)')
+L.push(`## Load time (${LOAD_RUNS} runs each)`)
 L.push('')
 L.push('| command | wall ms | over bare node (medians) |')
 L.push('| --- | --: | --: |')
 const bareMed = median(results.load.bare)
 L.push(`| \`node -e 0\` | ${mmm(results.load.bare)} | – |`)
 L.push(`| \`node dist/index.js\` (the action, no inputs) | ${mmm(results.load.action)} | ${fmt(median(results.load.action) - bareMed)} |`)
-L.push(`| \`node dist/cli/index.js --help\` | ${mmm(results.load.cli)} | ${fmt(median(results.load.cli) - bareMed)} |`)
+L.push(`| \`node dist/cli.js --help\` | ${mmm(results.load.cli)} | ${fmt(median(results.load.cli) - bareMed)} |`)
 L.push('')
+{
+  const total = results.dist.reduce((n, f) => n + f.bytes, 0)
+  const { action, cli, glob } = results.loads
+  const atStart = new Set([...action, ...cli])
+  const globChunks = glob.filter(f => !atStart.has(f))
+  const role = f =>
+    f === 'index.js'
+      ? 'the action (action.yml `main`)'
+      : f === 'cli.js'
+        ? 'the CLI (package.json `bin`)'
+        : f === 'bundle.js'
+          ? 'the code of both (ncc, minified)'
+          : /^\d+\.index\.js$/.test(f)
+            ? globChunks.includes(f)
+              ? 'a chunk for SBOM globs (tinyglobby)'
+              : 'a chunk of the Sigstore clients (signing, signer checks)'
+            : f === 'licenses.txt'
+              ? 'the licences of the bundled packages'
+              : f === 'SOURCES.sha256'
+                ? 'what dist/ was built from (the tests check it)'
+                : f === 'package.json'
+                  ? '`type: module` for the files beside it'
+                  : ''
+  const starts = f => [action.includes(f) && 'the action', cli.includes(f) && 'the CLI'].filter(Boolean).join(' and ')
+  const when = f => (starts(f) ? `at start: ${starts(f)}` : /^\d+\.index\.js$/.test(f) ? 'on demand' : 'never (not code)')
+  L.push(`### dist/: ${(total / 1e6).toFixed(2)} MB in ${results.dist.length} files, and what loads at start`)
+  L.push('')
+  L.push(
+    `One ncc build (scripts/bundle.mjs) that both entries load. Loaded at start (recorded with __fixtures__/load-recorder.mjs): the action ${action.map(f => `\`${f}\``).join(' + ')}, \`cli.js --help\` ${cli.map(f => `\`${f}\``).join(' + ')}; an attach with an SBOM glob also ${globChunks.map(f => `\`${f}\``).join(' + ') || 'nothing more'}. The chunks load only when a command signs, checks a signer or expands a glob.`
+  )
+  L.push('')
+  L.push('| file | bytes | what | loaded by |')
+  L.push('| --- | --: | --- | --- |')
+  for (const f of results.dist) L.push(`| \`${f.file}\` | ${f.bytes.toLocaleString('en')} | ${role(f.file)} | ${when(f.file)} |`)
+  L.push('')
+}
 
 // ------------------------------------------------------------------------------------ verdicts
 const V = []

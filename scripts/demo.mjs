@@ -1,5 +1,5 @@
 // npm run demo: the main job end to end on a local OCI image layout — no registry, no account.
-// 1. builds a small OCI image (a layer holding this project's CLI bundle) into a temp layout,
+// 1. builds a small OCI image (a layer holding this project's bundle) into a temp layout,
 // 2. attaches build metadata, an SPDX SBOM and SLSA provenance with the bundled CLI,
 // 3. verifies it, runs the release gate, and prints the referrers tree.
 import { execFileSync, spawnSync } from 'node:child_process'
@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 const root = new URL('..', import.meta.url).pathname
-const cli = join(root, 'dist', 'cli', 'index.js')
+const cli = join(root, 'dist', 'cli.js')
 if (!existsSync(cli)) {
-  console.error('dist/cli/index.js is missing: run `npm run bundle` first')
+  console.error('dist/cli.js is missing: run `npm run bundle` first')
   process.exit(2)
 }
 const work = mkdtempSync(join(tmpdir(), 'obm-demo-'))
@@ -24,7 +24,7 @@ const blob = bytes => {
   return { digest: `sha256:${hex}`, size: bytes.length }
 }
 
-// a one-file ustar archive: app/oci-build-metadata.js = the CLI bundle
+// a one-file ustar archive: app/oci-build-metadata.js = the bundle
 function tar(name, content) {
   const h = Buffer.alloc(512)
   const put = (s, off, len) => h.write(s, off, len, 'ascii')
@@ -47,7 +47,7 @@ function tar(name, content) {
 
 const step = s => console.log(`\n\x1b[1m== ${s}\x1b[0m`)
 step('1. build a small OCI image into a temporary OCI layout')
-const layerBytes = tar('app/oci-build-metadata.js', readFileSync(cli))
+const layerBytes = tar('app/oci-build-metadata.js', readFileSync(join(root, 'dist', 'bundle.js')))
 const layer = blob(layerBytes)
 const config = blob(
   Buffer.from(
@@ -90,7 +90,14 @@ writeFileSync(
       name: 'oci-build-metadata-demo',
       documentNamespace: `https://example.invalid/spdx/demo-${manifest.digest.slice(7, 19)}`,
       creationInfo: { created: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), creators: ['Tool: oci-build-metadata-demo'] },
-      packages: [{ name: 'oci-build-metadata', SPDXID: 'SPDXRef-Package', versionInfo: '0.1.0', downloadLocation: 'NOASSERTION' }]
+      packages: [
+        {
+          name: 'oci-build-metadata',
+          SPDXID: 'SPDXRef-Package',
+          versionInfo: JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version,
+          downloadLocation: 'NOASSERTION'
+        }
+      ]
     },
     null,
     2

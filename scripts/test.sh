@@ -2,7 +2,10 @@
 # The one test command (npm test). On a fresh Debian machine it installs what it needs first:
 # node modules, Debian's distribution registry (docker-registry), htpasswd (apache2-utils) and
 # openssl (the TLS tests make a private CA).
-# Then: type-check, the dist/ check, every jest test, and a closing line of counts.
+# Then: type-check, lint, the dist/ check, and jest twice: every test on the `node` on PATH (the lowest
+# Node package.json's engines claims: CI installs Node 20), then on the Node action.yml declares
+# (node24, installed from the npm registry by scripts/action-node.mjs) the unit tests and every suite
+# that runs the bundle. The closing line counts the tests of both runs.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,21 +41,53 @@ npx --no-install knip || status=1
 log "dist/ check"
 node scripts/check-dist.mjs || status=1
 
-log "jest"
-results="$(mktemp -t jest-results-XXXXXX.json)"
-node --experimental-vm-modules --no-warnings=ExperimentalWarning node_modules/jest/bin/jest.js --ci --json --outputFile="$results" "$@"
-jest_status=$?
-[ $jest_status -ne 0 ] && status=1
+node24="$(node scripts/action-node.mjs)" || { echo "could not install the Node that action.yml declares" >&2; exit 1; }
+
+NODE_FLAGS=(--experimental-vm-modules --no-warnings=ExperimentalWarning)
+JEST=node_modules/jest/bin/jest.js
+results=()
+trap 'rm -f "${results[@]}"' EXIT
+run_jest() { # run_jest <runtime> <node> <jest args…>: one run, its JSON results in a file listed in $results
+  local runtime="$1" bin="$2" out
+  shift 2
+  out="$(mktemp -t jest-results-XXXXXX.json)"
+  results+=("$out")
+  log "jest on Node $("$bin" --version) (OBM_TEST_RUNTIME=$runtime)"
+  OBM_TEST_RUNTIME="$runtime" "$bin" "${NODE_FLAGS[@]}" "$JEST" --ci --json --outputFile="$out" "$@" || status=1
+}
+
+run_jest minimum node "$@"
+if [ $# -gt 0 ]; then
+  run_jest declared "$node24" "$@"
+else
+  # the unit tests, and every suite that runs dist/: those that import __fixtures__/action-runner.ts,
+  # directly or through a helper (jest's dependency graph finds them, so a new suite is not forgotten)
+  mapfile -t suites < <(
+    {
+      node "$JEST" --listTests --testPathIgnorePatterns '\.itg\.test\.ts$'
+      node "$JEST" --roots '<rootDir>/__tests__' '<rootDir>/__fixtures__' --listTests --findRelatedTests __fixtures__/action-runner.ts
+    } | sort -u
+  )
+  if [ ${#suites[@]} -lt 2 ]; then
+    echo "found no suites to run on Node 24" >&2
+    status=1
+  fi
+  run_jest declared "$node24" --runTestsByPath "${suites[@]}"
+fi
 
 counts="$(node -e '
   const fs = require("fs");
-  try {
-    const r = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
-    const failedSuites = r.testResults.filter(s => s.status === "failed" && s.assertionResults.length === 0).length;
-    console.log(`${r.numPassedTests} ${r.numFailedTests + failedSuites}`);
-  } catch (e) { console.log("0 1"); }
-' "$results")"
-rm -f "$results"
+  let passed = 0, failed = 0;
+  for (const f of process.argv.slice(1)) {
+    try {
+      const r = JSON.parse(fs.readFileSync(f, "utf8"));
+      const failedSuites = r.testResults.filter(s => s.status === "failed" && s.assertionResults.length === 0).length;
+      passed += r.numPassedTests;
+      failed += r.numFailedTests + failedSuites;
+    } catch (e) { failed += 1; }
+  }
+  console.log(`${passed} ${failed}`);
+' "${results[@]}")"
 passed="${counts% *}"; failed="${counts#* }"
 [ "$failed" != "0" ] && status=1
 echo "tests: ${passed} passed, ${failed} failed"

@@ -103,7 +103,7 @@ export function badLineProblems(line: string): string[] {
 }
 
 export const ACTION_BUNDLE = join(ROOT, 'dist', 'index.js')
-export const CLI_BUNDLE = join(ROOT, 'dist', 'cli', 'index.js')
+export const CLI_BUNDLE = join(ROOT, 'dist', 'cli.js')
 
 export interface ProcessRun {
   code: number | null

@@ -1,3 +1,0 @@
-import { main } from './action.js'
-
-await main()
