@@ -10,6 +10,7 @@
 import { startDistribution } from './distribution.js'
 import { startTestRegistry } from './registry/index.js'
 import { MediaType } from '../src/oci/media-types.js'
+import type { Target } from '../src/oci/target.js'
 import type { Descriptor } from '../src/oci/types.js'
 import { remote } from './images.js'
 
@@ -138,7 +139,17 @@ export interface BuiltIndex {
  * named by nothing else. `skip` leaves one platform without its attestation.
  */
 export async function pushBuildKitIndex(host: string, repo: string, tag: string, form: AttestationForm, opts: { skip?: string } = {}): Promise<BuiltIndex> {
-  const t = remote(`${host}/${repo}:${tag}`)
+  return writeBuildKitIndex(remote(`${host}/${repo}:${tag}`), repo, tag, form, opts)
+}
+
+/** The same index written through any target (an OCI layout too); `repo` names the image in the statements. */
+export async function writeBuildKitIndex(
+  t: Pick<Target, 'pushBlob' | 'pushManifest'>,
+  repo: string,
+  tag: string,
+  form: AttestationForm,
+  opts: { skip?: string } = {}
+): Promise<BuiltIndex> {
   const platforms: Descriptor[] = []
   const entries: Descriptor[] = []
   const attestations = new Map<string, Descriptor>()

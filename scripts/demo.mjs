@@ -130,9 +130,14 @@ runCli(['verify', image, '--require', 'metadata,application/vnd.dev.cosign.simpl
 step('5. the referrers tree')
 runCli(['discover', image])
 
-step('6. the metadata document as JSON (--json)')
-const j = JSON.parse(runCliQuiet(['verify', image, '--json']))
-console.log(JSON.stringify(j.metadata, null, 2))
+step('6. read back the metadata document (get)')
+const doc = JSON.parse(runCliQuiet(['get', image]))
+console.log(JSON.stringify(doc, null, 2))
+
+step('7. read back the SBOM, byte for byte (get --artifact-type sbom --output)')
+const back = join(work, 'sbom-read-back.json')
+runCli(['get', image, '--artifact-type', 'sbom', '--output', back])
+console.log(readFileSync(back).equals(readFileSync(sbom)) ? 'the SBOM read back is the file attached, byte for byte' : 'the SBOM read back differs!')
 console.log(`\ndemo finished: the layout is left at ${layout} for you to inspect`)
 
 function runCliQuiet(args) {

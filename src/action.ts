@@ -1,11 +1,16 @@
 /**
- * The action: read inputs with @actions/core, call run(), report. Nothing else lives here.
+ * The action: read inputs with @actions/core, call run(), hand how it ended to src/report/. Every
+ * ending (exit 0 to 3) sets the outputs and writes the summary the same way.
  */
 import * as core from '@actions/core'
-import { describeError, ExitCode, exitCodeFor } from './errors.js'
-import { INPUT_SPECS, type Inputs, parseInputs, type RawInputs } from './inputs.js'
+import { describeError } from './errors.js'
+import { misplacedInputs } from './input-scope.js'
+import { COMMANDS, INPUT_SPECS } from './input-specs.js'
+import { type Inputs, parseInputs, type RawInputs } from './inputs.js'
 import { addSecret, onSecret, redact, type Logger } from './log.js'
-import { outputsOf } from './report/outputs.js'
+import { type Ending, failed, finished } from './report/ending.js'
+import { annotationsNote } from './report/notes.js'
+import { outputLog, outputsOf, outputValues } from './report/outputs.js'
 import { renderSummary } from './report/summary.js'
 import { run } from './run.js'
 import { VERSION } from './version.js'
@@ -17,6 +22,52 @@ const logger: Logger = {
   group: (name, fn) => core.group(redact(name), fn)
 }
 
+/**
+ * Inputs set (not empty, not their default) that do not apply to the command: a warning each, never
+ * a failure — workflows set inputs once for several steps (src/input-specs.ts misplacedInputs).
+ */
+function warnMisplaced(raw: RawInputs): void {
+  const given = INPUT_SPECS.filter(s => {
+    const v = (raw as Record<string, string | undefined>)[s.name]?.trim()
+    return v && v !== (s.actionDefault ?? s.default)
+  }).map(s => s.name)
+  const command = (raw.command ?? '').trim() || 'attach'
+  if (!(COMMANDS as readonly string[]).includes(command)) return
+  for (const m of misplacedInputs(command as Inputs['command'], given, n => `input ${n}`)) core.warning(m.message)
+}
+
+/** The summary input, read as parseInputs reads it, also when other inputs are bad. */
+function wantsSummary(raw: RawInputs, inputs: Inputs | undefined): boolean {
+  if (inputs) return inputs.summary
+  return !/^(false|0|no)$/i.test((raw.summary ?? '').trim())
+}
+
+async function report(ending: Ending, raw: RawInputs, inputs: Inputs | undefined): Promise<void> {
+  const values = outputValues(ending)
+  const strings = outputsOf(ending)
+  // each output in its own group, and the document logged once (not again inside annotations and referrers)
+  for (const [name, text] of outputLog(values, inputs?.annotationPrefix ?? '')) {
+    await core.group(`output ${name}`, async () => core.info(redact(text)))
+  }
+  for (const [name, value] of Object.entries(strings)) core.setOutput(name, redact(value))
+  if (ending.kind === 'result') {
+    const r = ending.result
+    const note = r.command === 'attach' ? annotationsNote(r) : undefined
+    if (note) core.warning(redact(note))
+    for (const n of r.notes) core.warning(redact(n))
+  }
+  if (wantsSummary(raw, inputs) && process.env.GITHUB_STEP_SUMMARY) {
+    try {
+      await core.summary.addRaw(redact(renderSummary(ending))).write()
+    } catch (e) {
+      core.warning(`could not write the job summary: ${describeError(e)}`)
+    }
+  }
+  if (ending.kind === 'failure') core.error(redact(ending.error))
+  else if (ending.result.command === 'attach' || ending.result.command === 'verify') for (const p of ending.result.problems) core.error(redact(p))
+  if (ending.code !== 0) process.exitCode = ending.code
+}
+
 export async function main(): Promise<void> {
   // every secret the process learns is masked by the runner too, before it can be printed
   onSecret(s => {
@@ -26,41 +77,18 @@ export async function main(): Promise<void> {
   addSecret(process.env.INPUT_PASSWORD)
   addSecret(process.env.GITHUB_TOKEN)
   const raw: RawInputs = {}
-  for (const spec of INPUT_SPECS) (raw as Record<string, string>)[spec.name] = core.getInput(spec.name)
+  for (const spec of INPUT_SPECS) if (spec.only !== 'cli') (raw as Record<string, string>)[spec.name] = core.getInput(spec.name)
   let inputs: Inputs | undefined
+  let ending: Ending
   try {
     logger.debug(`oci-build-metadata ${VERSION}, Node.js ${process.version}`)
+    warnMisplaced(raw)
     inputs = parseInputs(raw)
     // the GitHub context comes from the runner's GITHUB_* variables and event file, read as
     // @actions/github reads them (src/metadata/context-github.ts), without bundling Octokit
-    const result = await run(inputs, { logger, env: process.env, cwd: process.cwd() })
-    for (const [name, value] of Object.entries(outputsOf(result))) {
-      await core.group(`output ${name}`, async () => {
-        core.info(redact(value))
-        core.setOutput(name, redact(value))
-      })
-    }
-    for (const n of result.notes) core.warning(redact(n))
-    if (inputs.summary && process.env.GITHUB_STEP_SUMMARY) {
-      try {
-        await core.summary.addRaw(redact(renderSummary(result))).write()
-      } catch (e) {
-        core.warning(`could not write the job summary: ${describeError(e)}`)
-      }
-    }
-    for (const p of result.problems) core.error(redact(p))
-    const code = result.verified ? ExitCode.OK : ExitCode.FAILED
-    core.setOutput('exit-code', String(code))
-    if (code !== ExitCode.OK) process.exitCode = code
+    ending = finished(await run(inputs, { logger, env: process.env, cwd: process.cwd() }))
   } catch (e) {
-    // no verdict: nothing was found missing, because nothing could be looked at (or the input was bad)
-    const line = redact(describeError(e))
-    const code = exitCodeFor(e)
-    core.setOutput('verified', 'false')
-    core.setOutput('missing', '[]')
-    core.setOutput('exit-code', String(code))
-    core.setOutput('error', line)
-    core.error(line)
-    process.exitCode = code
+    ending = failed(e, raw)
   }
+  await report(ending, raw, inputs)
 }

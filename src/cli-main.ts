@@ -1,112 +1,121 @@
 /**
- * The CLI: argv → the same Inputs → the same run(). Flags carry the input names (`--metadata-file`).
- * Kept free of process-wide effects so tests can run it in-process.
+ * The CLI: argv → the same Inputs → the same run() → src/report/. Flags carry the input names
+ * (`--metadata-file`). Kept free of process-wide effects so tests can run it in-process.
+ *
+ *   oci-build-metadata [attach|verify|discover|get] <image> [options]    (no command: attach)
+ *   oci-build-metadata help [command]                                   (exit 0)
  */
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { describeError, ExitCode, exitCodeFor, UsageError } from './errors.js'
-import { INPUT_SPECS, parseInputs, type RawInputs } from './inputs.js'
+import { CLI_FLAGS, helpText } from './cli-help.js'
+import { ExitCode, UsageError } from './errors.js'
+import { misplacedInputs } from './input-scope.js'
+import { COMMANDS, type Command, INPUT_SPECS } from './input-specs.js'
+import { parseInputs, type RawInputs } from './inputs.js'
 import { addSecret, redact, streamLogger } from './log.js'
+import { type Ending, failed, finished } from './report/ending.js'
 import { jsonReport } from './report/outputs.js'
 import { renderText } from './report/text.js'
-import { DEFAULT_DEADLINE_SECONDS } from './oci/remote/deadline.js'
 import { run, type RunDeps } from './run.js'
 import { VERSION } from './version.js'
 
 export interface CliIo {
   stdout: (s: string) => void
   stderr: (s: string) => void
+  /** bytes to standard output exactly (get without --output); default: `stdout` with the bytes as UTF-8 */
+  stdoutBytes?: (b: Uint8Array) => void
   env: NodeJS.ProcessEnv
   cwd: string
   readStdin?: () => string
 }
 
-const BOOLEAN_FLAGS = new Set(['provenance', 'sign', 'summary', 'json', 'help', 'version', 'verbose', 'debug', 'password-stdin'])
-const CLI_ONLY = ['json', 'help', 'version', 'verbose', 'debug', 'password-stdin']
+const CLI_ONLY = CLI_FLAGS.map(([name]) => name)
+/** Inputs the CLI does not take: the action's own. */
+const INPUTS = INPUT_SPECS.filter(s => s.name !== 'summary')
+const BOOLEANS = new Set([...INPUTS.filter(s => s.boolean).map(s => s.name), ...CLI_ONLY])
+const NAMES = new Set([...INPUTS.map(s => s.name), ...CLI_ONLY])
+/** What a boolean flag may be followed by, as its value (`--provenance false`). */
+const BOOLEAN_WORD = /^(true|false|yes|no|1|0)$/i
 
-export function helpText(): string {
-  const lines = [
-    'Usage: oci-build-metadata <attach|verify|discover> [image] [options]',
-    '',
-    'Attach versioned build metadata (and SBOMs, provenance) to an OCI image, verify it through the',
-    'referrers API, and gate releases on it. Works on registries and on OCI layouts (oci:<dir>:<tag>).',
-    '',
-    'Commands:',
-    '  attach     write the metadata (and --sbom, --provenance), then verify it (default)',
-    '  verify     read only: fail unless --require is met (the release gate)',
-    '  discover   print the referrers tree of the image',
-    '',
-    'Options (the same names as the action inputs):'
-  ]
-  for (const s of INPUT_SPECS) {
-    if (s.name === 'summary') continue
-    lines.push(`  --${s.name}${BOOLEAN_FLAGS.has(s.name) ? '' : ' <value>'}`.padEnd(34) + s.description + (s.default ? ` (default: ${s.default})` : ''))
-  }
-  lines.push(
-    `${'  --password-stdin'.padEnd(34)}read the password from standard input`,
-    `${'  --json'.padEnd(34)}print the outputs as one JSON object`,
-    `${'  --verbose'.padEnd(34)}log each step to stderr`,
-    `${'  --debug'.padEnd(34)}log requests too (secrets are masked)`,
-    `${'  --help'.padEnd(34)}this text`,
-    `${'  --version'.padEnd(34)}print the version`,
-    '',
-    'Exit codes:',
-    '  0  ok',
-    '  1  verification or the gate found something missing or wrong',
-    '  2  bad usage or input (nothing was written)',
-    '  3  the registry could not be read or written: network, TLS certificate, proxy, refused',
-    '     credentials, throttled or unavailable (nothing was found missing: it could not look)',
-    '',
-    'Environment:',
-    '  OCI_BUILD_METADATA_PASSWORD    the password',
-    "  DOCKER_CONFIG                  the directory of Docker's config.json (credentials)",
-    '  HTTPS_PROXY, HTTP_PROXY        proxy for https:// and http:// registries (either case)',
-    '  NO_PROXY                       hosts reached directly: example.com (and its subdomains),',
-    '                                 .example.com, host:port, 10.0.0.0/8, or * for all',
-    '  NODE_EXTRA_CA_CERTS            a PEM file of extra CA certificates (private registries)',
-    '',
-    `Retries and waits (Retry-After) stop at each command's deadline: ${DEFAULT_DEADLINE_SECONDS} s, and`,
-    'verify-timeout for the read-back after a write.'
-  )
-  return `${lines.join('\n')}\n`
-}
+export { helpText }
 
 interface Parsed {
-  command?: string
+  command?: Command
+  /** `help [command]`, or `--help`: whose help to print ('' for the whole tool) */
+  help?: Command | ''
   raw: RawInputs
   flags: Set<string>
+  /** inputs given on the command line with a value other than their default */
+  given: string[]
 }
 
 /** List inputs that may be repeated: `--sbom a --sbom b`. */
 const REPEATABLE = new Set(['sbom', 'require', 'annotations', 'insecure-registries'])
 
-/** node:util's parseArgs over the input names; a boolean may also be given as `--flag=false`. */
+const isOption = (a: string | undefined): boolean => a === '-h' || (a?.startsWith('--') === true && NAMES.has(a.slice(2).split('=')[0] as string))
+
+/**
+ * argv for node:util's parseArgs, whose booleans take no value and whose string options refuse a
+ * value that starts with `-`: a boolean takes an optional value (`--provenance`, `--provenance=false`,
+ * `--provenance false`), and a string option takes the next word unless it is one of our options
+ * (`--max-age -1d` reaches the input check, which says what is wrong with it).
+ */
+function normalize(argv: string[]): string[] {
+  const out: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string
+    const next = argv[i + 1]
+    if (a === '-h') out.push('--help=true')
+    else if (a.startsWith('--') && !a.includes('=') && BOOLEANS.has(a.slice(2))) {
+      if (next !== undefined && BOOLEAN_WORD.test(next)) {
+        out.push(`${a}=${next}`)
+        i++
+      } else out.push(`${a}=true`)
+    } else if (a.startsWith('--') && !a.includes('=') && NAMES.has(a.slice(2)) && next?.startsWith('-') && !isOption(next)) {
+      out.push(`${a}=${next}`)
+      i++
+    } else out.push(a)
+  }
+  return out
+}
+
+const isCommand = (s: string | undefined): s is Command => s !== undefined && (COMMANDS as readonly string[]).includes(s)
+
+/** The command line → raw inputs, flags and the command; refuses what it cannot read (UsageError). */
 export function parseArgv(argv: string[]): Parsed {
-  const names = [...INPUT_SPECS.map(s => s.name), ...CLI_ONLY]
-  const options = Object.fromEntries(names.map(n => [n, { type: 'string' as const, multiple: true }]))
-  // parseArgs' booleans take no value; ours may (`--provenance=false`): a bare flag means true
-  const args = argv.map(a => (a.startsWith('--') && !a.includes('=') && BOOLEAN_FLAGS.has(a.slice(2)) ? `${a}=true` : a === '-h' ? '--help=true' : a))
+  const options = Object.fromEntries([...NAMES].map(n => [n, { type: 'string' as const, multiple: true }]))
   let parsed: ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true; strict: true }>>
   try {
-    parsed = parseArgs({ args, options, allowPositionals: true, strict: true })
+    parsed = parseArgs({ args: normalize(argv), options, allowPositionals: true, strict: true })
   } catch (e) {
     const option = /'(--?[^' ]+)[^']*'/.exec((e as Error).message)?.[1] ?? 'an option'
     const code = (e as { code?: string }).code
     if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UsageError(`unknown option ${option}`, { hint: 'see --help' })
-    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new UsageError(`option ${option} needs a value`)
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new UsageError(`option ${option} needs a value`, { hint: `give it as ${option}=<value>` })
     throw new UsageError(`the command line cannot be read: ${(e as Error).message}`, { hint: 'see --help' })
   }
   const raw: Record<string, string> = {}
   const flags = new Set<string>()
+  const given: string[] = []
   for (const [name, values] of Object.entries(parsed.values)) {
-    const given = (values ?? []) as string[]
+    const list = (values ?? []) as string[]
     if (CLI_ONLY.includes(name)) {
-      if (given.at(-1) === 'true') flags.add(name)
+      if (/^(true|yes|1)$/i.test(list.at(-1) ?? '')) flags.add(name)
       continue
     }
-    raw[name] = REPEATABLE.has(name) ? given.join('\n') : (given.at(-1) as string)
+    raw[name] = REPEATABLE.has(name) ? list.join('\n') : (list.at(-1) as string)
+    const spec = INPUT_SPECS.find(s => s.name === name)
+    if (name !== 'image' && name !== 'command' && raw[name].trim() !== '' && raw[name].trim() !== spec?.default) given.push(name)
   }
-  const [command, image, ...extra] = parsed.positionals
+  const [first, second, ...extra] = parsed.positionals
+  if (first === 'help') {
+    if (second !== undefined && !isCommand(second))
+      throw new UsageError(`help: there is no command "${second}"`, { hint: `give one of ${COMMANDS.join(', ')}` })
+    if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`, { hint: 'oci-build-metadata help [command]' })
+    return { help: second ?? '', raw: raw as RawInputs, flags, given }
+  }
+  // `IMAGE` alone is attach's; two words are a command and an image (an unknown command is named by the input check)
+  const [command, image] = isCommand(first) || second !== undefined ? [first, second] : [undefined, first]
   if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`, { hint: 'give one image (see --help)' })
   if (image !== undefined) {
     if (raw.image !== undefined && raw.image !== image)
@@ -114,26 +123,63 @@ export function parseArgv(argv: string[]): Parsed {
     raw.image = image
   }
   if (command !== undefined) raw.command = command
-  return { ...(command !== undefined ? { command } : {}), raw: raw as RawInputs, flags }
+  const known = isCommand(command) ? command : undefined
+  return { ...(known ? { command: known } : {}), ...(flags.has('help') ? { help: known ?? '' } : {}), raw: raw as RawInputs, flags, given }
+}
+
+/** Options given to a command they do not apply to: exit 2 naming both, or a warning when harmless. */
+function checkPlacement(p: Parsed, io: CliIo): void {
+  const command = p.command ?? (p.raw.command === undefined ? 'attach' : undefined)
+  if (!command) return // an unknown command: the input check names it
+  const found = misplacedInputs(command, p.given, n => `option --${n}`)
+  const errors = found.filter(m => m.severity === 'error')
+  if (errors.length) throw new UsageError(errors.map(m => m.message).join('; '))
+  for (const m of found) io.stderr(`${redact(`warning: ${m.message}`)}\n`)
+  if (p.flags.has('json') && p.raw.format !== undefined && p.raw.format !== 'json')
+    throw new UsageError(`--json and --format ${p.raw.format} ask for two outputs`, { hint: 'give one of them' })
+}
+
+/** Print how the run ended: text or JSON on stdout, error lines on stderr. */
+function print(ending: Ending, json: boolean, format: 'tree' | 'table' | 'json', io: CliIo): void {
+  if (ending.kind === 'failure') {
+    // --json: a script still gets an object, saying there is no verdict (nothing could be looked at)
+    if (json) io.stdout(`${redact(JSON.stringify(jsonReport(ending), null, 2))}\n`)
+    io.stderr(`${redact(`error: ${ending.error}`)}\n`)
+    return
+  }
+  const r = ending.result
+  if (json || (r.command === 'discover' && format === 'json')) io.stdout(`${redact(JSON.stringify(jsonReport(ending), null, 2))}\n`)
+  else if (r.command === 'get' && !r.output) {
+    // the content itself, byte for byte; anything said about it goes to stderr
+    if (io.stdoutBytes) io.stdoutBytes(r.content.bytes)
+    else io.stdout(Buffer.from(r.content.bytes).toString('utf8'))
+    for (const n of r.notes) io.stderr(`${redact(`note: ${n}`)}\n`)
+  } else io.stdout(redact(renderText(r, format === 'table' ? { format } : {})))
+  if (r.command === 'attach' || r.command === 'verify') for (const p of r.problems) io.stderr(`${redact(`error: ${p}`)}\n`)
 }
 
 /** Runs the CLI; returns the exit code. */
 export async function cliMain(argv: string[], io: CliIo, deps: Partial<RunDeps> = {}): Promise<number> {
-  let json = false
+  // known before the command line is read, so that a command line that cannot be read still answers in JSON
+  const json = argv.some(a => /^--json(=(true|yes|1))?$/i.test(a))
+  // likewise the command, for the report of a command line that cannot be read
+  const first = argv.find(a => !a.startsWith('-'))
+  let raw: RawInputs = isCommand(first) ? { command: first } : {}
   try {
     const parsed = parseArgv(argv)
-    json = parsed.flags.has('json')
+    raw = parsed.raw
     if (parsed.flags.has('version')) {
       io.stdout(`oci-build-metadata ${VERSION}\n`)
       return ExitCode.OK
     }
-    if (parsed.flags.has('help') || argv.length === 0) {
-      io.stdout(helpText())
-      return argv.length === 0 ? 2 : 0
+    if (parsed.help !== undefined || argv.length === 0) {
+      io.stdout(helpText(parsed.help || undefined))
+      return argv.length === 0 ? ExitCode.USAGE : ExitCode.OK
     }
+    checkPlacement(parsed, io)
     if (parsed.flags.has('password-stdin')) {
       const pw = (io.readStdin?.() ?? '').replace(/\r?\n$/, '')
-      if (!pw) throw new UsageError('--password-stdin: nothing on standard input')
+      if (!pw) throw new UsageError('--password-stdin: nothing on standard input', { hint: 'pipe the password in, e.g. echo "$TOKEN" | … --password-stdin' })
       parsed.raw.password = pw
     } else if (parsed.raw.password === undefined && io.env.OCI_BUILD_METADATA_PASSWORD) {
       parsed.raw.password = io.env.OCI_BUILD_METADATA_PASSWORD
@@ -145,19 +191,14 @@ export async function cliMain(argv: string[], io: CliIo, deps: Partial<RunDeps> 
       deps.logger ??
       streamLogger({ verbose: parsed.flags.has('verbose') || parsed.flags.has('debug'), debug: parsed.flags.has('debug'), write: l => io.stderr(`${l}\n`) })
     logger.debug(`oci-build-metadata ${VERSION}, Node.js ${process.version}`)
-    const result = await run(inputs, { env: io.env, cwd: io.cwd, ...deps, logger })
-    const code = result.verified ? ExitCode.OK : ExitCode.FAILED
-    if (json) io.stdout(`${redact(JSON.stringify({ ...jsonReport(result), 'exit-code': code }, null, 2))}\n`)
-    else io.stdout(redact(renderText(result)))
-    for (const p of result.problems) io.stderr(`${redact(`error: ${p}`)}\n`)
-    return code
+    const result = await run(inputs, { env: io.env, cwd: io.cwd, printsContent: !json, ...deps, logger })
+    const ending = finished(result)
+    print(ending, json, inputs.format, io)
+    return ending.code
   } catch (e) {
-    const line = describeError(e)
-    const code = exitCodeFor(e)
-    // --json: a script still gets an object, saying there is no verdict (nothing could be looked at)
-    if (json) io.stdout(`${redact(JSON.stringify({ verified: false, missing: [], 'exit-code': code, error: line }, null, 2))}\n`)
-    io.stderr(`${redact(`error: ${line}`)}\n`)
-    return code
+    const ending = failed(e, raw)
+    print(ending, json, 'tree', io)
+    return ending.code
   }
 }
 

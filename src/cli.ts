@@ -10,6 +10,7 @@ export async function cli(): Promise<void> {
     stderr: s => process.stderr.write(s),
     env: process.env,
     cwd: process.cwd(),
+    stdoutBytes: b => process.stdout.write(b),
     readStdin: readStdinSync
   })
 }

@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'SERVER_ERROR'
   | 'CONFLICT'
   | 'VERIFICATION_FAILED'
+  | 'NOT_A_REGISTRY' // the host answers, but no registry API is there: exit 3
 
 /** One entry of a registry error body: `{"errors":[{"code":"...","message":"...","detail":...}]}`. */
 export interface RegistryErrorEntry {
@@ -142,7 +143,8 @@ const UNAVAILABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'TOO_MANY_REQUESTS',
   'SERVER_ERROR',
   'UNAUTHORIZED',
-  'DENIED'
+  'DENIED',
+  'NOT_A_REGISTRY'
 ])
 
 /**

@@ -1,11 +1,21 @@
 /**
- * The action's and the CLI's inputs and outputs, as a table: action.yml, the CLI's --help and the
- * README's tables are checked against it; src/inputs.ts turns the raw strings into `Inputs`.
+ * The action's and the CLI's inputs and outputs, as one table: action.yml (generated from it), the
+ * CLI's flags and per-command --help, and which input applies to which command all follow from it;
+ * src/inputs.ts turns the raw strings into `Inputs`.
  */
+/** The commands; `attach` is the default (the action's `command` input, the CLI's first word). */
+export const COMMANDS = ['attach', 'verify', 'discover', 'get'] as const
+export type Command = (typeof COMMANDS)[number]
+const ALL: readonly Command[] = COMMANDS
+
 /** Default seconds to wait for a registry to show what was written (GHCR and Hub lag a little). */
 export const DEFAULT_VERIFY_TIMEOUT_SECONDS = 30
 /** Upper bound on verify-timeout: a job should not hang for an hour on a typo. */
 export const MAX_VERIFY_TIMEOUT_SECONDS = 600
+/** Levels of referrers of referrers discover shows by default: an image's SBOM, its attestation, that one's signature, and one more. */
+export const DEFAULT_DISCOVER_DEPTH = 4
+/** The deepest discover goes: each level is one listing per node, and a hostile registry could nest forever. */
+export const MAX_DISCOVER_DEPTH = 8
 
 /** Each input: name, description, default. action.yml and the CLI's --help are checked against this. */
 export interface InputSpec {
@@ -18,69 +28,150 @@ export interface InputSpec {
    */
   actionDefault?: string
   required?: boolean
+  /** the commands it applies to */
+  commands: readonly Command[]
+  /**
+   * Given to a command it does not apply to: `error` (exit 2: it would suggest that something was
+   * written or checked that was not), `warn` (harmless: it only tunes how a command it does not
+   * apply to would work), or `ignore` (the action fills it in for every command, e.g. `matrix`).
+   * The action only ever warns: workflows share inputs between steps. Default `error`.
+   */
+  elsewhere?: 'error' | 'warn' | 'ignore'
+  /** what to do instead, for the misplaced-input message (`verify only reads: run attach to attach an SBOM`) */
+  instead?: string
+  /** `cli`: a flag of the CLI only, not an input of the action (output formats for a terminal) */
+  only?: 'cli'
+  /** a true/false input: the CLI takes `--name`, `--name=false` or `--name false` */
+  boolean?: boolean
 }
 
 export const INPUT_SPECS: InputSpec[] = [
   {
     name: 'image',
     required: true,
-    description: 'Image to attach to or verify: [registry/]repository[:tag][@digest], or oci:<dir>[:tag|@digest] for an OCI image layout.'
+    commands: ALL,
+    description: 'Image to attach to or read: [registry/]repository[:tag][@digest], or oci:<dir>[:tag|@digest] for an OCI image layout.'
   },
   {
     name: 'digest',
+    commands: ALL,
     description: 'Subject digest from the build step (e.g. the digest output of docker/build-push-action). Must agree with a digest given in image.'
   },
   {
     name: 'command',
     default: 'attach',
-    description: 'attach (write, then verify), verify (read only: the release gate) or discover (list the referrers tree).'
+    commands: ALL,
+    description:
+      'attach (write, then verify), verify (read only: the release gate), discover (list the referrers tree) or get (read back the metadata, an SBOM, ' +
+      'provenance or any referrer).'
   },
   {
     name: 'mode',
     default: 'artifact',
+    commands: ['attach'],
+    elsewhere: 'warn',
+    instead: 'the read commands find metadata written in either mode',
     description:
       'artifact (an OCI artifact linked by subject; the image digest is unchanged) or annotations (encoded into the image manifest itself; the digest ' +
       'changes, and the tag moves only from the image named, never back from a newer build).'
   },
-  { name: 'metadata', description: 'Extra user fields as a JSON object, stored under "user" in the document.' },
-  { name: 'metadata-file', description: 'Path of a JSON file with extra user fields (merged under "user"; the metadata input wins on conflicts).' },
+  {
+    name: 'metadata',
+    commands: ['attach'],
+    instead: 'run attach to write metadata',
+    description: 'Extra user fields as a JSON object, stored under "user" in the document.'
+  },
+  {
+    name: 'metadata-file',
+    commands: ['attach'],
+    instead: 'run attach to write metadata',
+    description: 'Path of a JSON file with extra user fields (merged under "user"; the metadata input wins on conflicts).'
+  },
   {
     name: 'annotations',
+    commands: ['attach'],
+    instead: 'run attach to write annotations',
     description:
       "Extra annotations, one key=value per line: on the artifact manifest, or in annotations mode on the image's own. Refused like metadata: what " +
       'looks like a secret, keys this tool writes (the prefix, org.opencontainers.image.created) and namespaces of others (org.opencontainers, ' +
       "io.cncf, dev.sigstore, vnd.docker, in-toto.io, ...) but the image spec's keys for image authors."
   },
-  { name: 'sbom', description: 'Paths or globs of SBOM files to attach (SPDX or CycloneDX, detected from content), newline or comma separated.' },
-  { name: 'provenance', default: 'false', description: 'true to generate and attach an in-toto SLSA v1 provenance statement (signed with sign: true).' },
+  {
+    name: 'sbom',
+    commands: ['attach'],
+    instead: 'run attach to attach an SBOM; verify checks one is there with require: sbom',
+    description: 'Paths or globs of SBOM files to attach (SPDX or CycloneDX, detected from content), newline or comma separated.'
+  },
+  {
+    name: 'provenance',
+    default: 'false',
+    boolean: true,
+    commands: ['attach'],
+    instead: 'run attach to attach provenance; verify checks it is there with require: provenance',
+    description: 'true to generate and attach an in-toto SLSA v1 provenance statement (signed with sign: true).'
+  },
   {
     name: 'require',
     default: 'metadata',
+    commands: ['verify'],
+    instead: 'run verify to check what is attached',
     description:
       'For verify: what must be present, newline or comma separated: metadata, sbom, provenance, signature (a cosign v3 signature), a predicate type ' +
       'URI (https://slsa.dev/provenance/v1), or artifactType strings. Keywords in any case.'
   },
-  { name: 'revision', description: 'For verify: the commit the metadata must name (e.g. ${{ github.sha }}). Empty: not checked.' },
-  { name: 'max-age', description: 'For verify: the metadata must be at most this old, e.g. 90d, 12h, 30m. Empty: not checked.' },
+  {
+    name: 'revision',
+    commands: ['verify'],
+    instead: 'run verify to check the commit',
+    description: 'For verify: the commit the metadata must name (e.g. ${{ github.sha }}). Empty: not checked.'
+  },
+  {
+    name: 'max-age',
+    commands: ['verify'],
+    instead: 'run verify to check the age',
+    description: 'For verify: the metadata must be at most this old, e.g. 90d, 12h, 30m (a number alone is seconds). Empty: not checked.'
+  },
   {
     name: 'platforms',
     default: 'index',
+    commands: ['attach', 'verify'],
+    instead: 'discover shows every platform; get reads one with platform: linux/amd64',
     description: 'For an image index: index (attach to and verify the index) or each (also every platform manifest; verify requires each to pass).'
   },
-  { name: 'username', description: 'Registry username. Otherwise Docker config.json and credential helpers, then GITHUB_TOKEN for ghcr.io, then anonymous.' },
-  { name: 'password', description: 'Registry password or token (masked in logs).' },
-  { name: 'verify-timeout', default: String(DEFAULT_VERIFY_TIMEOUT_SECONDS), description: 'Seconds to wait for the registry to show what was written.' },
+  {
+    name: 'username',
+    commands: ALL,
+    description: 'Registry username. Otherwise Docker config.json and credential helpers, then GITHUB_TOKEN for ghcr.io, then anonymous.'
+  },
+  { name: 'password', commands: ALL, description: 'Registry password or token (masked in logs).' },
+  {
+    name: 'verify-timeout',
+    default: String(DEFAULT_VERIFY_TIMEOUT_SECONDS),
+    commands: ['attach'],
+    elsewhere: 'warn',
+    instead: 'it is the wait for the read-back after attach writes',
+    description: 'Seconds to wait for the registry to show what was written.'
+  },
   {
     name: 'annotation-prefix',
     default: 'dev.oci-build-metadata',
+    commands: ['attach', 'verify', 'get'],
+    elsewhere: 'warn',
     description:
       'Reverse-domain prefix of the annotation keys that carry the document; a namespace that belongs to others (org.opencontainers, io.cncf, ' +
       'dev.sigstore, vnd.docker, in-toto.io, ...) is refused.'
   },
-  { name: 'insecure-registries', description: 'Registry hosts to reach over plain HTTP (loopback is always allowed), newline or comma separated.' },
-  { name: 'summary', default: 'true', description: 'Write the job summary (GitHub Actions).' },
+  {
+    name: 'insecure-registries',
+    commands: ALL,
+    description: 'Registry hosts to reach over plain HTTP (loopback is always allowed), newline or comma separated.'
+  },
+  { name: 'summary', default: 'true', boolean: true, commands: ALL, description: 'Write the job summary (GitHub Actions).' },
   {
     name: 'writer-id',
+    commands: ['attach'],
+    elsewhere: 'warn',
+    instead: 'it names a writer of attach',
     description:
       'Names this writer among the writers of one job that attach to the same image with the same inputs (matrix legs, repeated steps), e.g. ${{ ' +
       'matrix.platform }}. Only a later attempt of the same writer replaces its earlier artifacts (outside CI: a later run). Default: told apart by job, ' +
@@ -89,6 +180,9 @@ export const INPUT_SPECS: InputSpec[] = [
   {
     name: 'sign',
     default: 'false',
+    boolean: true,
+    commands: ['attach'],
+    instead: 'run attach to sign; verify checks who signed with signer',
     description:
       'true to sign the provenance and the metadata document keylessly with Sigstore (needs permissions: id-token: write) and attach each bundle as a ' +
       'referrer, as actions/attest does.'
@@ -96,12 +190,17 @@ export const INPUT_SPECS: InputSpec[] = [
   {
     name: 'sigstore',
     default: 'auto',
+    commands: ['attach'],
+    elsewhere: 'warn',
+    instead: 'verify trusts the root given in trusted-root',
     description:
       "Sigstore instance for sign: auto (public-good for public repositories, GitHub's own for private and internal ones, as actions/attest chooses), " +
       'public-good, github, or fulcio=, rekor=, tsa= lines for your own.'
   },
   {
     name: 'signer',
+    commands: ['verify'],
+    instead: 'run verify to check who signed',
     description:
       'For verify: who must have signed the metadata, provenance, signature and predicate-type requirements (only a verified statement counts): a ' +
       'workflow identity (acme/widget/.github/workflows/release.yml@refs/tags/*, * matching anything) or a repository (acme/widget). Empty: not required.'
@@ -109,10 +208,14 @@ export const INPUT_SPECS: InputSpec[] = [
   {
     name: 'signer-issuer',
     default: 'https://token.actions.githubusercontent.com',
+    commands: ['verify'],
+    instead: 'run verify to check who signed',
     description: "For verify with signer: the OIDC issuer the signer's certificate must name."
   },
   {
     name: 'trusted-root',
+    commands: ['verify'],
+    instead: 'run verify to check who signed',
     description:
       "For verify: a Sigstore trusted_root.json, or the JSON Lines gh attestation trusted-root prints (public-good and GitHub's instance, for private " +
       "repositories). Default: Sigstore's public-good root through TUF, when a signer is given."
@@ -120,26 +223,48 @@ export const INPUT_SPECS: InputSpec[] = [
   {
     name: 'matrix',
     actionDefault: '${{ toJSON(matrix) }}',
+    commands: ['attach'],
+    elsewhere: 'ignore',
     description:
       "The matrix values of this job's leg as JSON, part of the writer's identity so that matrix legs never replace each other's artifacts. The action " +
       "fills it in from the matrix context; the CLI takes --matrix '${{ toJSON(matrix) }}'."
-  }
-]
-
-export const OUTPUT_SPECS: Array<{ name: string; description: string }> = [
-  { name: 'subject-digest', description: 'Digest of the image the metadata is attached to.' },
-  { name: 'artifact-digest', description: 'Artifact mode: digest of the metadata artifact manifest.' },
-  { name: 'image-digest', description: 'Annotations mode: the new digest of the image (it changes).' },
-  { name: 'metadata', description: 'The metadata document (JSON).' },
-  { name: 'annotations', description: 'The annotations written (JSON object).' },
-  { name: 'referrers', description: 'JSON list of the referrers verification saw.' },
-  { name: 'verified', description: 'true when verification (or the gate) passed, else false.' },
-  { name: 'missing', description: 'JSON list of requirements that verify found missing; empty when nothing could be looked at (exit-code 2 or 3).' },
-  {
-    name: 'exit-code',
-    description:
-      'The exit code: 0 ok, 1 the gate or verification found something missing or wrong, 2 bad usage or input, 3 the registry could not be read or written ' +
-      '(network, TLS, proxy, refused credentials, throttled, unavailable).'
   },
-  { name: 'error', description: 'When the step failed without a verdict (exit-code 2 or 3, or 1 for a missing image): the one error line.' }
+  {
+    name: 'artifact-type',
+    commands: ['discover', 'get'],
+    instead: 'verify requires an artifactType with require',
+    description:
+      'For discover: show only referrers of this artifactType. For get: what to read: metadata (default), sbom, provenance, or an artifactType string.'
+  },
+  {
+    name: 'artifact',
+    commands: ['get'],
+    description: 'For get: the digest of the referrer (or BuildKit attestation manifest) to read, when several match (get lists them).'
+  },
+  {
+    name: 'platform',
+    commands: ['get'],
+    instead: 'attach and verify take platforms: each',
+    description: 'For get on an image index: the platform (linux/amd64) whose referrers and BuildKit attestations to read.'
+  },
+  {
+    name: 'output',
+    commands: ['get'],
+    description: 'For get: the file to write what was read to, byte for byte (the CLI writes to standard output without it).'
+  },
+  {
+    name: 'depth',
+    default: String(DEFAULT_DISCOVER_DEPTH),
+    commands: ['discover'],
+    elsewhere: 'warn',
+    description: `For discover: how many levels of referrers of referrers to show, 1 to ${MAX_DISCOVER_DEPTH}.`
+  },
+  {
+    name: 'format',
+    default: 'tree',
+    commands: ['discover'],
+    only: 'cli',
+    instead: "--json prints every command's result as JSON",
+    description: 'For discover: tree, table, or json (the shape of oras discover --format json).'
+  }
 ]

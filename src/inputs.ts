@@ -5,21 +5,26 @@
  */
 import { z } from 'zod'
 import { describeError, UsageError } from './errors.js'
-import { canonicalJson } from './metadata/canonical.js'
 import { ANNOTATION_PREFIX_PATTERN, DEFAULT_ANNOTATION_PREFIX } from './metadata/codec.js'
 import { foreignNamespaceProblem, parseUserAnnotations } from './metadata/user-annotations.js'
 import { parseReference, type ImageRef } from './oci/reference.js'
 import { isDigest } from './oci/digest.js'
 import { parseSigstoreSetting } from './sign/instance.js'
 import { GITHUB_ACTIONS_ISSUER, parseExpectedSigner } from './sign/signer.js'
-import { DEFAULT_VERIFY_TIMEOUT_SECONDS, INPUT_SPECS, MAX_VERIFY_TIMEOUT_SECONDS } from './input-specs.js'
+import { COMMANDS, DEFAULT_DISCOVER_DEPTH, DEFAULT_VERIFY_TIMEOUT_SECONDS, INPUT_SPECS, MAX_DISCOVER_DEPTH, MAX_VERIFY_TIMEOUT_SECONDS } from './input-specs.js'
+import { hasControlCharacter, maxAge, parseMatrix } from './input-values.js'
 import { parseRequirement, REQUIREMENT_FORMS } from './verify/requirements.js'
 
-export { INPUT_SPECS, OUTPUT_SPECS } from './input-specs.js'
+export { INPUT_SPECS, type Command } from './input-specs.js'
+export { OUTPUT_SPECS } from './output-specs.js'
+export { parseDuration } from './input-values.js'
 
-export const COMMANDS = ['attach', 'verify', 'discover'] as const
 export const MODES = ['artifact', 'annotations'] as const
 export const PLATFORM_SCOPES = ['index', 'each'] as const
+/** discover's output formats, as `oras discover --format` names them. */
+export const DISCOVER_FORMATS = ['tree', 'table', 'json'] as const
+/** `os/architecture[/variant]`, as image-spec's platform and `docker --platform` write it. */
+const PLATFORM = /^[a-z0-9_.-]+\/[a-z0-9_.-]+(?:\/[a-z0-9_.-]+)?$/
 export type Mode = (typeof MODES)[number]
 
 /** Longest `writer-id`: it is hashed into the key, but it is also shown in messages. */
@@ -42,32 +47,6 @@ const bool = (name: string) =>
       ctx.addIssue({ code: 'custom', message: `input ${name} must be true or false, got "${v}"` })
       return z.NEVER
     })
-
-/**
- * The matrix leg as the runner passes it (`toJSON(matrix)`: indented JSON, `null` outside a matrix),
- * reduced to canonical JSON so that formatting never changes a writer's identity.
- */
-function parseMatrix(text: string | undefined, ctx: z.RefinementCtx): string | undefined {
-  const s = (text ?? '').trim()
-  if (!s || s === 'null') return undefined
-  try {
-    const v: unknown = JSON.parse(s)
-    if (v === null) return undefined
-    return canonicalJson(v)
-  } catch {
-    ctx.addIssue({ code: 'custom', message: 'input matrix must be JSON, as ${{ toJSON(matrix) }} gives it. Leave it unset and the action fills it in' })
-    return undefined
-  }
-}
-
-/** Durations like 90d, 12h, 30m, 45s, or plain seconds. */
-export function parseDuration(s: string): number | undefined {
-  const m = /^(\d+)\s*([smhdw]?)$/.exec(s.trim())
-  if (!m) return undefined
-  const n = Number(m[1])
-  const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400, w: 604800 }[m[2] as '' | 's' | 'm' | 'h' | 'd' | 'w']
-  return n * unit * 1000
-}
 
 export const rawInputsSchema = z.object({
   image: z.string().optional(),
@@ -95,7 +74,13 @@ export const rawInputsSchema = z.object({
   signer: z.string().optional(),
   'signer-issuer': z.string().optional(),
   'trusted-root': z.string().optional(),
-  matrix: z.string().optional()
+  matrix: z.string().optional(),
+  'artifact-type': z.string().optional(),
+  artifact: z.string().optional(),
+  platform: z.string().optional(),
+  output: z.string().optional(),
+  depth: z.string().optional(),
+  format: z.string().optional()
 })
 export type RawInputs = z.infer<typeof rawInputsSchema>
 
@@ -194,9 +179,7 @@ function gateInputs(r: Raw, ctx: Ctx) {
   }
   const revision = text(r.revision)
   if (revision && !/^[0-9a-f]{7,64}$/i.test(revision)) issue(ctx, `input revision must be a commit sha (7 to 64 hex digits), got "${revision}"`)
-  const maxAgeText = (r['max-age'] ?? '').trim()
-  const maxAgeMs = maxAgeText ? parseDuration(maxAgeText) : undefined
-  if (maxAgeText && maxAgeMs === undefined) issue(ctx, `input max-age must be a duration like 90d, 12h or 30m, got "${maxAgeText}"`)
+  const maxAgeMs = maxAge(r['max-age'], ctx)
   const signerIssuer = (r['signer-issuer'] ?? '').trim() || GITHUB_ACTIONS_ISSUER
   if (!/^https:\/\/\S+$/.test(signerIssuer)) issue(ctx, `input signer-issuer must be an https URL, got "${signerIssuer}"`)
   const signerText = (r.signer ?? '').trim()
@@ -209,13 +192,30 @@ function gateInputs(r: Raw, ctx: Ctx) {
   }
 }
 
-/** A control character (C0 or DEL): a writer-id must be one printable line. */
-function hasControlCharacter(s: string): boolean {
-  for (const ch of s) {
-    const c = ch.codePointAt(0) as number
-    if (c < 0x20 || c === 0x7f) return true
+/** What the read commands take: which referrer (get), the platform, where to write, discover's depth and format. */
+function readInputs(r: Raw, ctx: Ctx) {
+  // get reads what the gate counts: a keyword (any case) but signature's and predicates' statements, or an artifactType
+  const given = text(r['artifact-type'])
+  const parsed = given ? parseRequirement(given) : undefined
+  const readable = parsed && (parsed.kind === 'artifactType' || parsed.kind === 'metadata' || parsed.kind === 'sbom' || parsed.kind === 'provenance')
+  if (given && !readable)
+    issue(ctx, `input artifact-type "${given}" is neither metadata, sbom, provenance nor an artifactType (type/subtype). Give one of those`)
+  const artifact = text(r.artifact)
+  if (artifact && !isDigest(artifact)) issue(ctx, `input artifact "${artifact}" is not a digest: give the sha256:<64 hex digits> that get or discover listed`)
+  const platform = text(r.platform)
+  if (platform && !PLATFORM.test(platform)) issue(ctx, `input platform must be os/architecture[/variant] like linux/amd64, got "${platform}"`)
+  const d = (r.depth ?? '').trim() || String(DEFAULT_DISCOVER_DEPTH)
+  const depth = Number(d)
+  const depthOk = /^\d+$/.test(d) && depth >= 1 && depth <= MAX_DISCOVER_DEPTH
+  if (!depthOk) issue(ctx, `input depth must be a whole number from 1 to ${MAX_DISCOVER_DEPTH}, got "${r.depth}"`)
+  return {
+    artifactType: readable ? parsed.name : undefined,
+    artifact,
+    platform,
+    output: text(r.output),
+    depth: depthOk ? depth : DEFAULT_DISCOVER_DEPTH,
+    format: oneOf(r.format, 'tree', DISCOVER_FORMATS, 'format', ctx)
   }
-  return false
 }
 
 /** A true/false input. */
@@ -236,6 +236,7 @@ const inputsSchema = rawInputsSchema.transform((r, ctx) => {
     ...registryInputs(r, ctx),
     ...attachInputs(r, ctx, mode),
     ...gateInputs(r, ctx),
+    ...readInputs(r, ctx),
     summary: flag(r, 'summary', true, ctx)
   }
 })

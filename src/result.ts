@@ -1,7 +1,9 @@
 /**
- * What run() returns and what it depends on; shared by the commands and the reports.
+ * What run() returns, one type per command (a discriminated union on `command`), and what it
+ * depends on. src/report/ turns a result, or a failure, into the outputs, the job summary, the CLI
+ * text and --json: the commands never format.
  */
-import type { Inputs } from './inputs.js'
+import type { Command, Inputs, Mode } from './inputs.js'
 import type { Logger } from './log.js'
 import type { BuildMetadata } from './metadata/schema.js'
 import type { ImageRef } from './oci/reference.js'
@@ -29,14 +31,17 @@ export interface RequirementResult {
   detail: string
 }
 
+/** A referrer and the referrers of it (as `oras discover` nests them). */
 export interface ReferrerNode {
   descriptor: Descriptor
-  /**
-   * absent: a referrer of its parent; `platform`: a platform manifest of the index; `attestation`:
-   * BuildKit's attestation for that platform, inside the index
-   */
-  relation?: 'platform' | 'attestation'
   children: ReferrerNode[]
+}
+
+/** A platform manifest of an index, as discover shows it: BuildKit's attestations for it (inside the index), then its referrers. */
+export interface PlatformNode {
+  descriptor: Descriptor
+  attestations: Descriptor[]
+  referrers: ReferrerNode[]
 }
 
 export interface RunDeps {
@@ -48,6 +53,8 @@ export interface RunDeps {
   openTarget?: (ref: ImageRef, inputs: Inputs, logger: Logger) => Target
   /** wait after writing the referrers tag before the confirming read (see src/oci/fallback.ts) */
   settleMs?: number
+  /** get: the caller prints what was read when no `output` is given (the CLI does; the action cannot) */
+  printsContent?: boolean
 }
 
 export interface Attachment {
@@ -62,16 +69,32 @@ export interface GateRow extends RequirementResult {
   scope: string
 }
 
-export interface Result {
-  command: Inputs['command']
-  mode: Inputs['mode']
+/** What every result names: the image as given, the manifest (or index) it resolved to, notes for the user. */
+interface ResultBase {
+  command: Command
   image: ImageRef
   subject: Descriptor
+  /** warnings worth a line of their own in every report */
+  notes: string[]
+}
+
+/** The image's digest changed (annotations mode): the old digest's signatures and referrers do not follow it. */
+export interface DigestChange {
+  from: string
+  to: string
+}
+
+export interface AttachResult extends ResultBase {
+  command: 'attach'
+  mode: Mode
   /** artifact mode: the metadata artifact */
   artifactDigest?: string
-  /** annotations mode: the new digest of the image */
+  /** annotations mode: the new digest of the image, which carries the metadata */
   imageDigest?: string
   digestChanged: boolean
+  digestChange?: DigestChange
+  /** annotations mode: where the tag moved (`tag v1 moved from … to …`), said first with the digest change */
+  tagMove?: string
   metadata?: BuildMetadata
   annotations?: Record<string, string>
   attachments: Attachment[]
@@ -79,28 +102,73 @@ export interface Result {
   /** how referrers were read: api, tag-schema, scan */
   via?: string
   verified: boolean
-  gate: GateRow[]
   missing: string[]
   problems: string[]
-  notes: string[]
-  tree?: ReferrerNode[]
 }
 
-export function baseResult(inputs: Inputs, ref: ImageRef, subject: Descriptor): Result {
-  return {
-    command: inputs.command,
-    mode: inputs.mode,
-    image: ref,
-    subject,
-    digestChanged: false,
-    attachments: [],
-    referrers: [],
-    verified: false,
-    gate: [],
-    missing: [],
-    problems: [],
-    notes: []
-  }
+export interface VerifyResult extends ResultBase {
+  command: 'verify'
+  metadata?: BuildMetadata
+  annotations?: Record<string, string>
+  /** the metadata artifact the document came from (artifact mode) */
+  artifactDigest?: string
+  /** the manifest that carries the document: the artifact, or the image itself (annotations mode) */
+  metadataDigest?: string
+  referrers: Descriptor[]
+  via?: string
+  gate: GateRow[]
+  verified: boolean
+  missing: string[]
+  problems: string[]
+}
+
+export interface DiscoverResult extends ResultBase {
+  command: 'discover'
+  /** the subject's referrers, and theirs, to `depth` levels */
+  tree: ReferrerNode[]
+  /** an index: its platforms, each with BuildKit's attestations for it and its referrers */
+  platforms: PlatformNode[]
+  via?: string
+  /** the artifactType filter given, if any */
+  artifactType?: string
+  depth: number
+}
+
+/** Where `get` found what it read. */
+export interface Candidate {
+  /** the manifest read: a referrer, a BuildKit attestation manifest in the index, or the image itself */
+  descriptor: Descriptor
+  source: 'referrer' | 'index-attestation' | 'annotations'
+  /** `index`, `image`, or the platform (`linux/amd64`) it belongs to */
+  scope: string
+  artifactType?: string
+  /** org.opencontainers.image.created, or the document's `created` for metadata */
+  created?: string
+  title?: string
+}
+
+export interface GetResult extends ResultBase {
+  command: 'get'
+  /** what was asked for: metadata, sbom, provenance, or an artifactType */
+  kind: string
+  /** what was read */
+  picked: Candidate
+  /** the blob (or document) read, digest-checked; `bytes` are exactly what was written to `output` */
+  content: { mediaType: string; digest: string; size: number; bytes: Uint8Array }
+  /** the file written, when `output` was given */
+  output?: string
+  /** the document, when metadata was read */
+  metadata?: BuildMetadata
+  /** the other candidates of that kind, not taken */
+  others: Candidate[]
+}
+
+export type Result = AttachResult | VerifyResult | DiscoverResult | GetResult
+
+/** The exit code a result ends with: attach and verify by their verdict; discover and get succeed when they return. */
+export function exitCodeOf(r: Result): 0 | 1 {
+  if (r.command === 'attach' || r.command === 'verify') return r.verified ? 0 : 1
+  return 0
 }
 
 /** `linux/arm64/v8` for messages and gate rows. */

@@ -1,5 +1,5 @@
 /**
- * Orchestration: attach | verify | discover. Receives validated Inputs (src/inputs.ts checked every
+ * Orchestration: attach | verify | discover | get. Receives validated Inputs (src/inputs.ts checked every
  * rule that needs no I/O) and its dependencies, returns a Result, performs no formatting and reads
  * no @actions input, so the action and the CLI share it.
  */
@@ -9,9 +9,11 @@ import { addSecret, type Logger } from './log.js'
 import { openTarget, type OpenOptions } from './oci/open.js'
 import type { ImageRef } from './oci/reference.js'
 import type { Result, RunDeps } from './result.js'
-import { discoverCommand, verifyCommand } from './verify/command.js'
+import { getCommand } from './get/command.js'
+import { verifyCommand } from './verify/command.js'
+import { discoverCommand } from './verify/discover.js'
 
-export type { Result, RunDeps } from './result.js'
+export type { AttachResult, DiscoverResult, GetResult, Result, RunDeps, VerifyResult } from './result.js'
 
 /** What opening a registry needs of the inputs. */
 export function openOptions(inputs: Inputs): OpenOptions {
@@ -30,5 +32,6 @@ export async function run(inputs: Inputs, deps: RunDeps): Promise<Result> {
 
   if (inputs.command === 'verify') return verifyCommand(target, ref, inputs, deps)
   if (inputs.command === 'discover') return discoverCommand(target, ref, inputs, deps)
+  if (inputs.command === 'get') return getCommand(target, ref, inputs, deps)
   return attachCommand(target, ref, inputs, deps)
 }

@@ -1,6 +1,8 @@
 // action.yml declares every input and output of the contract, generated from the one schema in
 // src/inputs.ts. UPDATE_ACTION_YML=1 rewrites it.
 import { readFileSync, writeFileSync } from 'node:fs'
+import { actionDescription } from '../../src/input-scope.js'
+import { outputDescription } from '../../src/output-specs.js'
 import { INPUT_SPECS, OUTPUT_SPECS } from '../../src/inputs.js'
 
 /** The Marketplace shows at most 125 characters of it. */
@@ -19,12 +21,14 @@ function render(): string {
     'inputs:'
   ]
   for (const s of INPUT_SPECS) {
-    lines.push(`  ${s.name}:`, `    description: ${q(s.description)}`, `    required: ${s.required ? 'true' : 'false'}`)
+    // CLI-only flags (discover's --format) are no inputs of the action
+    if (s.only === 'cli') continue
+    lines.push(`  ${s.name}:`, `    description: ${q(actionDescription(s))}`, `    required: ${s.required ? 'true' : 'false'}`)
     const def = s.actionDefault ?? s.default
     if (def !== undefined) lines.push(`    default: ${q(def)}`)
   }
   lines.push('outputs:')
-  for (const o of OUTPUT_SPECS) lines.push(`  ${o.name}:`, `    description: ${q(o.description)}`)
+  for (const o of OUTPUT_SPECS) lines.push(`  ${o.name}:`, `    description: ${q(outputDescription(o))}`)
   lines.push('runs:', '  using: node24', '  main: dist/index.js', '')
   return lines.join('\n')
 }

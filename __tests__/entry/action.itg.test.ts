@@ -3,6 +3,10 @@
 import { startDistribution, type Distribution } from '../../__fixtures__/distribution.js'
 import { runAction, SHA } from '../../__fixtures__/action-runner.js'
 import { pushTestImage, remote } from '../../__fixtures__/images.js'
+import { pushBuildKitIndex } from '../../__fixtures__/topology.js'
+import { mkdtemp, readFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { decodeDocument } from '../../src/metadata/codec.js'
 import { ArtifactType, MediaType } from '../../src/oci/media-types.js'
 import { editReferrersIndex, fallbackTag } from '../../src/oci/referrers.js'
@@ -77,6 +81,11 @@ describe('artifact mode through the bundled action', () => {
     expect(JSON.parse(first.outputs.referrers as string).map((d: Descriptor) => d.digest)).toContain(first.outputs['artifact-digest'])
   })
 
+  test('the document is logged once, under output metadata; the annotations and referrers name it', () => {
+    expect(first.stdout.split('"schemaVersion"').length - 1).toBe(1)
+    expect(first.stdout).toContain('(the metadata document, ')
+  })
+
   test('the job summary shows image, digests, artifact, referrers and the result', () => {
     expect(first.summary).toContain(subject.digest)
     expect(first.summary).toContain(first.outputs['artifact-digest'])
@@ -116,6 +125,30 @@ describe('artifact mode through the bundled action', () => {
     expect(v.outputs.verified).toBe('true')
     expect(JSON.parse(v.outputs.missing as string)).toEqual([])
     expect(v.summary).toContain('metadata')
+  })
+
+  test('an input that does not apply to the command is a warning in the action, not a failure', async () => {
+    const v = await runAction({ image: `${reg.host}/${repo}:v1`, command: 'verify', sbom: 'sbom.spdx.json', 'verify-timeout': '45' })
+    expect(v.code).toBe(0)
+    const warnings = v.stdout.split('\n').filter(l => l.startsWith('::warning'))
+    expect(warnings).toEqual([
+      expect.stringMatching(/input sbom does not apply to verify: it is for attach only/),
+      expect.stringMatching(/input verify-timeout does not apply to verify/)
+    ])
+  })
+
+  test('get through the action: the SBOM-less image has no SBOM (exit 1, a summary); the document is an output', async () => {
+    const none = await runAction({ image: `${reg.host}/${repo}:v1`, command: 'get', 'artifact-type': 'sbom', output: 'sbom.json' })
+    expect(none.code).toBe(1)
+    expect(none.errors).toEqual([expect.stringMatching(/^get: no SBOM is attached to /)])
+    expect(none.outputs).toEqual({ 'exit-code': '1', error: none.errors[0] })
+    expect(none.summary).toContain('| Result | ❌ exit 1: ')
+    const doc = await runAction({ image: `${reg.host}/${repo}:v1`, command: 'get' })
+    expect(doc.errors).toEqual([])
+    expect(JSON.parse(doc.outputs.metadata as string).source.commit).toBe(SHA)
+    expect(doc.outputs['metadata-digest']).toBe(doc.outputs['artifact-digest'])
+    expect(doc.summary).toContain('### Read back')
+    expect(doc.summary).not.toMatch(/verified/)
   })
 
   test('verify fails when the revision is not the commit in the metadata', async () => {
@@ -160,4 +193,34 @@ test('annotations mode moves the tag to a manifest with the same config and laye
   const v = await runAction({ image: `${reg.host}/acme/annotated:v2`, command: 'verify' })
   expect(v.errors).toEqual([])
   expect(v.code).toBe(0)
+})
+
+test("discover through the action: a summary with each platform's referrers and BuildKit's attestations, and no verdict", async () => {
+  const built = await pushBuildKitIndex(reg.host, 'acme/multi', 'v1', 'legacy')
+  const image = `${reg.host}/acme/multi:v1`
+  expect((await runAction({ image, platforms: 'each' })).code).toBe(0)
+  const d = await runAction({ image, command: 'discover' })
+  expect(d.code).toBe(0)
+  expect(d.errors).toEqual([])
+  expect(d.summary).not.toMatch(/verif/i)
+  expect(d.summary).not.toContain('✅')
+  for (const p of built.platforms) {
+    expect(d.summary).toContain(`#### linux/${p.platform!.architecture} \`${p.digest}\``)
+    expect(d.summary).toContain(`| BuildKit attestation (in the index) | \`${built.attestations.get(p.digest)!.digest}\` |`)
+  }
+  expect(Object.keys(d.outputs).sort()).toEqual(['exit-code', 'referrers', 'subject-digest'])
+  expect(JSON.parse(d.outputs.referrers as string).map((x: Descriptor) => x.artifactType)).toEqual([ArtifactType.BuildMetadataV1])
+
+  // get through the action writes BuildKit's SBOM statement for one platform to output
+  const dir = await mkdtemp(join(tmpdir(), 'obm-action-get-'))
+  const g = await runAction({ image, command: 'get', 'artifact-type': 'sbom', platform: 'linux/arm64', output: 'arm64.spdx.json' }, {}, { cwd: dir })
+  expect(g.errors).toEqual([])
+  const written = await readFile(join(dir, 'arm64.spdx.json'))
+  expect(JSON.parse(written.toString('utf8')).predicateType).toBe('https://spdx.dev/Document')
+  expect(g.outputs['artifact-digest']).toBe(built.attestations.get(built.platforms[1]!.digest)!.digest)
+  // without output the action has nowhere to put it: exit 2, naming the input
+  const nowhere = await runAction({ image, command: 'get', 'artifact-type': 'sbom', platform: 'linux/arm64' })
+  expect(nowhere.code).toBe(2)
+  expect(nowhere.errors).toEqual([expect.stringMatching(/^get: give output, the file to write the SBOM to\. The action writes what get reads to that file\.$/)])
+  expect(nowhere.summary).toContain('| Result | ❌ exit 2: ')
 })

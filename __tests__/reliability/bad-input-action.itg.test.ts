@@ -88,10 +88,12 @@ describe.each(rows.map(r => [r.name, r] as const))('action: %s', (_name, row) =>
     expect(run.stderr).toBe('')
     expect(run.stdout).not.toMatch(/^\s+at\s/m)
     if (row.secret) expect(run.stdout + run.outputFile + run.summaryFile).not.toContain(row.secret)
-    // a failed run has no verdict: verified=false, nothing found missing, the exit code and the error line; no summary
+    // a failed run has no verdict: verified=false, nothing found missing, the exit code and the error line
     const outputs = parseOutputFile(run.outputFile)
     expect(outputs).toEqual({ verified: 'false', missing: '[]', 'exit-code': String(row.code), error: line })
-    expect(run.summaryFile).toBe('')
+    // and a summary, as every ending writes one (issue 16; it used to write none)
+    expect(run.summaryFile).toContain(`| Result | ❌ exit ${row.code}: `)
+    expect(run.summaryFile).toContain('| Error | ')
     expect(run.elapsedMs).toBeLessThan(ROW_LIMIT_MS)
     expect(await snapshotRegistry(dist.url)).toEqual(registryBefore)
     expect(await snapshotDir(env.layout)).toEqual(layoutBefore)

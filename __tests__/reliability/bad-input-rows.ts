@@ -165,7 +165,8 @@ export const ROWS: Row[] = [
     name: 'digest: not held by the registry',
     inputs: e => reg(e, { digest: ZERO }),
     code: 1,
-    message: /manifest .*not found \(404 MANIFEST_UNKNOWN\)\.$/,
+    // the line ends with what to do (issue 16), not with the registry's code alone
+    message: /manifest .*not found \(404 MANIFEST_UNKNOWN\)\. Check the tag or digest in image, and that the image was pushed to 127\.0\.0\.1:\d+\/app\.$/,
     target: 'registry'
   },
   { name: 'digest: not held by the layout', inputs: e => lay(e, { digest: ZERO }), code: 1, message: /not found/, target: 'layout' },
@@ -181,7 +182,8 @@ export const ROWS: Row[] = [
     name: 'command: unknown',
     inputs: e => reg(e, { command: 'push' }),
     code: 2,
-    message: /input command must be one of attach, verify, discover, got "push"/,
+    // the list names get, the read command issue 16 added
+    message: /input command must be one of attach, verify, discover, get, got "push"/,
     target: 'registry'
   },
   { name: 'platforms: unknown', inputs: e => reg(e, { platforms: 'all' }), code: 2, message: /input platforms must be index or each/, target: 'registry' },
@@ -417,8 +419,34 @@ export const ROWS: Row[] = [
     name: 'max-age: negative',
     inputs: e => reg(e, { command: 'verify', 'max-age': '-5d' }),
     code: 2,
-    message: /max-age must be a duration/,
+    // it says the duration must be positive (issue 16), not merely that it is no duration
+    message: /max-age must be positive, got "-5d"/,
     target: 'registry'
+  },
+  {
+    name: 'max-age: zero without a unit',
+    inputs: e => reg(e, { command: 'verify', 'max-age': '0' }),
+    code: 2,
+    message: /input max-age must be more than 0, got "0"/,
+    target: 'registry'
+  },
+  {
+    name: 'cli: max-age given as its own word, negative',
+    inputs: e => reg(e, { command: 'verify' }),
+    argv: ['--max-age', '-1d'],
+    code: 2,
+    message: /input max-age must be positive, got "-1d"/,
+    target: 'registry',
+    only: 'cli'
+  },
+  {
+    name: 'cli: an option of attach given to verify',
+    inputs: e => reg(e, { command: 'verify' }),
+    argv: ['--sbom', 'sbom.spdx.json'],
+    code: 2,
+    message: /option --sbom does not apply to verify: it is for attach only/,
+    target: 'registry',
+    only: 'cli'
   },
   {
     name: 'revision: not a sha',

@@ -14,7 +14,8 @@ import { COSIGN_SIG, pushForeignReferrer, REGISTRIES, useRegistry } from '../../
 import { parseInputs } from '../../src/inputs.js'
 import { silentLogger } from '../../src/log.js'
 import { ArtifactType } from '../../src/oci/media-types.js'
-import { run, type Result } from '../../src/run.js'
+import { run, type AttachResult } from '../../src/run.js'
+import { resultOf } from '../run/helpers.js'
 
 const WRITERS = 16
 const ROUNDS = 5
@@ -32,11 +33,11 @@ const ENV: NodeJS.ProcessEnv = {
   GITHUB_REF: 'refs/heads/main'
 }
 
-async function attach(host: string, repo: string, digest: string, round: number, i: number): Promise<Result> {
+async function attach(host: string, repo: string, digest: string, round: number, i: number): Promise<AttachResult> {
   const cwd = await mkdtemp(join(tmpdir(), 'obm-writer-'))
   await writeFile(join(cwd, 'results.json'), JSON.stringify({ round, writer: i }))
   const inputs = parseInputs({ image: `${host}/${repo}@${digest}`, command: 'attach', 'metadata-file': 'results.json', summary: 'false', matrix: 'null' })
-  return run(inputs, { logger: silentLogger, env: ENV, cwd })
+  return resultOf(await run(inputs, { logger: silentLogger, env: ENV, cwd }), 'attach')
 }
 
 describe.each(REGISTRIES)('$name', ({ start }) => {

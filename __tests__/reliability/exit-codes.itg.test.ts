@@ -28,6 +28,8 @@ let locked: Distribution
 let faults: FaultProxy
 let work: string
 let closed: number
+/** a web server on loopback that answers every path with its own 404 page, as nginx does */
+let web: { host: string; close: () => Promise<void> }
 
 beforeAll(async () => {
   ;[dist, locked] = await Promise.all([startDistribution(), startDistribution({ htpasswd: { username: USER, password: PASSWORD } })])
@@ -38,12 +40,14 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'obm-exit-codes-'))
   await mkdir(join(work, 'docker'))
   closed = await freePort()
+  web = await startWebServer()
   // metadata attached once, so that verify has something to pass on
   const attach = await runBundle(CLI_BUNDLE, ['attach', `${dist.host}/app:v1`], env(), work)
   if (attach.code !== 0) throw new Error(`arranging: attach failed: ${attach.stderr}`)
 }, 60_000)
 
 afterAll(async () => {
+  await web?.close()
   await faults?.close()
   await Promise.all([dist?.stop(), locked?.stop()])
   if (work) await rm(work, { recursive: true, force: true })
@@ -54,6 +58,18 @@ beforeEach(() => {
   faults.requests.length = 0
   faults.webRequests.length = 0
 })
+
+async function startWebServer(): Promise<{ host: string; close: () => Promise<void> }> {
+  const { createServer } = await import('node:http')
+  const server = createServer((req, res) => {
+    req.resume()
+    res.writeHead(404, { 'content-type': 'text/html' })
+    res.end('<html><head><title>404 Not Found</title></head><body><center><h1>404 Not Found</h1></center><hr><center>nginx</center></body></html>\n')
+  })
+  await new Promise<void>(r => server.listen(0, '127.0.0.1', r))
+  const port = (server.address() as { port: number }).port
+  return { host: `127.0.0.1:${port}`, close: () => new Promise(r => server.close(() => r())) }
+}
 
 function env(more: Record<string, string> = {}): Record<string, string> {
   return { HOME: work, DOCKER_CONFIG: join(work, 'docker'), ...more }
@@ -93,7 +109,8 @@ const ROWS: Row[] = [
     name: 'the image is not there',
     code: 1,
     inputs: () => ({ image: `${dist.host}/app:no-such-tag`, command: 'verify' }),
-    error: () => /not found \(404 MANIFEST_UNKNOWN\)\.$/
+    // ends with what to do (issue 16)
+    error: () => /not found \(404 MANIFEST_UNKNOWN\)\. Check the tag or digest in image, and that the image was pushed to 127\.0\.0\.1:\d+\/app\.$/
   },
   {
     name: 'bad input',
@@ -106,6 +123,16 @@ const ROWS: Row[] = [
     code: 3,
     inputs: () => ({ image: `127.0.0.1:${closed}/app:v1`, command: 'verify' }),
     error: () => new RegExp(`network error \\(ECONNREFUSED\\), after 5 tries\\. Check that 127\\.0\\.0\\.1:${closed} is reachable from this machine\\.$`)
+  },
+  {
+    name: 'a web server, not a registry',
+    code: 3,
+    inputs: () => ({ image: `${web.host}/app:v1`, command: 'verify' }),
+    error: () =>
+      new RegExp(
+        `fetch manifest v1 from ${web.host}/app: http://${web.host} is not a registry \\(GET /v2/ answered 404, without the registry API header\\)\\. ` +
+          'Check the registry host and port in image'
+      )
   },
   {
     name: 'no credentials for a registry that needs them',
@@ -182,6 +209,9 @@ describe.each(ROWS.map(r => [r.code, r.name, r] as const))('exit %i: %s', (code,
     const outputs = parseOutputFile(run.outputFile)
     expect(outputs['exit-code']).toBe(String(code))
     expect(outputs.verified).toBe(String(code === 0))
+    // every ending writes the job summary, exit 2 and 3 included (issue 16)
+    expect(run.summaryFile).toMatch(code === 0 ? /✅ verified/ : /❌/)
+    if (row.error) expect(run.summaryFile).toContain(`| Result | ❌ exit ${code}: `)
     const errors = run.stdout.split('\n').filter(l => l.startsWith('::error'))
     if (row.error) {
       expect(errors).toHaveLength(1)

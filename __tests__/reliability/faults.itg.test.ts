@@ -16,7 +16,8 @@ import { silentLogger, type Logger } from '../../src/log.js'
 import { MediaType } from '../../src/oci/media-types.js'
 import type { ImageRef } from '../../src/oci/reference.js'
 import { RemoteTarget, type RemoteOptions } from '../../src/oci/remote/index.js'
-import { run, type Result, type RunDeps } from '../../src/run.js'
+import { run, type AttachResult, type RunDeps } from '../../src/run.js'
+import { resultOf } from '../run/helpers.js'
 import { image, target as remoteTarget, pushImage as pushImageRemote } from '../oci/remote/helpers.js'
 
 const SBOM = join(process.cwd(), '__fixtures__/sbom/spdx-2.3.json')
@@ -177,9 +178,9 @@ describe.each([
   }
   const getter = (repo: string) => (ref: string) => reg.getManifest(repo, ref)?.bytes
 
-  async function attachOk(extra: Record<string, string> = {}, o: Partial<RemoteOptions> = {}): Promise<{ result: Result; repo: string; digest: string }> {
+  async function attachOk(extra: Record<string, string> = {}, o: Partial<RemoteOptions> = {}): Promise<{ result: AttachResult; repo: string; digest: string }> {
     const a = arrange()
-    const result = await run(inputs(a.ref, { sbom: SBOM, ...extra }), deps(o))
+    const result = resultOf(await run(inputs(a.ref, { sbom: SBOM, ...extra }), deps(o)), 'attach')
     expect(result.problems).toEqual([])
     expect(result.verified).toBe(true)
     expect(result.attachments).toHaveLength(2)
@@ -268,7 +269,7 @@ describe.each([
     const { result: attached, repo, digest } = await attachOk()
     reg.addFault({ match: { method: 'GET' }, status: 503, times: 2 })
     reg.addFault({ match: { method: 'GET', path: /\/manifests\// }, truncateBody: true })
-    const v = await run(inputs(`${reg.host}/${repo}@${digest}`, { command: 'verify', require: 'metadata,sbom' }), deps())
+    const v = resultOf(await run(inputs(`${reg.host}/${repo}@${digest}`, { command: 'verify', require: 'metadata,sbom' }), deps()), 'verify')
     expect(v.verified).toBe(true)
     expect(v.referrers.map(r => r.digest)).toContain(attached.artifactDigest)
   })
@@ -292,12 +293,12 @@ describe('in-process registry with Bearer tokens that expire mid-run', () => {
     // slow the run down past the token lifetime
     reg.addFault({ match: { method: 'PUT', path: /\/manifests\/sha256:/ }, delayMs: 1_300 })
     const creds = { username: USER.username, password: USER.password }
-    const r = await run(inputs(`${reg.host}/${repo}@${digest}`, { sbom: SBOM, ...creds }), deps())
+    const r = resultOf(await run(inputs(`${reg.host}/${repo}@${digest}`, { sbom: SBOM, ...creds }), deps()), 'attach')
     expect(r.problems).toEqual([])
     expect(r.verified).toBe(true)
     expect(reg.tokenRequests.length).toBeGreaterThanOrEqual(2) // a fresh token after expiry
     await new Promise(res => setTimeout(res, 1_100))
-    const v = await run(inputs(`${reg.host}/${repo}@${digest}`, { command: 'verify', require: 'metadata,sbom', ...creds }), deps())
+    const v = resultOf(await run(inputs(`${reg.host}/${repo}@${digest}`, { command: 'verify', require: 'metadata,sbom', ...creds }), deps()), 'verify')
     expect(v.verified).toBe(true)
     expect(JSON.stringify([r, v])).not.toContain(USER.password)
   })
@@ -354,7 +355,7 @@ describe('distribution behind the fault proxy', () => {
     proxy.addFault({ match: { method: 'PUT', path: /\/blobs\/uploads\/.+/ }, resetConnection: true })
     proxy.addFault({ match: { method: 'PUT', path: /\/manifests\/sha256:/ }, status: 502 })
     proxy.addFault({ match: { method: 'GET', path: /\/manifests\// }, truncateBody: true })
-    const r = await run(inputs(a.ref, { sbom: SBOM }), deps())
+    const r = resultOf(await run(inputs(a.ref, { sbom: SBOM }), deps()), 'attach')
     expect(r.problems).toEqual([])
     expect(r.verified).toBe(true)
     const g = getter(a.repo)
@@ -378,7 +379,7 @@ describe('distribution behind the fault proxy', () => {
       status: 400,
       body: '{"errors":[{"code":"MANIFEST_BLOB_UNKNOWN","message":"blob unknown to registry"}]}'
     })
-    const r = await run(inputs(a.ref), deps())
+    const r = resultOf(await run(inputs(a.ref), deps()), 'attach')
     expect(r.problems).toEqual([])
     expect(r.verified).toBe(true)
     const tagPuts = proxy.requests.filter(q => q.method === 'PUT' && q.path.includes('/manifests/sha256-'))
@@ -413,7 +414,7 @@ describe('distribution behind the fault proxy', () => {
   test('an answer slower than the timeout from distribution: retried, success', async () => {
     const a = await arrange()
     proxy.addFault({ match: { method: 'GET', path: /\/manifests\/sha256-/ }, delayMs: 1_500 })
-    const r = await run(inputs(a.ref), deps({ timeoutMs: 400 }))
+    const r = resultOf(await run(inputs(a.ref), deps({ timeoutMs: 400 })), 'attach')
     expect(r.verified).toBe(true)
   })
 })

@@ -14,7 +14,8 @@ import { parseInputs } from '../../src/inputs.js'
 import { silentLogger, type Logger } from '../../src/log.js'
 import { MediaType } from '../../src/oci/media-types.js'
 import { platformLabel } from '../../src/result.js'
-import { run, type Result } from '../../src/run.js'
+import { run, type AttachResult } from '../../src/run.js'
+import { resultOf } from '../run/helpers.js'
 
 const ROUNDS = 5
 const LEGS = 4
@@ -51,7 +52,7 @@ test(`${ROUNDS * LEGS} multi-platform attaches with SBOM and provenance on a reg
   let repushes = 0
   const logger: Logger = { ...silentLogger, info: m => void (/pushing the same manifest again/.test(m) && repushes++) }
 
-  const results: Array<{ label: string; result?: Result; error?: string }> = []
+  const results: Array<{ label: string; result?: AttachResult; error?: string }> = []
   for (let round = 0; round < ROUNDS; round++) {
     const legs = await Promise.all(
       Array.from({ length: LEGS }, async (_, leg) => {
@@ -69,7 +70,7 @@ test(`${ROUNDS * LEGS} multi-platform attaches with SBOM and provenance on a reg
         try {
           // legs of a matrix start within moments of each other, not in lockstep
           await new Promise(r => setTimeout(r, leg * 15))
-          return { label, result: await run(inputs, { logger, env: ENV, cwd: '/' }) }
+          return { label, result: resultOf(await run(inputs, { logger, env: ENV, cwd: '/' }), 'attach') }
         } catch (e) {
           return { label, error: String(e) }
         }

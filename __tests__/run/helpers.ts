@@ -1,10 +1,21 @@
+import type { Command } from '../../src/input-specs.js'
 import { parseInputs, type RawInputs } from '../../src/inputs.js'
 import { silentLogger } from '../../src/log.js'
 import { run, type Result } from '../../src/run.js'
 
+/** The result of one command, narrowed from the union (`attach` when no command is given). */
+export type ResultOf<C extends Command> = Extract<Result, { command: C }>
+
+/** Narrow a result to its command, failing the test when it is another's. */
+export function resultOf<C extends Command>(r: Result, command: C): ResultOf<C> {
+  if (r.command !== command) throw new Error(`expected a ${command} result, got ${r.command}`)
+  return r as ResultOf<C>
+}
+
 /** run() as the CLI would call it, outside any CI (git context of a temp dir). */
-export function runWith(raw: RawInputs, env: NodeJS.ProcessEnv = {}, cwd = '/'): Promise<Result> {
-  return run(parseInputs(raw), { logger: silentLogger, env: { GITHUB_SHA: '', ...env }, cwd, settleMs: 50 })
+export async function runWith<C extends Command = 'attach'>(raw: RawInputs & { command?: C }, env: NodeJS.ProcessEnv = {}, cwd = '/'): Promise<ResultOf<C>> {
+  const r = await run(parseInputs(raw), { logger: silentLogger, env: { GITHUB_SHA: '', ...env }, cwd, settleMs: 50 })
+  return resultOf(r, (raw.command ?? 'attach') as C)
 }
 
 export const GH_ENV = {

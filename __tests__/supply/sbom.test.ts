@@ -23,7 +23,9 @@ describe('detectSbom', () => {
     ['spdx-2.3.json', { format: 'spdx-json', artifactType: 'application/spdx+json', specVersion: '2.3', name: 'ghcr.io/example/app' }],
     ['cyclonedx-1.5.json', { format: 'cyclonedx-json', artifactType: 'application/vnd.cyclonedx+json', specVersion: '1.5', name: 'ghcr.io/example/app' }],
     ['cyclonedx-1.5.xml', { format: 'cyclonedx-xml', artifactType: 'application/vnd.cyclonedx+xml', specVersion: '1.5', name: 'app & tools' }],
-    ['spdx-2.3.spdx', { format: 'spdx-tag-value', artifactType: 'text/spdx', specVersion: '2.3', name: 'example-app-1.0.0' }]
+    ['spdx-2.3.spdx', { format: 'spdx-tag-value', artifactType: 'text/spdx', specVersion: '2.3', name: 'example-app-1.0.0' }],
+    // SPDX 3 JSON-LD: its own media type (IANA application/spdx3+json), not SPDX 2's
+    ['spdx-3.0.json', { format: 'spdx3-json', artifactType: 'application/spdx3+json', specVersion: '3.0.1', name: 'ghcr.io/example/app' }]
   ])('%s', async (file, expected) => {
     const path = join(FIX, file)
     const s = await detectSbom(path)
@@ -39,6 +41,16 @@ describe('detectSbom', () => {
       await writeFile(join(dir, 'sbom.spdx.json'), await readFile(join(FIX, 'not-an-sbom.json')))
       expect((await detectSbom(join(dir, 'bom.txt'))).format).toBe('cyclonedx-json')
       await usageError(detectSbom(join(dir, 'sbom.spdx.json')))
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('refuses JSON-LD with an SPDX 3 context but no @graph, saying so', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'obm-sbom-'))
+    try {
+      await writeFile(join(dir, 'half.json'), JSON.stringify({ '@context': 'https://spdx.org/rdf/3.0.1/spdx-context.jsonld', elements: [] }))
+      expect(describeError(await usageError(detectSbom(join(dir, 'half.json'))))).toMatch(/it has an SPDX 3 "@context" but no "@graph"/)
     } finally {
       await rm(dir, { recursive: true, force: true })
     }

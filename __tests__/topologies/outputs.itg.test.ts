@@ -14,7 +14,7 @@ import { openTarget } from '../../src/oci/open.js'
 import type { Target } from '../../src/oci/target.js'
 import { parseManifest, type ImageManifest } from '../../src/oci/types.js'
 import { run } from '../../src/run.js'
-import { GH_ENV, runWith } from '../run/helpers.js'
+import { GH_ENV, resultOf, runWith } from '../run/helpers.js'
 import { pushTestImage } from '../../__fixtures__/images.js'
 
 const SBOM = join(process.cwd(), '__fixtures__', 'sbom', 'spdx-2.3.json')
@@ -41,7 +41,10 @@ test('missing names the artifact that did not show up, not always metadata', asy
         }
       })
     const inputs = parseInputs({ image: `${reg.host}/lagging/app@${img.digest}`, sbom: SBOM, provenance: 'true', 'verify-timeout': '0' })
-    const r = await run(inputs, { logger: silentLogger, env: GH_ENV, cwd: '/', openTarget: (ref, i, l) => lagging(openTarget(ref, i, l, {})) })
+    const r = resultOf(
+      await run(inputs, { logger: silentLogger, env: GH_ENV, cwd: '/', openTarget: (ref, i, l) => lagging(openTarget(ref, i, l, {})) }),
+      'attach'
+    )
     expect(r.verified).toBe(false)
     expect(r.missing).toEqual(['sbom'])
     expect(r.problems).toEqual([expect.stringMatching(/^sbom spdx-2\.3\.json: artifact sha256:[0-9a-f]{64} is not listed among the referrers$/)])
@@ -113,5 +116,12 @@ describe('annotations mode through the bundled action', () => {
     const outside = Object.keys(m.annotations ?? {}).filter(k => !k.startsWith('dev.oci-build-metadata'))
     expect(outside.sort()).toEqual(['org.example.stage', 'org.example.team', 'org.opencontainers.image.created'])
     expect(JSON.parse(r.outputs.metadata as string).created).not.toBe('2020-01-01T00:00:00Z')
+    // which digest carries the metadata, plainly: the image's new manifest, not the subject it was before
+    expect(r.outputs['metadata-digest']).toBe(r.outputs['image-digest'])
+    expect(r.outputs['subject-digest']).toBe(ownDigest)
+    expect(r.summary).toContain(`| New image digest (carries the metadata) | \`${r.outputs['image-digest']}\` |`)
+    const v = await runAction({ image: image(), command: 'verify' })
+    expect(v.outputs['metadata-digest']).toBe(r.outputs['image-digest'])
+    expect(v.summary).toContain("(the image's own annotations)")
   })
 })

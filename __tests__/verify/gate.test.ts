@@ -1,5 +1,5 @@
 import { classify, needsManifest } from '../../src/verify/classify.js'
-import { chooseMetadata, evaluateGate, formatAge, policyProblem, type Evidence } from '../../src/verify/gate.js'
+import { chooseMetadata, evaluateGate, formatAge, formatElapsed, policyProblem, type Evidence } from '../../src/verify/gate.js'
 import type { BuildMetadata } from '../../src/metadata/schema.js'
 import type { Descriptor, ImageManifest } from '../../src/oci/types.js'
 import { withIndexEvidence } from '../../src/verify/evidence.js'
@@ -46,6 +46,19 @@ describe('policyProblem', () => {
 
 test('formatAge picks the largest whole unit', () => {
   expect([formatAge(86400e3 * 90), formatAge(3600e3 * 12), formatAge(60e3 * 30), formatAge(45e3)]).toEqual(['90d', '12h', '30m', '45s'])
+  // zero is zero seconds, not "0d"
+  expect(formatAge(0)).toBe('0s')
+})
+
+test('a document older than max-age: the message states when it was created, how long ago, and the limit', () => {
+  const p = policyProblem(doc(COMMIT, '2026-11-18T20:00:00.000Z'), { now, maxAgeMs: 2 * 86400e3 })
+  expect(p).toBe('it was created 2026-11-18T20:00:00.000Z, 3d 4h ago, older than the allowed 2d')
+  expect([formatElapsed(3 * 86400e3 + 4 * 3600e3 + 59e3), formatElapsed(2 * 3600e3 + 5 * 60e3), formatElapsed(45e3), formatElapsed(900)]).toEqual([
+    '3d 4h',
+    '2h 5m',
+    '45s',
+    '0s'
+  ])
 })
 
 describe('evaluateGate', () => {

@@ -10,7 +10,7 @@ import type { ImageRef } from '../oci/reference.js'
 import type { Target } from '../oci/target.js'
 import type { Descriptor } from '../oci/types.js'
 import { resolveSubject, type Subject } from '../read/subject.js'
-import { baseResult, platformLabel, type Result, type RunDeps } from '../result.js'
+import { platformLabel, type AttachResult, type RunDeps } from '../result.js'
 import { BUILD_METADATA_PREDICATE_V1, metadataStatement, statementBytes } from '../supply/metadata-statement.js'
 import { buildProvenance, provenanceBytes, type InTotoStatementV1 } from '../supply/provenance.js'
 import { annotateManifest } from './annotations.js'
@@ -44,13 +44,25 @@ async function signedPlans(
   })
 }
 
-export async function attachCommand(target: Target, ref: ImageRef, inputs: Inputs, deps: RunDeps): Promise<Result> {
+export async function attachCommand(target: Target, ref: ImageRef, inputs: Inputs, deps: RunDeps): Promise<AttachResult> {
   const { logger } = deps
   // preconditions: everything that can be wrong with the input is found before the first write
   const prepared = await prepare(inputs, deps)
   const subject = await logger.group(`Resolving ${ref.original}`, () => resolveSubject(target, ref, inputs.digest))
   logger.info(`subject ${subject.descriptor.digest} (${subject.descriptor.mediaType}, ${subject.descriptor.size} bytes)`)
-  const result = baseResult(inputs, ref, subject.descriptor)
+  const result: AttachResult = {
+    command: 'attach',
+    mode: inputs.mode,
+    image: ref,
+    subject: subject.descriptor,
+    digestChanged: false,
+    attachments: [],
+    referrers: [],
+    verified: false,
+    missing: [],
+    problems: [],
+    notes: []
+  }
   if (inputs.mode === 'annotations') return annotationsMode(target, ref, inputs, deps, subject, documentFor(prepared, ref, subject, subject.descriptor), result)
 
   // platforms: each → metadata on the index and on every platform manifest (each describes its own
@@ -77,7 +89,7 @@ async function attachTo(
   subject: Subject,
   s: Descriptor,
   platform: Descriptor | undefined,
-  result: Result
+  result: AttachResult
 ): Promise<PublishResult['indexing']> {
   const { logger } = deps
   const scope = platform ? platformLabel(platform) : ''
@@ -178,8 +190,8 @@ async function annotationsMode(
   deps: RunDeps,
   subject: Subject,
   doc: BuildMetadata,
-  result: Result
-): Promise<Result> {
+  result: AttachResult
+): Promise<AttachResult> {
   const { logger } = deps
   const annotated = annotateManifest(subject.bytes, subject.descriptor.mediaType, doc, { prefix: inputs.annotationPrefix, extra: inputs.annotations })
   const tag = ref.tag
@@ -196,13 +208,9 @@ async function annotationsMode(
   result.annotations = annotated.annotations
   result.imageDigest = after
   result.digestChanged = after !== subject.descriptor.digest
-  const changed = result.digestChanged
-    ? `the image digest changed from ${subject.descriptor.digest} to ${after}: signatures, attestations and referrers of the old digest do not follow it; ` +
-      'deploy by the new digest'
-    : undefined
-  // one note, first: the CLI prints every note, the job summary the first one with the digest change
-  const note = [moved?.line, changed].filter(Boolean).join('; ')
-  if (note) result.notes.push(note)
+  // the reports say what this means, the tag's move first (src/report/notes.ts): one line for both
+  if (result.digestChanged) result.digestChange = { from: subject.descriptor.digest, to: after }
+  if (moved?.line) result.tagMove = moved.line
   result.problems = await checkAnnotated(
     target,
     tag ?? after,

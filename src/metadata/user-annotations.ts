@@ -59,7 +59,9 @@ export function parseUserAnnotations(text: string | undefined, prefix: string): 
     const eq = line.indexOf('=')
     if (eq <= 0) {
       // a token pasted without a key is not echoed back
-      problems.push(`annotations: ${secretValueReason(line) ? 'a line that looks like a secret (not shown)' : `line "${line}"`} is not key=value`)
+      problems.push(
+        `annotations: ${secretValueReason(line) ? 'a line that looks like a secret (not shown)' : `line "${line}"`} is not key=value. Write one key=value per line, e.g. org.example.team=platform`
+      )
       continue
     }
     const key = line.slice(0, eq).trim()

@@ -23,6 +23,8 @@ export const MediaType = {
 export const ArtifactType = {
   BuildMetadataV1: 'application/vnd.oci-build-metadata.v1+json',
   Spdx: 'application/spdx+json',
+  /** SPDX 3 JSON-LD: https://www.iana.org/assignments/media-types/application/spdx3+json */
+  Spdx3: 'application/spdx3+json',
   CycloneDx: 'application/vnd.cyclonedx+json',
   CycloneDxXml: 'application/vnd.cyclonedx+xml',
   SpdxTagValue: 'text/spdx',

@@ -10,10 +10,11 @@ import { UsageError } from '../errors.js'
 import { Annotation, ArtifactType } from '../oci/media-types.js'
 import { JsonPathScanner } from './json-scan.js'
 
-export type SbomFormat = 'spdx-json' | 'cyclonedx-json' | 'cyclonedx-xml' | 'spdx-tag-value'
+export type SbomFormat = 'spdx-json' | 'spdx3-json' | 'cyclonedx-json' | 'cyclonedx-xml' | 'spdx-tag-value'
 
 export const SBOM_ARTIFACT_TYPES: Record<SbomFormat, string> = {
   'spdx-json': ArtifactType.Spdx,
+  'spdx3-json': ArtifactType.Spdx3,
   'cyclonedx-json': ArtifactType.CycloneDx,
   'cyclonedx-xml': ArtifactType.CycloneDxXml,
   'spdx-tag-value': ArtifactType.SpdxTagValue
@@ -26,7 +27,7 @@ export interface DetectedSbom {
   artifactType: string
   /** the layer's media type: the same as artifactType */
   mediaType: string
-  /** `2.3` for SPDX-2.3, `1.5` for CycloneDX 1.5 */
+  /** `2.3` for SPDX-2.3, `3.0.1` for SPDX 3.0.1, `1.5` for CycloneDX 1.5 */
   specVersion?: string
   /** SPDX `name` / `DocumentName`, CycloneDX `metadata.component.name` */
   name?: string
@@ -45,7 +46,8 @@ export const DETECT_PREFIX_BYTES = 64 * 1024
 const CHUNK_BYTES = 1 << 20
 
 const EXPECTED =
-  'expected SPDX JSON (top-level "spdxVersion" and "SPDXID"), CycloneDX JSON ("bomFormat": "CycloneDX" and "specVersion"), ' +
+  'expected SPDX JSON (top-level "spdxVersion" and "SPDXID"), SPDX 3 JSON-LD ("@context" https://spdx.org/rdf/3.<x>/… and "@graph"), ' +
+  'CycloneDX JSON ("bomFormat": "CycloneDX" and "specVersion"), ' +
   'CycloneDX XML (a root <bom> in a http://cyclonedx.org/schema/bom/<version> namespace) or SPDX tag-value ("SPDXVersion:" and "SPDXID:" lines)'
 
 /** A path with any of these is taken as a glob (tinyglobby then reads it as its syntax says). */
@@ -96,7 +98,14 @@ export async function expandSbomInputs(patterns: string[], cwd: string): Promise
   return [...out].sort()
 }
 
-const JSON_PATHS = ['spdxVersion', 'SPDXID', 'name', 'bomFormat', 'specVersion', 'metadata.component.name']
+const JSON_PATHS = ['spdxVersion', 'SPDXID', 'name', 'bomFormat', 'specVersion', 'metadata.component.name', '@context']
+
+/**
+ * SPDX 3's JSON-LD serialization names the SPDX context of its version, and lists its elements under
+ * `@graph` (https://spdx.github.io/spdx-spec/v3.0.1/serializations/); its media type is
+ * application/spdx3+json, not SPDX 2's (https://www.iana.org/assignments/media-types/application/spdx3+json).
+ */
+const SPDX3_CONTEXT = /^https?:\/\/spdx\.org\/rdf\/(3(?:\.\d+){0,2})\//
 
 export async function detectSbom(path: string): Promise<DetectedSbom> {
   const abs = resolve(path)
@@ -140,9 +149,13 @@ export async function detectSbom(path: string): Promise<DetectedSbom> {
 function formatSettled(found: Map<string, string>): boolean {
   return (
     (found.has('spdxVersion') && found.has('SPDXID') && found.has('name')) ||
+    SPDX3_CONTEXT.test(found.get('@context') ?? '') ||
     (found.has('bomFormat') && found.has('specVersion') && found.has('metadata.component.name'))
   )
 }
+
+/** Marks values read from a whole parse (which can see @graph) rather than the stream scanner. */
+const WHOLE = '(whole file)'
 
 /** The same values the scanner collects, from a fully parsed small file. */
 function topValues(bytes: Buffer, path: string): Map<string, string> {
@@ -158,6 +171,16 @@ function topValues(bytes: Buffer, path: string): Map<string, string> {
     for (const k of p.split('.')) cur = cur && typeof cur === 'object' && !Array.isArray(cur) ? (cur as Record<string, unknown>)[k] : undefined
     if (typeof cur === 'string' || typeof cur === 'number') out.set(p, String(cur))
   }
+  // SPDX 3: a context given as a list ([url, {…}]) counts by its URL; the document's name is an element of the graph
+  const o = v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {}
+  const context = Array.isArray(o['@context']) ? o['@context'].find(c => typeof c === 'string') : undefined
+  if (typeof context === 'string') out.set('@context', context)
+  out.set(WHOLE, 'yes')
+  if (Array.isArray(o['@graph'])) {
+    out.set('@graph', 'present')
+    const doc = o['@graph'].find(e => e && typeof e === 'object' && (e as { type?: unknown }).type === 'SpdxDocument') as { name?: unknown } | undefined
+    if (typeof doc?.name === 'string') out.set('@graph.SpdxDocument.name', doc.name)
+  }
   return out
 }
 
@@ -165,6 +188,11 @@ function fromJson(values: Map<string, string>, path: string): Pick<DetectedSbom,
   const spdxVersion = values.get('spdxVersion')
   if (spdxVersion !== undefined && values.get('SPDXID') !== undefined) {
     return { format: 'spdx-json', specVersion: spdxVersion.replace(/^SPDX-/, ''), name: values.get('name') }
+  }
+  const spdx3 = SPDX3_CONTEXT.exec(values.get('@context') ?? '')
+  // a whole-file parse also looks for @graph; a streamed one (over FULL_PARSE_MAX_BYTES) goes by the context alone
+  if (spdx3 && (values.has('@graph') || !values.has(WHOLE))) {
+    return { format: 'spdx3-json', specVersion: spdx3[1], name: values.get('@graph.SpdxDocument.name') }
   }
   const bomFormat = values.get('bomFormat')
   if (bomFormat === 'CycloneDX' && values.get('specVersion') !== undefined) {
@@ -175,7 +203,9 @@ function fromJson(values: Map<string, string>, path: string): Pick<DetectedSbom,
       ? `it has "bomFormat": "${bomFormat.slice(0, 40)}"${values.has('specVersion') ? '' : ' and no "specVersion"'}`
       : spdxVersion !== undefined
         ? 'it has "spdxVersion" but no "SPDXID"'
-        : 'it is JSON with neither "spdxVersion"/"SPDXID" nor "bomFormat"/"specVersion" at the top level'
+        : spdx3
+          ? 'it has an SPDX 3 "@context" but no "@graph"'
+          : 'it is JSON with neither "spdxVersion"/"SPDXID" nor "bomFormat"/"specVersion" at the top level'
   throw new UsageError(`sbom: "${path}" is not a recognised SBOM (${why})`, { hint: EXPECTED })
 }
 

@@ -17,6 +17,7 @@ export type { EvidenceKind } from './requirements.js'
 
 const SBOM_TYPES = new Set<string>([
   ArtifactType.Spdx,
+  ArtifactType.Spdx3,
   ArtifactType.CycloneDx,
   ArtifactType.CycloneDxXml,
   ArtifactType.SpdxTagValue,

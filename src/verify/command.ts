@@ -1,21 +1,19 @@
 /**
- * `verify` (the release gate) and `discover`: read only.
+ * `verify`: the release gate, read only.
  */
 import type { Inputs } from '../inputs.js'
 import type { ImageRef } from '../oci/reference.js'
 import type { Target } from '../oci/target.js'
 import type { Descriptor } from '../oci/types.js'
-import { baseResult, platformLabel, type Result, type RunDeps } from '../result.js'
+import { platformLabel, type GateRow, type RunDeps, type VerifyResult } from '../result.js'
 import { readIndexAttestations } from '../read/attestations.js'
 import { resolveSubject, type Subject } from '../read/subject.js'
-import { discoverIndexTree, discoverTree } from './discover.js'
 import { collectEvidence, withIndexEvidence, type BundleVerifier, type SubjectEvidence } from './evidence.js'
-import { chooseMetadata, evaluateGate } from './gate.js'
+import { chooseMetadata, evaluateGate, type Policy } from './gate.js'
 
-export async function verifyCommand(target: Target, ref: ImageRef, inputs: Inputs, deps: RunDeps): Promise<Result> {
+export async function verifyCommand(target: Target, ref: ImageRef, inputs: Inputs, deps: RunDeps): Promise<VerifyResult> {
   const { logger } = deps
   const subject = await logger.group(`Resolving ${ref.original}`, () => resolveSubject(target, ref, inputs.digest))
-  const result = baseResult(inputs, ref, subject.descriptor)
   const now = (deps.clock ?? (() => new Date()))()
   const policy = {
     now,
@@ -56,42 +54,49 @@ export async function verifyCommand(target: Target, ref: ImageRef, inputs: Input
   const onIndex = eachPlatform ? await read('index', subject.descriptor, subject.manifest) : undefined
 
   // the outputs describe the subject: the index itself when platforms: each, else the one scope
-  // the metadata outputs name the document that passed: the newest that meets every condition
-  const report = (ev: SubjectEvidence) => {
-    result.referrers = ev.found.referrers.map(r => r.descriptor)
-    result.via = ev.found.via
-    const md = chooseMetadata(ev.evidence, policy).chosen
-    if (!md?.document) return
-    result.metadata = md.document
-    // a signed statement is reported with the metadata artifact that carries the same document, if any
-    const artifact = md.signature ? ev.evidence.find(e => e.source === 'referrer' && !e.signature && e.documentDigest === md.documentDigest) : md
-    const mdRef = ev.found.referrers.find(r => r.descriptor.digest === (artifact ?? md).digest)
-    if (mdRef?.descriptor.annotations) result.annotations = mdRef.descriptor.annotations
-    if ((artifact ?? md).source === 'referrer') result.artifactDigest = (artifact ?? md).digest
-  }
-  if (onIndex) report(onIndex)
+  let outputs = onIndex ? subjectOutputs(onIndex, policy) : undefined
+  const gate: GateRow[] = []
   for (const sc of scopes) {
     const own = await read(sc.scope, sc.descriptor, sc.manifest, sc.platformDigest)
-    if (!onIndex && sc === scopes[0]) report(own)
+    outputs ??= subjectOutputs(own, policy)
     const evidence = onIndex && sc.platformDigest ? withIndexEvidence(own.evidence, onIndex.evidence, sc.platformDigest) : own.evidence
-    for (const row of evaluateGate(requirements, evidence, policy)) result.gate.push({ ...row, scope: sc.scope })
+    for (const row of evaluateGate(requirements, evidence, policy)) gate.push({ ...row, scope: sc.scope })
   }
-  const failed = result.gate.filter(r => !r.found)
-  result.missing = [...new Set(failed.map(r => (eachPlatform ? `${r.requirement}@${r.scope}` : r.requirement)))]
-  result.problems = failed.map(r => (eachPlatform ? `${r.scope}: ${r.detail}` : r.detail))
-  result.verified = result.problems.length === 0
-  return result
+  const failed = gate.filter(r => !r.found)
+  const problems = failed.map(r => (eachPlatform ? `${r.scope}: ${r.detail}` : r.detail))
+  return {
+    command: 'verify',
+    image: ref,
+    subject: subject.descriptor,
+    referrers: [],
+    ...outputs,
+    gate,
+    verified: problems.length === 0,
+    missing: [...new Set(failed.map(r => (eachPlatform ? `${r.requirement}@${r.scope}` : r.requirement)))],
+    problems,
+    notes: []
+  }
 }
 
-export async function discoverCommand(target: Target, ref: ImageRef, inputs: Inputs, deps: RunDeps): Promise<Result> {
-  const subject = await resolveSubject(target, ref, inputs.digest)
-  const result = baseResult(inputs, ref, subject.descriptor)
-  const tree = subject.index
-    ? await discoverIndexTree(target, subject, { logger: deps.logger })
-    : await discoverTree(target, subject.descriptor, { logger: deps.logger })
-  result.tree = tree.nodes
-  result.via = tree.via
-  result.referrers = tree.nodes.filter(n => !n.relation).map(n => n.descriptor)
-  result.verified = true
-  return result
+/**
+ * What the outputs say of the subject: its referrers, and the metadata document that passed (the
+ * newest that meets every condition) with the manifest that carries it.
+ */
+function subjectOutputs(
+  ev: SubjectEvidence,
+  policy: Policy
+): Pick<VerifyResult, 'referrers' | 'via' | 'metadata' | 'annotations' | 'artifactDigest' | 'metadataDigest'> {
+  const base = { referrers: ev.found.referrers.map(r => r.descriptor), via: ev.found.via }
+  const md = chooseMetadata(ev.evidence, policy).chosen
+  if (!md?.document) return base
+  // a signed statement is reported with the metadata artifact that carries the same document, if any
+  const carrier = (md.signature ? ev.evidence.find(e => e.source === 'referrer' && !e.signature && e.documentDigest === md.documentDigest) : md) ?? md
+  const mdRef = ev.found.referrers.find(r => r.descriptor.digest === carrier.digest)
+  return {
+    ...base,
+    metadata: md.document,
+    metadataDigest: carrier.digest,
+    ...(mdRef?.descriptor.annotations ? { annotations: mdRef.descriptor.annotations } : {}),
+    ...(carrier.source === 'referrer' ? { artifactDigest: carrier.digest } : {})
+  }
 }

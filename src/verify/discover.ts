@@ -1,32 +1,55 @@
 /**
- * `discover`: the referrers tree of an image (referrers of referrers, as `oras discover` shows it).
+ * `discover`: the referrers tree of an image, as `oras discover` shows it (referrers of referrers, to
+ * `depth` levels, optionally only one artifactType at every level, as ORAS filters), and for an
+ * image index each platform manifest with the attestations BuildKit stored for it inside the index
+ * and its own referrers. It reports what is there; it never judges.
  */
-import type { ReferrerNode } from '../result.js'
+import type { Inputs } from '../inputs.js'
 import type { Logger } from '../log.js'
+import { ArtifactType } from '../oci/media-types.js'
+import type { ImageRef } from '../oci/reference.js'
 import type { Target } from '../oci/target.js'
 import type { Descriptor } from '../oci/types.js'
 import { readIndexAttestations } from '../read/attestations.js'
 import { findReferrers } from '../read/referrers.js'
+import { resolveSubject } from '../read/subject.js'
+import type { DiscoverResult, PlatformNode, ReferrerNode, RunDeps } from '../result.js'
+import { classify, needsManifest, type EvidenceKind } from './classify.js'
 
-/** Depth of the tree: an image's SBOM, its attestation, that one's signature, and one more; deeper is noise. */
-export const MAX_DISCOVER_DEPTH = 4
 /** Nodes in all, so a hostile registry cannot make discover run forever. */
 export const MAX_DISCOVER_NODES = 10000
 
-export async function discoverTree(
-  target: Target,
-  subject: Descriptor,
-  opts: { logger?: Logger; depth?: number } = {}
-): Promise<{ nodes: ReferrerNode[]; via: string }> {
+interface WalkOptions {
+  logger?: Logger
+  /** levels: 1 lists the subject's referrers only */
+  depth: number
+  /** an artifactType (filtered by the registry where it can), or a kind (metadata, sbom, provenance: judged as the gate judges) */
+  artifactType?: string
+}
+
+const KINDS: readonly string[] = ['metadata', 'sbom', 'provenance']
+
+function isKind(t: string | undefined): t is EvidenceKind {
+  return t !== undefined && KINDS.includes(t)
+}
+
+/** The referrers of `subject` and theirs, `depth` levels deep; `via`: how the first listing was read. */
+export async function discoverTree(target: Target, subject: Descriptor, opts: WalkOptions): Promise<{ nodes: ReferrerNode[]; via: string }> {
   let count = 0
   let via = ''
-  const walk = async (s: Descriptor, depth: number): Promise<ReferrerNode[]> => {
-    const found = await findReferrers(target, s, opts.logger ? { logger: opts.logger } : {})
+  const walk = async (s: Descriptor, level: number): Promise<ReferrerNode[]> => {
+    const kind = isKind(opts.artifactType) ? opts.artifactType : undefined
+    const found = await findReferrers(target, s, {
+      ...(opts.logger ? { logger: opts.logger } : {}),
+      ...(opts.artifactType && !kind ? { artifactType: opts.artifactType } : {}),
+      ...(kind ? { fetchIf: needsManifest } : {})
+    })
     if (!via) via = found.via
     const nodes: ReferrerNode[] = []
     for (const r of found.referrers) {
+      if (kind && !classify(r.descriptor, r.manifest).has(kind)) continue
       if (++count > MAX_DISCOVER_NODES) break
-      nodes.push({ descriptor: r.descriptor, children: depth + 1 < (opts.depth ?? MAX_DISCOVER_DEPTH) ? await walk(r.descriptor, depth + 1) : [] })
+      nodes.push({ descriptor: r.descriptor, children: level + 1 < opts.depth ? await walk(r.descriptor, level + 1) : [] })
     }
     return nodes
   }
@@ -35,21 +58,45 @@ export async function discoverTree(
 }
 
 /**
- * An image index as `discover` shows it: the index's referrers, then each platform manifest with the
- * attestations BuildKit stored for it inside the index and its own referrers tree.
+ * Each platform of an index: BuildKit's attestations for it (read from the index), then its own
+ * referrers. An attestation in the OCI-artifact form has `subject` = the platform, so a registry
+ * with the referrers API (or the tag schema attach keeps) lists it too: it is shown once, as BuildKit's.
  */
-export async function discoverIndexTree(
+async function discoverPlatforms(
   target: Target,
-  subject: { descriptor: Descriptor; platforms: Descriptor[]; indexAttestations: Descriptor[] },
-  opts: { logger?: Logger } = {}
-): Promise<{ nodes: ReferrerNode[]; via: string }> {
-  const top = await discoverTree(target, subject.descriptor, opts)
-  const attestations = await readIndexAttestations(target, subject.indexAttestations, opts)
-  const nodes = [...top.nodes]
+  subject: { platforms: Descriptor[]; indexAttestations: Descriptor[] },
+  opts: WalkOptions
+): Promise<PlatformNode[]> {
+  const attestations = await readIndexAttestations(target, subject.indexAttestations, opts.logger ? { logger: opts.logger } : {})
+  const out: PlatformNode[] = []
   for (const p of subject.platforms) {
     const own = await discoverTree(target, p, opts)
-    const about = attestations.filter(a => a.about === p.digest).map((a): ReferrerNode => ({ descriptor: a.descriptor, relation: 'attestation', children: [] }))
-    nodes.push({ descriptor: p, relation: 'platform', children: [...about, ...own.nodes] })
+    const wanted = opts.artifactType
+    const about = attestations
+      .filter(a => a.about === p.digest)
+      .filter(a => !wanted || (isKind(wanted) ? classify(a.descriptor, a.manifest).has(wanted) : wanted === ArtifactType.BuildKitAttestation))
+      .map(a => a.descriptor)
+    const shown = new Set(about.map(a => a.digest))
+    out.push({ descriptor: p, attestations: about, referrers: own.nodes.filter(n => !shown.has(n.descriptor.digest)) })
   }
-  return { nodes, via: top.via }
+  return out
+}
+
+export async function discoverCommand(target: Target, ref: ImageRef, inputs: Inputs, deps: RunDeps): Promise<DiscoverResult> {
+  const { logger } = deps
+  const subject = await logger.group(`Resolving ${ref.original}`, () => resolveSubject(target, ref, inputs.digest))
+  const opts: WalkOptions = { logger, depth: inputs.depth, ...(inputs.artifactType ? { artifactType: inputs.artifactType } : {}) }
+  const tree = await logger.group(`Reading referrers of ${subject.descriptor.digest}`, () => discoverTree(target, subject.descriptor, opts))
+  const platforms = subject.index ? await logger.group('Reading the platforms of the index', () => discoverPlatforms(target, subject, opts)) : []
+  return {
+    command: 'discover',
+    image: ref,
+    subject: subject.descriptor,
+    tree: tree.nodes,
+    platforms,
+    ...(tree.via ? { via: tree.via } : {}),
+    ...(inputs.artifactType ? { artifactType: inputs.artifactType } : {}),
+    depth: inputs.depth,
+    notes: []
+  }
 }

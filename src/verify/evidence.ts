@@ -4,6 +4,7 @@
  */
 import type { Logger } from '../log.js'
 import { annotationKeys, decodeDocument, decodeDocumentBytes } from '../metadata/codec.js'
+import { noDocumentProblem } from '../metadata/prefixes.js'
 import type { BuildMetadata } from '../metadata/schema.js'
 import { Annotation, ArtifactType } from '../oci/media-types.js'
 import { digestOf } from '../oci/digest.js'
@@ -38,7 +39,7 @@ export async function readMetadata(
 ): Promise<MetadataReading> {
   try {
     const dec = decodeDocument(annotations ?? {}, { prefix })
-    if (!dec) return { problem: 'it carries no metadata annotations' }
+    if (!dec) return { problem: noDocumentProblem(annotations, prefix) }
     if (dec.inline) return { document: dec.document, documentDigest: dec.documentDigest }
     let m = manifest
     if (!m && manifestDigest) {

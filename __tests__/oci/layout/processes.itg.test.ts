@@ -24,7 +24,8 @@ test(`${WRITERS} CLI processes attaching to one layout at once lose nothing`, as
   expect(new Set(written).size).toBe(WRITERS)
 
   const d = await runCli(['discover', image, '--json'])
-  const listed = (JSON.parse(d.stdout).referrers as Array<{ digest: string; artifactType: string }>)
+  // discover --json has the shape of oras discover --format json: the subject's referrers under manifests
+  const listed = (JSON.parse(d.stdout).manifests as Array<{ digest: string; artifactType: string }>)
     .filter(x => x.artifactType === ArtifactType.BuildMetadataV1)
     .map(x => x.digest)
   expect(listed.sort()).toEqual([...written].sort())

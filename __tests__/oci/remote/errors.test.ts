@@ -68,6 +68,22 @@ describe('messages: what failed, then the cause, then what to do', () => {
       'push manifest to localhost:5000/app: not found (404 MANIFEST_UNKNOWN)'
     )
   })
+  test('every status ends with what to do: not found, refused, conflict, digest rejected', () => {
+    const get = { ...ctx, op: 'fetch manifest v1', preposition: 'from' as const }
+    expect(describeError(httpError(get, 404, enc('{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}')))).toBe(
+      'fetch manifest v1 from localhost:5000/app: not found (404 MANIFEST_UNKNOWN). Check the tag or digest in image, and that the image was pushed to localhost:5000/app.'
+    )
+    expect(describeError(httpError({ ...ctx, op: 'fetch blob sha256:x', preposition: 'from' }, 404))).toMatch(/not found \(404\)\. The registry lost a blob/)
+    expect(describeError(httpError(ctx, 405))).toBe(
+      'push manifest to localhost:5000/app: request refused (405). Check that the repository exists and accepts pushes from these credentials (some ' +
+        'registries need it created first; mirrors are read-only).'
+    )
+    expect(describeError(httpError(get, 405))).toMatch(/request refused \(405\)\. Check that the image names a registry that serves the OCI distribution API/)
+    expect(describeError(httpError(ctx, 409))).toMatch(/conflict \(409\)\. Another writer changed it at the same moment; run again\.$/)
+    expect(describeError(httpError(ctx, 400, enc('{"errors":[{"code":"DIGEST_INVALID"}]}')))).toMatch(
+      /digest rejected \(400 DIGEST_INVALID\)\. The registry computed/
+    )
+  })
   test('a hint is one sentence after the cause, never glued on with a space', () => {
     const e = httpError(ctx, 429)
     expect(describeError(e)).toBe(

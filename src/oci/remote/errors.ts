@@ -90,9 +90,28 @@ function hintFor(code: ErrorCode, ctx: HttpErrorContext, auth?: CredentialState)
       return 'the registry refuses content of this size'
     case 'TIMEOUT':
       return 'the registry did not answer in time; retry later'
+    case 'NOT_FOUND':
+      return notFoundHint(ctx)
+    case 'CONFLICT':
+      return 'another writer changed it at the same moment; run again'
+    case 'DIGEST_MISMATCH':
+      return 'the registry computed another digest than the one sent; run again, and report it if it repeats'
     default:
-      return undefined
+      // UNSUPPORTED: 400, 405, 416, … — the registry will not take this request as it is
+      return WRITES.test(ctx.op)
+        ? 'check that the repository exists and accepts pushes from these credentials (some registries need it created first; mirrors are read-only)'
+        : 'check that the image names a registry that serves the OCI distribution API (v2), and report it with the --debug output if it does'
   }
+}
+
+/** Operations that write: a refusal of one is about the repository's permissions or kind. */
+const WRITES = /^(push|start upload|delete|mount)\b/
+
+/** What to do about a 404: a missing tag or digest, repository, or blob. */
+function notFoundHint(ctx: HttpErrorContext): string {
+  if (/^(fetch|check) blob\b/.test(ctx.op)) return `the registry lost a blob that a manifest names; push the image to ${ctx.subject} again`
+  if (/^(fetch|check) manifest\b/.test(ctx.op)) return `check the tag or digest in image, and that the image was pushed to ${ctx.subject}`
+  return `check the repository ${ctx.subject} in image, and that it exists on this registry`
 }
 
 /** The cause for 401/403, naming whether credentials were found and where they came from. */
@@ -144,4 +163,29 @@ export function httpError(
   const cause = authCause(code, status, ctx.registry, override?.auth) ?? `${WHAT[code] ?? 'failed'} ${statusDetail(status, first)}`
   const message = `${whereOf(ctx)}: ${cause}`
   return new OciError(code, message, { op: ctx.op, subject: ctx.subject, status, registryErrors, ...(hint ? { hint } : {}) })
+}
+
+/**
+ * The host answered, but not as a registry: `/v2/` is not there (a web server, a proxy's error page,
+ * the wrong port). The registry could not be asked (exit 3), rather than "not found" (exit 1).
+ */
+export function notARegistry(ctx: HttpErrorContext, origin: string, pingStatus: number): OciError {
+  return new OciError('NOT_A_REGISTRY', `${whereOf(ctx)}: ${origin} is not a registry (GET /v2/ answered ${pingStatus}, without the registry API header)`, {
+    op: ctx.op,
+    subject: ctx.subject,
+    status: 404,
+    hint: 'check the registry host and port in image (e.g. ghcr.io/owner/app:tag), and that no proxy or load balancer answers in its place'
+  })
+}
+
+/** The same error with more said about its cause (the hint stays last, in describeError). */
+export function withCause(error: OciError, more: string): OciError {
+  return new OciError(error.code, `${error.message}${more}`, {
+    ...(error.op !== undefined ? { op: error.op } : {}),
+    ...(error.subject !== undefined ? { subject: error.subject } : {}),
+    ...(error.status !== undefined ? { status: error.status } : {}),
+    registryErrors: error.registryErrors,
+    ...(error.hint !== undefined ? { hint: error.hint } : {}),
+    ...(error.cause !== undefined ? { cause: error.cause } : {})
+  })
 }

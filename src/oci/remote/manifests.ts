@@ -97,7 +97,8 @@ export async function fetchManifest(ctx: RepoContext, reference: string | Descri
   if (typeof reference !== 'string' && reference.size !== bytes.length) {
     throw new OciError('DIGEST_MISMATCH', `${op} from ${ctx.subject}: ${bytes.length} bytes, the descriptor says ${reference.size}`, {
       op,
-      subject: ctx.subject
+      subject: ctx.subject,
+      hint: 'the descriptor that names it is wrong; do not trust this content'
     })
   }
   return { descriptor: { mediaType: mediaTypeOf(reply.headers.get('content-type'), bytes), digest, size: bytes.length }, bytes }

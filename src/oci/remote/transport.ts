@@ -12,7 +12,8 @@ import { Deadline, formatSeconds } from './deadline.js'
 export type { Reply, RequestCount, RequestSpec, TransportOptions } from './request.js'
 import { discard, IdleTimer, readCapped, withProgress } from './bodies.js'
 import { send, SendError, type Answer, type Body } from './dispatcher.js'
-import { httpError, MAX_ERROR_BODY_BYTES, whereOf, type HttpErrorContext } from './errors.js'
+import { httpError, MAX_ERROR_BODY_BYTES, whereOf, withCause, type HttpErrorContext } from './errors.js'
+import { RegistryCheck } from './registry-check.js'
 import { networkFailure } from './failures.js'
 import type { Method, Reply, RequestCount, RequestSpec, TransportOptions } from './request.js'
 import { sameOrigin } from './link.js'
@@ -56,6 +57,8 @@ export class Transport {
   private readonly userAgent: string
   private readonly insecure: string[]
   private readonly proxy: ProxySettings
+  /** is there an OCI registry at this origin at all? asked once, when a 404 looks like no registry sent it */
+  private readonly registryCheck: RegistryCheck
 
   constructor(private readonly opts: TransportOptions) {
     this.insecure = opts.insecureRegistries ?? []
@@ -68,6 +71,7 @@ export class Transport {
     this.proxy = opts.proxy ?? NO_PROXY_SETTINGS
     this.deadline = opts.deadline ?? new Deadline()
     this.auth = new Authorizer(opts.registry, opts.subject, opts.credentials, req => this.raw(req), this.logger)
+    this.registryCheck = new RegistryCheck(spec => this.request(spec), this.origin, opts)
   }
 
   url(path: string): string {
@@ -86,7 +90,7 @@ export class Transport {
     throw new OciError(
       'INVALID_RESPONSE',
       `${whereOf(ctx)}: refusing to follow a redirect to ${url.protocol}//${url.host}, plain HTTP is only used for loopback and insecure registries`,
-      { op: ctx.op, subject: ctx.subject }
+      { op: ctx.op, subject: ctx.subject, hint: `if ${url.host} may be reached over plain HTTP, list it in insecure-registries` }
     )
   }
 
@@ -143,6 +147,8 @@ export class Transport {
 
   /** The error for a status that is not an answer; 401/403 say whether credentials were found, and where. */
   private async statusError(spec: RequestSpec, reply: Reply): Promise<OciError> {
+    const notRegistry = reply.status === 404 && !spec.noAuth ? await this.registryCheck.explain404(spec.ctx, reply) : undefined
+    if (notRegistry) return notRegistry
     if ((reply.status === 401 || reply.status === 403) && !spec.noAuth) {
       return httpError(spec.ctx, reply.status, reply.body, { auth: await this.auth.credentialState() })
     }
@@ -173,7 +179,11 @@ export class Transport {
         if (next) {
           await discard(res)
           if (++redirects > MAX_REDIRECTS) {
-            throw new OciError('INVALID_RESPONSE', `${whereOf(spec.ctx)}: more than ${MAX_REDIRECTS} redirects`, { op: spec.ctx.op, subject: spec.ctx.subject })
+            throw new OciError('INVALID_RESPONSE', `${whereOf(spec.ctx)}: more than ${MAX_REDIRECTS} redirects`, {
+              op: spec.ctx.op,
+              subject: spec.ctx.subject,
+              hint: 'the registry (or a proxy before it) redirects in a loop; check its configuration'
+            })
           }
           this.checkScheme(next.url, spec.ctx)
           hop = next
@@ -273,18 +283,6 @@ export class Transport {
     })
     return { status: reply.status, headers: reply.headers, body: reply.body }
   }
-}
-
-/** The same error with more said about its cause (the hint stays last, in describeError). */
-function withCause(error: OciError, more: string): OciError {
-  return new OciError(error.code, `${error.message}${more}`, {
-    ...(error.op !== undefined ? { op: error.op } : {}),
-    ...(error.subject !== undefined ? { subject: error.subject } : {}),
-    ...(error.status !== undefined ? { status: error.status } : {}),
-    registryErrors: error.registryErrors,
-    ...(error.hint !== undefined ? { hint: error.hint } : {}),
-    ...(error.cause !== undefined ? { cause: error.cause } : {})
-  })
 }
 
 /** Internal: an attempt that got no answer (connection refused/reset, TLS, proxy, timeout, body cut short). */

@@ -1,0 +1,135 @@
+/**
+ * `get`: read back what is attached, as `oras pull` and `regctl artifact get --subject …
+ * --filter-artifact-type …` do: the metadata document (also from annotations mode), an SBOM,
+ * provenance, or any referrer by artifactType — including the statements inside BuildKit's
+ * attestation manifests in an image index, per platform. Byte for byte, digest-checked; written to
+ * `output` when given (else the CLI prints it). Read only: nothing is written to the registry.
+ */
+import { rename, rm, writeFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { UsageError } from '../errors.js'
+import type { Inputs } from '../inputs.js'
+import type { ImageRef } from '../oci/reference.js'
+import type { Target } from '../oci/target.js'
+import { parseManifest, type Descriptor, type Manifest } from '../oci/types.js'
+import { readIndexAttestations } from '../read/attestations.js'
+import { resolveSubject } from '../read/subject.js'
+import { platformLabel, type Candidate, type GetResult, type RunDeps } from '../result.js'
+import { collectEvidence } from '../verify/evidence.js'
+import { answers, describeCandidate, kindName, matchPlatform, pickCandidate, toCandidate } from './candidates.js'
+import { readContent } from './content.js'
+
+/** `3 referrers: application/vnd.oci-build-metadata.v1+json, application/spdx+json (2)` */
+function presentLine(types: string[]): string {
+  if (!types.length) return 'nothing is attached to it'
+  const counts = new Map<string, number>()
+  for (const t of types) counts.set(t, (counts.get(t) ?? 0) + 1)
+  return `attached: ${[...counts].map(([t, n]) => (n > 1 ? `${t} (${n})` : t)).join(', ')}`
+}
+
+/** Write exactly these bytes to `path`: a temp file renamed over it, so no reader sees half of it. */
+async function writeExactly(path: string, bytes: Uint8Array): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`
+  try {
+    await writeFile(tmp, bytes)
+    await rename(tmp, path)
+  } catch (e) {
+    await rm(tmp, { force: true })
+    throw new UsageError(`get: cannot write ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {
+      hint: 'give output a path in a directory that exists and can be written'
+    })
+  }
+}
+
+export async function getCommand(target: Target, ref: ImageRef, inputs: Inputs, deps: RunDeps): Promise<GetResult> {
+  const { logger } = deps
+  const kind = inputs.artifactType ?? (inputs.artifact ? '' : 'metadata')
+  const subject = await logger.group(`Resolving ${ref.original}`, () => resolveSubject(target, ref, inputs.digest))
+  // the scope: the image (or index), or one platform of an index
+  let descriptor: Descriptor = subject.descriptor
+  let manifest: Manifest = subject.manifest
+  let scope = subject.index ? 'index' : 'image'
+  if (inputs.platform) {
+    if (!subject.index)
+      throw new UsageError(`get: ${ref.original} is not an image index, so it has no platform ${inputs.platform}`, { hint: 'leave out platform' })
+    const hits = matchPlatform(subject.platforms, inputs.platform)
+    if (hits.length !== 1) {
+      throw new UsageError(`get: ${ref.original} has ${hits.length ? 'several' : 'no'} platform ${inputs.platform}`, {
+        hint: `give one of ${subject.platforms.map(platformLabel).join(', ') || '(none)'}`
+      })
+    }
+    descriptor = hits[0]!
+    manifest = parseManifest((await target.fetchManifest(descriptor)).bytes, `platform manifest ${descriptor.digest}`)
+    scope = platformLabel(descriptor)
+  }
+  const attestations = await readIndexAttestations(target, subject.indexAttestations, { logger, registryFailures: 'throw' })
+  const ev = await logger.group(`Reading referrers of ${scope} ${descriptor.digest}`, () =>
+    collectEvidence(
+      target,
+      { descriptor, manifest, indexAttestations: attestations },
+      { prefix: inputs.annotationPrefix, logger, ...(inputs.platform ? { platformDigest: descriptor.digest } : {}) }
+    )
+  )
+  const listed = new Map(ev.found.referrers.map(r => [r.descriptor.digest, r]))
+  const inIndex = new Map(attestations.map(a => [a.descriptor.digest, a]))
+  const found: Array<{ candidate: Candidate; manifest?: Manifest }> = []
+  const problems: string[] = []
+  const seen = new Set<string>()
+  for (const e of ev.evidence) {
+    // BuildKit's OCI-form attestation is in the index and, with its subject, a referrer too: one candidate
+    if (seen.has(e.digest)) continue
+    seen.add(e.digest)
+    const r = listed.get(e.digest)
+    const a = inIndex.get(e.digest)
+    const d = r?.descriptor ?? a?.descriptor ?? descriptor
+    const platform = a?.about ? subject.platforms.find(p => p.digest === a.about) : undefined
+    const c = toCandidate(e, d.annotations, platform ? platformLabel(platform) : scope, d)
+    const m = r?.manifest ?? a?.manifest
+    const fits = inputs.artifact ? e.digest === inputs.artifact && (!kind || answers(e, kind)) : answers(e, kind)
+    if (fits) found.push({ candidate: c, ...(m ? { manifest: m } : {}) })
+    else if (kind === 'metadata' && e.kinds.has('metadata') && e.problem) problems.push(`${e.digest}: ${e.problem}`)
+  }
+  const types = ev.evidence.map(e => e.artifactType ?? 'unknown')
+  const { picked, others } = pickCandidate(
+    found.map(f => f.candidate),
+    { kind, image: ref.original, ...(inputs.artifact ? { artifact: inputs.artifact } : {}), present: presentLine(types), problems }
+  )
+  const pickedKind =
+    kind ||
+    (ev.evidence
+      .find(e => e.digest === picked.descriptor.digest)
+      ?.kinds.values()
+      .next().value ??
+      picked.artifactType ??
+      '')
+  if (!inputs.output && !deps.printsContent && pickedKind !== 'metadata') {
+    throw new UsageError(`get: give output, the file to write the ${kindName(pickedKind)} to`, { hint: 'the action writes what get reads to that file' })
+  }
+  if (others.length) logger.info(`took ${describeCandidate(picked)}; also attached: ${others.map(describeCandidate).join('; ')}`)
+  const pickedManifest = found.find(f => f.candidate === picked)?.manifest
+  const content = await logger.group(`Reading ${picked.descriptor.digest}`, () =>
+    readContent(target, picked, pickedKind, {
+      prefix: inputs.annotationPrefix,
+      subjectManifest: manifest,
+      ...(pickedManifest ? { manifest: pickedManifest } : {})
+    })
+  )
+  const output = inputs.output && inputs.output !== '-' ? resolve(deps.cwd, inputs.output) : undefined
+  if (output) await writeExactly(output, content.bytes)
+  const notes = others.length
+    ? [`${others.length + 1} ${kindName(pickedKind)}s are attached; read the newest, ${picked.descriptor.digest} (choose another with artifact)`]
+    : []
+  const { document, ...blob } = content
+  return {
+    command: 'get',
+    image: ref,
+    subject: subject.descriptor,
+    kind: pickedKind,
+    picked,
+    content: blob,
+    ...(output ? { output } : {}),
+    ...(document ? { metadata: document } : {}),
+    others,
+    notes
+  }
+}
