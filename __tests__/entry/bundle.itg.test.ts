@@ -97,7 +97,7 @@ test('the npm package holds dist/, the schema, README and LICENSE, and `npx oci-
   ) as [{ filename: string; files: { path: string }[] }]
   const files = packed.files.map(f => f.path).sort()
   const dist = readdirSync(DIST).map(f => `dist/${f}`)
-  expect(files).toEqual([...dist, 'LICENSE', 'README.md', 'package.json', 'schema/build-metadata.v1.json'].sort())
+  expect(files).toEqual([...dist, 'LICENSE', 'README.md', 'package.json', 'schema/build-metadata.v1.json', 'schema/build-metadata.v2.json'].sort())
 
   // npx as a user runs it (`npx oci-build-metadata@1`), from the tarball and an empty npm cache, offline;
   // the bin's `#!/usr/bin/env node` finds the Node of this run first on PATH

@@ -2,26 +2,37 @@ import { readFile, writeFile, mkdir } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
-import { buildMetadataSchema, METADATA_SCHEMA_VERSION } from '../../src/metadata/schema.js'
+import { SCHEMAS_BY_VERSION } from '../../src/metadata/schema.js'
 import { buildDocument } from '../../src/metadata/document.js'
 import { CREATED, githubCi, image } from './sample.js'
 
-const FILE = fileURLToPath(new URL(`../../schema/build-metadata.v${METADATA_SCHEMA_VERSION}.json`, import.meta.url))
+const fileOf = (v: number) => fileURLToPath(new URL(`../../schema/build-metadata.v${v}.json`, import.meta.url))
+const FILE = fileOf(1)
 const REGENERATE = `UPDATE_SCHEMA=1 npm run test:jest -- __tests__/metadata/schema`
+const SEALED = {
+  version: 1 as const,
+  format: 'age' as const,
+  ciphertext: '-----BEGIN AGE ENCRYPTED FILE-----\nYWdlLWVuY3J5cHRpb24ub3JnL3YxCg==\n-----END AGE ENCRYPTED FILE-----\n'
+}
 
-describe('the committed JSON Schema', () => {
-  const generated = `${JSON.stringify(z.toJSONSchema(buildMetadataSchema), null, 2)}\n`
+describe.each(Object.entries(SCHEMAS_BY_VERSION).map(([v, schema]) => [Number(v), schema] as const))('the committed JSON Schema of version %i', (v, schema) => {
+  const generated = `${JSON.stringify(z.toJSONSchema(schema), null, 2)}\n`
 
-  it(`equals z.toJSONSchema(buildMetadataSchema) (regenerate: ${REGENERATE})`, async () => {
+  it(`equals z.toJSONSchema of its zod schema (regenerate: ${REGENERATE})`, async () => {
+    const file = fileOf(v)
     if (process.env.UPDATE_SCHEMA === '1') {
-      await mkdir(dirname(FILE), { recursive: true })
-      await writeFile(FILE, generated)
+      await mkdir(dirname(file), { recursive: true })
+      await writeFile(file, generated)
     }
-    const committed = await readFile(FILE, 'utf8').catch(() => '')
+    const committed = await readFile(file, 'utf8').catch(() => '')
     if (committed !== generated) {
-      throw new Error(`${FILE} is out of date with src/metadata/schema.ts: run \`${REGENERATE}\` and commit the result`)
+      throw new Error(`${file} is out of date with src/metadata/schema.ts: run \`${REGENERATE}\` and commit the result`)
     }
   })
+})
+
+describe('the committed JSON Schema', () => {
+  const generated = `${JSON.stringify(z.toJSONSchema(SCHEMAS_BY_VERSION[1]), null, 2)}\n`
 
   it('describes a real document: required fields, the literal version, closed objects', () => {
     const schema = JSON.parse(generated) as {
@@ -73,5 +84,33 @@ describe('real documents against the published JSON Schema (ajv, draft 2020-12)'
     expect(validate({ ...doc, schemaVersion: 2 })).toBe(false)
     expect(validate({ ...doc, extra: true })).toBe(false)
     expect(validate({ ...doc, image: { ...doc.image, digest: 'not a digest' } })).toBe(false)
+    // a private part is not version 1: a v1 reader refuses it (objects are closed), so it is written as version 2
+    expect(validate({ ...doc, private: SEALED })).toBe(false)
+  })
+})
+
+describe('version 2: version 1 and the private part', () => {
+  const load = async (v: number) => {
+    const { Ajv2020 } = await import('ajv/dist/2020.js')
+    const addFormats = (await import('ajv-formats')).default as unknown as (a: unknown) => void
+    const ajv = new Ajv2020({ strict: false, allErrors: true })
+    addFormats(ajv)
+    return ajv.compile(JSON.parse(await readFile(fileOf(v), 'utf8')))
+  }
+
+  it('a document is version 1 without a private part and version 2 with one; each validates against its own schema only', async () => {
+    const [v1, v2] = [await load(1), await load(2)]
+    const plain = JSON.parse(JSON.stringify(buildDocument({ ci: githubCi, image, created: CREATED })))
+    const sealed = JSON.parse(JSON.stringify(buildDocument({ ci: githubCi, image, created: CREATED, private: SEALED })))
+    expect(plain.schemaVersion).toBe(1)
+    expect(plain.private).toBeUndefined()
+    expect(sealed.schemaVersion).toBe(2)
+    expect(sealed.private).toEqual(SEALED)
+    // the rest of the document is the same
+    const { schemaVersion: _a, private: _p, ...rest } = sealed
+    const { schemaVersion: _b, ...restPlain } = plain
+    expect(rest).toEqual(restPlain)
+    expect([v1(plain), v2(sealed), v1(sealed), v2({ ...sealed, private: { ...SEALED, format: 'pgp' } })]).toEqual([true, true, false, false])
+    expect(v2({ ...sealed, private: { ...SEALED, ciphertext: '{"ticket": "INC-1"}' } })).toBe(false)
   })
 })
