@@ -14,6 +14,8 @@ import { GITHUB_ACTIONS_ISSUER, parseExpectedSigner } from './sign/signer.js'
 import { COMMANDS, DEFAULT_DISCOVER_DEPTH, DEFAULT_VERIFY_TIMEOUT_SECONDS, INPUT_SPECS, MAX_DISCOVER_DEPTH, MAX_VERIFY_TIMEOUT_SECONDS } from './input-specs.js'
 import { hasControlCharacter, maxAge, parseMatrix } from './input-values.js'
 import { parseRequirement, REQUIREMENT_FORMS } from './verify/requirements.js'
+import { privateInputs } from './private/options.js'
+import { policyInputs } from './policy/options.js'
 
 export { INPUT_SPECS, type Command } from './input-specs.js'
 export { OUTPUT_SPECS } from './output-specs.js'
@@ -80,7 +82,13 @@ export const rawInputsSchema = z.object({
   platform: z.string().optional(),
   output: z.string().optional(),
   depth: z.string().optional(),
-  format: z.string().optional()
+  format: z.string().optional(),
+  private: z.string().optional(),
+  'private-file': z.string().optional(),
+  recipients: z.string().optional(),
+  identity: z.string().optional(),
+  policy: z.string().optional(),
+  'policy-file': z.string().optional()
 })
 export type RawInputs = z.infer<typeof rawInputsSchema>
 
@@ -197,9 +205,11 @@ function readInputs(r: Raw, ctx: Ctx) {
   // get reads what the gate counts: a keyword (any case) but signature's and predicates' statements, or an artifactType
   const given = text(r['artifact-type'])
   const parsed = given ? parseRequirement(given) : undefined
-  const readable = parsed && (parsed.kind === 'artifactType' || parsed.kind === 'metadata' || parsed.kind === 'sbom' || parsed.kind === 'provenance')
+  const readable =
+    parsed &&
+    (parsed.kind === 'artifactType' || parsed.kind === 'metadata' || parsed.kind === 'sbom' || parsed.kind === 'provenance' || parsed.kind === 'private')
   if (given && !readable)
-    issue(ctx, `input artifact-type "${given}" is neither metadata, sbom, provenance nor an artifactType (type/subtype). Give one of those`)
+    issue(ctx, `input artifact-type "${given}" is neither metadata, sbom, provenance, private nor an artifactType (type/subtype). Give one of those`)
   const artifact = text(r.artifact)
   if (artifact && !isDigest(artifact)) issue(ctx, `input artifact "${artifact}" is not a digest: give the sha256:<64 hex digits> that get or discover listed`)
   const platform = text(r.platform)
@@ -237,6 +247,8 @@ const inputsSchema = rawInputsSchema.transform((r, ctx) => {
     ...attachInputs(r, ctx, mode),
     ...gateInputs(r, ctx),
     ...readInputs(r, ctx),
+    ...privateInputs(r, ctx),
+    ...policyInputs(r, ctx),
     summary: flag(r, 'summary', true, ctx)
   }
 })

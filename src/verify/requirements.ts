@@ -3,11 +3,14 @@
  * URIs, and artifactType strings. inputs.ts validates with it; the gate evaluates what it returns.
  */
 
-/** The gate's keywords; the first three are also the kinds of what attach writes. */
-export const REQUIREMENT_KEYWORDS = ['metadata', 'sbom', 'provenance', 'signature'] as const
+/**
+ * The gate's keywords; the first three are also the kinds of what attach writes. `private`: the
+ * metadata document that passed carries a private part (and, with an identity, one it opens).
+ */
+export const REQUIREMENT_KEYWORDS = ['metadata', 'sbom', 'provenance', 'signature', 'private'] as const
 export type RequirementKeyword = (typeof REQUIREMENT_KEYWORDS)[number]
-/** What a referrer can be evidence of: the keywords. */
-export type EvidenceKind = RequirementKeyword
+/** What a referrer can be evidence of: the keywords but `private`, which is a part of the metadata document. */
+export type EvidenceKind = Exclude<RequirementKeyword, 'private'>
 
 export type Requirement =
   /** `name` is the keyword in lower case: rows and `missing` name it so */
