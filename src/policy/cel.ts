@@ -76,7 +76,7 @@ export function compilePolicy(expressions: Array<{ text: string; source: string 
         hint: `the variables are ${POLICY_VARIABLES.join(', ')}; the fields of metadata are those of docs/metadata.md`
       })
     if (checked.type !== 'bool' && checked.type !== 'dyn')
-      throw new UsageError(`${where} is a ${checked.type}, not a condition`, { hint: 'give an expression that is true or false, e.g. a comparison' })
+      throw new UsageError(`${where} is of type ${checked.type}, not a condition`, { hint: 'give an expression that is true or false, e.g. a comparison' })
     const reads = new Set([...identifiers(parsed.ast)].filter((v): v is PolicyVariable => (POLICY_VARIABLES as readonly string[]).includes(v)))
     if (reads.has('private') && !opts.identity)
       throw new UsageError(`${where} reads private, but no identity is given to decrypt it`, {

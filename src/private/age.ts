@@ -50,12 +50,12 @@ export async function sealPrivate(plaintext: string, recipients: string[]): Prom
 }
 
 /** The identities, each checked by the library; a bad one names its source and line, never the key. */
-export function checkIdentities(sources: IdentitySource[]): Decrypter {
+export async function checkIdentities(sources: IdentitySource[]): Promise<Decrypter> {
   const d = new Decrypter()
   for (const s of sources) {
     for (const [i, line] of s.lines.entries()) {
       try {
-        identityToRecipient(line)
+        await identityToRecipient(line)
         d.addIdentity(line)
       } catch {
         throw new UsageError(`${s.from}: entry ${i + 1} is not an age identity`, {

@@ -22,7 +22,7 @@ export async function identityOpener(file: string | undefined, env: NodeJS.Proce
   const sources = await readIdentities(file, env, cwd)
   if (!sources.length) return undefined
   const age = await import('./age.js')
-  const decrypter: Decrypter = age.checkIdentities(sources)
+  const decrypter: Decrypter = await age.checkIdentities(sources)
   const none = { problem: 'the metadata document has no private part', noMatch: false }
   return {
     count: sources.reduce((n, s) => n + s.lines.length, 0),
