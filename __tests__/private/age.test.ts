@@ -3,8 +3,14 @@
 import { generateHybridIdentity, generateIdentity, identityToRecipient } from 'age-encryption'
 import { describeError, isOciError } from '../../src/errors.js'
 import { clearSecrets, redact } from '../../src/log.js'
-import { checkIdentities, openPrivate, sealPrivate } from '../../src/private/age.js'
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { checkIdentities, openPrivate, sealPrivate as seal } from '../../src/private/age.js'
+import { identityOpener } from '../../src/private/open.js'
+import { buildDocument } from '../../src/metadata/document.js'
 import { privatePartSchema } from '../../src/metadata/schema.js'
+import { CREATED, githubCi, image } from '../metadata/sample.js'
 
 const PLAINTEXT = JSON.stringify({ customer: 'ACME Corp', ticket: 'INC-4711' })
 const keys = async (n: number, hybrid = false) => {
@@ -15,6 +21,11 @@ const keys = async (n: number, hybrid = false) => {
   }
   return out
 }
+const sealPrivate = async (plaintext: string, recipients: string[]) => ({
+  version: 1 as const,
+  format: 'age' as const,
+  ciphertext: await seal(plaintext, recipients)
+})
 const decrypter = (identity: string) => checkIdentities([{ from: 'identity file key.txt', lines: [identity] }])
 
 afterEach(() => clearSecrets())
@@ -27,8 +38,19 @@ test('sealed for two recipients: each identity opens it, a third does not; the p
   expect(part.ciphertext).not.toContain('INC-4711')
   for (const k of [a!, b!]) expect(await openPrivate(part, await decrypter(k.identity))).toEqual({ plaintext: JSON.parse(PLAINTEXT), text: PLAINTEXT })
   expect(await openPrivate(part, await decrypter(c!.identity))).toEqual({ noMatch: true, problem: 'no identity given matches a recipient of the private part' })
-  // the plaintext was masked the moment it existed
-  expect(redact(`log ${PLAINTEXT}`)).toBe('log ***')
+})
+
+test('opened through the identities given (a file, then OCI_BUILD_METADATA_IDENTITY): the plaintext and the keys are masked before anything can print them', async () => {
+  const [a, b] = await keys(2)
+  const dir = await mkdtemp(join(tmpdir(), 'obm-identity-'))
+  await writeFile(join(dir, 'a.txt'), `# created by age-keygen\n# public key: ${a!.recipient}\n${a!.identity}\n`)
+  const doc = buildDocument({ ci: githubCi, image, created: CREATED, private: await sealPrivate(PLAINTEXT, [b!.recipient]) })
+  const opener = await identityOpener('a.txt', { OCI_BUILD_METADATA_IDENTITY: b!.identity }, dir)
+  expect(opener?.count).toBe(2)
+  expect(await opener!.open(doc)).toEqual({ plaintext: JSON.parse(PLAINTEXT), text: PLAINTEXT })
+  expect(redact(`log ${PLAINTEXT} ${a!.identity} ${b!.identity}`)).toBe('log *** *** ***')
+  // none given: nothing to open with, and no age code loaded for it
+  expect(await identityOpener(undefined, {}, dir)).toBeUndefined()
 })
 
 test('each seal is new: the same fields give another ciphertext (a reader cannot tell two runs had the same fields)', async () => {

@@ -11,10 +11,13 @@
  * plugin). SSH keys and plugin identities are not supported by the library, so not here either.
  */
 import { armor, Decrypter, Encrypter, identityToRecipient } from 'age-encryption'
-import { OciError, UsageError } from '../errors.js'
-import { addSecret } from '../log.js'
-import { PRIVATE_PART_VERSION, type PrivatePart } from '../metadata/schema.js'
+import { UsageError } from '../errors.js'
+import type { PrivatePart } from '../metadata/schema.js'
 import type { IdentitySource } from './plaintext.js'
+
+// This chunk imports nothing of the main bundle but errors.js (which the Sigstore chunks import too):
+// a module imported from a chunk cannot be scope-hoisted into dist/bundle.js, and every one that is
+// not costs the start-up of every command. The callers mask what it returns (src/private/open.ts).
 
 /** An age recipient for messages: public, but long; the first characters name it. */
 const short = (r: string) => (r.length > 24 ? `${r.slice(0, 20)}…` : r)
@@ -34,8 +37,8 @@ function encrypterFor(recipients: string[]): Encrypter {
   return e
 }
 
-/** Encrypt the private fields' canonical JSON for every recipient. */
-export async function sealPrivate(plaintext: string, recipients: string[]): Promise<PrivatePart> {
+/** Encrypt the private fields' canonical JSON for every recipient: the ASCII-armored age file. */
+export async function sealPrivate(plaintext: string, recipients: string[]): Promise<string> {
   const e = encrypterFor(recipients)
   let bytes: Uint8Array
   try {
@@ -46,7 +49,7 @@ export async function sealPrivate(plaintext: string, recipients: string[]): Prom
       hint: 'give recipients of one kind: all age1… or all age1pq1…'
     })
   }
-  return { version: PRIVATE_PART_VERSION, format: 'age', ciphertext: armor.encode(bytes) }
+  return armor.encode(bytes)
 }
 
 /** The identities, each checked by the library; a bad one names its source and line, never the key. */
@@ -70,8 +73,8 @@ export async function checkIdentities(sources: IdentitySource[]): Promise<Decryp
 export type Opened = { plaintext: Record<string, unknown>; text: string } | { problem: string; noMatch: boolean }
 
 /**
- * Decrypt a private part. Its plaintext is masked before anything else sees it. A part that no
- * identity opens is `noMatch` (age: "no identity matched any of the file's recipients").
+ * Decrypt a private part; the caller masks the plaintext before anything else sees it. A part that
+ * no identity opens is `noMatch` (age: "no identity matched any of the file's recipients").
  */
 export async function openPrivate(part: PrivatePart, decrypter: Decrypter): Promise<Opened> {
   let text: string
@@ -82,7 +85,6 @@ export async function openPrivate(part: PrivatePart, decrypter: Decrypter): Prom
     if (/no identity matched/.test(message)) return { noMatch: true, problem: 'no identity given matches a recipient of the private part' }
     return { noMatch: false, problem: `the private part cannot be decrypted (${message})` }
   }
-  addSecret(text)
   let value: unknown
   try {
     value = JSON.parse(text)
@@ -91,14 +93,4 @@ export async function openPrivate(part: PrivatePart, decrypter: Decrypter): Prom
   }
   if (!value || typeof value !== 'object' || Array.isArray(value)) return { noMatch: false, problem: 'the private part decrypts to JSON that is not an object' }
   return { plaintext: value as Record<string, unknown>, text }
-}
-
-/** As openPrivate, for get: the one-line failure (exit 1, as age exits when no identity matches). */
-export async function openOrFail(part: PrivatePart, decrypter: Decrypter, where: string): Promise<{ plaintext: Record<string, unknown>; text: string }> {
-  const opened = await openPrivate(part, decrypter)
-  if ('problem' in opened)
-    throw new OciError('VERIFICATION_FAILED', `get: ${opened.problem} of ${where}`, {
-      hint: opened.noMatch ? 'give the identity of one of the recipients it was encrypted for' : 're-run attach'
-    })
-  return opened
 }

@@ -3,7 +3,8 @@
  * (an unreadable file or a key that is not one is exit 2), and the age code is loaded only when an
  * identity is given. The plaintext is masked the moment it exists (src/private/age.ts).
  */
-import { UsageError } from '../errors.js'
+import { OciError, UsageError } from '../errors.js'
+import { addSecret } from '../log.js'
 import { digestOf } from '../oci/digest.js'
 import { privatePartOf, type BuildMetadata } from '../metadata/schema.js'
 import type { Decrypter } from 'age-encryption'
@@ -24,16 +25,27 @@ export async function identityOpener(file: string | undefined, env: NodeJS.Proce
   const age = await import('./age.js')
   const decrypter: Decrypter = await age.checkIdentities(sources)
   const none = { problem: 'the metadata document has no private part', noMatch: false }
+  const open: Opener['open'] = async doc => {
+    const part = privatePartOf(doc)
+    if (!part) return none
+    const opened = await age.openPrivate(part, decrypter)
+    // masked the moment it exists: nothing between here and the decryption logs
+    if ('text' in opened) addSecret(opened.text)
+    return opened
+  }
   return {
     count: sources.reduce((n, s) => n + s.lines.length, 0),
-    open: async doc => {
-      const part = privatePartOf(doc)
-      return part ? age.openPrivate(part, decrypter) : none
-    },
+    open,
     openOrFail: async (doc, where) => {
-      const part = privatePartOf(doc)
-      if (!part) throw new UsageError(`get: the metadata document of ${where} has no private part`, { hint: 'attach one with private and recipients' })
-      return age.openOrFail(part, decrypter, where)
+      if (!privatePartOf(doc))
+        throw new UsageError(`get: the metadata document of ${where} has no private part`, { hint: 'attach one with private and recipients' })
+      const opened = await open(doc)
+      // exit 1 in one line when no identity matches, as age exits
+      if ('problem' in opened)
+        throw new OciError('VERIFICATION_FAILED', `get: ${opened.problem} of ${where}`, {
+          hint: opened.noMatch ? 'give the identity of one of the recipients it was encrypted for' : 're-run attach'
+        })
+      return opened
     }
   }
 }

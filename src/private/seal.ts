@@ -3,7 +3,7 @@
  * registry (src/attach/prepare.ts), so a bad recipient or an unreadable private-file is exit 2 with
  * nothing written. The age code is loaded only here and only when there is something to seal.
  */
-import type { PrivatePart } from '../metadata/schema.js'
+import { PRIVATE_PART_VERSION, type PrivatePart } from '../metadata/schema.js'
 import { readPrivatePlaintext } from './plaintext.js'
 
 export async function sealedPrivate(
@@ -16,5 +16,5 @@ export async function sealedPrivate(
   )
   if (plaintext === undefined) return undefined
   const { sealPrivate } = await import('./age.js')
-  return sealPrivate(plaintext, inputs.recipients)
+  return { version: PRIVATE_PART_VERSION, format: 'age', ciphertext: await sealPrivate(plaintext, inputs.recipients) }
 }

@@ -11,14 +11,14 @@ import { resolveSubject, type Subject } from '../read/subject.js'
 import { collectEvidence, withIndexEvidence, type BundleVerifier, type SubjectEvidence } from './evidence.js'
 import { chooseMetadata, evaluateGate, label, type Policy } from './gate.js'
 import { identityOpener } from '../private/open.js'
+import { loadPolicy, policyRows } from '../policy/rows.js'
 
 export async function verifyCommand(target: Target, ref: ImageRef, inputs: Inputs, deps: RunDeps): Promise<VerifyResult> {
   const { logger } = deps
   // before any request: the identities (an unreadable one is exit 2) and the policy, parsed and
   // type-checked (a bad expression is exit 2 with nothing fetched); each loads its code only when given
   const opener = await identityOpener(inputs.identity, deps.env, deps.cwd)
-  const policyCode = inputs.policy.length || inputs.policyFile ? await import('../policy/rows.js') : undefined
-  const conditions = await policyCode?.loadPolicy(inputs, deps.cwd, opener !== undefined)
+  const conditions = await loadPolicy(inputs, deps.cwd, opener !== undefined)
   if (conditions) logger.info(`policy: ${conditions.conditions.length} condition(s), type-checked`)
   const subject = await logger.group(`Resolving ${ref.original}`, () => resolveSubject(target, ref, inputs.digest))
   const now = (deps.clock ?? (() => new Date()))()
@@ -73,7 +73,7 @@ export async function verifyCommand(target: Target, ref: ImageRef, inputs: Input
     const scoped: Policy =
       opened && chosen ? { ...policy, opened: { digest: chosen.digest, ...('problem' in opened ? { problem: opened.problem } : {}) } } : policy
     for (const row of evaluateGate(requirements, evidence, scoped)) gate.push({ ...row, scope: sc.scope })
-    if (policyCode && conditions) {
+    if (conditions) {
       const facts = {
         target,
         ref,
@@ -88,7 +88,7 @@ export async function verifyCommand(target: Target, ref: ImageRef, inputs: Input
         ...(opened && 'plaintext' in opened ? { private: opened.plaintext } : {})
       }
       const carrier = chosen ? { digest: chosen.digest, by: label(chosen) } : undefined
-      for (const row of await policyCode.policyRows(conditions, facts, carrier)) gate.push({ ...row, scope: sc.scope })
+      for (const row of await policyRows(conditions, facts, carrier)) gate.push({ ...row, scope: sc.scope })
     }
   }
   const failed = gate.filter(r => !r.found)
