@@ -116,8 +116,9 @@ export const INPUT_SPECS: InputSpec[] = [
     commands: ['verify'],
     instead: 'run verify to check what is attached',
     description:
-      'For verify: what must be present, newline or comma separated: metadata, sbom, provenance, signature (a cosign v3 signature), a predicate type ' +
-      'URI (https://slsa.dev/provenance/v1), or artifactType strings. Keywords in any case.'
+      'For verify: what must be present, newline or comma separated: metadata, sbom, provenance, signature (a cosign v3 signature), private (a ' +
+      'private part in the metadata; with identity, one it opens), a predicate type URI (https://slsa.dev/provenance/v1), or artifactType ' +
+      'strings. Keywords in any case.'
   },
   {
     name: 'revision',
@@ -279,7 +280,8 @@ export const INPUT_SPECS: InputSpec[] = [
     commands: ['discover', 'get'],
     instead: 'verify requires an artifactType with require',
     description:
-      'For discover: show only referrers of this artifactType. For get: what to read: metadata (default), sbom, provenance, or an artifactType string.'
+      'For discover: show only referrers of this artifactType. For get: what to read: metadata (default), sbom, provenance, private (the ' +
+      'private part, decrypted with identity), or an artifactType string.'
   },
   {
     name: 'artifact',
