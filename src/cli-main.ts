@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { CLI_FLAGS, helpText } from './cli-help.js'
-import { ExitCode, UsageError } from './errors.js'
+import { ExitCode, isBug, UsageError } from './errors.js'
 import { misplacedInputs } from './input-scope.js'
 import { COMMANDS, type Command, INPUT_SPECS } from './input-specs.js'
 import { parseInputs, type RawInputs } from './inputs.js'
@@ -162,6 +162,7 @@ function print(ending: Ending, json: boolean, format: 'tree' | 'table' | 'json',
 export async function cliMain(argv: string[], io: CliIo, deps: Partial<RunDeps> = {}): Promise<number> {
   // known before the command line is read, so that a command line that cannot be read still answers in JSON
   const json = argv.some(a => /^--json(=(true|yes|1))?$/i.test(a))
+  const debug = argv.some(a => /^--debug(=(true|yes|1))?$/i.test(a))
   // likewise the command, for the report of a command line that cannot be read
   const first = argv.find(a => !a.startsWith('-'))
   let raw: RawInputs = isCommand(first) ? { command: first } : {}
@@ -196,6 +197,8 @@ export async function cliMain(argv: string[], io: CliIo, deps: Partial<RunDeps> 
     print(ending, json, inputs.format, io)
     return ending.code
   } catch (e) {
+    // a bug's stack only with --debug: the line alone says what broke and asks for a report
+    if (debug && isBug(e) && e instanceof Error && e.stack) io.stderr(`${redact(`debug: ${e.stack}`)}\n`)
     const ending = failed(e, raw)
     print(ending, json, 'tree', io)
     return ending.code

@@ -6,7 +6,7 @@
  */
 import { resolve as resolvePath } from 'node:path'
 import { UsageError } from '../errors.js'
-import { parseDigest } from './digest.js'
+import { digestProblem } from './digest.js'
 
 export const DOCKER_HUB = 'docker.io'
 export const DOCKER_HUB_ENDPOINT = 'registry-1.docker.io'
@@ -52,11 +52,8 @@ export function parseReference(input: string): ImageRef {
   if (at >= 0) {
     digest = rest.slice(at + 1)
     rest = rest.slice(0, at)
-    try {
-      parseDigest(digest)
-    } catch (e) {
-      bad(original, 'digest', digest, `is not valid (${(e as Error).message.replace(/^invalid digest "[^"]*": /, '')})`)
-    }
+    const problem = digestProblem(digest)
+    if (problem) bad(original, 'digest', digest, `is not valid (${problem.reason})`)
   }
   let tag: string | undefined
   const lastSlash = rest.lastIndexOf('/')
@@ -119,11 +116,8 @@ function parseLayoutReference(original: string, rest: string): ImageRef {
   if (at > 0 && /^[a-z0-9]+[:]/.test(dir.slice(at + 1))) {
     digest = dir.slice(at + 1)
     dir = dir.slice(0, at)
-    try {
-      parseDigest(digest)
-    } catch (e) {
-      bad(original, 'digest', digest, `is not valid (${(e as Error).message.replace(/^invalid digest "[^"]*": /, '')})`)
-    }
+    const problem = digestProblem(digest)
+    if (problem) bad(original, 'digest', digest, `is not valid (${problem.reason})`)
   }
   const colon = dir.lastIndexOf(':')
   const lastSep = Math.max(dir.lastIndexOf('/'), dir.lastIndexOf('\\'))
