@@ -5,7 +5,7 @@
 import * as core from '@actions/core'
 import { describeError, ExitCode, isBug } from './errors.js'
 import { misplacedInputs } from './input-scope.js'
-import { COMMANDS, INPUT_SPECS } from './input-specs.js'
+import { COMMANDS, FALSE_WORDS, INPUT_SPECS } from './input-specs.js'
 import { type Inputs, parseInputs, type RawInputs } from './inputs.js'
 import { addSecret, onSecret, redact, type Logger } from './log.js'
 import { type Ending, failed, finished } from './report/ending.js'
@@ -36,10 +36,10 @@ function warnMisplaced(raw: RawInputs): void {
   for (const m of misplacedInputs(command as Inputs['command'], given, n => `input ${n}`)) core.warning(m.message)
 }
 
-/** The summary input, read as parseInputs reads it, also when other inputs are bad. */
+/** The summary input, read as parseInputs reads it, also when other inputs are bad (a word that is no boolean: the default, true). */
 function wantsSummary(raw: RawInputs, inputs: Inputs | undefined): boolean {
   if (inputs) return inputs.summary
-  return !/^(false|0|no)$/i.test((raw.summary ?? '').trim())
+  return !FALSE_WORDS.includes((raw.summary ?? '').trim().toLowerCase())
 }
 
 async function report(ending: Ending, raw: RawInputs, inputs: Inputs | undefined): Promise<void> {

@@ -31,7 +31,7 @@ const USAGE: Record<Command, string> = {
 }
 
 function optionLine(s: InputSpec, tagCommands: boolean): string {
-  const flag = `  --${s.name}${s.boolean ? '' : ' <value>'}`.padEnd(34)
+  const flag = `  --${s.name}${s.type === 'boolean' ? '' : ' <value>'}`.padEnd(34)
   const tag = tagCommands && s.commands.length < COMMANDS.length ? ` [${s.commands.join(', ')}]` : ''
   return flag + s.description + (s.default ? ` (default: ${s.default})` : '') + tag
 }
@@ -48,7 +48,7 @@ const EXIT_CODES = [
 ]
 
 export function helpText(command?: Command): string {
-  const specs = INPUT_SPECS.filter(s => s.name !== 'summary' && s.name !== 'command')
+  const specs = INPUT_SPECS.filter(s => s.only !== 'action' && !s.word)
   const lines: string[] = []
   if (command) {
     lines.push(`Usage: ${USAGE[command]}`, '', `${command}: ${WHAT[command]}.`, '', `Options of ${command} (the same names as the action inputs):`)

@@ -186,9 +186,6 @@ export const ExitCode = {
   INTERNAL: 4
 } as const
 
-/** An exit code of the contract. */
-export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode]
-
 /** Failures that another try may not meet: the registry was unreachable, slow, throttling or failing. */
 const TRANSIENT: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['NETWORK', 'TIMEOUT', 'TOO_MANY_REQUESTS', 'SERVER_ERROR'])
 

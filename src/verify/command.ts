@@ -29,7 +29,6 @@ export async function verifyCommand(target: Target, ref: ImageRef, inputs: Input
     const trust = await logger.group('Loading the Sigstore trusted root', () => loadTrust(inputs.trustedRoot))
     verifyBundle = bytes => checkBundle(bytes, trust)
   }
-  const requirements = inputs.require.length ? inputs.require : ['metadata']
   const attestations = await readIndexAttestations(target, subject.indexAttestations, { logger, registryFailures: 'throw' })
   const eachPlatform = inputs.platforms === 'each' && subject.index !== undefined && subject.platforms.length > 0
   const read = (scope: string, descriptor: Descriptor, manifest?: Subject['manifest'], platformDigest?: string) =>
@@ -60,7 +59,7 @@ export async function verifyCommand(target: Target, ref: ImageRef, inputs: Input
     const own = await read(sc.scope, sc.descriptor, sc.manifest, sc.platformDigest)
     outputs ??= subjectOutputs(own, policy)
     const evidence = onIndex && sc.platformDigest ? withIndexEvidence(own.evidence, onIndex.evidence, sc.platformDigest) : own.evidence
-    for (const row of evaluateGate(requirements, evidence, policy)) gate.push({ ...row, scope: sc.scope })
+    for (const row of evaluateGate(inputs.require, evidence, policy)) gate.push({ ...row, scope: sc.scope })
   }
   const failed = gate.filter(r => !r.found)
   const problems = failed.map(r => (eachPlatform ? `${r.scope}: ${r.detail}` : r.detail))

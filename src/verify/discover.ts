@@ -14,7 +14,8 @@ import { readIndexAttestations } from '../read/attestations.js'
 import { findReferrers } from '../read/referrers.js'
 import { resolveSubject } from '../read/subject.js'
 import type { DiscoverResult, PlatformNode, ReferrerNode, RunDeps } from '../result.js'
-import { classify, needsManifest, type EvidenceKind } from './classify.js'
+import { classify, needsManifest } from './classify.js'
+import { isArtifactKind } from './requirements.js'
 
 /** Nodes in all, so a hostile registry cannot make discover run forever. */
 export const MAX_DISCOVER_NODES = 10000
@@ -27,18 +28,12 @@ interface WalkOptions {
   artifactType?: string
 }
 
-const KINDS: readonly string[] = ['metadata', 'sbom', 'provenance']
-
-function isKind(t: string | undefined): t is EvidenceKind {
-  return t !== undefined && KINDS.includes(t)
-}
-
 /** The referrers of `subject` and theirs, `depth` levels deep; `via`: how the first listing was read. */
 export async function discoverTree(target: Target, subject: Descriptor, opts: WalkOptions): Promise<{ nodes: ReferrerNode[]; via: string }> {
   let count = 0
   let via = ''
   const walk = async (s: Descriptor, level: number): Promise<ReferrerNode[]> => {
-    const kind = isKind(opts.artifactType) ? opts.artifactType : undefined
+    const kind = isArtifactKind(opts.artifactType) ? opts.artifactType : undefined
     const found = await findReferrers(target, s, {
       ...(opts.logger ? { logger: opts.logger } : {}),
       ...(opts.artifactType && !kind ? { artifactType: opts.artifactType } : {}),
@@ -74,7 +69,7 @@ async function discoverPlatforms(
     const wanted = opts.artifactType
     const about = attestations
       .filter(a => a.about === p.digest)
-      .filter(a => !wanted || (isKind(wanted) ? classify(a.descriptor, a.manifest).has(wanted) : wanted === ArtifactType.BuildKitAttestation))
+      .filter(a => !wanted || (isArtifactKind(wanted) ? classify(a.descriptor, a.manifest).has(wanted) : wanted === ArtifactType.BuildKitAttestation))
       .map(a => a.descriptor)
     const shown = new Set(about.map(a => a.digest))
     out.push({ descriptor: p, attestations: about, referrers: own.nodes.filter(n => !shown.has(n.descriptor.digest)) })

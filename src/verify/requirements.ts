@@ -3,9 +3,19 @@
  * URIs, and artifactType strings. inputs.ts validates with it; the gate evaluates what it returns.
  */
 
-/** The gate's keywords; the first three are also the kinds of what attach writes. */
-export const REQUIREMENT_KEYWORDS = ['metadata', 'sbom', 'provenance', 'signature'] as const
+/** What attach writes, by kind: also what get reads and discover filters by name. */
+export const ARTIFACT_KINDS = ['metadata', 'sbom', 'provenance'] as const
+export type ArtifactKind = (typeof ARTIFACT_KINDS)[number]
+/** The gate's keywords: the kinds of what attach writes, and a cosign signature. */
+export const REQUIREMENT_KEYWORDS = [...ARTIFACT_KINDS, 'signature'] as const
 export type RequirementKeyword = (typeof REQUIREMENT_KEYWORDS)[number]
+/** What verify requires when `require` names nothing (the input's default, and the gate's). */
+export const DEFAULT_REQUIREMENT: RequirementKeyword = 'metadata'
+
+/** True for metadata, sbom and provenance. */
+export function isArtifactKind(s: string | undefined): s is ArtifactKind {
+  return (ARTIFACT_KINDS as readonly string[]).includes(s as string)
+}
 /** What a referrer can be evidence of: the keywords. */
 export type EvidenceKind = RequirementKeyword
 
