@@ -9,19 +9,13 @@ import { MAX_MANIFEST_BYTES } from '../limits.js'
 import type { Logger } from '../../log.js'
 import { isOciError, OciError } from '../../errors.js'
 import { MANIFEST_MEDIA_TYPES, MediaType } from '../media-types.js'
-import { editReferrersIndex, effectiveArtifactType, fallbackTag, filterByArtifactType, readReferrersTag, type ReferrersTag } from '../referrers.js'
-import { isIndex, manifestMediaType, parseManifest, type Descriptor, type ImageIndex, type Manifest } from '../types.js'
+import { editReferrersIndex, fallbackTag, filterByArtifactType, readReferrersTag, referrerDescriptor, type ReferrersTag } from '../referrers.js'
+import { isIndex, parseManifest, type Descriptor, type ImageIndex, type Manifest } from '../types.js'
 import { readBlob, writeBlobBytes } from './blobs.js'
 import { findTag, setTag, type RawIndex } from './index-file.js'
 
-/** The descriptor a referrers listing must give for a manifest: its artifactType and all annotations (distribution-spec v1.1.0, Listing Referrers). */
-export function referrerDescriptor(m: Manifest, digest: string, size: number): Descriptor {
-  const d: Descriptor = { mediaType: manifestMediaType(m), digest, size }
-  const artifactType = effectiveArtifactType(m as { artifactType?: string; config?: { mediaType: string } })
-  if (artifactType) d.artifactType = artifactType
-  if (m.annotations && Object.keys(m.annotations).length) d.annotations = { ...m.annotations }
-  return d
-}
+/** For layout/index.ts: the one builder, in src/oci/referrers.ts. */
+export { referrerDescriptor } from '../referrers.js'
 
 function isManifestDescriptor(d: Descriptor): boolean {
   return MANIFEST_MEDIA_TYPES.includes(d.mediaType) || d.mediaType === MediaType.LegacyArtifactManifest
