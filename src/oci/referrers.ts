@@ -3,6 +3,7 @@
  * referrers descriptor can be trusted as it is.
  * https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#referrers-tag-schema
  */
+import { isBug } from '../errors.js'
 import { MediaType } from './media-types.js'
 import { parseDigest } from './digest.js'
 import { cleanDescriptor, isIndex, manifestMediaType, parseManifest, type Descriptor, type ImageIndex, type Manifest, type ManifestBlob } from './types.js'
@@ -36,6 +37,7 @@ export async function readReferrersTag(fetch: (tag: string) => Promise<ManifestB
     if (isIndex(m)) return { state: 'index', index: m, digest: got.descriptor.digest }
     return { state: 'other', digest: got.descriptor.digest, problem: `the tag ${tag} holds a manifest that is not a referrers index` }
   } catch (e) {
+    if (isBug(e)) throw e
     return { state: 'other', digest: got.descriptor.digest, problem: `the tag ${tag} holds something that is not a referrers index (${(e as Error).message})` }
   }
 }

@@ -7,7 +7,7 @@
  */
 import { MAX_MANIFEST_BYTES } from '../limits.js'
 import type { Logger } from '../../log.js'
-import { isOciError, OciError } from '../../errors.js'
+import { isBug, isOciError, OciError } from '../../errors.js'
 import { MANIFEST_MEDIA_TYPES, MediaType } from '../media-types.js'
 import { editReferrersIndex, fallbackTag, filterByArtifactType, readReferrersTag, referrerDescriptor, type ReferrersTag } from '../referrers.js'
 import { isIndex, parseManifest, type Descriptor, type ImageIndex, type Manifest } from '../types.js'
@@ -44,6 +44,7 @@ export async function* walkManifests(
       bytes = await readBlob(dir, d.digest, 'manifest', MAX_MANIFEST_BYTES)
       manifest = parseManifest(bytes, `oci:${dir}: manifest ${d.digest}`)
     } catch (e) {
+      if (isBug(e)) throw e
       if (isOciError(e, 'NOT_FOUND')) logger.debug(`layout scan: ${d.digest} is not in oci:${dir}, skipped`)
       else logger.warning(`layout scan: skipped ${d.digest}: ${(e as Error).message}`)
       continue
@@ -96,6 +97,7 @@ export async function scanReferrers(
     if (got.state === 'other') logger.warning(`oci:${dir}: ${got.problem}; ignoring it`)
     fallback = got.state === 'index' ? got.index : undefined
   } catch (e) {
+    if (isBug(e)) throw e
     logger.warning(`oci:${dir}: ignored the referrers tag ${fallbackTag(subjectDigest)}: ${(e as Error).message}`)
   }
   for (const d of fallback?.manifests ?? []) {
