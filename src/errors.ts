@@ -113,7 +113,9 @@ export class InternalError extends Error {
  * https://nodejs.org/api/errors.html#class-systemerror
  */
 function isSystemError(e: unknown): e is NodeJS.ErrnoException {
-  return e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' && typeof (e as NodeJS.ErrnoException).syscall === 'string'
+  // by shape, not instanceof: an error from another realm (a vm context, a worker) is one too
+  const s = e as NodeJS.ErrnoException | null
+  return typeof s === 'object' && s !== null && typeof s.code === 'string' && typeof s.syscall === 'string'
 }
 
 /**
@@ -150,7 +152,11 @@ export function describeClause(e: unknown): string {
  * a bug report. The stack goes to the debug log only (src/cli-main.ts, src/action.ts).
  */
 function bugLine(e: unknown): string {
-  const what = e instanceof Error ? `${e.name}: ${e.message || '(no message)'}` : `thrown ${typeof e}: ${String(e)}`
+  const err = e as Error | null
+  const what =
+    typeof err === 'object' && err !== null && typeof err.message === 'string'
+      ? `${err.name}: ${err.message || '(no message)'}`
+      : `thrown ${typeof e}: ${String(e)}`
   return sentence(
     `internal error in oci-build-metadata ${VERSION} (${what})`,
     `this is a bug, not a problem with the image or the inputs: please report it at ${ISSUES_URL} with this line and the command that ran ` +
