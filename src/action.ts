@@ -1,11 +1,11 @@
 /**
  * The action: read inputs with @actions/core, call run(), hand how it ended to src/report/. Every
- * ending (exit 0 to 3) sets the outputs and writes the summary the same way.
+ * ending (exit 0 to 4) sets the outputs and writes the summary the same way.
  */
 import * as core from '@actions/core'
-import { describeError } from './errors.js'
+import { describeError, ExitCode, isBug } from './errors.js'
 import { misplacedInputs } from './input-scope.js'
-import { COMMANDS, INPUT_SPECS } from './input-specs.js'
+import { COMMANDS, FALSE_WORDS, INPUT_SPECS } from './input-specs.js'
 import { type Inputs, parseInputs, type RawInputs } from './inputs.js'
 import { addSecret, onSecret, redact, type Logger } from './log.js'
 import { type Ending, failed, finished } from './report/ending.js'
@@ -36,10 +36,10 @@ function warnMisplaced(raw: RawInputs): void {
   for (const m of misplacedInputs(command as Inputs['command'], given, n => `input ${n}`)) core.warning(m.message)
 }
 
-/** The summary input, read as parseInputs reads it, also when other inputs are bad. */
+/** The summary input, read as parseInputs reads it, also when other inputs are bad (a word that is no boolean: the default, true). */
 function wantsSummary(raw: RawInputs, inputs: Inputs | undefined): boolean {
   if (inputs) return inputs.summary
-  return !/^(false|0|no)$/i.test((raw.summary ?? '').trim())
+  return !FALSE_WORDS.includes((raw.summary ?? '').trim().toLowerCase())
 }
 
 async function report(ending: Ending, raw: RawInputs, inputs: Inputs | undefined): Promise<void> {
@@ -63,12 +63,29 @@ async function report(ending: Ending, raw: RawInputs, inputs: Inputs | undefined
       core.warning(`could not write the job summary: ${describeError(e)}`)
     }
   }
-  if (ending.kind === 'failure') core.error(redact(ending.error))
+  // bad input: one ::error:: annotation per problem, each one clear line (the `error` output joins them)
+  if (ending.kind === 'failure') for (const line of ending.problems ?? [ending.error]) core.error(redact(line))
   else if (ending.result.command === 'attach' || ending.result.command === 'verify') for (const p of ending.result.problems) core.error(redact(p))
   if (ending.code !== 0) process.exitCode = ending.code
 }
 
+/** A bug's stack, for step debug logging only (RUNNER_DEBUG): never on the normal log. */
+function debugStack(e: unknown): void {
+  if (isBug(e) && core.isDebug() && e instanceof Error && e.stack) core.debug(redact(e.stack))
+}
+
 export async function main(): Promise<void> {
+  try {
+    await runAction()
+  } catch (e) {
+    // a bug in reporting itself: still one line, the bug-report request, exit 4
+    debugStack(e)
+    core.error(redact(describeError(e)))
+    process.exitCode = ExitCode.INTERNAL
+  }
+}
+
+async function runAction(): Promise<void> {
   // every secret the process learns is masked by the runner too, before it can be printed
   onSecret(s => {
     core.setSecret(s)
@@ -88,6 +105,7 @@ export async function main(): Promise<void> {
     // @actions/github reads them (src/metadata/context-github.ts), without bundling Octokit
     ending = finished(await run(inputs, { logger, env: process.env, cwd: process.cwd() }))
   } catch (e) {
+    debugStack(e)
     ending = failed(e, raw)
   }
   await report(ending, raw, inputs)

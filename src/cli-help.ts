@@ -3,6 +3,7 @@
  * from the one input table (src/input-specs.ts).
  */
 import { COMMANDS, type Command, INPUT_SPECS, type InputSpec } from './input-specs.js'
+import { ISSUES_URL } from './errors.js'
 import { DEFAULT_DEADLINE_SECONDS } from './oci/remote/deadline.js'
 
 /** The CLI's own flags, for every command. */
@@ -30,7 +31,7 @@ const USAGE: Record<Command, string> = {
 }
 
 function optionLine(s: InputSpec, tagCommands: boolean): string {
-  const flag = `  --${s.name}${s.boolean ? '' : ' <value>'}`.padEnd(34)
+  const flag = `  --${s.name}${s.type === 'boolean' ? '' : ' <value>'}`.padEnd(34)
   const tag = tagCommands && s.commands.length < COMMANDS.length ? ` [${s.commands.join(', ')}]` : ''
   return flag + s.description + (s.default ? ` (default: ${s.default})` : '') + tag
 }
@@ -42,11 +43,12 @@ const EXIT_CODES = [
   '  2  bad usage or input (nothing was written)',
   '  3  the registry could not be read or written: network, TLS certificate, proxy, refused',
   '     credentials, throttled or unavailable, not a registry (nothing was found missing: it could not look)',
+  `  4  a bug in oci-build-metadata: the error line asks for a report at ${ISSUES_URL}`,
   'get exits 1 when nothing of the kind asked for is attached, and 2 when several are and none is the newest.'
 ]
 
 export function helpText(command?: Command): string {
-  const specs = INPUT_SPECS.filter(s => s.name !== 'summary' && s.name !== 'command')
+  const specs = INPUT_SPECS.filter(s => s.only !== 'action' && !s.word)
   const lines: string[] = []
   if (command) {
     lines.push(`Usage: ${USAGE[command]}`, '', `${command}: ${WHAT[command]}.`, '', `Options of ${command} (the same names as the action inputs):`)

@@ -8,9 +8,9 @@
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { CLI_FLAGS, helpText } from './cli-help.js'
-import { ExitCode, UsageError } from './errors.js'
+import { ExitCode, isBug, UsageError } from './errors.js'
 import { misplacedInputs } from './input-scope.js'
-import { COMMANDS, type Command, INPUT_SPECS } from './input-specs.js'
+import { COMMANDS, type Command, FALSE_WORDS, INPUT_SPECS, TRUE_WORDS } from './input-specs.js'
 import { parseInputs, type RawInputs } from './inputs.js'
 import { addSecret, redact, streamLogger } from './log.js'
 import { type Ending, failed, finished } from './report/ending.js'
@@ -30,12 +30,17 @@ export interface CliIo {
 }
 
 const CLI_ONLY = CLI_FLAGS.map(([name]) => name)
-/** Inputs the CLI does not take: the action's own. */
-const INPUTS = INPUT_SPECS.filter(s => s.name !== 'summary')
-const BOOLEANS = new Set([...INPUTS.filter(s => s.boolean).map(s => s.name), ...CLI_ONLY])
+/** The CLI's options: the table's inputs but the action's own (summary), and its own flags. */
+const INPUTS = INPUT_SPECS.filter(s => s.only !== 'action')
+const BOOLEANS = new Set([...INPUTS.filter(s => s.type === 'boolean').map(s => s.name), ...CLI_ONLY])
 const NAMES = new Set([...INPUTS.map(s => s.name), ...CLI_ONLY])
+/** Inputs that may be repeated: `--sbom a --sbom b` (lists and lines, joined by newlines). */
+const REPEATABLE = new Set(INPUTS.filter(s => s.type === 'list' || s.type === 'lines').map(s => s.name))
+const isTrueWord = (w: string | undefined) => w !== undefined && TRUE_WORDS.includes(w.toLowerCase())
 /** What a boolean flag may be followed by, as its value (`--provenance false`). */
-const BOOLEAN_WORD = /^(true|false|yes|no|1|0)$/i
+const isBooleanWord = (w: string | undefined) => w !== undefined && (isTrueWord(w) || FALSE_WORDS.includes(w.toLowerCase()))
+/** `--json`, `--json=yes`: a CLI flag set, read before the command line is (to answer in JSON even when it cannot be read). */
+const flagSet = (argv: string[], name: string) => argv.some(a => a === `--${name}` || (a.startsWith(`--${name}=`) && isTrueWord(a.slice(name.length + 3))))
 
 export { helpText }
 
@@ -49,16 +54,14 @@ interface Parsed {
   given: string[]
 }
 
-/** List inputs that may be repeated: `--sbom a --sbom b`. */
-const REPEATABLE = new Set(['sbom', 'require', 'annotations', 'insecure-registries'])
-
 const isOption = (a: string | undefined): boolean => a === '-h' || (a?.startsWith('--') === true && NAMES.has(a.slice(2).split('=')[0] as string))
 
 /**
  * argv for node:util's parseArgs, whose booleans take no value and whose string options refuse a
  * value that starts with `-`: a boolean takes an optional value (`--provenance`, `--provenance=false`,
  * `--provenance false`), and a string option takes the next word unless it is one of our options
- * (`--max-age -1d` reaches the input check, which says what is wrong with it).
+ * (`--max-age -1d` reaches the input check, which says what is wrong with it; `--digest --json`
+ * lacks a value).
  */
 function normalize(argv: string[]): string[] {
   const out: string[] = []
@@ -67,11 +70,12 @@ function normalize(argv: string[]): string[] {
     const next = argv[i + 1]
     if (a === '-h') out.push('--help=true')
     else if (a.startsWith('--') && !a.includes('=') && BOOLEANS.has(a.slice(2))) {
-      if (next !== undefined && BOOLEAN_WORD.test(next)) {
+      if (isBooleanWord(next)) {
         out.push(`${a}=${next}`)
         i++
       } else out.push(`${a}=true`)
-    } else if (a.startsWith('--') && !a.includes('=') && NAMES.has(a.slice(2)) && next?.startsWith('-') && !isOption(next)) {
+    } else if (a.startsWith('--') && !a.includes('=') && NAMES.has(a.slice(2)) && next?.startsWith('-')) {
+      if (isOption(next)) throw new UsageError(`option ${a} needs a value`, { hint: `give it as ${a}=<value>` })
       out.push(`${a}=${next}`)
       i++
     } else out.push(a)
@@ -84,15 +88,13 @@ const isCommand = (s: string | undefined): s is Command => s !== undefined && (C
 /** The command line → raw inputs, flags and the command; refuses what it cannot read (UsageError). */
 export function parseArgv(argv: string[]): Parsed {
   const options = Object.fromEntries([...NAMES].map(n => [n, { type: 'string' as const, multiple: true }]))
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true; strict: true }>>
-  try {
-    parsed = parseArgs({ args: normalize(argv), options, allowPositionals: true, strict: true })
-  } catch (e) {
-    const option = /'(--?[^' ]+)[^']*'/.exec((e as Error).message)?.[1] ?? 'an option'
-    const code = (e as { code?: string }).code
-    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UsageError(`unknown option ${option}`, { hint: 'see --help' })
-    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new UsageError(`option ${option} needs a value`, { hint: `give it as ${option}=<value>` })
-    throw new UsageError(`the command line cannot be read: ${(e as Error).message}`, { hint: 'see --help' })
+  // not strict: parseArgs hands back every option as a token, and the refusals are ours, by name
+  // (its own errors would have to be read back from their message text for the option's name)
+  const parsed = parseArgs({ args: normalize(argv), options, allowPositionals: true, strict: false, tokens: true })
+  for (const t of parsed.tokens) {
+    if (t.kind !== 'option') continue
+    if (!NAMES.has(t.name)) throw new UsageError(`unknown option ${t.rawName}`, { hint: 'see --help' })
+    if (t.value === undefined) throw new UsageError(`option ${t.rawName} needs a value`, { hint: `give it as ${t.rawName}=<value>` })
   }
   const raw: Record<string, string> = {}
   const flags = new Set<string>()
@@ -100,7 +102,7 @@ export function parseArgv(argv: string[]): Parsed {
   for (const [name, values] of Object.entries(parsed.values)) {
     const list = (values ?? []) as string[]
     if (CLI_ONLY.includes(name)) {
-      if (/^(true|yes|1)$/i.test(list.at(-1) ?? '')) flags.add(name)
+      if (isTrueWord(list.at(-1))) flags.add(name)
       continue
     }
     raw[name] = REPEATABLE.has(name) ? list.join('\n') : (list.at(-1) as string)
@@ -161,7 +163,8 @@ function print(ending: Ending, json: boolean, format: 'tree' | 'table' | 'json',
 /** Runs the CLI; returns the exit code. */
 export async function cliMain(argv: string[], io: CliIo, deps: Partial<RunDeps> = {}): Promise<number> {
   // known before the command line is read, so that a command line that cannot be read still answers in JSON
-  const json = argv.some(a => /^--json(=(true|yes|1))?$/i.test(a))
+  const json = flagSet(argv, 'json')
+  const debug = flagSet(argv, 'debug')
   // likewise the command, for the report of a command line that cannot be read
   const first = argv.find(a => !a.startsWith('-'))
   let raw: RawInputs = isCommand(first) ? { command: first } : {}
@@ -196,6 +199,8 @@ export async function cliMain(argv: string[], io: CliIo, deps: Partial<RunDeps> 
     print(ending, json, inputs.format, io)
     return ending.code
   } catch (e) {
+    // a bug's stack only with --debug: the line alone says what broke and asks for a report
+    if (debug && isBug(e) && e instanceof Error && e.stack) io.stderr(`${redact(`debug: ${e.stack}`)}\n`)
     const ending = failed(e, raw)
     print(ending, json, 'tree', io)
     return ending.code

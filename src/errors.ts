@@ -2,6 +2,7 @@
  * Typed errors. Callers branch on `code` (a sentinel) or on the class, never on message text.
  * Every message a user sees names the image, the operation and what to do.
  */
+import { VERSION } from './version.js'
 
 /** Sentinel causes, after oras-go's errdef package. */
 export type ErrorCode =
@@ -72,10 +73,58 @@ export class OciError extends Error {
 
 /** Bad usage or input (exit code 2). Raised before any side effect. */
 export class UsageError extends OciError {
-  constructor(message: string, opts: OciErrorOptions = {}) {
+  /** each problem on its own, when there are several (the message joins them): the action gives each its own ::error:: */
+  readonly problems: string[]
+
+  constructor(message: string, opts: OciErrorOptions & { problems?: string[] } = {}) {
     super('INVALID_INPUT', message, opts)
     this.name = 'UsageError'
+    this.problems = opts.problems ?? [message]
   }
+
+  /**
+   * Several problems found at once, in one error: its message is one line, the problems joined by
+   * `; ` (a script reads one `error` output, the CLI prints one `error:` line), and `problems`
+   * keeps them apart.
+   */
+  static of(problems: string[]): UsageError {
+    return new UsageError(problems.join('; '), { problems: [...problems] })
+  }
+}
+
+/** Where a bug is reported; the README uses the same placeholder until the repository is published. */
+export const ISSUES_URL = 'https://github.com/<owner>/oci-build-metadata/issues'
+
+/**
+ * A bug: an invariant of this tool broken (`registry stored another digest than the one pushed`).
+ * Exit code 4, with a line that asks for a bug report, never exit 1 ("something is missing").
+ * Errors nothing classified (a TypeError from wrong code) are treated alike (see isBug).
+ */
+export class InternalError extends Error {
+  constructor(message: string, opts: { cause?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause })
+    this.name = 'InternalError'
+  }
+}
+
+/**
+ * A Node.js system error (ENOENT, EACCES, ENOSPC, …): the machine refused something, which is no
+ * bug of ours. It carries `syscall` and a string `code`.
+ * https://nodejs.org/api/errors.html#class-systemerror
+ */
+function isSystemError(e: unknown): e is NodeJS.ErrnoException {
+  // by shape, not instanceof: an error from another realm (a vm context, a worker) is one too
+  const s = e as NodeJS.ErrnoException | null
+  return typeof s === 'object' && s !== null && typeof s.code === 'string' && typeof s.syscall === 'string'
+}
+
+/**
+ * True for an error that no code path classified: an InternalError, a TypeError or RangeError from
+ * code that is wrong, anything thrown that is not an OciError or a system error. A catch that turns
+ * failures into a verdict ("missing", "could not be read") rethrows these: a bug is not a finding.
+ */
+export function isBug(e: unknown): boolean {
+  return !(e instanceof OciError) && !isSystemError(e)
 }
 
 export function isOciError(e: unknown, code?: ErrorCode): e is OciError {
@@ -88,8 +137,31 @@ export function isOciError(e: unknown, code?: ErrorCode): e is OciError {
  */
 export function describeError(e: unknown): string {
   if (e instanceof OciError) return sentence(e.message, e.hint)
-  if (e instanceof Error) return sentence(e.message || e.name)
-  return sentence(String(e))
+  if (isBug(e)) return bugLine(e)
+  return sentence((e as Error).message || (e as Error).name)
+}
+
+/** describeError without its final period, for a line that goes on (`problem; problem`). */
+export function describeClause(e: unknown): string {
+  return describeError(e).replace(/\.$/, '')
+}
+
+/**
+ * The one line for a bug: what broke (the error's class and message, which name no secret: they
+ * come from this tool's code, and every line is redacted before it is printed), and a request for
+ * a bug report. The stack goes to the debug log only (src/cli-main.ts, src/action.ts).
+ */
+function bugLine(e: unknown): string {
+  const err = e as Error | null
+  const what =
+    typeof err === 'object' && err !== null && typeof err.message === 'string'
+      ? `${err.name}: ${err.message || '(no message)'}`
+      : `thrown ${typeof e}: ${String(e)}`
+  return sentence(
+    `internal error in oci-build-metadata ${VERSION} (${what})`,
+    `this is a bug, not a problem with the image or the inputs: please report it at ${ISSUES_URL} with this line and the command that ran ` +
+      '(--debug, or step debug logging in GitHub Actions, adds where it failed)'
+  )
 }
 
 /** `message. Hint.`: whitespace collapsed, the hint capitalised, one final period. */
@@ -115,7 +187,9 @@ export const ExitCode = {
   /** bad usage or input, found before anything was written */
   USAGE: 2,
   /** the registry could not be read or written: network, TLS, proxy, refused credentials, throttled, unavailable */
-  REGISTRY: 3
+  REGISTRY: 3,
+  /** a bug in this tool (InternalError, or an error nothing classified): the line asks for a bug report */
+  INTERNAL: 4
 } as const
 
 /** Failures that another try may not meet: the registry was unreachable, slow, throttling or failing. */
@@ -159,8 +233,9 @@ export function isRegistryFailure(e: unknown): e is OciError {
 }
 
 /** Exit code of the contract for an error that ended the command. */
-export function exitCodeFor(e: unknown): 1 | 2 | 3 {
+export function exitCodeFor(e: unknown): 1 | 2 | 3 | 4 {
   if (e instanceof OciError && (e.code === 'INVALID_INPUT' || e.code === 'INVALID_REFERENCE')) return ExitCode.USAGE
   if (isRegistryFailure(e)) return ExitCode.REGISTRY
+  if (isBug(e)) return ExitCode.INTERNAL
   return ExitCode.FAILED
 }

@@ -1,53 +1,33 @@
 /**
- * The action's and the CLI's inputs and outputs, as one table: action.yml (generated from it), the
- * CLI's flags and per-command --help, and which input applies to which command all follow from it;
- * src/inputs.ts turns the raw strings into `Inputs`.
+ * The action's and the CLI's inputs, as one table: each input's name, type, default and the
+ * commands it applies to. action.yml (generated from it), the zod schema of src/inputs.ts (a field
+ * per input, its type and default from here), the CLI's flags (booleans, repeatable lists) and
+ * per-command --help, and which input applies to which command all follow from it.
  */
-/** The commands; `attach` is the default (the action's `command` input, the CLI's first word). */
-export const COMMANDS = ['attach', 'verify', 'discover', 'get'] as const
-export type Command = (typeof COMMANDS)[number]
+import { DEFAULT_ANNOTATION_PREFIX } from './metadata/codec.js'
+import { GITHUB_ACTIONS_ISSUER } from './sign/signer.js'
+import { DEFAULT_REQUIREMENT } from './verify/requirements.js'
+import {
+  COMMANDS,
+  type Command,
+  DEFAULT_DISCOVER_DEPTH,
+  DEFAULT_VERIFY_TIMEOUT_SECONDS,
+  DISCOVER_FORMATS,
+  type InputSpec,
+  MAX_DISCOVER_DEPTH,
+  MAX_VERIFY_TIMEOUT_SECONDS,
+  MODES,
+  PLATFORM_SCOPES
+} from './input-types.js'
+
+export { COMMANDS, type Command, FALSE_WORDS, type InputSpec, type Mode, TRUE_WORDS } from './input-types.js'
+
 const ALL: readonly Command[] = COMMANDS
 
-/** Default seconds to wait for a registry to show what was written (GHCR and Hub lag a little). */
-export const DEFAULT_VERIFY_TIMEOUT_SECONDS = 30
-/** Upper bound on verify-timeout: a job should not hang for an hour on a typo. */
-export const MAX_VERIFY_TIMEOUT_SECONDS = 600
-/** Levels of referrers of referrers discover shows by default: an image's SBOM, its attestation, that one's signature, and one more. */
-export const DEFAULT_DISCOVER_DEPTH = 4
-/** The deepest discover goes: each level is one listing per node, and a hostile registry could nest forever. */
-export const MAX_DISCOVER_DEPTH = 8
-
-/** Each input: name, description, default. action.yml and the CLI's --help are checked against this. */
-export interface InputSpec {
-  name: string
-  description: string
-  default?: string
-  /**
-   * action.yml's default when it differs from the CLI's: an expression the runner evaluates in the
-   * step's context (input defaults may use `matrix`, `strategy`, `github`, …)
-   */
-  actionDefault?: string
-  required?: boolean
-  /** the commands it applies to */
-  commands: readonly Command[]
-  /**
-   * Given to a command it does not apply to: `error` (exit 2: it would suggest that something was
-   * written or checked that was not), `warn` (harmless: it only tunes how a command it does not
-   * apply to would work), or `ignore` (the action fills it in for every command, e.g. `matrix`).
-   * The action only ever warns: workflows share inputs between steps. Default `error`.
-   */
-  elsewhere?: 'error' | 'warn' | 'ignore'
-  /** what to do instead, for the misplaced-input message (`verify only reads: run attach to attach an SBOM`) */
-  instead?: string
-  /** `cli`: a flag of the CLI only, not an input of the action (output formats for a terminal) */
-  only?: 'cli'
-  /** a true/false input: the CLI takes `--name`, `--name=false` or `--name false` */
-  boolean?: boolean
-}
-
-export const INPUT_SPECS: InputSpec[] = [
+const SPECS = [
   {
     name: 'image',
+    type: 'raw',
     required: true,
     commands: ALL,
     description: 'Image to attach to or read: [registry/]repository[:tag][@digest], or oci:<dir>[:tag|@digest] for an OCI image layout.'
@@ -59,7 +39,10 @@ export const INPUT_SPECS: InputSpec[] = [
   },
   {
     name: 'command',
+    type: 'enum',
+    values: COMMANDS,
     default: 'attach',
+    word: true,
     commands: ALL,
     description:
       'attach (write, then verify), verify (read only: the release gate), discover (list the referrers tree) or get (read back the metadata, an SBOM, ' +
@@ -67,6 +50,8 @@ export const INPUT_SPECS: InputSpec[] = [
   },
   {
     name: 'mode',
+    type: 'enum',
+    values: MODES,
     default: 'artifact',
     commands: ['attach'],
     elsewhere: 'warn',
@@ -89,6 +74,7 @@ export const INPUT_SPECS: InputSpec[] = [
   },
   {
     name: 'annotations',
+    type: 'lines',
     commands: ['attach'],
     instead: 'run attach to write annotations',
     description:
@@ -98,21 +84,23 @@ export const INPUT_SPECS: InputSpec[] = [
   },
   {
     name: 'sbom',
+    type: 'list',
     commands: ['attach'],
     instead: 'run attach to attach an SBOM; verify checks one is there with require: sbom',
     description: 'Paths or globs of SBOM files to attach (SPDX or CycloneDX, detected from content), newline or comma separated.'
   },
   {
     name: 'provenance',
+    type: 'boolean',
     default: 'false',
-    boolean: true,
     commands: ['attach'],
     instead: 'run attach to attach provenance; verify checks it is there with require: provenance',
     description: 'true to generate and attach an in-toto SLSA v1 provenance statement (signed with sign: true).'
   },
   {
     name: 'require',
-    default: 'metadata',
+    type: 'list',
+    default: DEFAULT_REQUIREMENT,
     commands: ['verify'],
     instead: 'run verify to check what is attached',
     description:
@@ -134,6 +122,8 @@ export const INPUT_SPECS: InputSpec[] = [
   },
   {
     name: 'platforms',
+    type: 'enum',
+    values: PLATFORM_SCOPES,
     default: 'index',
     commands: ['attach', 'verify'],
     instead: 'discover shows every platform; get reads one with platform: linux/amd64',
@@ -144,9 +134,13 @@ export const INPUT_SPECS: InputSpec[] = [
     commands: ALL,
     description: 'Registry username. Otherwise Docker config.json and credential helpers, then GITHUB_TOKEN for ghcr.io, then anonymous.'
   },
-  { name: 'password', commands: ALL, description: 'Registry password or token (masked in logs).' },
+  { name: 'password', type: 'raw', commands: ALL, description: 'Registry password or token (masked in logs).' },
   {
     name: 'verify-timeout',
+    type: 'number',
+    min: 0,
+    max: MAX_VERIFY_TIMEOUT_SECONDS,
+    unit: 'seconds',
     default: String(DEFAULT_VERIFY_TIMEOUT_SECONDS),
     commands: ['attach'],
     elsewhere: 'warn',
@@ -155,7 +149,7 @@ export const INPUT_SPECS: InputSpec[] = [
   },
   {
     name: 'annotation-prefix',
-    default: 'dev.oci-build-metadata',
+    default: DEFAULT_ANNOTATION_PREFIX,
     commands: ['attach', 'verify', 'get'],
     elsewhere: 'warn',
     description:
@@ -164,10 +158,11 @@ export const INPUT_SPECS: InputSpec[] = [
   },
   {
     name: 'insecure-registries',
+    type: 'list',
     commands: ALL,
     description: 'Registry hosts to reach over plain HTTP (loopback is always allowed), newline or comma separated.'
   },
-  { name: 'summary', default: 'true', boolean: true, commands: ALL, description: 'Write the job summary (GitHub Actions).' },
+  { name: 'summary', type: 'boolean', default: 'true', commands: ALL, only: 'action', description: 'Write the job summary (GitHub Actions).' },
   {
     name: 'writer-id',
     commands: ['attach'],
@@ -180,8 +175,8 @@ export const INPUT_SPECS: InputSpec[] = [
   },
   {
     name: 'sign',
+    type: 'boolean',
     default: 'false',
-    boolean: true,
     commands: ['attach'],
     instead: 'run attach to sign; verify checks who signed with signer',
     description:
@@ -190,6 +185,7 @@ export const INPUT_SPECS: InputSpec[] = [
   },
   {
     name: 'sigstore',
+    type: 'lines',
     default: 'auto',
     commands: ['attach'],
     elsewhere: 'warn',
@@ -208,7 +204,7 @@ export const INPUT_SPECS: InputSpec[] = [
   },
   {
     name: 'signer-issuer',
-    default: 'https://token.actions.githubusercontent.com',
+    default: GITHUB_ACTIONS_ISSUER,
     commands: ['verify'],
     instead: 'run verify to check who signed',
     description: "For verify with signer: the OIDC issuer the signer's certificate must name."
@@ -223,6 +219,7 @@ export const INPUT_SPECS: InputSpec[] = [
   },
   {
     name: 'private',
+    type: 'raw',
     commands: ['attach'],
     instead: 'run attach to write a private part; verify and get read it with identity',
     description:
@@ -237,6 +234,7 @@ export const INPUT_SPECS: InputSpec[] = [
   },
   {
     name: 'recipients',
+    type: 'lines',
     commands: ['attach'],
     instead: 'run attach to write a private part',
     description:
@@ -253,6 +251,7 @@ export const INPUT_SPECS: InputSpec[] = [
   },
   {
     name: 'policy',
+    type: 'lines',
     commands: ['verify'],
     instead: 'run verify to check release conditions',
     description:
@@ -301,6 +300,10 @@ export const INPUT_SPECS: InputSpec[] = [
   },
   {
     name: 'depth',
+    type: 'number',
+    min: 1,
+    max: MAX_DISCOVER_DEPTH,
+    whole: true,
     default: String(DEFAULT_DISCOVER_DEPTH),
     commands: ['discover'],
     elsewhere: 'warn',
@@ -308,10 +311,17 @@ export const INPUT_SPECS: InputSpec[] = [
   },
   {
     name: 'format',
+    type: 'enum',
+    values: DISCOVER_FORMATS,
     default: 'tree',
     commands: ['discover'],
     only: 'cli',
     instead: "--json prints every command's result as JSON",
     description: 'For discover: tree, table, or json (the shape of oras discover --format json).'
   }
-]
+] as const satisfies readonly InputSpec[]
+
+/** The table; src/inputs.ts derives a typed zod field from each entry (the literal types of SPECS). */
+export const INPUT_SPECS: readonly InputSpec[] = SPECS
+export type InputSpecs = typeof SPECS
+export type InputName = InputSpecs[number]['name']

@@ -44,16 +44,18 @@ export const OUTPUT_SPECS: OutputSpec[] = [
   {
     name: 'missing',
     commands: ['attach', 'verify'],
-    description: 'JSON list of requirements that verify (or the read-back of attach) found missing; empty when nothing could be looked at (exit-code 2 or 3).'
+    description:
+      'JSON list of requirements that verify (or the read-back of attach) found missing; empty when nothing could be looked at (exit-code 2, 3 or 4).'
   },
   {
     name: 'exit-code',
     commands: ALL,
     description:
       'The exit code: 0 ok, 1 the gate or verification found something missing or wrong (or nothing of that kind is attached), 2 bad usage or input, ' +
-      '3 the registry could not be read or written (network, TLS, proxy, refused credentials, throttled, unavailable, not a registry).'
+      '3 the registry could not be read or written (network, TLS, proxy, refused credentials, throttled, unavailable, not a registry), ' +
+      '4 a bug in oci-build-metadata (the error line asks for a bug report).'
   },
-  { name: 'error', commands: ALL, description: 'When the step failed without a verdict (exit-code 2 or 3, or 1 for a missing image): the one error line.' }
+  { name: 'error', commands: ALL, description: 'When the step failed without a verdict (exit-code 2, 3 or 4, or 1 for a missing image): the one error line.' }
 ]
 
 /** An output's description in action.yml, with the commands that set it. */

@@ -69,7 +69,6 @@ test.each([
     { image: 'a', private: '{"a":1}', recipients: `${AGE_RECIPIENT}\nssh-ed25519 AAAAC3Nza` },
     /recipients: entry 2 \(ssh-ed25519 AAAAC3Nza\) is not an age recipient/
   ],
-  [{ image: 'a', command: 'discover', 'artifact-type': 'private' }, /input artifact-type private is for get/],
   [
     { image: 'a', command: 'verify', policy: Array.from({ length: 65 }, (_, i) => `image.digest != "${i}"`).join('\n') },
     /input policy: 65 expressions is more than the 64 allowed/

@@ -141,7 +141,17 @@ describe('isLoopbackHost', () => {
     ['[::1]:5000', true],
     ['ghcr.io', false],
     ['localhost.example.com', false],
-    ['128.0.0.1', false]
+    ['128.0.0.1', false],
+    // the other spellings of ::1, bare or bracketed, and IPv4-mapped 127.x (as Go's IsLoopback)
+    ['::1', true],
+    ['[0:0:0:0:0:0:0:1]:5000', true],
+    ['[::ffff:127.0.0.1]:5000', true],
+    ['[::ffff:128.0.0.1]', false],
+    ['[::2]', false],
+    ['LOCALHOST:5000', true],
+    // a name under .localhost: not loopback until resolved (containerd's rule); see proxy.test.ts
+    ['registry.localhost:5000', false],
+    ['registry.localhost', false]
   ])('%s → %s', (host, want) => {
     expect(isLoopbackHost(host)).toBe(want)
   })

@@ -628,6 +628,13 @@ export const ROWS: Row[] = [
     target: 'layout'
   },
   {
+    name: 'discover: artifact-type private (a field of the document, read by get)',
+    inputs: e => reg(e, { command: 'discover', 'artifact-type': 'private' }),
+    code: 2,
+    message: /discover: artifact-type private is for get, which reads the private part with an identity/,
+    target: 'registry'
+  },
+  {
     name: 'get private without an identity',
     inputs: e => lay(e, { command: 'get', 'artifact-type': 'private', output: 'out.json' }),
     code: 2,

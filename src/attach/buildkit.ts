@@ -4,6 +4,7 @@
 import { describeError } from '../errors.js'
 import type { Logger } from '../log.js'
 import { updateFallbackIndex } from '../oci/fallback.js'
+import { referrerDescriptor } from '../oci/referrers.js'
 import type { Target } from '../oci/target.js'
 import { isIndex, type Descriptor } from '../oci/types.js'
 import { readIndexAttestations } from '../read/attestations.js'
@@ -23,14 +24,7 @@ export async function listBuildKitAttestations(target: Target, subject: Subject,
   for (const { descriptor: a, manifest: m } of await readIndexAttestations(target, subject.indexAttestations, { logger })) {
     const platform = subject.platforms.find(p => p.digest === m?.subject?.digest)
     if (!m || !platform || isIndex(m)) continue // the legacy form has no subject: it cannot be a referrer
-    const d: Descriptor = {
-      mediaType: a.mediaType,
-      digest: a.digest,
-      size: a.size,
-      ...(m.artifactType ? { artifactType: m.artifactType } : {}),
-      ...(m.annotations ? { annotations: m.annotations } : {})
-    }
-    byPlatform.set(platform.digest, [...(byPlatform.get(platform.digest) ?? []), d])
+    byPlatform.set(platform.digest, [...(byPlatform.get(platform.digest) ?? []), referrerDescriptor(m, a.digest, a.size, a.mediaType)])
   }
   for (const platform of subject.platforms) {
     const add = byPlatform.get(platform.digest)

@@ -4,11 +4,11 @@
  * pushes again a referrer that a registry's referrers API dropped (src/attach/repair.ts).
  */
 import { retryWithin } from '../retry.js'
-import { describeError, isRegistryFailure } from '../errors.js'
+import { describeError, isBug, isRegistryFailure } from '../errors.js'
 import type { Logger } from '../log.js'
 import { decodeDocument } from '../metadata/codec.js'
 import type { ReferrersListing, Target } from '../oci/target.js'
-import type { Descriptor } from '../oci/types.js'
+import { parseManifest, type Descriptor } from '../oci/types.js'
 import { supersededIn } from './identity.js'
 import type { PlannedArtifact } from './publish.js'
 import { type PushTiming, ReferrerRepair } from './repair.js'
@@ -70,6 +70,7 @@ function comparePlan(found: FoundReferrers, p: PlannedArtifact, prefix: string):
       else if (dec.documentDigest !== p.documentDigest)
         problems.push(`metadata: document digest ${dec.documentDigest} is not the one written (${p.documentDigest})`)
     } catch (e) {
+      if (isBug(e)) throw e
       problems.push(`metadata: ${describeError(e)}`)
     }
   }
@@ -112,6 +113,7 @@ export async function checkAttached(target: Target, subject: Descriptor, plans: 
         const unverified = [...new Set(plans.filter((_, i) => perPlan[i]!.length > 0).map(p => p.kind))]
         return { verified: problems.length === 0, referrers: found.referrers.map(r => r.descriptor), via: found.via, problems, unverified, attempts, found }
       } catch (e) {
+        if (isBug(e)) throw e
         return {
           verified: false,
           referrers: [],
@@ -166,12 +168,13 @@ export async function checkAnnotated(
           }
           return { problems: [`tag ${reference} resolves to ${now}, not the annotated ${written.digest}`] }
         }
-        const m = JSON.parse(new TextDecoder().decode(got.bytes)) as { annotations?: Record<string, string> }
+        const m = parseManifest(got.bytes, `the annotated manifest ${now}`)
         const dec = decodeDocument(m.annotations ?? {}, { prefix: opts.prefix })
         if (!dec) return { problems: ['the annotated manifest carries no metadata'] }
         if (dec.documentDigest !== written.documentDigest) return { problems: [`document digest ${dec.documentDigest} is not the one written`] }
         return { problems: [] }
       } catch (e) {
+        if (isBug(e)) throw e
         return { problems: [`reading the image back: ${describeError(e)}`], ...(isRegistryFailure(e) ? { failure: e } : {}) }
       }
     },

@@ -5,7 +5,7 @@
  * belongs to others (src/metadata/namespaces.ts), and nothing may look like a secret
  * (src/metadata/secrets.ts, the check metadata passes too).
  */
-import { describeError } from '../errors.js'
+import { describeClause } from '../errors.js'
 import { Annotation } from '../oci/media-types.js'
 import { OCI_AUTHOR_KEYS, reservedNamespaceOf } from './namespaces.js'
 import { findSecretsInAnnotations, secretRefusal, secretValueReason } from './secrets.js'
@@ -78,6 +78,6 @@ export function parseUserAnnotations(text: string | undefined, prefix: string): 
     readable: 'annotations are',
     hint: 'remove these lines, or rename a harmless key'
   })
-  if (secrets) problems.push(describeError(secrets).replace(/\.$/, ''))
+  if (secrets) problems.push(describeClause(secrets))
   return { annotations, problems }
 }

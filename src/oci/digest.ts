@@ -18,27 +18,39 @@ export interface ParsedDigest {
   hex: string
 }
 
-export function parseDigest(digest: string): ParsedDigest {
+/**
+ * What is wrong with `digest`, if anything: `reason` says it without repeating the digest, for
+ * messages that name it already (an image reference); `hint` says what to do.
+ */
+export function digestProblem(digest: string): DigestProblem | undefined {
   const m = /^([a-z0-9]+(?:[+._-][a-z0-9]+)*):([a-zA-Z0-9=_-]+)$/.exec(digest)
-  if (!m) throw new OciError('INVALID_REFERENCE', `invalid digest "${digest}": expected <algorithm>:<hex>, e.g. sha256:<64 hex digits>`)
+  if (!m) return { kind: 'syntax', reason: 'expected <algorithm>:<hex>, e.g. sha256:<64 hex digits>' }
   const [, algorithm, hex] = m as unknown as [string, string, string]
   const len = DIGEST_ALGORITHMS[algorithm]
-  if (len === undefined) {
-    throw new OciError('INVALID_REFERENCE', `unsupported digest algorithm "${algorithm}" in "${digest}"`, { hint: 'use sha256 (or sha512)' })
+  if (len === undefined) return { kind: 'algorithm', reason: `unsupported digest algorithm "${algorithm}" in "${digest}"`, hint: 'use sha256 (or sha512)' }
+  if (hex.length !== len || !/^[a-f0-9]+$/.test(hex)) return { kind: 'length', reason: `${algorithm} needs ${len} lowercase hex digits` }
+  return undefined
+}
+
+export interface DigestProblem {
+  kind: 'syntax' | 'algorithm' | 'length'
+  reason: string
+  hint?: string
+}
+
+export function parseDigest(digest: string): ParsedDigest {
+  const problem = digestProblem(digest)
+  if (problem) {
+    // the algorithm's reason names the digest already
+    const message = problem.kind === 'algorithm' ? problem.reason : `invalid digest "${digest}": ${problem.reason}`
+    throw new OciError('INVALID_REFERENCE', message, problem.hint ? { hint: problem.hint } : {})
   }
-  if (hex.length !== len || !/^[a-f0-9]+$/.test(hex)) {
-    throw new OciError('INVALID_REFERENCE', `invalid digest "${digest}": ${algorithm} needs ${len} lowercase hex digits`)
-  }
-  return { algorithm, hex }
+  const colon = digest.indexOf(':')
+  return { algorithm: digest.slice(0, colon), hex: digest.slice(colon + 1) }
 }
 
 export function isDigest(s: string): boolean {
-  try {
-    parseDigest(s)
-    return true
-  } catch {
-    return false
-  }
+  return digestProblem(s) === undefined
 }
 
 export function newHash(algorithm = 'sha256'): Hash {

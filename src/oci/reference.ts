@@ -4,9 +4,10 @@
  * (`kimai/kimai2:apache`): a tag silently dropped changes what a rebuild pulls.
  * https://github.com/distribution/reference/blob/main/reference.go (grammar)
  */
+import { isIP } from 'node:net'
 import { resolve as resolvePath } from 'node:path'
 import { UsageError } from '../errors.js'
-import { parseDigest } from './digest.js'
+import { digestProblem } from './digest.js'
 
 export const DOCKER_HUB = 'docker.io'
 export const DOCKER_HUB_ENDPOINT = 'registry-1.docker.io'
@@ -52,11 +53,8 @@ export function parseReference(input: string): ImageRef {
   if (at >= 0) {
     digest = rest.slice(at + 1)
     rest = rest.slice(0, at)
-    try {
-      parseDigest(digest)
-    } catch (e) {
-      bad(original, 'digest', digest, `is not valid (${(e as Error).message.replace(/^invalid digest "[^"]*": /, '')})`)
-    }
+    const problem = digestProblem(digest)
+    if (problem) bad(original, 'digest', digest, `is not valid (${problem.reason})`)
   }
   let tag: string | undefined
   const lastSlash = rest.lastIndexOf('/')
@@ -119,11 +117,8 @@ function parseLayoutReference(original: string, rest: string): ImageRef {
   if (at > 0 && /^[a-z0-9]+[:]/.test(dir.slice(at + 1))) {
     digest = dir.slice(at + 1)
     dir = dir.slice(0, at)
-    try {
-      parseDigest(digest)
-    } catch (e) {
-      bad(original, 'digest', digest, `is not valid (${(e as Error).message.replace(/^invalid digest "[^"]*": /, '')})`)
-    }
+    const problem = digestProblem(digest)
+    if (problem) bad(original, 'digest', digest, `is not valid (${problem.reason})`)
   }
   const colon = dir.lastIndexOf(':')
   const lastSep = Math.max(dir.lastIndexOf('/'), dir.lastIndexOf('\\'))
@@ -153,8 +148,23 @@ export function formatReference(ref: ImageRef): string {
   return `${ref.name}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`
 }
 
-/** True for hosts where plain HTTP is allowed without asking: loopback only. */
+/**
+ * Loopback, as containerd names it (remotes/docker `MatchLocalhost`) and Go's proxy rules skip it:
+ * `localhost`, 127.0.0.0/8, and ::1 in any spelling (with IPv4-mapped 127.x). The one definition
+ * for plain HTTP without asking, Basic credentials over plain HTTP, and bypassing a proxy. A name
+ * under `.localhost` is not loopback here: nothing resolves it here, and a resolver may send it
+ * elsewhere; list it in insecure-registries (and NO_PROXY) to reach it over plain HTTP.
+ * `hostPort`: `host`, `host:port`, `[v6]:port` or a bare IPv6 address.
+ */
 export function isLoopbackHost(hostPort: string): boolean {
-  const host = hostPort.startsWith('[') ? hostPort.slice(1, hostPort.indexOf(']')) : hostPort.replace(/:\d+$/, '')
-  return host === 'localhost' || host === '::1' || /^127(?:\.\d{1,3}){3}$/.test(host)
+  let host = hostPort.toLowerCase()
+  if (host.startsWith('[')) host = host.slice(1, host.indexOf(']'))
+  else if (host.split(':').length === 2) host = host.slice(0, host.indexOf(':'))
+  if (host === 'localhost') return true
+  const family = isIP(host)
+  if (family === 4) return host.startsWith('127.')
+  if (family !== 6) return false
+  // the WHATWG URL parser writes an IPv6 address one way: [::1], [::ffff:7f00:1] for ::ffff:127.0.0.1
+  const canonical = new URL(`http://[${host}]/`).hostname
+  return canonical === '[::1]' || /^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/.test(canonical)
 }

@@ -3,9 +3,10 @@
  * referrers descriptor can be trusted as it is.
  * https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#referrers-tag-schema
  */
+import { isBug } from '../errors.js'
 import { MediaType } from './media-types.js'
 import { parseDigest } from './digest.js'
-import { cleanDescriptor, isIndex, parseManifest, type Descriptor, type ImageIndex, type ManifestBlob } from './types.js'
+import { cleanDescriptor, isIndex, manifestMediaType, parseManifest, type Descriptor, type ImageIndex, type Manifest, type ManifestBlob } from './types.js'
 
 /** Tag schema: `<alg>-<ref>`, alg truncated to 32 characters and ref to 64. */
 export function fallbackTag(digest: string): string {
@@ -36,6 +37,7 @@ export async function readReferrersTag(fetch: (tag: string) => Promise<ManifestB
     if (isIndex(m)) return { state: 'index', index: m, digest: got.descriptor.digest }
     return { state: 'other', digest: got.descriptor.digest, problem: `the tag ${tag} holds a manifest that is not a referrers index` }
   } catch (e) {
+    if (isBug(e)) throw e
     return { state: 'other', digest: got.descriptor.digest, problem: `the tag ${tag} holds something that is not a referrers index (${(e as Error).message})` }
   }
 }
@@ -104,4 +106,18 @@ export function filterByArtifactType(ds: Descriptor[], artifactType: string | un
 /** `artifactType` of a manifest as a referrers descriptor must report it (falls back to config.mediaType). */
 export function effectiveArtifactType(m: { artifactType?: string; config?: { mediaType: string } }): string | undefined {
   return m.artifactType ?? m.config?.mediaType
+}
+
+/**
+ * The descriptor a referrers listing gives for a manifest: its media type, its `artifactType` (an
+ * image manifest without one: its config's media type) and its annotations.
+ * https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#listing-referrers
+ * `mediaType`: as fetched or listed, when known; else the one the manifest declares or implies.
+ */
+export function referrerDescriptor(m: Manifest, digest: string, size: number, mediaType: string = manifestMediaType(m)): Descriptor {
+  const d: Descriptor = { mediaType, digest, size }
+  const artifactType = isIndex(m) ? m.artifactType : effectiveArtifactType(m)
+  if (artifactType) d.artifactType = artifactType
+  if (m.annotations && Object.keys(m.annotations).length) d.annotations = { ...m.annotations }
+  return d
 }

@@ -7,6 +7,7 @@
 import { z } from 'zod'
 import { OciError } from '../errors.js'
 import { DIGEST_PATTERN } from './digest.js'
+import { MediaType } from './media-types.js'
 
 /** RFC 6838 type/subtype, as the descriptor spec requires; parameters are tolerated when reading. */
 const MEDIA_TYPE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}(\s*;.*)?$/
@@ -86,8 +87,7 @@ export function parseManifest(bytes: Uint8Array, what = 'manifest'): Manifest {
   } catch (e) {
     throw new OciError('INVALID_RESPONSE', `${what} is not valid JSON`, { cause: e })
   }
-  const asObj = json as { manifests?: unknown }
-  const schema = asObj && typeof asObj === 'object' && 'manifests' in asObj ? imageIndexSchema : imageManifestSchema
+  const schema = hasIndexShape(json) ? imageIndexSchema : imageManifestSchema
   const parsed = schema.safeParse(json)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
@@ -97,10 +97,24 @@ export function parseManifest(bytes: Uint8Array, what = 'manifest'): Manifest {
   return parsed.data as Manifest
 }
 
+/** An index has `manifests`; an image manifest has `config` and `layers` (image-spec v1.1.0, image-index.md). */
+function hasIndexShape(json: unknown): boolean {
+  return typeof json === 'object' && json !== null && 'manifests' in json
+}
+
+/**
+ * The media type a manifest declares, or the one its shape implies: the one rule for a manifest
+ * read without a trustworthy Content-Type (remote/manifests.ts) and for a parsed one (a layout).
+ */
+export function declaredMediaType(json: unknown): string {
+  const declared = (json as { mediaType?: unknown } | null)?.mediaType
+  if (typeof declared === 'string' && declared) return declared
+  return hasIndexShape(json) ? MediaType.ImageIndex : MediaType.ImageManifest
+}
+
 /** The media type a manifest declares, or the one implied by its shape. */
 export function manifestMediaType(m: Manifest): string {
-  if (m.mediaType) return m.mediaType
-  return isIndex(m) ? 'application/vnd.oci.image.index.v1+json' : 'application/vnd.oci.image.manifest.v1+json'
+  return declaredMediaType(m)
 }
 
 /** Strip a descriptor to the fields the spec defines (drops `data` unless asked). */

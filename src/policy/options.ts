@@ -25,9 +25,9 @@ export function checkPolicyLines(lines: string[], source: string): string | unde
   return undefined
 }
 
-export function policyInputs(r: { policy?: string | undefined; 'policy-file'?: string | undefined }, ctx: z.RefinementCtx) {
-  const policy = policyLines(r.policy)
+export function policyRules(f: { policy?: string | undefined; 'policy-file'?: string | undefined }, ctx: z.RefinementCtx) {
+  const policy = policyLines(f.policy)
   const problem = checkPolicyLines(policy, 'input policy')
   if (problem) ctx.addIssue({ code: 'custom', message: problem })
-  return { policy, policyFile: (r['policy-file'] ?? '').trim() || undefined }
+  return { policy, policyFile: f['policy-file'] }
 }

@@ -1,8 +1,8 @@
 /**
- * The private part's inputs as src/inputs.ts validates them, with no I/O and no age code: `private`
- * / `private-file` need `recipients` (and recipients need something to encrypt), each recipient has
- * the shape of an age recipient (the library checks its key before anything is written:
- * src/private/age.ts), and `artifact-type: private` is for get.
+ * The private part's inputs as src/inputs.ts validates them (its private section), with no I/O and
+ * no age code: `private` / `private-file` need `recipients` (and recipients need something to
+ * encrypt), and each recipient has the shape of an age recipient (the library checks its key
+ * before anything is written: src/private/age.ts).
  */
 import type { z } from 'zod'
 
@@ -14,17 +14,6 @@ const RECIPIENT = /^age1(?:pq1|tag1|tagpq1)?[02-9ac-hj-np-z]+$/
 /** Recipients for one document: each adds a header stanza (a post-quantum one over 1 KiB) to the document in the annotations. */
 export const MAX_RECIPIENTS = 64
 
-interface Raw {
-  private?: string | undefined
-  'private-file'?: string | undefined
-  recipients?: string | undefined
-  identity?: string | undefined
-  command?: string | undefined
-  'artifact-type'?: string | undefined
-}
-
-const text = (v: string | undefined) => (v ?? '').trim() || undefined
-
 /** The recipients, one per line or comma separated; `#` lines are comments, as in age's recipients files. */
 function recipientList(s: string | undefined): string[] {
   return (s ?? '')
@@ -33,13 +22,15 @@ function recipientList(s: string | undefined): string[] {
     .filter(x => x !== '' && !x.startsWith('#'))
 }
 
-export function privateInputs(r: Raw, ctx: z.RefinementCtx) {
+export function privateRules(
+  f: { private?: string | undefined; 'private-file'?: string | undefined; recipients?: string | undefined; identity?: string | undefined },
+  ctx: z.RefinementCtx
+) {
   const issue = (message: string) => ctx.addIssue({ code: 'custom', message })
   // the private input is kept as given (its text is the secret): only whether it is there is judged here
-  const privateText = (r.private ?? '').trim() ? r.private : undefined
-  const privateFile = text(r['private-file'])
-  const recipients = recipientList(r.recipients)
-  const sealing = privateText !== undefined || privateFile !== undefined
+  const privateFile = f['private-file']
+  const recipients = recipientList(f.recipients)
+  const sealing = f.private !== undefined || privateFile !== undefined
   if (sealing && recipients.length === 0)
     issue('input private needs recipients: the age public keys it is encrypted for. Give recipients (age1…, one per line), or leave private out')
   if (!sealing && recipients.length > 0)
@@ -51,8 +42,5 @@ export function privateInputs(r: Raw, ctx: z.RefinementCtx) {
         `recipients: entry ${i + 1} (${rc.length > 24 ? `${rc.slice(0, 20)}…` : rc}) is not an age recipient. Give age public keys as age-keygen prints them (age1…); SSH keys are not supported`
       )
   }
-  const command = text(r.command) ?? 'attach'
-  if (text(r['artifact-type'])?.toLowerCase() === 'private' && command !== 'get')
-    issue(`input artifact-type private is for get (it reads the private part with an identity), not ${command}`)
-  return { private: privateText, privateFile, recipients, identity: text(r.identity) }
+  return { private: f.private, privateFile, recipients, identity: f.identity }
 }

@@ -2,7 +2,7 @@
  * BuildKit's attestation manifests inside an image index, read once per command: verify (evidence
  * for each platform), discover (the tree) and attach (listing them for referrers) all start here.
  */
-import { describeError, isRegistryFailure } from '../errors.js'
+import { describeError, isBug, isRegistryFailure } from '../errors.js'
 import type { Logger } from '../log.js'
 import { attestedDigest } from '../oci/buildkit.js'
 import type { Target } from '../oci/target.js'
@@ -34,7 +34,7 @@ export async function readIndexAttestations(
       const about = attestedDigest(descriptor, manifest)
       out.push({ descriptor, manifest, ...(about ? { about } : {}) })
     } catch (e) {
-      if (opts.registryFailures === 'throw' && isRegistryFailure(e)) throw e
+      if ((opts.registryFailures === 'throw' && isRegistryFailure(e)) || isBug(e)) throw e
       opts.logger?.warning(`could not read BuildKit's attestation manifest ${descriptor.digest}: ${describeError(e)}`)
       const about = attestedDigest(descriptor, undefined)
       out.push({ descriptor, ...(about ? { about } : {}) })

@@ -6,9 +6,9 @@
  */
 import { isOciError } from '../errors.js'
 import type { Logger } from '../log.js'
-import { effectiveArtifactType, filterByArtifactType, isIncompleteReferrer } from '../oci/referrers.js'
+import { filterByArtifactType, isIncompleteReferrer, referrerDescriptor } from '../oci/referrers.js'
 import type { ReferrersListing, Target } from '../oci/target.js'
-import { isIndex, parseManifest, type Descriptor, type Manifest } from '../oci/types.js'
+import { parseManifest, type Descriptor, type Manifest } from '../oci/types.js'
 
 /** Referrers fetched to complete descriptors, at most, per listing: a hostile list cannot make us fetch forever. */
 export const MAX_COMPLETIONS = 256
@@ -66,13 +66,8 @@ export async function findReferrers(target: Target, subject: Descriptor, opts: F
         out.ignored.push({ digest: d.digest, reason: `its subject is ${m.subject?.digest ?? 'missing'}, not the image` })
         continue
       }
-      const artifactType = isIndex(m) ? m.artifactType : effectiveArtifactType(m)
-      const completedDesc: Descriptor = {
-        ...d,
-        mediaType: got.descriptor.mediaType || d.mediaType,
-        ...(artifactType ? { artifactType } : {}),
-        ...(m.annotations ? { annotations: { ...m.annotations } } : {})
-      }
+      // what the listing said, completed from the manifest itself
+      const completedDesc: Descriptor = { ...d, ...referrerDescriptor(m, d.digest, d.size, got.descriptor.mediaType || d.mediaType) }
       out.referrers.push({ descriptor: completedDesc, manifest: m, completed: incomplete })
     } catch (e) {
       if (isOciError(e, 'NOT_FOUND')) {

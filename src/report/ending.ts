@@ -1,11 +1,12 @@
 /**
  * How a run ended: a result (exit 0 or 1 by its verdict) or a failure without one (exit 1 for a
- * missing image or nothing of that kind, 2 bad usage or input, 3 the registry could not be read).
+ * missing image or nothing of that kind, 2 bad usage or input, 3 the registry could not be read,
+ * 4 a bug in this tool).
  * Every report (outputs, job summary, CLI text, --json) is made from an Ending, so every ending
  * reports the same way.
  */
 import { COMMANDS, type Command } from '../input-specs.js'
-import { describeError, exitCodeFor } from '../errors.js'
+import { describeError, exitCodeFor, sentence, UsageError } from '../errors.js'
 import { exitCodeOf, type Result } from '../result.js'
 
 export type Ending =
@@ -18,7 +19,9 @@ export type Ending =
       image?: string
       /** the one error line */
       error: string
-      code: 1 | 2 | 3
+      /** bad input with several problems: each as a line of its own (`error` joins them), for the action's ::error:: annotations */
+      problems?: string[]
+      code: 1 | 2 | 3 | 4
     }
 
 export function finished(result: Result): Ending {
@@ -34,6 +37,7 @@ export function failed(e: unknown, raw: { command?: string | undefined; image?: 
     ...((COMMANDS as readonly string[]).includes(c) ? { command: c as Command } : {}),
     ...(image ? { image } : {}),
     error: describeError(e),
+    ...(e instanceof UsageError && e.problems.length > 1 ? { problems: e.problems.map(p => sentence(p)) } : {}),
     code: exitCodeFor(e)
   }
 }
@@ -50,9 +54,10 @@ export function hasVerdict(e: Ending): boolean {
 }
 
 /** What each exit code means, in the words of the README's table. */
-export const EXIT_MEANING: Record<0 | 1 | 2 | 3, string> = {
+export const EXIT_MEANING: Record<0 | 1 | 2 | 3 | 4, string> = {
   0: 'ok',
   1: 'something is missing or wrong',
   2: 'bad usage or input (nothing was written)',
-  3: 'the registry could not be read or written (nothing was found missing: it could not look)'
+  3: 'the registry could not be read or written (nothing was found missing: it could not look)',
+  4: 'a bug in oci-build-metadata (please report it)'
 }

@@ -1,5 +1,5 @@
 /**
- * The job summary: one pure markdown renderer for every ending (exit 0 to 3). Every string that
+ * The job summary: one pure markdown renderer for every ending (exit 0 to 4). Every string that
  * comes from a user or a registry is escaped — in table cells `|` too, inside code spans as well (GFM
  * splits table rows on any unescaped `|`, https://github.github.com/gfm/#tables-extension-) — so a
  * tag, an annotation or an artifactType cannot inject markup, links or HTML, or break a row.

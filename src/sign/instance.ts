@@ -6,6 +6,7 @@
  * https://docs.sigstore.dev/about/overview/ · https://docs.github.com/en/actions/security-for-github-actions/using-artifact-attestations
  */
 import { UsageError } from '../errors.js'
+import { isLoopbackHost } from '../oci/reference.js'
 
 export const PUBLIC_GOOD = { fulcioURL: 'https://fulcio.sigstore.dev', rekorURL: 'https://rekor.sigstore.dev' } as const
 
@@ -39,8 +40,7 @@ export function parseSigstoreSetting(text: string | undefined): SigstoreSetting 
     } catch {
       throw new UsageError(`input sigstore: ${m[1]}=${m[2]} is not a URL`)
     }
-    if (u.protocol !== 'https:' && !['localhost', '127.0.0.1', '[::1]'].includes(u.hostname))
-      throw new UsageError(`input sigstore: ${m[1]} must be an https URL, got ${m[2]}`)
+    if (u.protocol !== 'https:' && !isLoopbackHost(u.host)) throw new UsageError(`input sigstore: ${m[1]} must be an https URL, got ${m[2]}`)
     urls[m[1]!] = u.toString().replace(/\/+$/, '')
   }
   if (!urls.fulcio) throw new UsageError('input sigstore: a custom instance has no fulcio= line', { hint: 'add fulcio=<https URL>' })

@@ -4,6 +4,7 @@
  * image index each platform manifest with the attestations BuildKit stored for it inside the index
  * and its own referrers. It reports what is there; it never judges.
  */
+import { UsageError } from '../errors.js'
 import type { Inputs } from '../inputs.js'
 import type { Logger } from '../log.js'
 import { ArtifactType } from '../oci/media-types.js'
@@ -14,7 +15,8 @@ import { readIndexAttestations } from '../read/attestations.js'
 import { findReferrers } from '../read/referrers.js'
 import { resolveSubject } from '../read/subject.js'
 import type { DiscoverResult, PlatformNode, ReferrerNode, RunDeps } from '../result.js'
-import { classify, needsManifest, type EvidenceKind } from './classify.js'
+import { classify, needsManifest } from './classify.js'
+import { isArtifactKind } from './requirements.js'
 
 /** Nodes in all, so a hostile registry cannot make discover run forever. */
 export const MAX_DISCOVER_NODES = 10000
@@ -27,18 +29,12 @@ interface WalkOptions {
   artifactType?: string
 }
 
-const KINDS: readonly string[] = ['metadata', 'sbom', 'provenance']
-
-function isKind(t: string | undefined): t is EvidenceKind {
-  return t !== undefined && KINDS.includes(t)
-}
-
 /** The referrers of `subject` and theirs, `depth` levels deep; `via`: how the first listing was read. */
 export async function discoverTree(target: Target, subject: Descriptor, opts: WalkOptions): Promise<{ nodes: ReferrerNode[]; via: string }> {
   let count = 0
   let via = ''
   const walk = async (s: Descriptor, level: number): Promise<ReferrerNode[]> => {
-    const kind = isKind(opts.artifactType) ? opts.artifactType : undefined
+    const kind = isArtifactKind(opts.artifactType) ? opts.artifactType : undefined
     const found = await findReferrers(target, s, {
       ...(opts.logger ? { logger: opts.logger } : {}),
       ...(opts.artifactType && !kind ? { artifactType: opts.artifactType } : {}),
@@ -74,7 +70,7 @@ async function discoverPlatforms(
     const wanted = opts.artifactType
     const about = attestations
       .filter(a => a.about === p.digest)
-      .filter(a => !wanted || (isKind(wanted) ? classify(a.descriptor, a.manifest).has(wanted) : wanted === ArtifactType.BuildKitAttestation))
+      .filter(a => !wanted || (isArtifactKind(wanted) ? classify(a.descriptor, a.manifest).has(wanted) : wanted === ArtifactType.BuildKitAttestation))
       .map(a => a.descriptor)
     const shown = new Set(about.map(a => a.digest))
     out.push({ descriptor: p, attestations: about, referrers: own.nodes.filter(n => !shown.has(n.descriptor.digest)) })
@@ -84,6 +80,11 @@ async function discoverPlatforms(
 
 export async function discoverCommand(target: Target, ref: ImageRef, inputs: Inputs, deps: RunDeps): Promise<DiscoverResult> {
   const { logger } = deps
+  // the private part is a field of the document, not a referrer: get reads it
+  if (inputs.artifactType === 'private')
+    throw new UsageError('discover: artifact-type private is for get, which reads the private part with an identity', {
+      hint: 'give metadata to see the documents'
+    })
   const subject = await logger.group(`Resolving ${ref.original}`, () => resolveSubject(target, ref, inputs.digest))
   const opts: WalkOptions = { logger, depth: inputs.depth, ...(inputs.artifactType ? { artifactType: inputs.artifactType } : {}) }
   const tree = await logger.group(`Reading referrers of ${subject.descriptor.digest}`, () => discoverTree(target, subject.descriptor, opts))

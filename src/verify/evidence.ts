@@ -11,7 +11,7 @@ import { digestOf } from '../oci/digest.js'
 import { canonicalJson } from '../metadata/canonical.js'
 import type { ReferrersListing, Target } from '../oci/target.js'
 import { isIndex, parseManifest, type Descriptor, type Manifest } from '../oci/types.js'
-import { describeError, isRegistryFailure } from '../errors.js'
+import { describeError, isBug, isRegistryFailure } from '../errors.js'
 import type { BundleCheck } from '../sign/sigstore-verify.js'
 import { documentOfStatement, statementNames } from '../supply/metadata-statement.js'
 import { IN_TOTO_STATEMENT_V1 } from '../supply/provenance.js'
@@ -52,8 +52,8 @@ export async function readMetadata(
     const full = decodeDocumentBytes(bytes, dec.documentDigest)
     return { document: full.document, documentDigest: full.documentDigest }
   } catch (e) {
-    // a registry that could not be read is not a missing document (exit 3, not 1)
-    if (isRegistryFailure(e)) throw e
+    // a registry that could not be read is not a missing document (exit 3, not 1), nor is a bug (exit 4)
+    if (isRegistryFailure(e) || isBug(e)) throw e
     return { problem: describeError(e) }
   }
 }
@@ -108,7 +108,7 @@ async function readBundle(target: Target, e: Evidence, manifest: Manifest | unde
   try {
     bytes = await target.fetchBlob(layer, MAX_BUNDLE_BYTES)
   } catch (err) {
-    if (isRegistryFailure(err)) throw err
+    if (isRegistryFailure(err) || isBug(err)) throw err
     e.signature = { state: 'invalid', problem: `its bundle cannot be read (${describeError(err)})` }
     return
   }

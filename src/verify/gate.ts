@@ -11,7 +11,7 @@ import { privatePartOf, type BuildMetadata } from '../metadata/schema.js'
 import type { RequirementResult } from '../result.js'
 import { describeActual, describeExpected, signerMatches, type ExpectedSigner, type SignerIdentity } from '../sign/signer.js'
 import { kindsOfPredicate } from './classify.js'
-import { parseRequirement, type EvidenceKind, type Requirement } from './requirements.js'
+import { DEFAULT_REQUIREMENT, parseRequirement, type EvidenceKind, type Requirement } from './requirements.js'
 
 export type SignatureState =
   /** verified against the trusted root: who signed */
@@ -150,7 +150,7 @@ function needsSigner(r: Requirement): boolean {
 }
 
 export function evaluateGate(requirements: string[], evidence: Evidence[], policy: Policy): RequirementResult[] {
-  const reqs = (requirements.length ? requirements : ['metadata']).map(parseRequirement).filter((r): r is Requirement => r !== undefined)
+  const reqs = (requirements.length ? requirements : [DEFAULT_REQUIREMENT]).map(parseRequirement).filter((r): r is Requirement => r !== undefined)
   const seen = new Set<string>()
   const rows: RequirementResult[] = []
   for (const r of reqs) {

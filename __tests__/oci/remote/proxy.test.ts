@@ -2,6 +2,7 @@
 import { describeError, exitCodeFor } from '../../../src/errors.js'
 import { clearSecrets, redact } from '../../../src/log.js'
 import { bypassesProxy, proxyFor, proxySettings } from '../../../src/oci/remote/proxy.js'
+import { schemeFor } from '../../../src/oci/remote/transport.js'
 
 afterAll(() => clearSecrets())
 
@@ -97,9 +98,39 @@ describe('NO_PROXY', () => {
   })
 
   test('loopback never goes through a proxy, with or without NO_PROXY', () => {
-    for (const url of ['http://localhost:5000/', 'http://127.0.0.1:5000/', 'http://127.1.2.3/', 'http://[::1]:5000/', 'http://registry.localhost:5000/']) {
+    for (const url of ['http://localhost:5000/', 'http://127.0.0.1:5000/', 'http://127.1.2.3/', 'http://[::1]:5000/', 'http://[0:0:0:0:0:0:0:1]:5000/']) {
       expect([url, via(url, P)]).toEqual([url, undefined])
     }
     expect(via('https://registry.test:5000/', P)).toBe('http://proxy.corp:3128')
+  })
+
+  // One definition of loopback (containerd's MatchLocalhost, Go's proxy rules): a name under
+  // .localhost is no loopback address until something resolves it, so it is reached as any other
+  // host: over HTTPS, through the proxy. It used to bypass the proxy and still be reached over
+  // HTTPS, two answers to one question.
+  test('a name under .localhost is not loopback: through the proxy, over HTTPS, unless listed', () => {
+    expect(via('https://registry.localhost:5000/', P)).toBe('http://proxy.corp:3128')
+    expect(schemeFor('registry.localhost:5000')).toBe('https')
+    expect(via('https://registry.localhost:5000/', { ...P, NO_PROXY: 'registry.localhost' })).toBeUndefined()
+    expect(schemeFor('registry.localhost:5000', ['registry.localhost:5000'])).toBe('http')
+  })
+
+  test('plain HTTP without asking and the proxy bypass agree on every host', () => {
+    const hosts = [
+      'localhost:5000',
+      '127.0.0.1:5000',
+      '127.9.9.9',
+      '[::1]:5000',
+      '[::ffff:127.0.0.1]:80',
+      'registry.localhost:5000',
+      'localhost.example.com',
+      '128.0.0.1',
+      '[::2]',
+      'ghcr.io'
+    ]
+    const plain = hosts.filter(h => schemeFor(h) === 'http')
+    const direct = hosts.filter(h => via(`https://${h}/`, P) === undefined)
+    expect(plain).toEqual(['localhost:5000', '127.0.0.1:5000', '127.9.9.9', '[::1]:5000', '[::ffff:127.0.0.1]:80'])
+    expect(direct).toEqual(plain)
   })
 })

@@ -7,21 +7,15 @@
  */
 import { MAX_MANIFEST_BYTES } from '../limits.js'
 import type { Logger } from '../../log.js'
-import { isOciError, OciError } from '../../errors.js'
+import { isBug, isOciError, OciError } from '../../errors.js'
 import { MANIFEST_MEDIA_TYPES, MediaType } from '../media-types.js'
-import { editReferrersIndex, effectiveArtifactType, fallbackTag, filterByArtifactType, readReferrersTag, type ReferrersTag } from '../referrers.js'
-import { isIndex, manifestMediaType, parseManifest, type Descriptor, type ImageIndex, type Manifest } from '../types.js'
+import { editReferrersIndex, fallbackTag, filterByArtifactType, readReferrersTag, referrerDescriptor, type ReferrersTag } from '../referrers.js'
+import { isIndex, parseManifest, type Descriptor, type ImageIndex, type Manifest } from '../types.js'
 import { readBlob, writeBlobBytes } from './blobs.js'
 import { findTag, setTag, type RawIndex } from './index-file.js'
 
-/** The descriptor a referrers listing must give for a manifest: its artifactType and all annotations (distribution-spec v1.1.0, Listing Referrers). */
-export function referrerDescriptor(m: Manifest, digest: string, size: number): Descriptor {
-  const d: Descriptor = { mediaType: manifestMediaType(m), digest, size }
-  const artifactType = effectiveArtifactType(m as { artifactType?: string; config?: { mediaType: string } })
-  if (artifactType) d.artifactType = artifactType
-  if (m.annotations && Object.keys(m.annotations).length) d.annotations = { ...m.annotations }
-  return d
-}
+/** For layout/index.ts: the one builder, in src/oci/referrers.ts. */
+export { referrerDescriptor } from '../referrers.js'
 
 function isManifestDescriptor(d: Descriptor): boolean {
   return MANIFEST_MEDIA_TYPES.includes(d.mediaType) || d.mediaType === MediaType.LegacyArtifactManifest
@@ -50,6 +44,7 @@ export async function* walkManifests(
       bytes = await readBlob(dir, d.digest, 'manifest', MAX_MANIFEST_BYTES)
       manifest = parseManifest(bytes, `oci:${dir}: manifest ${d.digest}`)
     } catch (e) {
+      if (isBug(e)) throw e
       if (isOciError(e, 'NOT_FOUND')) logger.debug(`layout scan: ${d.digest} is not in oci:${dir}, skipped`)
       else logger.warning(`layout scan: skipped ${d.digest}: ${(e as Error).message}`)
       continue
@@ -102,6 +97,7 @@ export async function scanReferrers(
     if (got.state === 'other') logger.warning(`oci:${dir}: ${got.problem}; ignoring it`)
     fallback = got.state === 'index' ? got.index : undefined
   } catch (e) {
+    if (isBug(e)) throw e
     logger.warning(`oci:${dir}: ignored the referrers tag ${fallbackTag(subjectDigest)}: ${(e as Error).message}`)
   }
   for (const d of fallback?.manifests ?? []) {

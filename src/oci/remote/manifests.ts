@@ -9,7 +9,7 @@ import { backoffDelay } from '../../retry.js'
 import { digestOf, isDigest, parseDigest, verifyBytes } from '../digest.js'
 import { MANIFEST_ACCEPT, MANIFEST_MEDIA_TYPES, MediaType } from '../media-types.js'
 import type { PushManifestResult } from '../target.js'
-import type { Descriptor, ManifestBlob } from '../types.js'
+import { declaredMediaType, type Descriptor, type ManifestBlob } from '../types.js'
 import { errCtx, v2, type RepoContext } from './context.js'
 
 /** Retries of a by-digest manifest PUT refused while its blobs are being linked by another client. */
@@ -20,9 +20,7 @@ function mediaTypeOf(contentType: string | null, bytes?: Uint8Array): string {
   if (ct && (MANIFEST_MEDIA_TYPES.includes(ct) || ct === MediaType.LegacyArtifactManifest)) return ct
   if (bytes) {
     try {
-      const json = JSON.parse(new TextDecoder().decode(bytes)) as { mediaType?: unknown; manifests?: unknown }
-      if (typeof json.mediaType === 'string') return json.mediaType
-      return Array.isArray(json.manifests) ? MediaType.ImageIndex : MediaType.ImageManifest
+      return declaredMediaType(JSON.parse(new TextDecoder().decode(bytes)))
     } catch {
       // not JSON: the caller's parser reports it
     }

@@ -2,7 +2,8 @@
  * Which proxy a request goes through, from `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` (either case,
  * lower case first), by the rules curl, Go's net/http (Docker, ORAS) and @actions/http-client share:
  * - `https://` URLs use HTTPS_PROXY, `http://` URLs use HTTP_PROXY; one never stands in for the other;
- * - loopback hosts (`localhost`, 127.0.0.0/8, ::1) never go through a proxy;
+ * - loopback hosts (`localhost`, 127.0.0.0/8, ::1: isLoopbackHost, the one definition, which also
+ *   decides plain HTTP) never go through a proxy;
  * - NO_PROXY is a comma (or space) separated list: `*` alone bypasses every host; `example.com`,
  *   `.example.com` and `*.example.com` match example.com and every name under it; `host:port`
  *   matches that port only; an IP literal (`10.1.2.3`, `::1`, `[::1]:5000`) matches that address and a
@@ -18,6 +19,7 @@
 import { BlockList, isIP } from 'node:net'
 import { UsageError } from '../../errors.js'
 import { addSecret } from '../../log.js'
+import { isLoopbackHost } from '../reference.js'
 
 export interface ProxyRule {
   /** a host name suffix (lower case, no leading dot) or an IP address */
@@ -129,20 +131,13 @@ export function proxySettings(env: NodeJS.ProcessEnv): ProxySettings {
   }
 }
 
-function isLoopback(host: string): boolean {
-  if (host === 'localhost' || host.endsWith('.localhost')) return true
-  if (isIP(host) === 4) return host.startsWith('127.')
-  if (isIP(host) === 6) return host === '::1' || host === '0:0:0:0:0:0:0:1'
-  return false
-}
-
 /** Whether `url` bypasses the proxy (loopback, or matched by NO_PROXY). */
 export function bypassesProxy(url: URL, settings: ProxySettings): boolean {
   const host = url.hostname
     .replace(/^\[|\]$/g, '')
     .toLowerCase()
     .replace(/\.$/, '')
-  if (isLoopback(host)) return true
+  if (isLoopbackHost(url.host)) return true
   if (settings.bypassAll) return true
   const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80)
   const ipFamily = isIP(host)

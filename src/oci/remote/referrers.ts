@@ -12,7 +12,7 @@ import { isIndex, parseManifest, type Descriptor } from '../types.js'
 import { errCtx, v2, type RepoContext } from './context.js'
 import { parseNextLink, sameOrigin } from './link.js'
 import { fetchManifest } from './manifests.js'
-import type { Reply } from './transport.js'
+import { isRedirect, type Reply } from './transport.js'
 
 /**
  * Pages followed before giving up: a registry that pages forever must not hang the build. Registries
@@ -51,8 +51,6 @@ function isHtml(headers: Headers): boolean {
   return ct === 'text/html' || ct === 'application/xhtml+xml'
 }
 
-const REDIRECT = new Set([301, 302, 303, 307, 308])
-
 /**
  * One GET of the referrers API. 404 (the API is not served), a redirect to another origin (GHCR
  * sends some packages' referrers to its web UI on github.com, which may answer 429) and an HTML page
@@ -68,7 +66,7 @@ async function getPage(ctx: RepoContext, url: string, op: string): Promise<Reply
     access: 'pull',
     idempotent: true,
     ok: [200, 404],
-    answers: (status, headers) => REDIRECT.has(status) || isHtml(headers),
+    answers: (status, headers) => isRedirect(status) || isHtml(headers),
     crossOriginRedirects: 'answer',
     readBody: MAX_REFERRERS_PAGE_BYTES,
     ctx: errCtx(ctx, op, 'in')
@@ -77,7 +75,7 @@ async function getPage(ctx: RepoContext, url: string, op: string): Promise<Reply
 
 /** Why an answer shows that the API is not served, for the log. */
 function noApiReason(reply: Reply): string {
-  if (REDIRECT.has(reply.status)) {
+  if (isRedirect(reply.status)) {
     const to = reply.headers.get('location')
     let where = 'another origin'
     try {

@@ -35,7 +35,13 @@ export function schemeFor(endpoint: string, insecure: string[] = []): 'http' | '
   return insecure.some(h => h === endpoint || h === host) ? 'http' : 'https'
 }
 
-const REDIRECTS = new Set([301, 302, 303, 307, 308])
+/** The redirections with a Location to follow. https://www.rfc-editor.org/rfc/rfc9110#section-15.4 */
+const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308])
+
+/** True for an answer that redirects (the one list, for the transport and for callers that take a redirect as an answer). */
+export function isRedirect(status: number): boolean {
+  return REDIRECT_STATUSES.has(status)
+}
 
 /** One leg of a request: where, how, and whether the body still goes along (a 303 drops it). */
 interface Hop {
@@ -232,7 +238,7 @@ export class Transport {
   /** Where a redirect leads (undefined: not one; `answer`: a cross-origin one the caller wants to see). */
   private redirectOf(spec: RequestSpec, res: Answer, hop: Hop): Hop | 'answer' | undefined {
     const location = res.headers.get('location')
-    if (!REDIRECTS.has(res.status) || !location) return undefined
+    if (!isRedirect(res.status) || !location) return undefined
     const url = new URL(location, hop.url)
     if (spec.crossOriginRedirects === 'answer' && !sameOrigin(url.toString(), hop.url.toString())) return 'answer'
     // 303, and 301/302 after a POST, turn into GET (RFC 9110 §15.4); 307/308 keep the method and body
