@@ -465,7 +465,7 @@ export const ROWS: Row[] = [
     name: 'require: unknown',
     inputs: e => reg(e, { command: 'verify', require: 'metadata, signatures' }),
     code: 2,
-    message: /require: "signatures" is not one of metadata, sbom, provenance, signature, a predicate type URI/,
+    message: /require: "signatures" is not one of metadata, sbom, provenance, signature, private, a predicate type URI/,
     target: 'registry'
   },
   // ---- credentials given halfway
