@@ -46,6 +46,8 @@ const PRIVATE = JSON.stringify({ ticket: PRIVATE_LEAF })
 /** An X25519 age recipient, and the same with its last character changed (a wrong bech32 checksum). */
 const RECIPIENT = 'age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p'
 const BAD_CHECKSUM_RECIPIENT = `${RECIPIENT.slice(0, -1)}q`
+/** An age identity (not a real one: its checksum is wrong), as a user might paste it into the identity input. */
+const PASTED_KEY = 'AGE-SECRET-KEY-1QYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQS0ZQR9'
 /** The one line for org.opencontainers.image.created, in either mode. */
 const CREATED_RESERVED = /annotations: key org\.opencontainers\.image\.created is reserved for the build time, which this tool records itself/
 
@@ -619,6 +621,14 @@ export const ROWS: Row[] = [
     code: 2,
     message: /identity file no-such-key\.txt cannot be read \(ENOENT\)/,
     target: 'registry'
+  },
+  {
+    name: 'identity: a key given where its file goes (never echoed)',
+    inputs: e => reg(e, { command: 'verify', identity: PASTED_KEY }),
+    code: 2,
+    message: /^(error: )?input identity holds an age key, not the path of a file\. Put the key in OCI_BUILD_METADATA_IDENTITY/,
+    target: 'registry',
+    secret: PASTED_KEY.slice(15, 40)
   },
   {
     name: 'identity: a file that holds no age identity (get)',

@@ -67,6 +67,14 @@ export interface IdentitySource {
  */
 export async function readIdentities(file: string | undefined, env: NodeJS.ProcessEnv, cwd: string): Promise<IdentitySource[]> {
   const out: IdentitySource[] = []
+  // a key pasted where a path goes (identity: ${{ secrets.KEY }}): masked at once, never echoed as a file name
+  if (file && /AGE-SECRET-KEY-/i.test(file)) {
+    addSecret(file)
+    for (const l of identityLines(file)) addSecret(l)
+    throw new UsageError('input identity holds an age key, not the path of a file', {
+      hint: `put the key in ${IDENTITY_ENV} (e.g. from a secret), or in a file and give its path`
+    })
+  }
   if (file) {
     let text: string
     try {
