@@ -659,8 +659,7 @@ L.push('')
   // a chunk by what it holds: the CEL library, the age library, or our code around each
   const chunkRole = f => {
     const text = readFileSync(join(DIST, f), 'utf8')
-    if (policyChunks.includes(f))
-      return text.includes('class CelError') ? 'the CEL library, @marcbachmann/cel-js (policy)' : 'the policy: CEL checks and variables (policy)'
+    if (policyChunks.includes(f)) return text.includes('class CelError') ? 'the CEL library, @marcbachmann/cel-js (policy)' : 'our CEL checks and rows (policy)'
     if (privateChunks.includes(f))
       return text.includes('age-encryption.org/v1')
         ? 'the age library, age-encryption, and noble (private part)'
