@@ -1,8 +1,9 @@
 /**
  * One deadline per command for every retry and `Retry-After` wait against a registry: a wait that
  * would end past it is not taken, the command fails at once (exit 3) and says why. Reads after
- * writes (attach's verification) restart it at `verify-timeout`; everything else has
- * DEFAULT_DEADLINE_SECONDS from the moment the target is opened. A request in flight is bounded by
+ * writes (attach's verification) pass a deadline of their own, `verify-timeout` from the start of
+ * the read-back (ReadOptions.deadline); everything else has DEFAULT_DEADLINE_SECONDS from the
+ * moment the target is opened. A request in flight is bounded by
  * the idle timeout instead (an upload that makes progress is never cut short).
  */
 
