@@ -65,7 +65,7 @@ export class MemoryRegistry {
   readonly tags = new Map<string, string>()
   readonly blobs = new Map<string, Uint8Array>()
   readonly calls: Call[] = []
-  /** a push of this digest (manifest or blob) fails with the error, once */
+  /** a push of this digest (manifest or blob) fails with the error, once, answered at once */
   readonly failures = new Map<string, Error>()
   /**
    * How many pushes of a referrer the registry's own index loses (as a registry whose index is a
@@ -159,12 +159,13 @@ export class MemoryRegistry {
     const referrer = parsed.subject !== undefined
     if (referrer) this.maxInFlight = Math.max(this.maxInFlight, ++this.inFlight)
     try {
-      await this.clock.sleep(this.putMs)
+      // a refused push is answered at once; a stored one takes putMs
       const failure = this.failures.get(digest)
       if (failure) {
         this.failures.delete(digest)
         throw failure
       }
+      await this.clock.sleep(this.putMs)
       this.manifests.set(digest, { bytes, mediaType, parsed })
       const losses = this.lose.get(digest) ?? 0
       if (losses > 0) {
