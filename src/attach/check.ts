@@ -7,8 +7,7 @@ import { retryWithin } from '../retry.js'
 import { describeError, isRegistryFailure } from '../errors.js'
 import type { Logger } from '../log.js'
 import { decodeDocument } from '../metadata/codec.js'
-import { Deadline } from '../oci/remote/deadline.js'
-import type { Reader, ReferrerLister, ReferrerPusher, ReferrersListing } from '../oci/target.js'
+import type { Reader, ReferrerLister, ReferrerPusher, ReferrersListing, TimeBudget } from '../oci/target.js'
 import type { Descriptor } from '../oci/types.js'
 import { supersededIn } from './identity.js'
 import type { PlannedArtifact } from './publish.js'
@@ -83,8 +82,8 @@ export const MAX_RETRY_MS = 4000
  * Reads after writes: the target's retries and waits get verify-timeout from now, the same budget
  * as the read-back loop around them.
  */
-function readBackDeadline(timeoutMs: number): Deadline {
-  return new Deadline(timeoutMs, 'verify-timeout')
+function readBackDeadline(timeoutMs: number): TimeBudget {
+  return { label: 'verify-timeout', ms: timeoutMs, startedAt: Date.now() }
 }
 
 /** The last attempt could not read the registry: say so (exit 3) instead of reporting what it could not see. */

@@ -16,8 +16,7 @@
  * before. A registry stalled far longer than our PUTs can still drop an entry after it was confirmed.
  */
 import type { Logger } from '../log.js'
-import type { Deadline } from '../oci/remote/deadline.js'
-import type { ReferrerPusher, ReferrersListing } from '../oci/target.js'
+import type { ReferrerPusher, ReferrersListing, TimeBudget } from '../oci/target.js'
 import type { Descriptor } from '../oci/types.js'
 import type { FoundReferrers } from '../read/referrers.js'
 import { supersededIn } from './identity.js'
@@ -56,7 +55,7 @@ export class ReferrerRepair {
     private readonly logger: Logger,
     private readonly now: () => number,
     /** the read-back's: re-pushes are reads after writes too */
-    private readonly deadline: Deadline
+    private readonly deadline: TimeBudget
   ) {
     this.lastPush = now()
   }

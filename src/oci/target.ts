@@ -8,7 +8,6 @@
  */
 import type { Descriptor, ManifestBlob } from './types.js'
 import type { ImageRef } from './reference.js'
-import type { Deadline } from './remote/deadline.js'
 
 /** Whether the registry serves `GET /v2/<name>/referrers/<digest>` (oras-go's state machine). */
 export type ReferrersCapability = 'unknown' | 'supported' | 'unsupported'
@@ -34,12 +33,19 @@ export interface PushBlobOptions {
   mediaType?: string
 }
 
+/** A time budget: `ms` from `startedAt` (ms since 1970), named `label` in messages (`verify-timeout`). */
+export interface TimeBudget {
+  label: string
+  ms: number
+  startedAt: number
+}
+
 export interface ReadOptions {
   /**
-   * When this call's retries and waits must end (reads after writes: verify-timeout, started when
-   * the read-back starts); default the target's own deadline. A layout neither retries nor waits.
+   * When this call's retries and waits must end (reads after writes: verify-timeout from the start
+   * of the read-back); default the target's own deadline. A layout neither retries nor waits.
    */
-  deadline?: Deadline
+  deadline?: TimeBudget
 }
 
 export interface ListReferrersOptions extends ReadOptions {

@@ -7,6 +7,8 @@
  * the idle timeout instead (an upload that makes progress is never cut short).
  */
 
+import type { TimeBudget } from '../target.js'
+
 /** Retrying and waiting stop this long after a command opened its registry (README: "Time budget"). */
 export const DEFAULT_DEADLINE_SECONDS = 120
 
@@ -23,6 +25,13 @@ export class Deadline {
     this.at = now() + ms
     this.seconds = ms / 1000
     this.label = label
+  }
+
+  /** The deadline a caller's budget sets (a read-back's verify-timeout, from its start). */
+  static of(budget: TimeBudget, now: () => number = Date.now): Deadline {
+    const d = new Deadline(budget.ms, budget.label, now)
+    d.at = budget.startedAt + budget.ms
+    return d
   }
 
   /** Start again: `ms` from now, named `label` in messages (`verify-timeout`). */

@@ -17,7 +17,8 @@ import type {
   ReferrerManifest,
   ReferrersCapability,
   ReferrersListing,
-  Target
+  Target,
+  TimeBudget
 } from '../target.js'
 import type { Descriptor, ManifestBlob } from '../types.js'
 import { blobExists, fetchBlob, pushBlob } from './blobs.js'
@@ -90,15 +91,15 @@ export class RemoteTarget implements Target {
   }
 
   /** The repository's context, with `deadline` for retries and waits when one is given. */
-  private within(deadline: Deadline | undefined): RepoContext {
-    return deadline ? { ...this.ctx, transport: this.transport.within(deadline) } : this.ctx
+  private within(deadline: TimeBudget | undefined): RepoContext {
+    return deadline ? { ...this.ctx, transport: this.transport.within(Deadline.of(deadline)) } : this.ctx
   }
 
   /**
    * What indexing uses, each call within `deadline` when one is given. Manifests are read and
    * referrers listed through this object's own methods, so a wrapper around it sees those calls.
    */
-  private port(deadline: Deadline | undefined): RegistryPort {
+  private port(deadline: TimeBudget | undefined): RegistryPort {
     if (!deadline) return this
     const ctx = this.within(deadline)
     return {
