@@ -3,7 +3,7 @@
  */
 import type { Inputs } from '../inputs.js'
 import type { ImageRef } from '../oci/reference.js'
-import type { Target } from '../oci/target.js'
+import type { Reader, ReferrerLister } from '../oci/target.js'
 import type { Descriptor } from '../oci/types.js'
 import { platformLabel, type GateRow, type RunDeps, type VerifyResult } from '../result.js'
 import { readIndexAttestations } from '../read/attestations.js'
@@ -11,7 +11,7 @@ import { resolveSubject, type Subject } from '../read/subject.js'
 import { collectEvidence, withIndexEvidence, type BundleVerifier, type SubjectEvidence } from './evidence.js'
 import { chooseMetadata, evaluateGate, type Policy } from './gate.js'
 
-export async function verifyCommand(target: Target, ref: ImageRef, inputs: Inputs, deps: RunDeps): Promise<VerifyResult> {
+export async function verifyCommand(target: Reader & ReferrerLister, ref: ImageRef, inputs: Inputs, deps: RunDeps): Promise<VerifyResult> {
   const { logger } = deps
   const subject = await logger.group(`Resolving ${ref.original}`, () => resolveSubject(target, ref, inputs.digest))
   const now = (deps.clock ?? (() => new Date()))()

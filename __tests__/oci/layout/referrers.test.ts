@@ -49,7 +49,8 @@ describe('LayoutTarget referrers', () => {
     const bytes = artifact(subject, 'application/vnd.test.a', { 'org.example.k': 'v', 'org.example.k2': 'v2' })
     const res = await t.pushManifest(bytes, MediaType.ImageManifest)
     expect(res.subjectAccepted).toBe(false) // no OCI-Subject header: the layout declares that it indexes referrers itself
-    expect(t.capabilities.referrersIndexedBy).toBe('store')
+    // the layout indexes referrers itself: it never asks for referrers to list in a tag
+    expect(await t.indexReferrers(subject, () => Promise.reject(new Error('a layout asks for nothing')))).toBe('layout')
     const want = {
       mediaType: MediaType.ImageManifest,
       digest: digestOf(bytes),
@@ -62,6 +63,38 @@ describe('LayoutTarget referrers', () => {
     // reachable from index.json without a ref name, so tools that scan find it even after tags move
     const index = JSON.parse(await readFile(join(dir, 'index.json'), 'utf8')) as { manifests: Descriptor[] }
     expect(index.manifests.filter(d => d.digest === want.digest && !d.annotations)).toHaveLength(1)
+  })
+
+  const referrer = (n: string) => {
+    const bytes = artifact(subject, `application/vnd.test.${n}`, { n })
+    const descriptor: Descriptor = {
+      mediaType: MediaType.ImageManifest,
+      digest: digestOf(bytes),
+      size: bytes.length,
+      artifactType: `application/vnd.test.${n}`,
+      annotations: { n }
+    }
+    return { bytes, descriptor }
+  }
+
+  test('pushReferrers: indexed by the layout itself, and the scan that shows them is handed back', async () => {
+    const ours = ['a', 'b', 'c'].map(referrer)
+    const pushed = await t.pushReferrers(subject, ours)
+    expect(pushed.indexedBy).toBe('layout')
+    expect(pushed.listing.via).toBe('scan')
+    const digests = ours.map(m => m.descriptor.digest).sort()
+    expect(pushed.listing.descriptors.map(d => d.digest).sort()).toEqual(digests)
+    expect(pushed.listing.descriptors.find(d => d.digest === ours[1]!.descriptor.digest)).toEqual(ours[1]!.descriptor)
+    // and, for regctl, in the subject's referrers tag
+    expect((await fallbackEntries(t, subject.digest)).map(d => d.digest).sort()).toEqual(digests)
+  })
+
+  test('pushReferrers: a push that fails fails the call, after the others have landed', async () => {
+    const ok = ['a', 'b'].map(referrer)
+    const big = new Uint8Array(4 * 1024 * 1024 + 1)
+    const err = await t.pushReferrers(subject, [ok[0]!, { bytes: big, descriptor: { ...ok[0]!.descriptor, digest: digestOf(big) } }, ok[1]!]).catch(e => e)
+    expect(err).toMatchObject({ code: 'SIZE_EXCEEDED' })
+    expect((await t.listReferrers(subject)).descriptors.map(d => d.digest).sort()).toEqual(ok.map(m => m.descriptor.digest).sort())
   })
 
   test('without artifactType the config mediaType is reported', async () => {
