@@ -110,12 +110,17 @@ describe('artifact mode through the bundled action', () => {
   })
 
   test('a re-run adds no duplicate and keeps the foreign entry', async () => {
-    const again = await runAction({ image: `${reg.host}/${repo}:v1`, digest: subject.digest }, { GITHUB_RUN_ATTEMPT: '2' })
+    // an image of its own: the re-run supersedes the first run's artifact, which the other tests read
+    const rerun = 'acme/rerun'
+    const image = await pushTestImage(reg.host, rerun, 'v1')
+    const theirs = await addForeignEntry(rerun, image)
+    expect((await runAction({ image: `${reg.host}/${rerun}:v1`, digest: image.digest })).code).toBe(0)
+    const again = await runAction({ image: `${reg.host}/${rerun}:v1`, digest: image.digest }, { GITHUB_RUN_ATTEMPT: '2' })
     expect(again.code).toBe(0)
-    const index = await fallbackIndex(repo, subject.digest)
+    const index = await fallbackIndex(rerun, image.digest)
     const ours = index.manifests.filter(d => d.artifactType === ArtifactType.BuildMetadataV1)
     expect(ours.map(d => d.digest)).toEqual([again.outputs['artifact-digest']])
-    expect(index.manifests.some(d => d.digest === foreign.digest)).toBe(true)
+    expect(index.manifests.some(d => d.digest === theirs.digest)).toBe(true)
   })
 
   test('verify passes on the image and reports what it saw', async () => {
