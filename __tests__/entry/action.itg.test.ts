@@ -2,7 +2,7 @@
 // distribution registry (no referrers API: the tag-schema path).
 import { startDistribution, type Distribution } from '../../__fixtures__/distribution.js'
 import { runAction, SHA } from '../../__fixtures__/action-runner.js'
-import { pushTestImage, remote } from '../../__fixtures__/images.js'
+import { pushTestImage, remote } from '../../__fixtures__/builders.js'
 import { pushBuildKitIndex } from '../../__fixtures__/topology.js'
 import { mkdtemp, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'

@@ -17,7 +17,8 @@ import { startConnectProxy, type ConnectProxy } from '../../__fixtures__/connect
 import { freePort } from '../../__fixtures__/distribution.js'
 import { REGISTRY_NAME, startCorporateNetwork, type CorporateNetwork } from '../../__fixtures__/network.js'
 import { cliMain } from '../../src/cli-main.js'
-import { pushImage, target } from '../oci/remote/helpers.js'
+import { pushImage } from '../../__fixtures__/builders.js'
+import { target } from '../oci/remote/helpers.js'
 import { ACTION_BUNDLE, badLineProblems, CLI_BUNDLE, inputEnv, runBundle, type ProcessRun } from './bad-input-helpers.js'
 
 let net: CorporateNetwork

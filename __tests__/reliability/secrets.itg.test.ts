@@ -26,11 +26,10 @@ import { startTestRegistry, type TestRegistry } from '../../__fixtures__/registr
 import { cliMain } from '../../src/cli-main.js'
 import { describeError, type OciError } from '../../src/errors.js'
 import { clearSecrets } from '../../src/log.js'
-import { digestOf } from '../../src/oci/digest.js'
-import { MediaType } from '../../src/oci/media-types.js'
 import { parseReference } from '../../src/oci/reference.js'
 import { RemoteTarget } from '../../src/oci/remote/index.js'
-import { image, pushImage, target } from '../oci/remote/helpers.js'
+import { pushImage, storeImage, testImage } from '../../__fixtures__/builders.js'
+import { target } from '../oci/remote/helpers.js'
 import { ACTION_BUNDLE, CLI_BUNDLE, inputEnv, runBundle, type ProcessRun } from './bad-input-helpers.js'
 import { channelLeaks, documentLeaks, documentText, expand, masksOf, tokensSeen } from './secret-scan.js'
 
@@ -59,12 +58,7 @@ const proxyUrl = (password: string) => `http://${USER.proxy}:${encodeURIComponen
 /** every registry started here, closed at the end */
 const registries: TestRegistry[] = []
 
-function seed(reg: TestRegistry, repo: string, tag = 'v1'): string {
-  const img = image(`${repo}-${tag}`)
-  reg.putBlob(repo, img.config)
-  reg.putBlob(repo, img.layer)
-  return reg.putManifest(repo, img.manifest, MediaType.ImageManifest, tag)
-}
+const seed = (reg: TestRegistry, repo: string, tag = 'v1'): string => storeImage(reg, repo, `${repo}-${tag}`, tag)
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'obm-secrets-'))
@@ -398,9 +392,9 @@ describe('transport rules', () => {
   test('Authorization never goes to the redirect target of a blob', async () => {
     bearer.resetRequests()
     const t = target(bearer.host, 'bearer/app', { credentials: { username: USER.bearer, password: SECRET.bearer } })
-    const img = image('bearer/app-v1')
-    const bytes = await t.fetchBlob({ mediaType: MediaType.ImageConfig, digest: digestOf(img.config), size: img.config.length })
-    expect(Buffer.from(bytes).equals(Buffer.from(img.config))).toBe(true)
+    const { config } = testImage('bearer/app-v1')
+    const bytes = await t.fetchBlob(config.descriptor)
+    expect(Buffer.from(bytes).equals(Buffer.from(config.bytes))).toBe(true)
     expect(bearer.redirectRequests.length).toBeGreaterThan(0)
     expect(bearer.redirectRequests.filter(r => r.headers.authorization !== undefined)).toEqual([])
     // the registry's own origin did get it: the check above is not vacuous
