@@ -112,5 +112,7 @@ describe('annotations mode through the bundled action', () => {
     const v = await runAction({ image, command: 'verify' })
     expect(v.outputs['metadata-digest']).toBe(r.outputs['image-digest'])
     expect(v.summary).toContain("(the image's own annotations)")
+    // and the gate's annotations output is the image's own annotations that carry the document
+    expect(JSON.parse(v.outputs.annotations ?? '{}')).toEqual(m.annotations)
   })
 })

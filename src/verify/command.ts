@@ -54,11 +54,11 @@ export async function verifyCommand(target: Target, ref: ImageRef, inputs: Input
   const onIndex = eachPlatform ? await read('index', subject.descriptor, subject.manifest) : undefined
 
   // the outputs describe the subject: the index itself when platforms: each, else the one scope
-  let outputs = onIndex ? subjectOutputs(onIndex, policy) : undefined
+  let outputs = onIndex ? subjectOutputs(onIndex, policy, subject.manifest.annotations) : undefined
   const gate: GateRow[] = []
   for (const sc of scopes) {
     const own = await read(sc.scope, sc.descriptor, sc.manifest, sc.platformDigest)
-    outputs ??= subjectOutputs(own, policy)
+    outputs ??= subjectOutputs(own, policy, sc.manifest?.annotations)
     const evidence = onIndex && sc.platformDigest ? withIndexEvidence(own.evidence, onIndex.evidence, sc.platformDigest) : own.evidence
     for (const row of evaluateGate(requirements, evidence, policy)) gate.push({ ...row, scope: sc.scope })
   }
@@ -80,23 +80,26 @@ export async function verifyCommand(target: Target, ref: ImageRef, inputs: Input
 
 /**
  * What the outputs say of the subject: its referrers, and the metadata document that passed (the
- * newest that meets every condition) with the manifest that carries it.
+ * newest that meets every condition) with the manifest that carries it and that manifest's
+ * annotations (the image's own, for a document written in annotations mode).
  */
 function subjectOutputs(
   ev: SubjectEvidence,
-  policy: Policy
+  policy: Policy,
+  ownAnnotations: Record<string, string> | undefined
 ): Pick<VerifyResult, 'referrers' | 'via' | 'metadata' | 'annotations' | 'artifactDigest' | 'metadataDigest'> {
   const base = { referrers: ev.found.referrers.map(r => r.descriptor), via: ev.found.via }
   const md = chooseMetadata(ev.evidence, policy).chosen
   if (!md?.document) return base
   // a signed statement is reported with the metadata artifact that carries the same document, if any
   const carrier = (md.signature ? ev.evidence.find(e => e.source === 'referrer' && !e.signature && e.documentDigest === md.documentDigest) : md) ?? md
-  const mdRef = ev.found.referrers.find(r => r.descriptor.digest === carrier.digest)
+  const annotations =
+    carrier.source === 'annotations' ? ownAnnotations : ev.found.referrers.find(r => r.descriptor.digest === carrier.digest)?.descriptor.annotations
   return {
     ...base,
     metadata: md.document,
     metadataDigest: carrier.digest,
-    ...(mdRef?.descriptor.annotations ? { annotations: mdRef.descriptor.annotations } : {}),
+    ...(annotations ? { annotations } : {}),
     ...(carrier.source === 'referrer' ? { artifactDigest: carrier.digest } : {})
   }
 }
