@@ -1,5 +1,6 @@
 import { readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { bytesOf, imageIndex, imageManifest } from '../../../__fixtures__/builders.js'
 import { copyFixtureLayout, FIXTURE, resolveIn } from '../../../__fixtures__/layout.js'
 import { digestOf } from '../../../src/oci/digest.js'
 import { LayoutTarget } from '../../../src/oci/layout/index.js'
@@ -9,18 +10,9 @@ import { editReferrersIndex, fallbackTag } from '../../../src/oci/referrers.js'
 import type { Descriptor } from '../../../src/oci/types.js'
 
 const open = (dir: string) => new LayoutTarget(parseReference(`oci:${dir}`))
-const enc = (v: unknown) => new TextEncoder().encode(JSON.stringify(v))
-
+/** A referrer of `subject`, as any tool may write one: `artifactType` only when given, another config type possible. */
 function artifact(subject: Descriptor, artifactType: string | undefined, annotations: Record<string, string>, config: Descriptor = EMPTY_DESCRIPTOR) {
-  return enc({
-    schemaVersion: 2,
-    mediaType: MediaType.ImageManifest,
-    ...(artifactType ? { artifactType } : {}),
-    config,
-    layers: [EMPTY_DESCRIPTOR],
-    subject,
-    annotations
-  })
+  return imageManifest({ ...(artifactType ? { artifactType } : {}), config, layers: [EMPTY_DESCRIPTOR], subject, annotations }).bytes
 }
 
 async function fallbackEntries(t: LayoutTarget, subject: string): Promise<Descriptor[]> {
@@ -141,7 +133,7 @@ describe('LayoutTarget referrers', () => {
     }
     const edit = editReferrersIndex(undefined, [])
     const idx = { ...edit.index, manifests: [foreign] }
-    const { descriptor } = await t.pushManifest(enc(idx), MediaType.ImageIndex, fallbackTag(subject.digest))
+    const { descriptor } = await t.pushManifest(bytesOf(idx), MediaType.ImageIndex, fallbackTag(subject.digest))
     expect(descriptor.mediaType).toBe(MediaType.ImageIndex)
     expect((await t.listReferrers(subject)).descriptors).toEqual([foreign])
 
@@ -177,28 +169,16 @@ describe('LayoutTarget referrers', () => {
     const refDesc = { mediaType: MediaType.ImageManifest, digest: digestOf(ref), size: ref.length }
     // store the referrer blob without any index.json entry: write the blob directly
     await writeFile(join(dir, 'blobs', 'sha256', refDesc.digest.slice(7)), ref)
-    const inner = enc({ schemaVersion: 2, mediaType: MediaType.ImageIndex, manifests: [refDesc] })
-    const innerDesc = { mediaType: MediaType.ImageIndex, digest: digestOf(inner), size: inner.length }
-    await t.pushManifest(inner, MediaType.ImageIndex)
-    const outer = enc({
-      schemaVersion: 2,
-      mediaType: MediaType.ImageIndex,
-      manifests: [{ mediaType: MediaType.ImageManifest, digest: FIXTURE.v1, size: FIXTURE.v1Size }, innerDesc]
-    })
-    await t.pushManifest(outer, MediaType.ImageIndex, 'bundle')
+    const inner = imageIndex([refDesc])
+    await t.pushManifest(inner.bytes, MediaType.ImageIndex)
+    const outer = imageIndex([{ mediaType: MediaType.ImageManifest, digest: FIXTURE.v1, size: FIXTURE.v1Size }, inner.descriptor])
+    await t.pushManifest(outer.bytes, MediaType.ImageIndex, 'bundle')
     const listed = (await t.listReferrers(subject)).descriptors
     expect(listed).toEqual([{ ...refDesc, artifactType: 'application/vnd.test.nested', annotations: { deep: 'yes' } }])
   })
 
   test('an index with a subject is a referrer too', async () => {
-    const bytes = enc({
-      schemaVersion: 2,
-      mediaType: MediaType.ImageIndex,
-      artifactType: 'application/vnd.test.idx',
-      manifests: [],
-      subject,
-      annotations: { i: '1' }
-    })
+    const { bytes } = imageIndex([], { artifactType: 'application/vnd.test.idx', subject, annotations: { i: '1' } })
     await t.pushManifest(bytes, MediaType.ImageIndex)
     expect((await t.listReferrers(subject)).descriptors).toEqual([
       { mediaType: MediaType.ImageIndex, digest: digestOf(bytes), size: bytes.length, artifactType: 'application/vnd.test.idx', annotations: { i: '1' } }
