@@ -8,6 +8,7 @@ export default {
   },
   roots: ['<rootDir>/__tests__'],
   setupFiles: ['<rootDir>/__fixtures__/jest-esm-check.cjs'],
+  setupFilesAfterEnv: ['<rootDir>/__fixtures__/unit-tests-open-no-sockets.cjs'],
   testMatch: ['**/*.test.ts'],
   testTimeout: 60000,
   maxWorkers: 2

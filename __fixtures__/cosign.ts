@@ -20,13 +20,12 @@ import { digestOf } from '../src/oci/digest.js'
 import { fallbackTag } from '../src/oci/referrers.js'
 import { MediaType } from '../src/oci/media-types.js'
 import type { Descriptor } from '../src/oci/types.js'
-import { remote } from './images.js'
+import { bytesOf, imageIndex, remote } from './builders.js'
 import type { SigstoreMock, WorkflowClaims } from './sigstore.js'
 import type { RegistryUnderTest } from './topology.js'
 
 export const BUNDLE_V03 = 'application/vnd.dev.sigstore.bundle.v0.3+json'
 export const COSIGN_SIGN_PREDICATE = 'https://sigstore.dev/cosign/sign/v1'
-const enc = (s: string) => new TextEncoder().encode(s)
 
 /** Sign a statement as `claims`' workflow; the witness follows the instance unless given. */
 export async function signStatement(sig: SigstoreMock, claims: WorkflowClaims, statement: unknown, witness?: 'rekor' | 'tsa'): Promise<Uint8Array> {
@@ -37,7 +36,7 @@ export async function signStatement(sig: SigstoreMock, claims: WorkflowClaims, s
     witnesses
   })
   const bundle = await builder.create({ data: Buffer.from(JSON.stringify(statement)), type: 'application/vnd.in-toto+json' })
-  return enc(JSON.stringify(bundleToJSON(bundle)))
+  return bytesOf(bundleToJSON(bundle))
 }
 
 export function cosignSignStatement(imageDigest: string): unknown {
@@ -71,7 +70,7 @@ export async function pushCosignReferrer(
   opts: CosignReferrerOptions = {}
 ): Promise<Descriptor> {
   const t = remote(`${reg.host}/${repo}:unused`)
-  const config = await t.pushBlob({ bytes: enc('{}') }, { mediaType: MediaType.ImageConfig })
+  const config = await t.pushBlob({ bytes: bytesOf('{}') }, { mediaType: MediaType.ImageConfig })
   const layer = await t.pushBlob({ bytes: bundle }, { mediaType: BUNDLE_V03 })
   const annotations =
     opts.annotations === false
@@ -90,7 +89,7 @@ export async function pushCosignReferrer(
     (sorted ? `"annotations":${JSON.stringify(sorted)},` : '') +
     `"subject":{"mediaType":"${subject.mediaType}","size":${subject.size},"digest":"${subject.digest}"},` +
     `"artifactType":"${BUNDLE_V03}"}`
-  const bytes = enc(json)
+  const bytes = bytesOf(json)
   const pushed = await t.pushManifest(bytes, MediaType.ImageManifest)
   if (pushed.descriptor.digest !== digestOf(bytes)) throw new Error('the registry stored other bytes')
   const listed: Descriptor = { mediaType: MediaType.ImageManifest, digest: pushed.descriptor.digest, size: bytes.length, artifactType: BUNDLE_V03 }
@@ -108,8 +107,7 @@ async function appendToReferrersTag(reg: RegistryUnderTest, repo: string, subjec
   } catch {
     manifests = []
   }
-  const index = { schemaVersion: 2, mediaType: MediaType.ImageIndex, manifests: [...manifests, d] }
-  await t.pushManifest(enc(JSON.stringify(index)), MediaType.ImageIndex, tag)
+  await t.pushManifest(imageIndex([...manifests, d]).bytes, MediaType.ImageIndex, tag)
 }
 
 /** A bundle pushed the way actions/attest's push-to-registry does: @sigstore/oci, with its two annotations (anonymous on loopback). */

@@ -10,6 +10,7 @@ import { LayoutTarget } from '../src/oci/layout/index.js'
 import { MediaType } from '../src/oci/media-types.js'
 import { parseReference, type ImageRef } from '../src/oci/reference.js'
 import type { Descriptor } from '../src/oci/types.js'
+import { bytesOf, imageIndex, imageManifest } from './builders.js'
 
 export const FIXTURE_LAYOUT_DIR = join(dirname(fileURLToPath(import.meta.url)), 'layout')
 
@@ -54,8 +55,6 @@ export interface MadeImage {
   bytes: Uint8Array
 }
 
-const enc = (v: unknown) => new TextEncoder().encode(JSON.stringify(v))
-
 /** An empty OCI layout at `dir` unless one is there (the tool never creates layouts: attach needs the image). */
 export async function initLayout(dir: string): Promise<void> {
   await mkdir(join(dir, 'blobs', 'sha256'), { recursive: true })
@@ -79,17 +78,11 @@ export async function makeImage(dir: string, tag: string, opts: MakeImageOptions
   for (const p of platforms) {
     const [os = 'linux', architecture = 'amd64'] = p.split('/')
     const config = await target.pushBlob(
-      { bytes: enc({ architecture, os, rootfs: { type: 'layers', diff_ids: [layer.digest] }, config: {} }) },
+      { bytes: bytesOf({ architecture, os, rootfs: { type: 'layers', diff_ids: [layer.digest] }, config: {} }) },
       { mediaType: MediaType.ImageConfig }
     )
     const single = platforms.length === 1
-    const bytes = enc({
-      schemaVersion: 2,
-      mediaType: MediaType.ImageManifest,
-      config,
-      layers: [layer],
-      ...(single && opts.annotations ? { annotations: opts.annotations } : {})
-    })
+    const { bytes } = imageManifest({ config, layers: [layer], ...(single && opts.annotations ? { annotations: opts.annotations } : {}) })
     if (single) {
       const { descriptor } = await target.pushManifest(bytes, MediaType.ImageManifest, tag)
       return { ref, target, descriptor, bytes }
@@ -97,7 +90,7 @@ export async function makeImage(dir: string, tag: string, opts: MakeImageOptions
     const { descriptor } = await target.pushManifest(bytes, MediaType.ImageManifest)
     manifests.push({ ...descriptor, platform: { os, architecture } })
   }
-  const bytes = enc({ schemaVersion: 2, mediaType: MediaType.ImageIndex, manifests, ...(opts.annotations ? { annotations: opts.annotations } : {}) })
+  const { bytes } = imageIndex(manifests, opts.annotations ? { annotations: opts.annotations } : {})
   const { descriptor } = await target.pushManifest(bytes, MediaType.ImageIndex, tag)
   return { ref, target, descriptor, bytes }
 }

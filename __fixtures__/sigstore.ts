@@ -10,7 +10,7 @@
  * - `github`: GitHub's own instance (private and internal repositories): certificates WITHOUT an SCT,
  *   an RFC 3161 timestamp from its TSA, no transparency log; its trusted root lists the CA and the
  *   TSA only (no CT logs, no tlogs), as `gh attestation trusted-root` prints it. The certificate
- *   in ../shared/sigstore-evidence is a real one of this kind.
+ *   in __fixtures__/sigstore-github/github-instance-leaf.der is a real one of this kind.
  * Both mocks name their CA `CN=sigstore,O=sigstore.mock`: a verifier that picks the root by name
  * rather than by signature picks the wrong one.
  */

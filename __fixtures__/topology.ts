@@ -10,11 +10,8 @@
 import { startDistribution } from './distribution.js'
 import { startTestRegistry } from './registry/index.js'
 import { MediaType } from '../src/oci/media-types.js'
-import type { Target } from '../src/oci/target.js'
 import type { Descriptor } from '../src/oci/types.js'
-import { remote } from './images.js'
-
-const enc = (v: unknown) => new TextEncoder().encode(typeof v === 'string' ? v : JSON.stringify(v))
+import { blob, imageIndex, imageManifest, remote, type Built, type PushTarget } from './builders.js'
 
 export interface RegistryUnderTest {
   name: string
@@ -94,32 +91,22 @@ export const COSIGN_SIG = 'application/vnd.dev.cosign.artifact.sig.v1+json'
  */
 export async function pushForeignReferrer(reg: RegistryUnderTest, repo: string, subject: Descriptor): Promise<Descriptor> {
   const t = remote(`${reg.host}/${repo}:unused`)
-  const config = await t.pushBlob(
-    { bytes: enc({ architecture: '', os: '', config: {}, rootfs: { type: 'layers', diff_ids: [] } }) },
-    { mediaType: MediaType.ImageConfig }
-  )
-  const layer = await t.pushBlob({ bytes: enc({ critical: { image: { 'docker-manifest-digest': subject.digest } } }) })
-  const bytes = enc({
-    schemaVersion: 2,
-    mediaType: MediaType.ImageManifest,
+  const config = blob({ architecture: '', os: '', config: {}, rootfs: { type: 'layers', diff_ids: [] } }, MediaType.ImageConfig)
+  const layer = blob({ critical: { image: { 'docker-manifest-digest': subject.digest } } }, 'application/vnd.dev.cosign.simplesigning.v1+json')
+  const manifest = imageManifest({
     artifactType: COSIGN_SIG,
-    config: { mediaType: MediaType.ImageConfig, digest: config.digest, size: config.size },
-    layers: [
-      {
-        mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json',
-        digest: layer.digest,
-        size: layer.size,
-        annotations: { 'dev.cosignproject.cosign/signature': 'MEUCIQ' }
-      }
-    ],
-    subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size }
+    config: config.descriptor,
+    layers: [{ ...layer.descriptor, annotations: { 'dev.cosignproject.cosign/signature': 'MEUCIQ' } }],
+    subject
   })
-  const sig = { ...(await t.pushManifest(bytes, MediaType.ImageManifest)).descriptor, artifactType: COSIGN_SIG }
-  if (reg.tagSchema) {
-    const index = enc({ schemaVersion: 2, mediaType: MediaType.ImageIndex, manifests: [sig] })
-    await t.pushManifest(index, MediaType.ImageIndex, subject.digest.replace(':', '-'))
-  }
+  await pushBlobs(t, [config, layer])
+  const sig = { ...(await t.pushManifest(manifest.bytes, MediaType.ImageManifest)).descriptor, artifactType: COSIGN_SIG }
+  if (reg.tagSchema) await t.pushManifest(imageIndex([sig]).bytes, MediaType.ImageIndex, subject.digest.replace(':', '-'))
   return sig
+}
+
+async function pushBlobs(t: PushTarget, blobs: Built[]): Promise<void> {
+  for (const b of blobs) await t.pushBlob({ bytes: b.bytes }, { mediaType: b.descriptor.mediaType })
 }
 
 export type AttestationForm = 'none' | 'legacy' | 'oci'
@@ -143,77 +130,42 @@ export async function pushBuildKitIndex(host: string, repo: string, tag: string,
 }
 
 /** The same index written through any target (an OCI layout too); `repo` names the image in the statements. */
-export async function writeBuildKitIndex(
-  t: Pick<Target, 'pushBlob' | 'pushManifest'>,
-  repo: string,
-  tag: string,
-  form: AttestationForm,
-  opts: { skip?: string } = {}
-): Promise<BuiltIndex> {
+export async function writeBuildKitIndex(t: PushTarget, repo: string, tag: string, form: AttestationForm, opts: { skip?: string } = {}): Promise<BuiltIndex> {
   const platforms: Descriptor[] = []
   const entries: Descriptor[] = []
   const attestations = new Map<string, Descriptor>()
   for (const arch of ['amd64', 'arm64']) {
-    const config = await t.pushBlob({ bytes: enc({ architecture: arch, os: 'linux', seed: `${repo}:${tag}` }) }, { mediaType: MediaType.ImageConfig })
-    const layer = await t.pushBlob({ bytes: enc(`layer ${arch} ${repo}:${tag}`) })
-    const bytes = enc({
-      schemaVersion: 2,
-      mediaType: MediaType.ImageManifest,
-      config: { mediaType: MediaType.ImageConfig, digest: config.digest, size: config.size },
-      layers: [{ mediaType: MediaType.LayerGzip, digest: layer.digest, size: layer.size }]
-    })
-    const d = { ...(await t.pushManifest(bytes, MediaType.ImageManifest)).descriptor, platform: { os: 'linux', architecture: arch } }
+    const config = blob({ architecture: arch, os: 'linux', seed: `${repo}:${tag}` }, MediaType.ImageConfig)
+    const layer = blob(`layer ${arch} ${repo}:${tag}`, MediaType.LayerGzip)
+    await pushBlobs(t, [config, layer])
+    const manifest = imageManifest({ config: config.descriptor, layers: [layer.descriptor] })
+    const d = { ...(await t.pushManifest(manifest.bytes, MediaType.ImageManifest)).descriptor, platform: { os: 'linux', architecture: arch } }
     platforms.push(d)
     entries.push(d)
   }
   if (form !== 'none') {
     for (const p of platforms) {
       if (p.platform?.architecture === opts.skip) continue
-      const provenance = await t.pushBlob({
-        bytes: enc({
-          _type: 'https://in-toto.io/Statement/v0.1',
-          predicateType: 'https://slsa.dev/provenance/v0.2',
-          subject: [{ name: repo, digest: { sha256: p.digest.slice(7) } }],
-          predicate: {}
-        })
-      })
-      const sbom = await t.pushBlob({
-        bytes: enc({
-          _type: 'https://in-toto.io/Statement/v0.1',
-          predicateType: 'https://spdx.dev/Document',
-          subject: [{ name: repo, digest: { sha256: p.digest.slice(7) } }],
-          predicate: { spdxVersion: 'SPDX-2.3' }
-        })
-      })
-      const config = await t.pushBlob(
-        { bytes: enc({ architecture: 'unknown', os: 'unknown', config: {}, rootfs: { type: 'layers', diff_ids: [] } }) },
-        { mediaType: MediaType.ImageConfig }
-      )
-      const manifest: Record<string, unknown> = {
-        schemaVersion: 2,
-        mediaType: MediaType.ImageManifest,
-        config: { mediaType: MediaType.ImageConfig, digest: config.digest, size: config.size },
+      const statement = (predicateType: string, predicate: unknown) =>
+        blob(
+          { _type: 'https://in-toto.io/Statement/v0.1', predicateType, subject: [{ name: repo, digest: { sha256: p.digest.slice(7) } }], predicate },
+          IN_TOTO
+        )
+      const provenance = statement('https://slsa.dev/provenance/v0.2', {})
+      const sbom = statement('https://spdx.dev/Document', { spdxVersion: 'SPDX-2.3' })
+      const config = blob({ architecture: 'unknown', os: 'unknown', config: {}, rootfs: { type: 'layers', diff_ids: [] } }, MediaType.ImageConfig)
+      await pushBlobs(t, [provenance, sbom, config])
+      const manifest = imageManifest({
+        // BuildKit 0.32+ (`oci`): an artifact of the platform manifest; before (`legacy`): neither field
+        ...(form === 'oci' ? { artifactType: ATTESTATION, subject: p } : {}),
+        config: config.descriptor,
         layers: [
-          {
-            mediaType: 'application/vnd.in-toto+json',
-            digest: provenance.digest,
-            size: provenance.size,
-            annotations: { 'in-toto.io/predicate-type': 'https://slsa.dev/provenance/v0.2' }
-          },
-          {
-            mediaType: 'application/vnd.in-toto+json',
-            digest: sbom.digest,
-            size: sbom.size,
-            annotations: { 'in-toto.io/predicate-type': 'https://spdx.dev/Document' }
-          }
+          { ...provenance.descriptor, annotations: { 'in-toto.io/predicate-type': 'https://slsa.dev/provenance/v0.2' } },
+          { ...sbom.descriptor, annotations: { 'in-toto.io/predicate-type': 'https://spdx.dev/Document' } }
         ]
-      }
-      if (form === 'oci') {
-        manifest.artifactType = 'application/vnd.docker.attestation.manifest.v1+json'
-        manifest.subject = { mediaType: p.mediaType, digest: p.digest, size: p.size }
-      }
+      })
       // BuildKit writes no referrers tag for it: it is found through the index only
-      const pushed = (await t.pushManifest(enc(manifest), MediaType.ImageManifest)).descriptor
+      const pushed = (await t.pushManifest(manifest.bytes, MediaType.ImageManifest)).descriptor
       const entry: Descriptor =
         form === 'legacy'
           ? {
@@ -221,11 +173,14 @@ export async function writeBuildKitIndex(
               platform: { os: 'unknown', architecture: 'unknown' },
               annotations: { 'vnd.docker.reference.type': 'attestation-manifest', 'vnd.docker.reference.digest': p.digest }
             }
-          : { ...pushed, artifactType: 'application/vnd.docker.attestation.manifest.v1+json', platform: { os: 'unknown', architecture: 'unknown' } }
+          : { ...pushed, artifactType: ATTESTATION, platform: { os: 'unknown', architecture: 'unknown' } }
       attestations.set(p.digest, entry)
       entries.push(entry)
     }
   }
-  const index = (await t.pushManifest(enc({ schemaVersion: 2, mediaType: MediaType.ImageIndex, manifests: entries }), MediaType.ImageIndex, tag)).descriptor
+  const index = (await t.pushManifest(imageIndex(entries).bytes, MediaType.ImageIndex, tag)).descriptor
   return { index, platforms, attestations }
 }
+
+const IN_TOTO = 'application/vnd.in-toto+json'
+const ATTESTATION = 'application/vnd.docker.attestation.manifest.v1+json'

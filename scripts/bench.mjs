@@ -13,7 +13,6 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { cpus, tmpdir } from 'node:os'
 import { dirname, join, relative, resolve, sep } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { createHash } from 'node:crypto'
 import { startDistribution } from '../__fixtures__/distribution-server.mjs'
 import { startProxy } from './bench/proxy.mjs'
 import { writeDocument, writeSpdx } from './bench/files.mjs'
@@ -62,7 +61,6 @@ const mmm = (xs, d = 0) => {
   const s = stat(xs)
   return s.min === s.max ? fmt(s.med, d) : `${fmt(s.min, d)} / ${fmt(s.med, d)} / ${fmt(s.max, d)}`
 }
-const sha256 = b => `sha256:${createHash('sha256').update(b).digest('hex')}`
 
 /** A child process; wall time from spawn to exit, its peak RSS (KiB) through the preload when `node`. */
 function runChild(cmd, args, { env, measureRss = false, input } = {}) {
@@ -97,37 +95,6 @@ function runChild(cmd, args, { env, measureRss = false, input } = {}) {
 function mustSucceed(what, r) {
   if (r.code !== 0) throw new Error(`${what} exited ${r.code}:\n${r.stderr.slice(-4000)}\n${r.stdout.slice(-2000)}`)
   return r
-}
-
-/** Push a small single-platform image (config, one layer, manifest) straight to the registry. */
-async function pushImage(registryUrl, repo, seed) {
-  const put = async (bytes, type) => {
-    const digest = sha256(bytes)
-    const post = await fetch(`${registryUrl}/v2/${repo}/blobs/uploads/`, { method: 'POST' })
-    await post.arrayBuffer()
-    if (post.status !== 202) throw new Error(`pushImage: POST ${post.status}`)
-    const loc = new URL(post.headers.get('location'), registryUrl)
-    loc.searchParams.set('digest', digest)
-    const res = await fetch(loc, { method: 'PUT', body: bytes, headers: { 'content-type': 'application/octet-stream' } })
-    await res.arrayBuffer()
-    if (res.status !== 201) throw new Error(`pushImage: PUT ${res.status}`)
-    return { mediaType: type, digest, size: bytes.length }
-  }
-  const config = await put(
-    Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, config: { Labels: { seed } } })),
-    'application/vnd.oci.image.config.v1+json'
-  )
-  const layer = await put(Buffer.from(`layer of ${seed}\n`.repeat(64)), 'application/vnd.oci.image.layer.v1.tar')
-  const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config, layers: [layer] }))
-  const digest = sha256(manifest)
-  const res = await fetch(`${registryUrl}/v2/${repo}/manifests/${digest}`, {
-    method: 'PUT',
-    body: manifest,
-    headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' }
-  })
-  await res.arrayBuffer()
-  if (res.status !== 201) throw new Error(`pushImage: manifest PUT ${res.status}`)
-  return digest
 }
 
 /** The wait between our PUT of the referrers tag and the confirming GET (SETTLE_MS + jitter), from the proxy log. */
@@ -188,6 +155,8 @@ execFileSync(
   [
     join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'),
     join(ROOT, '__fixtures__', 'registry', 'index.ts'),
+    // the suite's builders: the bench's images are the tests' images
+    join(ROOT, '__fixtures__', 'builders.ts'),
     // the test Sigstore and the signed referrers other tools push, for the signed gate (case 5)
     join(ROOT, '__fixtures__', 'sigstore.ts'),
     join(ROOT, '__fixtures__', 'cosign.ts'),
@@ -210,6 +179,7 @@ execFileSync(
 )
 writeFileSync(join(BENCH_DIR, 'fixtures', 'package.json'), '{"type":"module"}\n')
 const { startTestRegistry } = await import(pathToFileURL(join(BENCH_DIR, 'fixtures', '__fixtures__', 'registry', 'index.js')).href)
+const builders = await import(pathToFileURL(join(BENCH_DIR, 'fixtures', '__fixtures__', 'builders.js')).href)
 
 const doc1k = join(WORK, 'metadata-1k.json')
 writeDocument(doc1k, 1024)
@@ -233,21 +203,10 @@ const cleanup = async () => {
 }
 process.on('SIGINT', () => cleanup().finally(() => process.exit(130)))
 
-/** A spec-registry image, arranged directly in its storage. */
-function specImage(repo, seed) {
-  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, config: { Labels: { seed } } }))
-  const layer = Buffer.from(`layer of ${seed}\n`.repeat(64))
-  const desc = (b, mediaType) => ({ mediaType, digest: spec.putBlob(repo, b), size: b.length })
-  const manifest = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      config: desc(config, 'application/vnd.oci.image.config.v1+json'),
-      layers: [desc(layer, 'application/vnd.oci.image.layer.v1.tar')]
-    })
-  )
-  return spec.putManifest(repo, manifest, 'application/vnd.oci.image.manifest.v1+json')
-}
+/** The tests' small image (__fixtures__/builders.ts), pushed to distribution through our client; its digest. */
+const distImage = async (repo, seed) => (await builders.pushImage(builders.remote(`${dist.host}/${repo}`), seed)).digest
+/** The same image, arranged directly in the spec registry's storage; its digest. */
+const specImage = (repo, seed) => builders.storeImage(spec, repo, seed)
 
 /** One measured client run through `proxy`: requests, wall, RSS, settle. */
 async function measured(proxy, what, cmd, args) {
@@ -302,11 +261,11 @@ log(`case 1: 1 KiB metadata, distribution (no referrers API), ${RUNS} runs each 
   const p = []
   for (let i = 1; i <= RUNS; i++) {
     const repoO = `bench/c1-ours-${i}`
-    const dO = await pushImage(dist.url, repoO, repoO)
+    const dO = await distImage(repoO, repoO)
     a.push(await ours(distProxy, repoO, dO))
     v.push(await oursVerify(distProxy, repoO, dO))
     const repoP = `bench/c1-peer-${i}`
-    const dP = await pushImage(dist.url, repoP, repoP)
+    const dP = await distImage(repoP, repoP)
     p.push(await peer(distProxy, repoP, dP, doc1k, 'application/json'))
   }
   results.rows.push(row('1 KiB metadata · distribution (no referrers API)', 'ours: attach + verify', a))
@@ -383,10 +342,10 @@ for (const s of sboms) {
     curlMs.push(performance.now() - t0)
     flush()
     const repoO = `bench/c3-ours-${s.size}-${i}`
-    o.push(await ours(distProxy, repoO, await pushImage(dist.url, repoO, repoO), ['--sbom', s.path]))
+    o.push(await ours(distProxy, repoO, await distImage(repoO, repoO), ['--sbom', s.path]))
     flush()
     const repoP = `bench/c3-peer-${s.size}-${i}`
-    p.push(await peer(distProxy, repoP, await pushImage(dist.url, repoP, repoP), s.path, SPDX))
+    p.push(await peer(distProxy, repoP, await distImage(repoP, repoP), s.path, SPDX))
   }
   results.rows.push(row(`${s.label} SPDX SBOM · distribution`, 'ours: attach (+ metadata) + verify', o, { bytes: s.size }))
   results.rows.push(row('', '@sigstore/oci: attach', p, { bytes: s.size }))
@@ -406,30 +365,20 @@ log(`case 4: verify with ${SCALE.join(' / ')} referrers, pages of ${PAGE}, ${SCA
   try {
     for (const n of SCALE) {
       const repo = `bench/c4-${n}`
-      const config = Buffer.from('{}')
-      const cfg = { mediaType: 'application/vnd.oci.empty.v1+json', digest: paged.putBlob(repo, config), size: 2 }
-      const image = Buffer.from(
-        JSON.stringify({
-          schemaVersion: 2,
-          mediaType: 'application/vnd.oci.image.manifest.v1+json',
-          config: { ...cfg, mediaType: 'application/vnd.oci.image.config.v1+json' },
-          layers: []
-        })
-      )
-      const subject = paged.putManifest(repo, image, 'application/vnd.oci.image.manifest.v1+json')
+      const cfg = { mediaType: 'application/vnd.oci.empty.v1+json', digest: paged.putBlob(repo, Buffer.from('{}')), size: 2 }
+      const image = builders.imageManifest({ config: { ...cfg, mediaType: 'application/vnd.oci.image.config.v1+json' }, layers: [] })
+      const subject = paged.putManifest(repo, image.bytes, image.descriptor.mediaType)
       // our metadata artifact first, then n-1 other tools' referrers (signatures, attestations)
       mustSucceed(
         'setup attach',
         await runChild(process.execPath, [CLI, 'attach', `${pagedProxy.host}/${repo}`, '--digest', subject, '--metadata-file', doc1k, '--json'])
       )
       for (let i = 1; i < n; i++) {
-        const m = {
-          schemaVersion: 2,
-          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        const m = builders.imageManifest({
           artifactType: i % 2 ? 'application/vnd.dev.sigstore.bundle.v0.3+json' : 'application/vnd.in-toto+json',
           config: cfg,
           layers: [cfg],
-          subject: { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: subject, size: image.length },
+          subject: image.descriptor,
           // as actions/attest and in-toto tools write them: the predicate type is on the manifest, so
           // the descriptor alone classifies it (one without it is fetched: at most MAX_COMPLETIONS = 256)
           annotations: {
@@ -437,8 +386,8 @@ log(`case 4: verify with ${SCALE.join(' / ')} referrers, pages of ${PAGE}, ${SCA
             [i % 2 ? 'dev.sigstore.bundle.predicateType' : 'in-toto.io/predicate-type']: 'https://in-toto.io/attestation/vulns/v0.2',
             'dev.bench.referrer': String(i)
           }
-        }
-        paged.putManifest(repo, Buffer.from(JSON.stringify(m)), 'application/vnd.oci.image.manifest.v1+json')
+        })
+        paged.putManifest(repo, m.bytes, m.descriptor.mediaType)
       }
       const runs = []
       for (let i = 0; i < SCALE_RUNS; i++) {
@@ -479,7 +428,7 @@ log(`case 5: the signed gate, ${RUNS} runs each …`)
   try {
     for (const [label, registry, proxy, image, tagSchema] of [
       ['spec registry (referrers API)', spec, specProxy, specImage, false],
-      ['distribution (tag schema)', dist, distProxy, (repo, seed) => pushImage(dist.url, repo, seed), true]
+      ['distribution (tag schema)', dist, distProxy, distImage, true]
     ]) {
       const host = new URL(registry.url).host
       const reg = { host, tagSchema }

@@ -21,13 +21,10 @@ export interface Need {
   action?: Action
 }
 
-export type AuthResult = { ok: true; canPull(repo: string): boolean } | { ok: false; reply: Reply }
-
-const ALLOW_ALL = { ok: true as const, canPull: () => true }
+export type AuthResult = { ok: true } | { ok: false; reply: Reply }
 
 export class Auth {
   private readonly tokens = new Map<string, Token>()
-  private readonly refreshTokens = new Set<string>()
 
   constructor(
     private readonly opts: TestRegistryOptions['auth'],
@@ -49,29 +46,16 @@ export class Auth {
   }
 
   /**
-   * The token endpoint (Bearer only). GET with Basic credentials (or none, for anonymous pull), and
-   * the OAuth2 POST form with grant_type=password or refresh_token. A refresh token is issued on GET
-   * with `offline_token=true` or POST with `access_type=offline` (what `docker login` stores as an
-   * identity token).
+   * The token endpoint (Bearer only): GET with Basic credentials, or with none for anonymous pull
+   * (https://distribution.github.io/distribution/spec/auth/token/). The OAuth2 POST form is not
+   * served: our client uses it only for identity tokens, tested against a scripted server
+   * (__tests__/oci/remote/scripted.itg.test.ts).
    */
-  token(method: string, params: URLSearchParams, authorization: string | undefined): Reply {
+  token(params: URLSearchParams, authorization: string | undefined): Reply {
     if (this.kind !== 'bearer') return specError(404, 'UNSUPPORTED', 'no token endpoint')
     const service = params.get('service')
     if (service !== null && service !== SERVICE) return specError(400, 'UNSUPPORTED', `unknown service "${service}"`)
-    let who: 'valid' | 'invalid' | 'none'
-    let offline: boolean
-    if (method === 'POST') {
-      const grant = params.get('grant_type')
-      if (grant === 'password') {
-        who = params.get('username') === this.opts?.username && params.get('password') === this.opts?.password ? 'valid' : 'invalid'
-      } else if (grant === 'refresh_token') {
-        who = this.refreshTokens.has(params.get('refresh_token') ?? '') ? 'valid' : 'invalid'
-      } else return json(400, { error: 'unsupported_grant_type' })
-      offline = params.get('access_type') === 'offline'
-    } else {
-      who = this.basicUser(authorization)
-      offline = params.get('offline_token') === 'true'
-    }
+    const who = this.basicUser(authorization)
     if (who === 'invalid' || (who === 'none' && !this.opts?.anonymousPull)) {
       return specError(401, 'UNAUTHORIZED', 'authentication required', undefined, { 'WWW-Authenticate': `Basic realm="${SERVICE}"` })
     }
@@ -92,13 +76,7 @@ export class Auth {
     const ttl = this.opts?.tokenTtlSeconds ?? 300
     const value = randomBytes(24).toString('base64url')
     this.tokens.set(value, { access, expiresAt: Date.now() + ttl * 1000 })
-    const body: Record<string, unknown> = { token: value, access_token: value, expires_in: ttl, issued_at: new Date().toISOString() }
-    if (offline && who === 'valid') {
-      const refresh = randomBytes(24).toString('base64url')
-      this.refreshTokens.add(refresh)
-      body.refresh_token = refresh
-    }
-    return json(200, body)
+    return json(200, { token: value, access_token: value, expires_in: ttl, issued_at: new Date().toISOString() })
   }
 
   private challenge(need: Need, error?: 'invalid_token' | 'insufficient_scope'): Reply {
@@ -115,21 +93,15 @@ export class Auth {
   }
 
   check(need: Need, authorization: string | undefined): AuthResult {
-    if (this.kind === 'none') return ALLOW_ALL
-    if (this.kind === 'basic') {
-      const who = this.basicUser(authorization)
-      if (who === 'valid') return ALLOW_ALL
-      if (who === 'none' && this.opts?.anonymousPull && need.repo && need.action === 'pull') return { ok: true, canPull: () => true }
-      return { ok: false, reply: this.challenge(need) }
-    }
+    if (this.kind === 'none') return { ok: true }
+    if (this.kind === 'basic') return this.basicUser(authorization) === 'valid' ? { ok: true } : { ok: false, reply: this.challenge(need) }
     const m = authorization ? /^Bearer\s+(\S+)$/i.exec(authorization) : null
     if (!m) return { ok: false, reply: this.challenge(need) }
     const tok = this.tokens.get(m[1] as string)
     if (!tok || tok.expiresAt <= Date.now()) return { ok: false, reply: this.challenge(need, 'invalid_token') }
-    const canPull = (repo: string): boolean => tok.access.get(repo)?.has('pull') ?? false
     if (need.repo && !tok.access.get(need.repo)?.has(need.action ?? 'pull')) {
       return { ok: false, reply: this.challenge(need, 'insufficient_scope') }
     }
-    return { ok: true, canPull }
+    return { ok: true }
   }
 }

@@ -1,5 +1,7 @@
 /**
- * The distribution API's routes over Storage: blobs, uploads, manifests, tags, referrers.
+ * The distribution API's routes over Storage: blobs, uploads, manifests, referrers: what a client of
+ * ours, or another tool the tests run, sends. No tags/list, no cross-repository mount, no If-Match:
+ * nothing the tests run uses them.
  * https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md
  * Each handler returns a Reply; server.ts does auth, faults and the wire.
  */
@@ -22,7 +24,7 @@ const MANIFEST_TYPES = new Set([
 ])
 const INDEX_TYPES = new Set(['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json'])
 
-export type RouteKind = 'base' | 'tags' | 'manifest' | 'uploads' | 'upload' | 'blob' | 'referrers'
+export type RouteKind = 'base' | 'manifest' | 'uploads' | 'upload' | 'blob' | 'referrers'
 
 export interface Route {
   kind: RouteKind
@@ -32,7 +34,6 @@ export interface Route {
 }
 
 const ROUTES: Array<[RouteKind, RegExp]> = [
-  ['tags', /^\/v2\/(.+)\/tags\/list$/],
   ['manifest', /^\/v2\/(.+)\/manifests\/([^/]+)$/],
   ['uploads', /^\/v2\/(.+)\/blobs\/uploads\/?()$/],
   ['upload', /^\/v2\/(.+)\/blobs\/uploads\/([^/]+)$/],
@@ -60,8 +61,6 @@ export interface Ctx {
   path: string
   query: URLSearchParams
   route: Route
-  /** whether the caller may pull from another repository (for cross-repository mounts) */
-  canPull(repo: string): boolean
   /** the absolute URL of the blob redirect target for a digest, when blob redirects are on */
   redirectUrl?: (digest: string) => string
 }
@@ -104,8 +103,6 @@ export class Handlers {
     if (r.kind === 'base') return method === 'GET' || method === 'HEAD' ? json(200, {}) : methodNotAllowed()
     if (!NAME_PATTERN.test(r.repo) || r.repo.length > 255) return specError(400, 'NAME_INVALID', `invalid repository name "${r.repo}"`)
     switch (r.kind) {
-      case 'tags':
-        return method === 'GET' ? this.tagsList(ctx) : methodNotAllowed()
       case 'manifest':
         if (method === 'GET' || method === 'HEAD') return this.getManifest(ctx)
         if (method === 'PUT') return this.putManifest(ctx)
@@ -117,41 +114,15 @@ export class Handlers {
         if (method === 'PATCH') return this.patchUpload(ctx)
         if (method === 'PUT') return this.putUpload(ctx)
         if (method === 'GET') return this.uploadStatus(ctx)
-        if (method === 'DELETE') return this.cancelUpload(ctx)
         return methodNotAllowed()
       case 'blob':
-        if (method === 'GET' || method === 'HEAD') return this.getBlob(ctx)
-        if (method === 'DELETE') return this.deleteBlob(ctx)
-        return methodNotAllowed()
+        return method === 'GET' || method === 'HEAD' ? this.getBlob(ctx) : methodNotAllowed()
       case 'referrers':
         if (!(this.opts.referrersApi ?? true)) return notFound()
         if (method !== 'GET') return methodNotAllowed()
         if (!validDigest(r.ref)) return specError(400, 'DIGEST_INVALID', `invalid digest "${r.ref}"`)
         return listReferrers(this.storage, this.opts, r.repo, r.ref, ctx.query, ctx.path, this.racy?.listed(r.repo, r.ref))
     }
-  }
-
-  // ---- tags ----
-  private tagsList(ctx: Ctx): Reply {
-    const { repo } = ctx.route
-    if (!this.storage.repo(repo)) return specError(404, 'NAME_UNKNOWN', `repository name not known to registry: ${repo}`)
-    let tags = this.storage.tags(repo)
-    const last = ctx.query.get('last')
-    if (last !== null) tags = tags.filter(t => t > last)
-    const nRaw = ctx.query.get('n')
-    const headers: Record<string, string> = {}
-    if (nRaw !== null) {
-      const n = Number(nRaw)
-      if (!Number.isInteger(n) || n < 0) return specError(400, 'UNSUPPORTED', `invalid n "${nRaw}"`)
-      if (tags.length > n) {
-        tags = tags.slice(0, n)
-        if (n > 0) {
-          const q = new URLSearchParams({ n: String(n), last: tags[tags.length - 1] as string })
-          headers.Link = `<${ctx.path}?${q.toString()}>; rel=${this.opts.unquotedLinkRel ? 'next' : '"next"'}`
-        }
-      }
-    }
-    return json(200, { name: repo, tags }, headers)
   }
 
   // ---- manifests ----
@@ -219,19 +190,6 @@ export class Handlers {
       return json(400, { errors: missing.map(digest => ({ code: 'MANIFEST_BLOB_UNKNOWN', message: 'blob unknown to registry', detail: { digest } })) })
     }
 
-    // conditional update on the current value of the reference
-    if (this.opts.honourIfMatch ?? true) {
-      const current = this.storage.resolve(repo, ref)
-      const ifMatch = ctx.req.headers['if-match']
-      if (ifMatch !== undefined) {
-        const wanted = ifMatch.split(',').map(s => s.trim().replace(/^W\//, '').replace(/^"|"$/g, ''))
-        const ok = current !== undefined && (wanted.includes('*') || wanted.includes(current.digest))
-        if (!ok) return specError(412, 'DENIED', `precondition failed: ${repo}:${ref} is ${current?.digest ?? 'absent'}`)
-      }
-      const ifNoneMatch = ctx.req.headers['if-none-match']
-      if (ifNoneMatch?.trim() === '*' && current !== undefined) return specError(412, 'DENIED', `precondition failed: ${repo}:${ref} exists`)
-    }
-
     const stored = this.storage.putManifest(repo, bytes, mediaType, isDigestRef ? undefined : ref)
     const headers: Record<string, string> = { Location: `/v2/${repo}/manifests/${stored.digest}`, 'Docker-Content-Digest': stored.digest }
     const subject = (parsed.subject as { digest?: unknown } | undefined)?.digest
@@ -258,12 +216,6 @@ export class Handlers {
     return { status: 200, headers: { 'Content-Type': 'application/octet-stream', 'Docker-Content-Digest': ref, ETag: `"${ref}"` }, body: bytes }
   }
 
-  private deleteBlob(ctx: Ctx): Reply {
-    const { repo, ref } = ctx.route
-    if (!this.storage.deleteBlob(repo, ref)) return specError(404, 'BLOB_UNKNOWN', `blob unknown to registry: ${ref}`, { digest: ref })
-    return empty(202)
-  }
-
   // ---- uploads ----
   private blobCreated(repo: string, digest: string): Reply {
     return empty(201, { Location: `/v2/${repo}/blobs/${digest}`, 'Docker-Content-Digest': digest })
@@ -271,17 +223,8 @@ export class Handlers {
 
   private async startUpload(ctx: Ctx): Promise<Reply> {
     const { repo } = ctx.route
-    const mount = ctx.query.get('mount')
-    const from = ctx.query.get('from')
-    if (mount !== null && from !== null && validDigest(mount) && NAME_PATTERN.test(from) && ctx.canPull(from)) {
-      const bytes = this.storage.getBlob(from, mount)
-      if (bytes) {
-        this.storage.putBlob(repo, bytes, mount)
-        return this.blobCreated(repo, mount)
-      }
-    }
     const digest = ctx.query.get('digest')
-    if (digest !== null && mount === null) {
+    if (digest !== null) {
       // monolithic upload in one POST
       const body = await readBody(ctx.req)
       const err = this.checkDigest(digest, body)
@@ -352,12 +295,5 @@ export class Handlers {
     this.storage.uploads.delete(s.id)
     this.storage.putBlob(s.repo, all, digest)
     return this.blobCreated(s.repo, digest)
-  }
-
-  private cancelUpload(ctx: Ctx): Reply {
-    const s = this.session(ctx)
-    if (!s) return this.uploadUnknown(ctx)
-    this.storage.uploads.delete(s.id)
-    return empty(204)
   }
 }

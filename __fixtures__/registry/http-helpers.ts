@@ -1,19 +1,13 @@
-/** Helpers for tests that talk to a registry over HTTP with fetch (used by the registry's own tests). */
-import { createHash } from 'node:crypto'
-
-export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json'
-export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json'
-export const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json'
-export const EMPTY = 'application/vnd.oci.empty.v1+json'
-
-export function sha256(bytes: Uint8Array | string): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`
-}
-
-export const enc = (s: string): Uint8Array => new TextEncoder().encode(s)
+/**
+ * A raw HTTP client for the registry's own tests (and the few that arrange with nothing of ours in
+ * between): plain fetch, no retries, no auth handling. The manifests come from __fixtures__/builders.ts.
+ */
+import { digestOf } from '../../src/oci/digest.js'
+import { MediaType } from '../../src/oci/media-types.js'
+import { blob, bytesOf, imageManifest, testImage } from '../builders.js'
 
 export async function pushBlob(base: string, repo: string, bytes: Uint8Array, headers: Record<string, string> = {}): Promise<string> {
-  const digest = sha256(bytes)
+  const digest = digestOf(bytes)
   const r = await fetch(`${base}/v2/${repo}/blobs/uploads/?digest=${digest}`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/octet-stream', ...headers },
@@ -30,16 +24,17 @@ export interface Pushed {
   headers: Headers
 }
 
+/** PUT `manifest` (serialised once, here) by `ref`, or by its digest. */
 export async function putManifest(
   base: string,
   repo: string,
   ref: string | undefined,
   manifest: unknown,
-  mediaType = OCI_MANIFEST,
+  mediaType: string = MediaType.ImageManifest,
   headers: Record<string, string> = {}
 ): Promise<Pushed> {
-  const bytes = enc(JSON.stringify(manifest))
-  const digest = sha256(bytes)
+  const bytes = bytesOf(manifest)
+  const digest = digestOf(bytes)
   const r = await fetch(`${base}/v2/${repo}/manifests/${ref ?? digest}`, {
     method: 'PUT',
     headers: { 'Content-Type': mediaType, ...headers },
@@ -49,7 +44,7 @@ export async function putManifest(
   return { digest, bytes, status: r.status, headers: r.headers }
 }
 
-/** An image manifest whose config and layer blobs are pushed first. */
+/** testImage(seed): its blobs pushed first, then the manifest under `tag`. */
 export async function pushImage(
   base: string,
   repo: string,
@@ -57,22 +52,18 @@ export async function pushImage(
   seed = tag,
   headers: Record<string, string> = {}
 ): Promise<Pushed & { manifest: Record<string, unknown> }> {
-  const config = enc(JSON.stringify({ architecture: 'amd64', os: 'linux', seed }))
-  const layer = enc(`layer of ${seed}`)
-  const configDigest = await pushBlob(base, repo, config, headers)
-  const layerDigest = await pushBlob(base, repo, layer, headers)
-  const manifest = {
-    schemaVersion: 2,
-    mediaType: OCI_MANIFEST,
-    config: { mediaType: OCI_CONFIG, digest: configDigest, size: config.length },
-    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: layerDigest, size: layer.length }]
-  }
-  const p = await putManifest(base, repo, tag, manifest, OCI_MANIFEST, headers)
+  const img = testImage(seed)
+  for (const b of img.blobs) await pushBlob(base, repo, b.bytes, headers)
+  const manifest = JSON.parse(new TextDecoder().decode(img.manifest.bytes)) as Record<string, unknown>
+  const p = await putManifest(base, repo, tag, manifest, MediaType.ImageManifest, headers)
   if (p.status !== 201) throw new Error(`push image: ${p.status}`)
   return { ...p, manifest }
 }
 
-/** An artifact manifest (empty config) referring to `subject`. */
+/**
+ * A referrer as another tool writes one: `artifactType` only when given (else the config's media type
+ * stands for it), the empty layer, a `seed` annotation that makes each one distinct.
+ */
 export async function pushReferrer(
   base: string,
   repo: string,
@@ -80,20 +71,19 @@ export async function pushReferrer(
   opts: { artifactType?: string; configMediaType?: string; annotations?: Record<string, string>; seed?: string } = {},
   headers: Record<string, string> = {}
 ): Promise<Pushed & { manifest: Record<string, unknown> }> {
-  const configMediaType = opts.configMediaType ?? EMPTY
-  const config = enc(configMediaType === EMPTY ? '{}' : JSON.stringify({ seed: opts.seed ?? '' }))
-  const configDigest = await pushBlob(base, repo, config, headers)
-  const manifest: Record<string, unknown> = {
-    schemaVersion: 2,
-    mediaType: OCI_MANIFEST,
+  const configMediaType = opts.configMediaType ?? MediaType.Empty
+  const config = blob(configMediaType === MediaType.Empty ? '{}' : { seed: opts.seed ?? '' }, configMediaType)
+  const empty = blob('{}', MediaType.Empty)
+  await pushBlob(base, repo, config.bytes, headers)
+  await pushBlob(base, repo, empty.bytes, headers)
+  const { manifest } = imageManifest({
     ...(opts.artifactType ? { artifactType: opts.artifactType } : {}),
-    config: { mediaType: configMediaType, digest: configDigest, size: config.length },
-    layers: [{ mediaType: EMPTY, digest: sha256('{}'), size: 2 }],
-    subject: { mediaType: OCI_MANIFEST, digest: subject.digest, size: subject.size },
+    config: config.descriptor,
+    layers: [empty.descriptor],
+    subject: { mediaType: MediaType.ImageManifest, digest: subject.digest, size: subject.size },
     annotations: { 'org.example.seed': opts.seed ?? 'x', ...(opts.annotations ?? {}) }
-  }
-  await pushBlob(base, repo, enc('{}'), headers)
-  const p = await putManifest(base, repo, undefined, manifest, OCI_MANIFEST, headers)
+  })
+  const p = await putManifest(base, repo, undefined, manifest, MediaType.ImageManifest, headers)
   if (p.status !== 201) throw new Error(`push referrer: ${p.status}`)
   return { ...p, manifest }
 }

@@ -21,7 +21,6 @@ export type SpecErrorCode =
   | 'MANIFEST_INVALID'
   | 'MANIFEST_UNKNOWN'
   | 'NAME_INVALID'
-  | 'NAME_UNKNOWN'
   | 'SIZE_INVALID'
   | 'UNAUTHORIZED'
   | 'DENIED'

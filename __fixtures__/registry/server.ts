@@ -11,7 +11,7 @@ import { Storage } from './storage.js'
 import { Auth } from './auth.js'
 import { Handlers, actionOf, route } from './handlers.js'
 import { Delays, FaultList, faultReply, isBodyOnly, resetConnection, writeReply } from './faults.js'
-import { readBody, specError, type Reply } from './reply.js'
+import { specError, type Reply } from './reply.js'
 import { RacyReferrersIndex } from './referrers-index.js'
 
 const BASE_HEADERS = { 'Docker-Distribution-API-Version': 'registry/2.0' }
@@ -132,9 +132,8 @@ export async function startTestRegistry(opts: TestRegistryOptions = {}): Promise
     if (rec.path === '/token') tokenRequests.push(rec)
     void serveWithFaults(req, res, rec, faults, delays, async () => {
       if (rec.path === '/token') {
-        if (rec.method === 'GET') return auth.token('GET', u.searchParams, req.headers.authorization)
-        if (rec.method === 'POST') return auth.token('POST', new URLSearchParams((await readBody(req)).toString('utf8')), undefined)
-        return specError(405, 'UNSUPPORTED', 'method not allowed')
+        req.resume()
+        return rec.method === 'GET' ? auth.token(u.searchParams, req.headers.authorization) : specError(405, 'UNSUPPORTED', 'method not allowed')
       }
       const r = route(rec.path)
       if (!r) return { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body: new TextEncoder().encode('404 page not found\n') }
@@ -150,7 +149,6 @@ export async function startTestRegistry(opts: TestRegistryOptions = {}): Promise
         path: rec.path,
         query: u.searchParams,
         route: r,
-        canPull: a.canPull,
         ...(redirectServer ? { redirectUrl: (d: string) => `${redirectOrigin}/blobs/${d}?sig=${sign(d)}` } : {})
       })
     })

@@ -1,7 +1,7 @@
 /**
  * The registry's state: repositories of blobs, manifests and tags, and upload sessions. Pure data,
  * no HTTP. Blob bytes are shared by digest; each repository holds its own set of digests, so a blob
- * is only visible where it was pushed or mounted (as in distribution).
+ * is only visible where it was pushed (as in distribution).
  */
 import { randomUUID } from 'node:crypto'
 import { digestOf } from '../../src/oci/digest.js'
@@ -62,10 +62,6 @@ export class Storage {
   readonly uploads = new Map<string, UploadSession>()
   private seq = 0
 
-  repo(name: string): Repository | undefined {
-    return this.repos.get(name)
-  }
-
   ensureRepo(name: string): Repository {
     let r = this.repos.get(name)
     if (!r) {
@@ -87,10 +83,6 @@ export class Storage {
 
   hasBlob(repo: string, digest: string): boolean {
     return this.repos.get(repo)?.blobs.has(digest) ?? false
-  }
-
-  deleteBlob(repo: string, digest: string): boolean {
-    return this.repos.get(repo)?.blobs.delete(digest) ?? false
   }
 
   putManifest(repo: string, bytes: Uint8Array, mediaType: string, tag?: string, digest = digestOf(bytes)): StoredManifest {

@@ -44,15 +44,14 @@ export interface TestRegistryOptions {
   nonCompliantReferrers?: boolean
   /** default 0 = no pagination; else Link: <...>; rel="next" */
   referrersPageSize?: number
-  /** Link with rel=next unquoted */
+  /** the referrers Link with rel=next unquoted */
   unquotedLinkRel?: boolean
+  /** Bearer: `anonymousPull` lets the token endpoint give pull-only tokens without credentials */
   auth?: { kind: 'basic' | 'bearer'; username: string; password: string; tokenTtlSeconds?: number; anonymousPull?: boolean }
   /** blob GETs answer 307 to a second server (other port = other origin) that serves the bytes */
   redirectBlobs?: boolean
   /** default 4 MiB; larger PUT → 400 MANIFEST_INVALID (like distribution) */
   maxManifestBytes?: number
-  /** default true: manifest PUT with If-Match not equal to current digest → 412 */
-  honourIfMatch?: boolean
   /**
    * Fault, off by default: the referrers index is a non-atomic read-modify-write inside the registry
    * (read the subject's list, wait `windowMs`, write it back with the new manifest), so manifests of

@@ -8,7 +8,7 @@
 import { join } from 'node:path'
 import { runAction } from '../../__fixtures__/action-runner.js'
 import { startDistribution, type Distribution } from '../../__fixtures__/distribution.js'
-import { pushTestImage, remote } from '../../__fixtures__/images.js'
+import { pushTestImage, remote } from '../../__fixtures__/builders.js'
 import { startTestRegistry, type TestRegistry } from '../../__fixtures__/registry/index.js'
 import { cliMain } from '../../src/cli-main.js'
 import { decodeDocument } from '../../src/metadata/codec.js'

@@ -2,7 +2,7 @@
 // distribution registry (no referrers API: the tag-schema path).
 import { startDistribution, type Distribution } from '../../__fixtures__/distribution.js'
 import { runAction, SHA } from '../../__fixtures__/action-runner.js'
-import { pushTestImage, remote } from '../../__fixtures__/images.js'
+import { blob, imageManifest, pushTestImage, remote } from '../../__fixtures__/builders.js'
 import { pushBuildKitIndex } from '../../__fixtures__/topology.js'
 import { mkdtemp, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -32,21 +32,13 @@ const FOREIGN_TYPE = 'application/vnd.dev.cosign.artifact.sig.v1+json'
 /** Put a foreign tool's entry into the subject's referrers index, as cosign would. */
 async function addForeignEntry(repo: string, subject: Descriptor): Promise<Descriptor> {
   const t = remote(`${reg.host}/${repo}:x`)
-  const empty = await t.pushBlob({ bytes: new TextEncoder().encode('{}') })
-  const sig = await t.pushBlob({ bytes: new TextEncoder().encode('signature bytes') })
-  const bytes = new TextEncoder().encode(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: MediaType.ImageManifest,
-      artifactType: FOREIGN_TYPE,
-      config: { mediaType: MediaType.Empty, digest: empty.digest, size: 2 },
-      layers: [{ mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json', digest: sig.digest, size: sig.size }],
-      subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
-      annotations: { 'dev.sigstore.cosign/signature': 'MEUCIQ…' }
-    })
-  )
-  const d = (await t.pushManifest(bytes, MediaType.ImageManifest)).descriptor
-  const foreign: Descriptor = { ...d, artifactType: FOREIGN_TYPE, annotations: { 'dev.sigstore.cosign/signature': 'MEUCIQ…', 'x-other-tool': 'kept' } }
+  const empty = blob('{}', MediaType.Empty)
+  const sig = blob('signature bytes', 'application/vnd.dev.cosign.simplesigning.v1+json')
+  for (const b of [empty, sig]) await t.pushBlob({ bytes: b.bytes })
+  const annotations = { 'dev.sigstore.cosign/signature': 'MEUCIQ…' }
+  const manifest = imageManifest({ artifactType: FOREIGN_TYPE, config: empty.descriptor, layers: [sig.descriptor], subject, annotations })
+  const d = (await t.pushManifest(manifest.bytes, MediaType.ImageManifest)).descriptor
+  const foreign: Descriptor = { ...d, artifactType: FOREIGN_TYPE, annotations: { ...annotations, 'x-other-tool': 'kept' } }
   const edit = editReferrersIndex(undefined, [foreign])
   await t.pushManifest(edit.bytes, MediaType.ImageIndex, fallbackTag(subject.digest))
   return foreign
@@ -110,12 +102,17 @@ describe('artifact mode through the bundled action', () => {
   })
 
   test('a re-run adds no duplicate and keeps the foreign entry', async () => {
-    const again = await runAction({ image: `${reg.host}/${repo}:v1`, digest: subject.digest }, { GITHUB_RUN_ATTEMPT: '2' })
+    // an image of its own: the re-run supersedes the first run's artifact, which the other tests read
+    const rerun = 'acme/rerun'
+    const image = await pushTestImage(reg.host, rerun, 'v1')
+    const theirs = await addForeignEntry(rerun, image)
+    expect((await runAction({ image: `${reg.host}/${rerun}:v1`, digest: image.digest })).code).toBe(0)
+    const again = await runAction({ image: `${reg.host}/${rerun}:v1`, digest: image.digest }, { GITHUB_RUN_ATTEMPT: '2' })
     expect(again.code).toBe(0)
-    const index = await fallbackIndex(repo, subject.digest)
+    const index = await fallbackIndex(rerun, image.digest)
     const ours = index.manifests.filter(d => d.artifactType === ArtifactType.BuildMetadataV1)
     expect(ours.map(d => d.digest)).toEqual([again.outputs['artifact-digest']])
-    expect(index.manifests.some(d => d.digest === foreign.digest)).toBe(true)
+    expect(index.manifests.some(d => d.digest === theirs.digest)).toBe(true)
   })
 
   test('verify passes on the image and reports what it saw', async () => {

@@ -4,6 +4,7 @@
  * verbatim, a tag resolving to the subject, a non-index at the tag, transient PUT failures, the
  * round cap, and a randomised simulation of many concurrent writers.
  */
+import { imageIndex, imageManifest, testImage } from '../../__fixtures__/builders.js'
 import { OciError } from '../../src/errors.js'
 import { digestOf } from '../../src/oci/digest.js'
 import { FALLBACK_MAX_ROUNDS, FALLBACK_PUT_ATTEMPTS, SETTLE_MS, updateFallbackIndex, type FallbackOptions } from '../../src/oci/fallback.js'
@@ -13,11 +14,9 @@ import { fallbackTag } from '../../src/oci/referrers.js'
 import type { Target } from '../../src/oci/target.js'
 import type { Descriptor } from '../../src/oci/types.js'
 
-const enc = (s: string) => new TextEncoder().encode(s)
 const dec = (b: Uint8Array) => new TextDecoder().decode(b)
 
-const subjectBytes = enc(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.ImageManifest, config: {}, layers: [] }))
-const SUBJECT: Descriptor = { mediaType: MediaType.ImageManifest, digest: digestOf(subjectBytes), size: subjectBytes.length }
+const { bytes: subjectBytes, descriptor: SUBJECT } = testImage('subject').manifest
 const TAG = fallbackTag(SUBJECT.digest)
 
 function artifact(name: string, extra: Partial<Descriptor> & Record<string, unknown> = {}): Descriptor {
@@ -39,8 +38,9 @@ const COSIGN = artifact('cosign', {
   'x-vendor-field': { keep: true }
 } as never)
 
-function indexBytes(manifests: unknown[], extra: Record<string, unknown> = {}): Uint8Array {
-  return enc(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.ImageIndex, manifests, ...extra }))
+/** A referrers index as a registry holds it under the tag (foreign fields of its entries kept). */
+function indexBytes(manifests: Descriptor[], extra: { annotations?: Record<string, string> } = {}): Uint8Array {
+  return imageIndex(manifests, extra).bytes
 }
 
 /** Virtual time: sleep() resolves when the driver advances the clock; nothing waits for real. */
@@ -123,7 +123,7 @@ class FakeRegistry {
   }
 
   /** another writer's PUT landing now */
-  land(manifests: unknown[]): void {
+  land(manifests: Descriptor[]): void {
     this.tag = indexBytes(manifests)
     this.log.push({ kind: 'put', at: this.clock.t, digest: digestOf(this.tag) })
   }
@@ -265,14 +265,7 @@ describe('the tag holds something else', () => {
   test('a non-index at the tag is refused and never overwritten', async () => {
     const clock = new Clock()
     const reg = new FakeRegistry(clock)
-    const image = enc(
-      JSON.stringify({
-        schemaVersion: 2,
-        mediaType: MediaType.ImageManifest,
-        config: { mediaType: MediaType.ImageConfig, digest: digestOf('c'), size: 1 },
-        layers: []
-      })
-    )
+    const { bytes: image } = imageManifest({ config: { mediaType: MediaType.ImageConfig, digest: digestOf('c'), size: 1 }, layers: [] })
     reg.tag = image
     const err = (await clock.run(updateFallbackIndex(reg.target(), SUBJECT, [artifact('ours')], opts(clock))).catch(e => e)) as OciError
     expect(err.code).toBe('CONFLICT')

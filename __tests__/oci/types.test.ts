@@ -1,9 +1,9 @@
+import { bytesOf } from '../../__fixtures__/builders.js'
 import { isOciError, type OciError } from '../../src/errors.js'
 import { digestOf } from '../../src/oci/digest.js'
 import { EMPTY_DESCRIPTOR, MediaType } from '../../src/oci/media-types.js'
 import { cleanDescriptor, isIndex, manifestMediaType, parseManifest } from '../../src/oci/types.js'
 
-const enc = (v: unknown) => new TextEncoder().encode(typeof v === 'string' ? v : JSON.stringify(v))
 const D = digestOf('x')
 const layer = { mediaType: MediaType.LayerGzip, digest: D, size: 10 }
 const config = { mediaType: MediaType.ImageConfig, digest: D, size: 3 }
@@ -68,20 +68,22 @@ describe('parseManifest accepts', () => {
     ['a media type with parameters', { schemaVersion: 2, config: { ...config, mediaType: 'application/json; charset=utf-8' }, layers: [] }, false],
     ['a sha512 digest', { schemaVersion: 2, config: { ...config, digest: digestOf('x', 'sha512') }, layers: [] }, false]
   ])('%s', (_name, doc, index) => {
-    const m = parseManifest(enc(doc))
+    const m = parseManifest(bytesOf(doc))
     expect(isIndex(m)).toBe(index)
     if ('x-top' in doc) expect((m as Record<string, unknown>)['x-top']).toBe(true)
   })
 
   test('a UTF-8 BOM-free body with non-ASCII annotations', () => {
-    const m = parseManifest(enc({ schemaVersion: 2, config, layers: [], annotations: { 'org.opencontainers.image.title': 'ünïcödé ✓' } }))
+    const m = parseManifest(bytesOf({ schemaVersion: 2, config, layers: [], annotations: { 'org.opencontainers.image.title': 'ünïcödé ✓' } }))
     expect(m.annotations?.['org.opencontainers.image.title']).toBe('ünïcödé ✓')
   })
 
   test('manifestMediaType: declared, else implied by the shape', () => {
-    expect(manifestMediaType(parseManifest(enc({ schemaVersion: 2, config, layers: [] })))).toBe(MediaType.ImageManifest)
-    expect(manifestMediaType(parseManifest(enc({ schemaVersion: 2, manifests: [] })))).toBe(MediaType.ImageIndex)
-    expect(manifestMediaType(parseManifest(enc({ schemaVersion: 2, mediaType: MediaType.DockerManifest, config, layers: [] })))).toBe(MediaType.DockerManifest)
+    expect(manifestMediaType(parseManifest(bytesOf({ schemaVersion: 2, config, layers: [] })))).toBe(MediaType.ImageManifest)
+    expect(manifestMediaType(parseManifest(bytesOf({ schemaVersion: 2, manifests: [] })))).toBe(MediaType.ImageIndex)
+    expect(manifestMediaType(parseManifest(bytesOf({ schemaVersion: 2, mediaType: MediaType.DockerManifest, config, layers: [] })))).toBe(
+      MediaType.DockerManifest
+    )
   })
 })
 
@@ -107,15 +109,15 @@ describe('parseManifest rejects, naming the path', () => {
     ['null', null, '(root)'],
     ['a string', 'just text', '(root)']
   ])('%s', (_name, doc, path) => {
-    const err = parseError(enc(JSON.stringify(doc)), 'manifest ghcr.io/o/r:v1')
+    const err = parseError(bytesOf(JSON.stringify(doc)), 'manifest ghcr.io/o/r:v1')
     expect(err.message).toContain('manifest ghcr.io/o/r:v1 is malformed at ')
     expect(err.message).toContain(` at ${path}:`)
   })
 
   test.each([
     ['empty body', new Uint8Array()],
-    ['truncated JSON', enc('{"schemaVersion":2,')],
-    ['HTML error page', enc('<html><body>502 Bad Gateway</body></html>')],
+    ['truncated JSON', bytesOf('{"schemaVersion":2,')],
+    ['HTML error page', bytesOf('<html><body>502 Bad Gateway</body></html>')],
     ['invalid UTF-8', new Uint8Array([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d])],
     ['a lone surrogate half encoded as UTF-8', new Uint8Array([0x7b, 0x22, 0xed, 0xa0, 0x80, 0x22, 0x3a, 0x31, 0x7d])]
   ])('%s is not valid JSON', (_name, bytes) => {

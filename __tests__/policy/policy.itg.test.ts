@@ -9,8 +9,7 @@ import { resolve } from 'node:path'
 import { runAction, runCli } from '../../__fixtures__/action-runner.js'
 import { startTestRegistry } from '../../__fixtures__/registry/index.js'
 import { pushBuildKitIndex, REGISTRIES, useRegistry } from '../../__fixtures__/topology.js'
-import { MediaType } from '../../src/oci/media-types.js'
-import { image, pushImage, target } from '../oci/remote/helpers.js'
+import { pushTestImage, storeImage } from '../../__fixtures__/builders.js'
 
 const MAIN = 'metadata.source.ref == "refs/heads/main"'
 const CYCLONEDX = resolve('__fixtures__/sbom/cyclonedx-1.5.json')
@@ -50,8 +49,8 @@ describe.each(REGISTRIES.map(r => [r.name, r] as const))('%s', (_name, start) =>
 
   test(`policy ${MAIN}: passes for a main-branch document, fails for another branch naming the expression`, async () => {
     const repo = 'policy/app'
-    await pushImage(target(reg().host, repo), `main-${reg().name}`, 'main')
-    await pushImage(target(reg().host, repo), `feature-${reg().name}`, 'feature')
+    await pushTestImage(reg().host, repo, 'main', `main-${reg().name}`)
+    await pushTestImage(reg().host, repo, 'feature', `feature-${reg().name}`)
     const main = `${reg().host}/${repo}:main`
     const feature = `${reg().host}/${repo}:feature`
     expect((await runAction({ image: main, 'verify-timeout': '10' })).code).toBe(0)
@@ -102,7 +101,7 @@ describe.each(REGISTRIES.map(r => [r.name, r] as const))('%s', (_name, start) =>
     )
 
     const other = 'policy/feature'
-    await pushImage(target(reg().host, other), `feature-release-${reg().name}`, 'v1')
+    await pushTestImage(reg().host, other, 'v1', `feature-release-${reg().name}`)
     const feature = `${reg().host}/${other}:v1`
     expect((await runAction({ image: feature, sbom: SPDX, provenance: 'true', 'verify-timeout': '10' }, FEATURE_ENV)).code).toBe(0)
     const bad = await runAction({ image: feature, command: 'verify', require: 'metadata, sbom, provenance', policy })
@@ -115,10 +114,7 @@ describe.each(REGISTRIES.map(r => [r.name, r] as const))('%s', (_name, start) =>
 test('a policy that does not parse is exit 2 before any request: the registry sees none', async () => {
   const reg = await startTestRegistry()
   try {
-    const img = image('policy-syntax')
-    reg.putBlob('policy/app', img.config)
-    reg.putBlob('policy/app', img.layer)
-    reg.putManifest('policy/app', img.manifest, MediaType.ImageManifest, 'v1')
+    storeImage(reg, 'policy/app', 'policy-syntax', 'v1')
     reg.resetRequests()
     const bad = 'metadata.source.ref == "refs/heads/main" &&'
     const action = await runAction({ image: `${reg.host}/policy/app:v1`, command: 'verify', policy: `image.digest != ""\n${bad}` })

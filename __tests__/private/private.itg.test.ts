@@ -17,7 +17,7 @@ import { gunzipSync } from 'node:zlib'
 import { runAction, runCli } from '../../__fixtures__/action-runner.js'
 import { REGISTRIES, useRegistry, type RegistryUnderTest } from '../../__fixtures__/topology.js'
 import { MediaType } from '../../src/oci/media-types.js'
-import { pushImage, target } from '../oci/remote/helpers.js'
+import { pushTestImage } from '../../__fixtures__/builders.js'
 
 /** What must never show: the whole part as encrypted (canonical JSON) and each of its values. */
 const FIELDS = { ticket: 'INC-4711-hush-ticket', customer: 'Customer ACME Internal Ltd', host: 'build-17.corp.internal' }
@@ -103,7 +103,7 @@ describe.each(REGISTRIES.map(r => [r.name, r] as const))('%s', (_name, start) =>
 
   test('attach with private for two recipients: each identity decrypts it (get, and the age CLI); a third is refused in one line; the registry holds no plaintext', async () => {
     const repo = 'private/app'
-    const subject = await pushImage(target(reg().host, repo), `private-${reg().name}`, 'v1')
+    const subject = await pushTestImage(reg().host, repo, 'v1', `private-${reg().name}`)
     const image = `${reg().host}/${repo}:v1`
     const attach = await runAction({ image, private: JSON.stringify(FIELDS), recipients: `${a.recipient}\n${b.recipient}`, 'verify-timeout': '10' })
     expect({ code: attach.code, errors: attach.errors, verified: attach.outputs.verified }).toEqual({ code: 0, errors: [], verified: 'true' })
@@ -139,7 +139,7 @@ describe.each(REGISTRIES.map(r => [r.name, r] as const))('%s', (_name, start) =>
 
   test('nothing private reaches a log, an output, the summary or --debug: attach, verify and get, through the action and the CLI', async () => {
     const repo = 'private/leak'
-    await pushImage(target(reg().host, repo), `leak-${reg().name}`, 'v1')
+    await pushTestImage(reg().host, repo, 'v1', `leak-${reg().name}`)
     const image = `${reg().host}/${repo}:v1`
     await writeFile(join(work, 'private.json'), JSON.stringify(FIELDS))
     const policy = 'private.ticket.startsWith("INC-")\nprivate.customer.endsWith("nobody")\nprivate.nosuchfield == "x"'

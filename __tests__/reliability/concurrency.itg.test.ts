@@ -9,7 +9,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { pushTestImage } from '../../__fixtures__/images.js'
+import { pushTestImage } from '../../__fixtures__/builders.js'
 import { COSIGN_SIG, pushForeignReferrer, REGISTRIES, useRegistry } from '../../__fixtures__/topology.js'
 import { parseInputs } from '../../src/inputs.js'
 import { silentLogger } from '../../src/log.js'

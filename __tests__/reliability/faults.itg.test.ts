@@ -18,7 +18,8 @@ import type { ImageRef } from '../../src/oci/reference.js'
 import { RemoteTarget, type RemoteOptions } from '../../src/oci/remote/index.js'
 import { run, type AttachResult, type RunDeps } from '../../src/run.js'
 import { resultOf } from '../run/helpers.js'
-import { image, target as remoteTarget, pushImage as pushImageRemote } from '../oci/remote/helpers.js'
+import { pushImage as pushImageRemote, storeImage, testImage } from '../../__fixtures__/builders.js'
+import { target as remoteTarget } from '../oci/remote/helpers.js'
 
 const SBOM = join(process.cwd(), '__fixtures__/sbom/spdx-2.3.json')
 const USER = { username: 'ci-user', password: 'ci-pass-9f3k' }
@@ -170,9 +171,8 @@ describe.each([
   /** a fresh repository with a small image arranged directly (no HTTP) */
   function arrange(): { repo: string; digest: string; ref: string; pre: Set<string> } {
     const repo = `faults/${referrersApi ? 'api' : 'tags'}-${++n}`
-    const img = image(`${repo}`)
-    const pre = new Set([reg.putBlob(repo, img.config), reg.putBlob(repo, img.layer)])
-    const digest = reg.putManifest(repo, img.manifest, MediaType.ImageManifest, 'v1')
+    const pre = new Set(testImage(repo).blobs.map(b => b.descriptor.digest))
+    const digest = storeImage(reg, repo, repo, 'v1')
     reg.resetRequests()
     return { repo, digest, ref: `${reg.host}/${repo}@${digest}`, pre }
   }
@@ -286,10 +286,7 @@ describe('in-process registry with Bearer tokens that expire mid-run', () => {
 
   test('attach and verify re-authenticate when the token expires; the password appears nowhere', async () => {
     const repo = 'faults/token'
-    const img = image(repo)
-    reg.putBlob(repo, img.config)
-    reg.putBlob(repo, img.layer)
-    const digest = reg.putManifest(repo, img.manifest, MediaType.ImageManifest, 'v1')
+    const digest = storeImage(reg, repo, repo, 'v1')
     // slow the run down past the token lifetime
     reg.addFault({ match: { method: 'PUT', path: /\/manifests\/sha256:/ }, delayMs: 1_300 })
     const creds = { username: USER.username, password: USER.password }

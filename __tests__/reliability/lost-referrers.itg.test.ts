@@ -8,7 +8,7 @@
  * the read-back pushes a dropped referrer again (src/attach/repair.ts).
  */
 import { join } from 'node:path'
-import { pushTestIndex } from '../../__fixtures__/images.js'
+import { pushTestIndex } from '../../__fixtures__/builders.js'
 import { startTestRegistry, type TestRegistry } from '../../__fixtures__/registry/index.js'
 import { parseInputs } from '../../src/inputs.js'
 import { silentLogger, type Logger } from '../../src/log.js'

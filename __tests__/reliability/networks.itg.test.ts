@@ -16,7 +16,9 @@ import { parseOutputFile } from '../../__fixtures__/action-runner.js'
 import { startConnectProxy, type ConnectProxy } from '../../__fixtures__/connect-proxy.js'
 import { freePort } from '../../__fixtures__/distribution.js'
 import { REGISTRY_NAME, startCorporateNetwork, type CorporateNetwork } from '../../__fixtures__/network.js'
-import { pushImage, target } from '../oci/remote/helpers.js'
+import { cliMain } from '../../src/cli-main.js'
+import { pushImage } from '../../__fixtures__/builders.js'
+import { target } from '../oci/remote/helpers.js'
 import { ACTION_BUNDLE, badLineProblems, CLI_BUNDLE, inputEnv, runBundle, type ProcessRun } from './bad-input-helpers.js'
 
 let net: CorporateNetwork
@@ -28,6 +30,11 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'obm-networks-'))
   await mkdir(join(work, 'docker'))
   await pushImage(target(net.plain.host, 'app'), 'networks', 'v1')
+  // build metadata on it from the start (through the plain-HTTP twin, in this process), so each
+  // verify below has something to verify whichever test runs first
+  const log: string[] = []
+  const io = { stdout: (s: string) => log.push(s), stderr: (s: string) => log.push(s), env: base(), cwd: work }
+  expect({ code: await cliMain(['attach', `${net.plain.host}/app:v1`, '--verify-timeout=10'], io), log }).toMatchObject({ code: 0 })
   image = `${net.registry}/app:v1`
 }, 60_000)
 
@@ -201,6 +208,7 @@ describe('the proxy itself', () => {
     guarded = await startConnectProxy({ hosts: [REGISTRY_NAME], credentials: { username: PROXY_USER, password: PROXY_PASSWORD } })
   })
   afterAll(async () => guarded?.close())
+  beforeEach(() => guarded.reset())
 
   test('credentials in HTTPS_PROXY are sent to the proxy, and the gate passes', async () => {
     const run = await cli(['verify', image], { ...trusted(), HTTPS_PROXY: `http://${PROXY_USER}:${PROXY_PASSWORD}@127.0.0.1:${guarded.port}` })

@@ -1,7 +1,7 @@
 // run() against the real CNCF distribution registry: SBOMs, provenance and the gate on the tag schema.
 import { join } from 'node:path'
 import { startDistribution, type Distribution } from '../../__fixtures__/distribution.js'
-import { pushTestImage, pushTestIndex, remote } from '../../__fixtures__/images.js'
+import { pushTestImage, pushTestIndex, remote } from '../../__fixtures__/builders.js'
 import { ArtifactType } from '../../src/oci/media-types.js'
 import { fallbackTag } from '../../src/oci/referrers.js'
 import { parseManifest, isIndex } from '../../src/oci/types.js'

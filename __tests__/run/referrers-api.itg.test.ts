@@ -2,8 +2,9 @@
 // listing comes from the API; with non-compliant descriptors verification reads the manifests.
 import { join } from 'node:path'
 import { startTestRegistry, type TestRegistry } from '../../__fixtures__/registry/index.js'
-import { pushImage, pushReferrer, OCI_INDEX, putManifest, pushBlob, enc } from '../../__fixtures__/registry/http-helpers.js'
-import { ArtifactType } from '../../src/oci/media-types.js'
+import { pushImage, pushReferrer, putManifest, pushBlob } from '../../__fixtures__/registry/http-helpers.js'
+import { blob, imageIndex, imageManifest } from '../../__fixtures__/builders.js'
+import { ArtifactType, MediaType } from '../../src/oci/media-types.js'
 import { GH_ENV, runWith } from './helpers.js'
 
 const SBOMS = join(process.cwd(), '__fixtures__', 'sbom')
@@ -99,14 +100,10 @@ test('a referrer in the tag-schema index whose manifest names another subject is
     { digest: other.digest, size: other.bytes.length },
     { artifactType: ArtifactType.BuildMetadataV1, annotations: { 'dev.oci-build-metadata.version': '1' } }
   )
-  const idx = {
-    schemaVersion: 2,
-    mediaType: OCI_INDEX,
-    manifests: [
-      { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: bogus.digest, size: bogus.bytes.length, artifactType: ArtifactType.BuildMetadataV1 }
-    ]
-  }
-  await putManifest(reg.url, 'team/app', `sha256-${img.digest.slice(7)}`, idx, OCI_INDEX)
+  const { index } = imageIndex([
+    { mediaType: MediaType.ImageManifest, digest: bogus.digest, size: bogus.bytes.length, artifactType: ArtifactType.BuildMetadataV1 }
+  ])
+  await putManifest(reg.url, 'team/app', `sha256-${img.digest.slice(7)}`, index, MediaType.ImageIndex)
   const v = await runWith({ image: `${reg.host}/team/app@${img.digest}`, command: 'verify' })
   expect(v.verified).toBe(false)
   expect(v.missing).toEqual(['metadata'])
@@ -117,48 +114,35 @@ test('a referrer in the tag-schema index whose manifest names another subject is
 test('BuildKit attestations inside the index and Sigstore bundles from other tools count for the gate', async () => {
   reg = await startTestRegistry()
   const amd = await pushImage(reg.url, 'team/multi', 'amd64-build')
-  const provLayer = await pushBlob(reg.url, 'team/multi', enc('{"_type":"https://in-toto.io/Statement/v0.1"}'))
-  const sbomLayer = await pushBlob(reg.url, 'team/multi', enc('{"_type":"https://in-toto.io/Statement/v0.1","predicateType":"https://spdx.dev/Document"}'))
-  const cfg = await pushBlob(reg.url, 'team/multi', enc('{"architecture":"unknown","os":"unknown"}'))
-  const att = await putManifest(reg.url, 'team/multi', undefined, {
-    schemaVersion: 2,
-    mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: cfg, size: 39 },
+  // BuildKit's attestation manifest inside the index (before 0.32: an `unknown/unknown` entry naming its platform)
+  const provenance = blob('{"_type":"https://in-toto.io/Statement/v0.1"}', 'application/vnd.in-toto+json')
+  const sbom = blob('{"_type":"https://in-toto.io/Statement/v0.1","predicateType":"https://spdx.dev/Document"}', 'application/vnd.in-toto+json')
+  const config = blob('{"architecture":"unknown","os":"unknown"}', MediaType.ImageConfig)
+  for (const b of [provenance, sbom, config]) await pushBlob(reg.url, 'team/multi', b.bytes)
+  const attestation = imageManifest({
+    config: config.descriptor,
     layers: [
-      {
-        mediaType: 'application/vnd.in-toto+json',
-        digest: provLayer,
-        size: 44,
-        annotations: { 'in-toto.io/predicate-type': 'https://slsa.dev/provenance/v0.2' }
-      },
-      { mediaType: 'application/vnd.in-toto+json', digest: sbomLayer, size: 88, annotations: { 'in-toto.io/predicate-type': 'https://spdx.dev/Document' } }
+      { ...provenance.descriptor, annotations: { 'in-toto.io/predicate-type': 'https://slsa.dev/provenance/v0.2' } },
+      { ...sbom.descriptor, annotations: { 'in-toto.io/predicate-type': 'https://spdx.dev/Document' } }
     ]
   })
+  const att = await putManifest(reg.url, 'team/multi', undefined, attestation.manifest)
   expect(att.status).toBe(201)
   const index = await putManifest(
     reg.url,
     'team/multi',
     'v1',
-    {
-      schemaVersion: 2,
-      mediaType: OCI_INDEX,
-      manifests: [
-        {
-          mediaType: 'application/vnd.oci.image.manifest.v1+json',
-          digest: amd.digest,
-          size: amd.bytes.length,
-          platform: { os: 'linux', architecture: 'amd64' }
-        },
-        {
-          mediaType: 'application/vnd.oci.image.manifest.v1+json',
-          digest: att.digest,
-          size: att.bytes.length,
-          platform: { os: 'unknown', architecture: 'unknown' },
-          annotations: { 'vnd.docker.reference.type': 'attestation-manifest', 'vnd.docker.reference.digest': amd.digest }
-        }
-      ]
-    },
-    OCI_INDEX
+    imageIndex([
+      { mediaType: MediaType.ImageManifest, digest: amd.digest, size: amd.bytes.length, platform: { os: 'linux', architecture: 'amd64' } },
+      {
+        mediaType: MediaType.ImageManifest,
+        digest: att.digest,
+        size: att.bytes.length,
+        platform: { os: 'unknown', architecture: 'unknown' },
+        annotations: { 'vnd.docker.reference.type': 'attestation-manifest', 'vnd.docker.reference.digest': amd.digest }
+      }
+    ]).index,
+    MediaType.ImageIndex
   )
   expect(index.status).toBe(201)
   const v = await runWith({ image: `${reg.host}/team/multi:v1`, command: 'verify', require: 'sbom,provenance', platforms: 'each' })
@@ -188,20 +172,11 @@ test(
     reg = await startTestRegistry()
     const a = await pushImage(reg.url, 'team/idx', 'a')
     const b = await pushImage(reg.url, 'team/idx', 'b')
-    await putManifest(
-      reg.url,
-      'team/idx',
-      'v1',
-      {
-        schemaVersion: 2,
-        mediaType: OCI_INDEX,
-        manifests: [
-          { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: a.digest, size: a.bytes.length, platform: { os: 'linux', architecture: 'amd64' } },
-          { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: b.digest, size: b.bytes.length, platform: { os: 'linux', architecture: 'arm64' } }
-        ]
-      },
-      OCI_INDEX
-    )
+    const platforms = imageIndex([
+      { mediaType: MediaType.ImageManifest, digest: a.digest, size: a.bytes.length, platform: { os: 'linux', architecture: 'amd64' } },
+      { mediaType: MediaType.ImageManifest, digest: b.digest, size: b.bytes.length, platform: { os: 'linux', architecture: 'arm64' } }
+    ])
+    await putManifest(reg.url, 'team/idx', 'v1', platforms.index, MediaType.ImageIndex)
     // metadata on one platform only: the gate names the other platform and the requirement
     await runWith({ image: `${reg.host}/team/idx@${a.digest}` }, GH_ENV)
     const eachFails = await runWith({ image: `${reg.host}/team/idx:v1`, command: 'verify', platforms: 'each' })

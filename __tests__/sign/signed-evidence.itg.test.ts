@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runCli } from '../../__fixtures__/action-runner.js'
 import { COSIGN_SIGN_PREDICATE, cosignSignStatement, pushAsAttest, pushCosignReferrer, signStatement, statementFor } from '../../__fixtures__/cosign.js'
-import { pushTestImage, remote } from '../../__fixtures__/images.js'
+import { pushTestImage, remote } from '../../__fixtures__/builders.js'
 import { MediaType } from '../../src/oci/media-types.js'
 import { parseManifest, type ImageManifest } from '../../src/oci/types.js'
 import { startSigstoreMock, type SigstoreMock } from '../../__fixtures__/sigstore.js'
@@ -79,7 +79,7 @@ describe.each(REGISTRIES)('$name', ({ start }) => {
     const img = await pushTestImage(reg.host, repo, 'v1')
     const image = `${reg.host}/${repo}@${img.digest}`
     const bundle = await signStatement(gh, RELEASE, statementFor(`${reg.host}/${repo}`, img.digest, SLSA))
-    // the shape GitHub's instance issues (../shared/sigstore-evidence): no SCT extension, no log entry, one signed timestamp
+    // the shape GitHub's instance issues (__fixtures__/sigstore-github/github-instance-leaf.der): no SCT extension, no log entry, one signed timestamp
     const { cert, vm } = leafOf(bundle)
     expect([cert.extSCT, vm.tlogEntries?.length ?? 0, vm.timestampVerificationData?.rfc3161Timestamps?.length]).toEqual([undefined, 0, 1])
     await pushAsAttest(`${reg.host}/${repo}`, img.digest, bundle, SLSA)

@@ -7,7 +7,7 @@ import { CIContextProvider, DSSEBundleBuilder, FulcioSigner, RekorWitness } from
 import { bundleToJSON } from '@sigstore/bundle'
 import { runAction, runCli } from '../../__fixtures__/action-runner.js'
 import { pushAsAttest } from '../../__fixtures__/cosign.js'
-import { pushTestImage, remote } from '../../__fixtures__/images.js'
+import { pushTestImage, remote } from '../../__fixtures__/builders.js'
 import { parseManifest, type ImageManifest } from '../../src/oci/types.js'
 import { startSigstoreMock, type SigstoreMock } from '../../__fixtures__/sigstore.js'
 import { REGISTRIES, useRegistry } from '../../__fixtures__/topology.js'

@@ -1,7 +1,7 @@
 /**
  * Which evidence a bundle needs, from its trusted root; which root issued a certificate, by signature.
  * The GitHub case uses real material: the leaf certificate of a bundle actions/attest made in a private
- * repository (../shared/sigstore-evidence: no SCT) and GitHub's published Fulcio chain.
+ * repository (__fixtures__/sigstore-github/github-instance-leaf.der: no SCT) and GitHub's published Fulcio chain.
  */
 import { generateKeyPairSync } from 'node:crypto'
 import { readFileSync } from 'node:fs'
@@ -11,7 +11,7 @@ import { describeName, issuingInstance } from '../../src/sign/sigstore-verify.js
 import { evidenceFor, instanceOf, parseTrustedRoots } from '../../src/sign/trusted-root.js'
 
 const chain = JSON.parse(readFileSync('__fixtures__/sigstore-github/fulcio-chain.json', 'utf8')) as { uri: string; certificates: string[] }
-const leaf = X509Certificate.parse(readFileSync('../shared/sigstore-evidence/github-instance-leaf.der') as Buffer<ArrayBuffer>)
+const leaf = X509Certificate.parse(readFileSync('__fixtures__/sigstore-github/github-instance-leaf.der') as Buffer<ArrayBuffer>)
 const keyPair = () => generateKeyPairSync('ec', { namedCurve: 'P-256' })
 
 /** A trusted root in protobuf JSON, shaped as an instance's: which logs and authorities it lists. */

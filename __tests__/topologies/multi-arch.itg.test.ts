@@ -9,7 +9,7 @@
  */
 import { join } from 'node:path'
 import { runCli } from '../../__fixtures__/action-runner.js'
-import { remote } from '../../__fixtures__/images.js'
+import { remote } from '../../__fixtures__/builders.js'
 import { pushBuildKitIndex, REGISTRIES, type AttestationForm, useRegistry } from '../../__fixtures__/topology.js'
 
 const SBOM = join(process.cwd(), '__fixtures__', 'sbom', 'spdx-2.3.json')

@@ -4,21 +4,19 @@
  */
 import { join } from 'node:path'
 import { runAction } from '../../__fixtures__/action-runner.js'
-import { remote } from '../../__fixtures__/images.js'
+import { pushImage, pushTestImage, remote } from '../../__fixtures__/builders.js'
 import { startDistribution, type Distribution } from '../../__fixtures__/distribution.js'
 import { startTestRegistry } from '../../__fixtures__/registry/index.js'
 import { parseInputs } from '../../src/inputs.js'
 import { silentLogger } from '../../src/log.js'
-import { ArtifactType, MediaType } from '../../src/oci/media-types.js'
+import { ArtifactType } from '../../src/oci/media-types.js'
 import { openTarget } from '../../src/oci/open.js'
 import type { Target } from '../../src/oci/target.js'
 import { parseManifest, type ImageManifest } from '../../src/oci/types.js'
 import { run } from '../../src/run.js'
 import { GH_ENV, resultOf, runWith } from '../run/helpers.js'
-import { pushTestImage } from '../../__fixtures__/images.js'
 
 const SBOM = join(process.cwd(), '__fixtures__', 'sbom', 'spdx-2.3.json')
-const enc = (v: unknown) => new TextEncoder().encode(JSON.stringify(v))
 
 let dist: Distribution
 beforeAll(async () => {
@@ -76,38 +74,29 @@ test('SBOM and provenance referrers carry the annotation prefix given, and the g
 })
 
 describe('annotations mode through the bundled action', () => {
-  const repo = 'own-annotations/app'
-  const image = () => `${dist.host}/${repo}:v1`
-  let ownDigest: string
-
-  beforeAll(async () => {
-    const t = remote(`${dist.host}/${repo}:v1`)
-    const config = await t.pushBlob({ bytes: enc({ architecture: 'amd64', os: 'linux' }) }, { mediaType: MediaType.ImageConfig })
-    const layer = await t.pushBlob({ bytes: enc('a layer') })
-    const manifest = {
-      schemaVersion: 2,
-      mediaType: MediaType.ImageManifest,
-      config: { mediaType: MediaType.ImageConfig, digest: config.digest, size: config.size },
-      layers: [{ mediaType: MediaType.Layer, digest: layer.digest, size: layer.size }],
-      annotations: { 'org.opencontainers.image.created': '2020-01-01T00:00:00Z', 'org.example.team': 'platform' }
-    }
-    ownDigest = (await t.pushManifest(enc(manifest), MediaType.ImageManifest, 'v1')).descriptor.digest
-  })
+  const OWN = { 'org.opencontainers.image.created': '2020-01-01T00:00:00Z', 'org.example.team': 'platform' }
+  /** An image with its own annotations, as a build tool labels it, in a repository of the test's own. */
+  async function ownImage(repo: string): Promise<{ image: string; ownDigest: string }> {
+    const image = `${dist.host}/${repo}:v1`
+    return { image, ownDigest: (await pushImage(remote(image), repo, 'v1', { annotations: OWN })).digest }
+  }
 
   test("an extra annotation that would change one of the image's own: one error line, exit 2, the tag not moved", async () => {
-    const r = await runAction({ image: image(), mode: 'annotations', annotations: 'org.example.team=infra' })
+    const { image, ownDigest } = await ownImage('own-annotations/refused')
+    const r = await runAction({ image, mode: 'annotations', annotations: 'org.example.team=infra' })
     expect(r.code).toBe(2)
     expect(r.errors).toEqual([
       expect.stringMatching(/^annotations: the image already has org\.example\.team="platform", and annotations mode never overwrites/)
     ])
-    expect((await remote(image()).fetchManifest('v1')).descriptor.digest).toBe(ownDigest)
+    expect((await remote(image).fetchManifest('v1')).descriptor.digest).toBe(ownDigest)
   })
 
   test("the image's own created and team stay; ours go under our prefix", async () => {
-    const r = await runAction({ image: image(), mode: 'annotations', annotations: 'org.example.stage=build' })
+    const { image, ownDigest } = await ownImage('own-annotations/kept')
+    const r = await runAction({ image, mode: 'annotations', annotations: 'org.example.stage=build' })
     expect(r.errors).toEqual([])
     expect(r.code).toBe(0)
-    const m = parseManifest((await remote(image()).fetchManifest('v1')).bytes) as ImageManifest
+    const m = parseManifest((await remote(image).fetchManifest('v1')).bytes) as ImageManifest
     expect(m.annotations).toMatchObject({
       'org.opencontainers.image.created': '2020-01-01T00:00:00Z',
       'org.example.team': 'platform',
@@ -120,7 +109,7 @@ describe('annotations mode through the bundled action', () => {
     expect(r.outputs['metadata-digest']).toBe(r.outputs['image-digest'])
     expect(r.outputs['subject-digest']).toBe(ownDigest)
     expect(r.summary).toContain(`| New image digest (carries the metadata) | \`${r.outputs['image-digest']}\` |`)
-    const v = await runAction({ image: image(), command: 'verify' })
+    const v = await runAction({ image, command: 'verify' })
     expect(v.outputs['metadata-digest']).toBe(r.outputs['image-digest'])
     expect(v.summary).toContain("(the image's own annotations)")
     // and the gate's annotations output is the image's own annotations that carry the document

@@ -10,7 +10,7 @@ import { mkdtemp, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runCli } from '../../__fixtures__/action-runner.js'
-import { pushTestImage } from '../../__fixtures__/images.js'
+import { pushTestImage } from '../../__fixtures__/builders.js'
 import { pushBuildKitIndex, pushForeignReferrer, REGISTRIES, useRegistry, COSIGN_SIG } from '../../__fixtures__/topology.js'
 
 const SBOM = join(process.cwd(), '__fixtures__', 'sbom', 'spdx-2.3.json')

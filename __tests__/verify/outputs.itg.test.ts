@@ -7,7 +7,7 @@ import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { githubEnv, runAction, runCli } from '../../__fixtures__/action-runner.js'
-import { pushTestImage } from '../../__fixtures__/images.js'
+import { pushTestImage } from '../../__fixtures__/builders.js'
 import { REGISTRIES, useRegistry } from '../../__fixtures__/topology.js'
 
 const OLD = '1111111111111111111111111111111111111111'

@@ -7,11 +7,11 @@ import { retryWithin } from '../retry.js'
 import { describeError, isBug, isRegistryFailure } from '../errors.js'
 import type { Logger } from '../log.js'
 import { decodeDocument } from '../metadata/codec.js'
-import type { ReferrersListing, Target } from '../oci/target.js'
+import type { Reader, ReferrerLister, ReferrerPusher, ReferrersListing, TimeBudget } from '../oci/target.js'
 import { parseManifest, type Descriptor } from '../oci/types.js'
 import { supersededIn } from './identity.js'
 import type { PlannedArtifact } from './publish.js'
-import { type PushTiming, ReferrerRepair } from './repair.js'
+import { ReferrerRepair } from './repair.js'
 import { findReferrers, type FoundReferrers } from '../read/referrers.js'
 
 export interface CheckResult {
@@ -32,10 +32,8 @@ export interface CheckOptions {
   timeoutMs: number
   prefix: string
   logger: Logger
-  /** a listing already read (the tag-schema writer's confirming read) */
+  /** the listing that showed the pushes (publish), judged first */
   listing?: ReferrersListing
-  /** the pushes' timing (publish): a repair's confirming read waits by it */
-  timing?: PushTiming
   sleep?: (ms: number) => Promise<void>
   now?: () => number
 }
@@ -85,8 +83,8 @@ export const MAX_RETRY_MS = 4000
  * Reads after writes: the target's retries and waits get verify-timeout from now, the same budget
  * as the read-back loop around them.
  */
-function startReadBack(target: Target, timeoutMs: number): void {
-  target.restartDeadline(timeoutMs, 'verify-timeout')
+function readBackDeadline(timeoutMs: number): TimeBudget {
+  return { label: 'verify-timeout', ms: timeoutMs, startedAt: Date.now() }
 }
 
 /** The last attempt could not read the registry: say so (exit 3) instead of reporting what it could not see. */
@@ -95,21 +93,34 @@ function throwIfUnread<T extends { failure?: unknown }>(t: T): T {
   return t
 }
 
-export async function checkAttached(target: Target, subject: Descriptor, plans: PlannedArtifact[], opts: CheckOptions): Promise<CheckResult> {
+export async function checkAttached(
+  target: Reader & ReferrerLister & ReferrerPusher,
+  subject: Descriptor,
+  plans: PlannedArtifact[],
+  opts: CheckOptions
+): Promise<CheckResult> {
   let listing = opts.listing
-  startReadBack(target, opts.timeoutMs)
+  const deadline = readBackDeadline(opts.timeoutMs)
   // a referrer the referrers API keeps missing is pushed again (src/attach/repair.ts)
-  const repair = new ReferrerRepair(target, opts.logger, opts.now ?? Date.now, opts.timing, opts.sleep)
+  const repair = new ReferrerRepair(target, subject, opts.logger, opts.now ?? Date.now, deadline)
+  const read = (given: ReferrersListing | undefined) => findReferrers(target, subject, { logger: opts.logger, deadline, ...(given ? { listing: given } : {}) })
   const last = await retryWithin(
     opts.timeoutMs,
     async (attempts): Promise<CheckResult> => {
       const given = listing
       listing = undefined // only the first attempt may reuse a listing read by the writer
       try {
-        const found = await findReferrers(target, subject, { logger: opts.logger, ...(given ? { listing: given } : {}) })
-        const perPlan = compareWithPlans(found, plans, opts.prefix)
+        let found = await read(given)
+        let perPlan = compareWithPlans(found, plans, opts.prefix)
+        if (perPlan.flat().length) {
+          // a re-push comes back with the listing that confirms it: that is the next read
+          const relisted = await repair.afterRead(found, plans, opts.prefix)
+          if (relisted?.via === found.via) {
+            found = await read(relisted)
+            perPlan = compareWithPlans(found, plans, opts.prefix)
+          }
+        }
         const problems = perPlan.flat()
-        if (problems.length) await repair.afterRead(found, plans, opts.prefix)
         const unverified = [...new Set(plans.filter((_, i) => perPlan[i]!.length > 0).map(p => p.kind))]
         return { verified: problems.length === 0, referrers: found.referrers.map(r => r.descriptor), via: found.via, problems, unverified, attempts, found }
       } catch (e) {
@@ -144,17 +155,17 @@ export async function checkAttached(target: Target, subject: Descriptor, plans: 
  * Returns the problems of the last attempt.
  */
 export async function checkAnnotated(
-  target: Target,
+  target: Reader,
   reference: string,
   written: { digest: string; documentDigest: string; tag?: { before?: string } },
   opts: { timeoutMs: number; prefix: string; logger: Logger }
 ): Promise<string[]> {
-  startReadBack(target, opts.timeoutMs)
+  const deadline = readBackDeadline(opts.timeoutMs)
   const last = await retryWithin(
     opts.timeoutMs,
     async (): Promise<{ problems: string[]; failure?: unknown; final?: boolean }> => {
       try {
-        const got = await target.fetchManifest(reference)
+        const got = await target.fetchManifest(reference, { deadline })
         const now = got.descriptor.digest
         if (now !== written.digest) {
           if (written.tag && now !== written.tag.before) {

@@ -7,7 +7,7 @@ import type { Inputs } from '../inputs.js'
 import type { Logger } from '../log.js'
 import type { BuildMetadata } from '../metadata/schema.js'
 import type { ImageRef } from '../oci/reference.js'
-import type { Target } from '../oci/target.js'
+import type { Deleter, Pusher, Reader, Target } from '../oci/target.js'
 import type { Descriptor } from '../oci/types.js'
 import { resolveSubject, type Subject } from '../read/subject.js'
 import { platformLabel, type AttachResult, type RunDeps } from '../result.js'
@@ -21,7 +21,7 @@ import { supersededBy } from './identity.js'
 import { guardTag, tagMoveLine } from './tag-guard.js'
 import { planBundle, planMetadata, planProvenance, planSbom, type PlanContext } from './plan.js'
 import { documentFor, prepare, type Prepared, type Signing } from './prepare.js'
-import { publish, type PlannedArtifact, type PublishResult } from './publish.js'
+import { publish, type PlannedArtifact } from './publish.js'
 
 /** Sign the metadata statement (and the provenance) before anything is written; each bundle is a plan. */
 async function signedPlans(
@@ -68,18 +68,15 @@ export async function attachCommand(target: Target, ref: ImageRef, inputs: Input
   // platforms: each → metadata on the index and on every platform manifest (each describes its own
   // digest); SBOMs and provenance describe the build, so they go on the index once, and the gate
   // counts what the index carries for every platform in it
-  const indexing = await attachTo(target, ref, inputs, deps, prepared, subject, subject.descriptor, undefined, result)
+  await attachTo(target, ref, inputs, deps, prepared, subject, subject.descriptor, undefined, result)
   if (inputs.platforms === 'each') for (const p of subject.platforms) await attachTo(target, ref, inputs, deps, prepared, subject, p, p, result)
-  // where the store lists referrers itself (a layout, the referrers API), BuildKit's are listed already
-  if (subject.indexAttestations.length && indexing === 'tag-schema') await listBuildKitAttestations(target, subject, deps, logger)
+  // where the target keeps the tag schema, BuildKit's attestations are listed in it too
+  if (subject.indexAttestations.length) await listBuildKitAttestations(target, subject, deps, logger)
   result.verified = result.problems.length === 0
   return result
 }
 
-/**
- * Plan, sign, publish and verify what goes on one subject (the image, or one platform of it); into
- * `result`. Returns who indexes the referrers written (publish's finding).
- */
+/** Plan, sign, publish and verify what goes on one subject (the image, or one platform of it); into `result`. */
 async function attachTo(
   target: Target,
   ref: ImageRef,
@@ -90,7 +87,7 @@ async function attachTo(
   s: Descriptor,
   platform: Descriptor | undefined,
   result: AttachResult
-): Promise<PublishResult['indexing']> {
+): Promise<void> {
   const { logger } = deps
   const scope = platform ? platformLabel(platform) : ''
   const ctx: PlanContext = {
@@ -116,7 +113,6 @@ async function attachTo(
     // an SBOM or provenance this writer already attached is not attached again (src/attach/dedupe.ts)
     const split = await skipAttached(target, s, plans, inputs.annotationPrefix, logger)
     const published = await publish(target, s, split.toWrite, {
-      logger,
       prefix: inputs.annotationPrefix,
       ...(deps.settleMs !== undefined ? { settleMs: deps.settleMs } : {})
     })
@@ -128,12 +124,7 @@ async function attachTo(
       timeoutMs: inputs.verifyTimeoutSeconds * 1000,
       prefix: inputs.annotationPrefix,
       logger,
-      timing: pub.timing,
-      ...(pub.fallback
-        ? { listing: { descriptors: pub.fallback.descriptors, via: 'tag-schema', filtersApplied: false } }
-        : pub.listing
-          ? { listing: pub.listing }
-          : {})
+      listing: pub.listing
     })
   )
   if (!platform) {
@@ -158,16 +149,15 @@ async function attachTo(
   }
   result.problems.push(...check.problems.map(x => (scope ? `${scope}: ${x}` : x)))
   result.missing.push(...check.unverified.map(k => (scope ? `${k}@${scope}` : k)))
-  if (check.verified && pub.indexing === 'store') await removeSuperseded(target, check.referrers, toWrite, inputs.annotationPrefix, logger)
-  return pub.indexing
+  // the tag schema dropped them as it wrote ours (src/oci/fallback.ts)
+  if (check.verified && pub.indexedBy !== 'tag-schema') await removeSuperseded(target, check.referrers, toWrite, inputs.annotationPrefix, logger)
 }
 
 /**
  * Where the registry (or layout) lists referrers itself, this writer's own artifacts of an earlier
  * attempt stay listed: delete them (best effort). Only its own: same key, lower attempt.
  */
-async function removeSuperseded(target: Target, listed: Descriptor[], plans: PlannedArtifact[], prefix: string, logger: Logger): Promise<void> {
-  if (!target.capabilities.deletesManifests) return
+async function removeSuperseded(target: Deleter, listed: Descriptor[], plans: PlannedArtifact[], prefix: string, logger: Logger): Promise<void> {
   const old = supersededBy(
     plans.map(p => p.built.descriptor),
     listed,
@@ -184,7 +174,7 @@ async function removeSuperseded(target: Target, listed: Descriptor[], plans: Pla
 }
 
 async function annotationsMode(
-  target: Target,
+  target: Reader & Pusher,
   ref: ImageRef,
   inputs: Inputs,
   deps: RunDeps,

@@ -10,7 +10,7 @@
  * identity.ts are untouched: a skipped plan simply adds nothing.
  */
 import type { Logger } from '../log.js'
-import type { Target } from '../oci/target.js'
+import type { ReferrerLister } from '../oci/target.js'
 import type { Descriptor } from '../oci/types.js'
 import { identityKeys } from './identity.js'
 import type { PlannedArtifact } from './publish.js'
@@ -56,7 +56,7 @@ export function splitAttached(plans: PlannedArtifact[], listed: Descriptor[], pr
 }
 
 /** List the subject's referrers once, when some plan could already be there, and split the plans. */
-export async function skipAttached(target: Target, subject: Descriptor, plans: PlannedArtifact[], prefix: string, logger: Logger): Promise<Deduped> {
+export async function skipAttached(target: ReferrerLister, subject: Descriptor, plans: PlannedArtifact[], prefix: string, logger: Logger): Promise<Deduped> {
   if (!plans.some(p => p.contentDigest !== undefined)) return { toWrite: plans, attached: [], all: plans }
   const listing = await target.listReferrers(subject)
   const split = splitAttached(plans, listing.descriptors, prefix)

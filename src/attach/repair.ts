@@ -7,27 +7,20 @@
  * (distribution-spec v1.1.0, "Pushing Manifests": the digest names the content) and makes the
  * registry index it again.
  *
- * Two rules keep ours:
- * - Confirm late enough. Another writer's read-modify-write that read the index before our manifest
- *   landed and writes it back after drops ours; if our read came between the two, we would have
- *   confirmed an entry that is lost a moment later. Such a registry updates its index inside the
- *   PUT, before it answers, so a read-modify-write takes at most about as long as a PUT: a read that
- *   starts CONFIRM_FACTOR times the slowest PUT we saw after our last push comes after every
- *   read-modify-write that overlapped it (PushTiming). On an honest registry this costs a few
- *   milliseconds of waiting and no request: the confirming listing is the one verification reuses.
- * - Repair what is missing. When the read-back through the API still misses one of ours
- *   REPUSH_AFTER_MS after the push (past the read-after-write lag of registries that show writes
- *   late), it is pushed again, one after another, and read again (late enough); at most
- *   MAX_REPUSHES times, then the read-back fails as before.
- * The bound rests on the other writers' read-modify-writes being no slower than our PUTs; a
- * registry stalled far longer than that can still drop an entry after it was confirmed.
+ * The target pushes this writer's own referrers of one subject one after another there, and confirms
+ * with a listing late enough that it shows whether the registry's index kept them
+ * (src/oci/remote/indexing.ts). Others' pushes can still drop ours, so: when the read-back through
+ * the API still misses one of ours REPUSH_AFTER_MS after the push (past the read-after-write lag of
+ * registries that show writes late), it is pushed again through the same path, and the listing that
+ * confirms the re-push is judged at once; at most MAX_REPUSHES times, then the read-back fails as
+ * before. A registry stalled far longer than our PUTs can still drop an entry after it was confirmed.
  */
 import type { Logger } from '../log.js'
-import { sleep as defaultSleep } from '../retry.js'
-import type { Target } from '../oci/target.js'
+import type { ReferrerPusher, ReferrersListing, TimeBudget } from '../oci/target.js'
+import type { Descriptor } from '../oci/types.js'
 import type { FoundReferrers } from '../read/referrers.js'
 import { supersededIn } from './identity.js'
-import type { PlannedArtifact } from './publish.js'
+import { supersededRule, type PlannedArtifact } from './publish.js'
 
 /**
  * How long after a push (or a re-push) a referrer may be missing from the API's listing before it is
@@ -38,36 +31,6 @@ import type { PlannedArtifact } from './publish.js'
 export const REPUSH_AFTER_MS = 750
 /** Re-pushes before the read-back gives up and reports the referrer as not listed. */
 export const MAX_REPUSHES = 3
-
-/** A read that confirms pushes starts this many times the slowest PUT after the last push. */
-export const CONFIRM_FACTOR = 2
-/** Upper bound of that wait (a registry that once took long to answer a PUT). */
-export const MAX_CONFIRM_WAIT_MS = 5000
-
-/** When the manifest pushes of one attach (to one subject) ended, and how long the slowest took. */
-export class PushTiming {
-  private slowestMs = 0
-  private endedAt: number
-
-  constructor(private readonly now: () => number = Date.now) {
-    this.endedAt = now()
-  }
-
-  /** Run one push, timed. */
-  async time<T>(push: () => Promise<T>): Promise<T> {
-    const started = this.now()
-    const out = await push()
-    const ended = this.now()
-    this.slowestMs = Math.max(this.slowestMs, ended - started)
-    this.endedAt = Math.max(this.endedAt, ended)
-    return out
-  }
-
-  /** How long to wait before a read that may confirm what was pushed (0 when that time has passed). */
-  confirmDelay(): number {
-    return Math.max(0, this.endedAt + Math.min(MAX_CONFIRM_WAIT_MS, CONFIRM_FACTOR * this.slowestMs) - this.now())
-  }
-}
 
 /** Ours, pushed by this attach, that the listing lacks: not listed, not listed-but-unusable, not replaced by a later run of ours. */
 export function droppedFrom(found: FoundReferrers, plans: PlannedArtifact[], prefix: string): PlannedArtifact[] {
@@ -87,33 +50,36 @@ export class ReferrerRepair {
   private repushes = 0
 
   constructor(
-    private readonly target: Target,
+    private readonly target: ReferrerPusher,
+    private readonly subject: Descriptor,
     private readonly logger: Logger,
     private readonly now: () => number,
-    private readonly timing: PushTiming = new PushTiming(now),
-    private readonly sleep: (ms: number) => Promise<void> = defaultSleep
+    /** the read-back's: re-pushes are reads after writes too */
+    private readonly deadline: TimeBudget
   ) {
     this.lastPush = now()
   }
 
-  /** After a read: true when something was pushed again (read again before judging). */
-  async afterRead(found: FoundReferrers, plans: PlannedArtifact[], prefix: string): Promise<boolean> {
-    if (found.via !== 'api' || this.repushes >= MAX_REPUSHES) return false
+  /** After a read: the listing that confirms a re-push when something was pushed again (judge it before reading again). */
+  async afterRead(found: FoundReferrers, plans: PlannedArtifact[], prefix: string): Promise<ReferrersListing | undefined> {
+    if (found.via !== 'api' || this.repushes >= MAX_REPUSHES) return undefined
     const waited = this.now() - this.lastPush
-    if (waited < REPUSH_AFTER_MS) return false
+    if (waited < REPUSH_AFTER_MS) return undefined
     const dropped = droppedFrom(found, plans, prefix)
-    if (dropped.length === 0) return false
+    if (dropped.length === 0) return undefined
     this.repushes++
     for (const p of dropped) {
       this.logger.info(
         `${p.label}: ${p.built.descriptor.digest} is stored but the referrers API has not listed it ${waited} ms after the push (a registry that ` +
           `loses referrers pushed at once); pushing the same manifest again (${this.repushes} of ${MAX_REPUSHES})`
       )
-      await this.timing.time(() => this.target.pushManifest(p.built.bytes, p.built.descriptor.mediaType))
     }
+    const pushed = await this.target.pushReferrers(
+      this.subject,
+      dropped.map(p => p.built),
+      { deadline: this.deadline, superseded: supersededRule(prefix) }
+    )
     this.lastPush = this.now()
-    // the next read confirms only once the read-modify-writes overlapping these pushes are over
-    await this.sleep(this.timing.confirmDelay())
-    return true
+    return pushed.listing
   }
 }

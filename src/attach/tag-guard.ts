@@ -15,7 +15,7 @@ import { isOciError, OciError } from '../errors.js'
 import { canonicalJson } from '../metadata/canonical.js'
 import { decodeDocument } from '../metadata/codec.js'
 import type { ImageRef } from '../oci/reference.js'
-import type { Target } from '../oci/target.js'
+import type { Reader } from '../oci/target.js'
 import type { Subject } from '../read/subject.js'
 
 export interface TagBefore {
@@ -57,7 +57,7 @@ function isOurAnnotationOf(bytes: Uint8Array, subject: Subject, prefix: string):
  * user named the subject by digest; one that existed at the start and is gone has been moved.
  */
 export async function guardTag(
-  target: Target,
+  target: Reader,
   ref: ImageRef,
   tag: string,
   subject: Subject,

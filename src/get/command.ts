@@ -10,7 +10,7 @@ import { resolve } from 'node:path'
 import { UsageError } from '../errors.js'
 import type { Inputs } from '../inputs.js'
 import type { ImageRef } from '../oci/reference.js'
-import type { Target } from '../oci/target.js'
+import type { Reader, ReferrerLister } from '../oci/target.js'
 import { parseManifest, type Descriptor, type Manifest } from '../oci/types.js'
 import { readIndexAttestations } from '../read/attestations.js'
 import { resolveSubject } from '../read/subject.js'
@@ -42,7 +42,7 @@ async function writeExactly(path: string, bytes: Uint8Array): Promise<void> {
   }
 }
 
-export async function getCommand(target: Target, ref: ImageRef, inputs: Inputs, deps: RunDeps): Promise<GetResult> {
+export async function getCommand(target: Reader & ReferrerLister, ref: ImageRef, inputs: Inputs, deps: RunDeps): Promise<GetResult> {
   const { logger } = deps
   const kind = inputs.artifactType ?? (inputs.artifact ? '' : 'metadata')
   // the private part: the identities are read and checked before any request

@@ -9,7 +9,7 @@ import { decodeDocument, decodeDocumentBytes } from '../metadata/codec.js'
 import { noDocumentProblem } from '../metadata/prefixes.js'
 import type { BuildMetadata } from '../metadata/schema.js'
 import { ArtifactType, EMPTY_DESCRIPTOR, MediaType } from '../oci/media-types.js'
-import type { Target } from '../oci/target.js'
+import type { Reader } from '../oci/target.js'
 import { isIndex, parseManifest, type Descriptor, type Manifest } from '../oci/types.js'
 import type { Candidate, GetResult } from '../result.js'
 import { classify, isSigstoreBundleType } from '../verify/classify.js'
@@ -25,7 +25,7 @@ function isEmptyLayer(d: Descriptor): boolean {
 }
 
 /** The document under `prefix` in these annotations, as its exact canonical bytes. */
-async function documentContent(target: Target, annotations: Record<string, string> | undefined, manifest: Manifest, prefix: string): Promise<Content> {
+async function documentContent(target: Reader, annotations: Record<string, string> | undefined, manifest: Manifest, prefix: string): Promise<Content> {
   const dec = decodeDocument(annotations ?? {}, { prefix })
   if (!dec) throw new OciError('INVALID_RESPONSE', `get: ${noDocumentProblem(annotations, prefix)}`, { hint: 'check annotation-prefix' })
   if (dec.inline) return { mediaType: MediaType.Json, digest: dec.documentDigest, size: dec.canonical.length, bytes: dec.canonical, document: dec.document }
@@ -60,7 +60,7 @@ export function chooseLayer(manifest: Manifest, kind: string, artifactType: stri
  * fetched; `subjectManifest`: the image's, for metadata in its own annotations.
  */
 export async function readContent(
-  target: Target,
+  target: Reader,
   picked: Candidate,
   kind: string,
   opts: { prefix: string; manifest?: Manifest; subjectManifest: Manifest; maxBytes?: number }

@@ -5,7 +5,7 @@
 import { isOciError, OciError } from '../errors.js'
 import { MediaType } from './media-types.js'
 import { editReferrersIndex, fallbackTag, readReferrersTag } from './referrers.js'
-import type { Target } from './target.js'
+import type { Reader } from './target.js'
 import type { Descriptor, ImageIndex } from './types.js'
 
 export interface ReadIndex {
@@ -16,7 +16,7 @@ export interface ReadIndex {
 }
 
 /** Read the fallback index. A tag that is missing, or resolves to the subject itself (GitLab), is empty. */
-export async function readFallbackIndex(target: Target, subject: Descriptor): Promise<ReadIndex> {
+export async function readFallbackIndex(target: Pick<Reader, 'describe' | 'fetchManifest'>, subject: Descriptor): Promise<ReadIndex> {
   const got = await readReferrersTag(async tag => {
     try {
       return await target.fetchManifest(tag)
@@ -58,7 +58,12 @@ export function merge(
  * A registry that checks an index's children (distribution) refuses to re-add an entry whose
  * manifest was deleted meanwhile: forget carried entries that no longer exist.
  */
-export async function dropVanished(target: Target, restore: Descriptor[], carried: Map<string, Descriptor>, log: (m: string) => void): Promise<void> {
+export async function dropVanished(
+  target: Pick<Reader, 'manifestExists'>,
+  restore: Descriptor[],
+  carried: Map<string, Descriptor>,
+  log: (m: string) => void
+): Promise<void> {
   for (const d of restore) {
     const exists = await target.manifestExists(d.digest).catch(() => true)
     if (!exists) {

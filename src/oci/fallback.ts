@@ -63,7 +63,7 @@ import { digestOf } from './digest.js'
 import { MediaType } from './media-types.js'
 import { dropVanished, merge, readFallbackIndex, type ReadIndex } from './fallback-index.js'
 import { fallbackTag } from './referrers.js'
-import type { Target } from './target.js'
+import type { Pusher, Reader } from './target.js'
 import type { Descriptor } from './types.js'
 
 /** A PUT is sent at most this long after the start of the read it was computed from. */
@@ -81,6 +81,9 @@ export const FALLBACK_MAX_ROUNDS = 20
 export const FALLBACK_PUT_ATTEMPTS = 6
 /** Reads in a row that took longer than STALE_BASE_MS before writing from one anyway (slow registry). */
 export const MAX_STALE_REREADS = 3
+
+/** What the writer needs of a target: read and write the tag, see whether a manifest still exists, name it in messages. */
+export type TagSchemaStore = Pick<Reader, 'describe' | 'fetchManifest' | 'manifestExists'> & Pick<Pusher, 'pushManifest'>
 
 export interface FallbackOptions {
   logger?: Logger
@@ -110,7 +113,7 @@ function putRetriable(e: unknown): boolean {
   return isTransient(e) || isBlobLinkRace(e)
 }
 
-export async function updateFallbackIndex(target: Target, subject: Descriptor, add: Descriptor[], opts: FallbackOptions = {}): Promise<FallbackResult> {
+export async function updateFallbackIndex(target: TagSchemaStore, subject: Descriptor, add: Descriptor[], opts: FallbackOptions = {}): Promise<FallbackResult> {
   const writer = new TagIndexWriter(target, subject, add, opts)
   for (let reads = 0; reads < FALLBACK_MAX_ROUNDS * 4; reads++) {
     const done = await writer.step()
@@ -150,7 +153,7 @@ class TagIndexWriter {
   private slowest = 0 // longest read-start → PUT-answer seen: the settle grows with it on slow registries
 
   constructor(
-    private readonly target: Target,
+    private readonly target: TagSchemaStore,
     private readonly subject: Descriptor,
     private readonly add: Descriptor[],
     private readonly opts: FallbackOptions

@@ -11,7 +11,7 @@ import { describeError, isRegistryFailure } from '../errors.js'
 import type { Logger } from '../log.js'
 import type { BuildMetadata } from '../metadata/schema.js'
 import type { ImageRef } from '../oci/reference.js'
-import type { Target } from '../oci/target.js'
+import type { Reader } from '../oci/target.js'
 import type { Descriptor, Manifest } from '../oci/types.js'
 import type { IndexAttestation } from '../read/attestations.js'
 import type { FoundReferrers } from '../read/referrers.js'
@@ -35,7 +35,7 @@ export function toCel(v: unknown): unknown {
 }
 
 export interface ScopeFacts {
-  target: Target
+  target: Reader
   ref: ImageRef
   /** the image as resolved: the index (with its platforms) or the manifest */
   subject: { descriptor: Descriptor; platforms: Descriptor[] }

@@ -5,7 +5,7 @@
 import { describeError, isBug, isRegistryFailure } from '../errors.js'
 import type { Logger } from '../log.js'
 import { attestedDigest } from '../oci/buildkit.js'
-import type { Target } from '../oci/target.js'
+import type { Reader } from '../oci/target.js'
 import { parseManifest, type Descriptor, type Manifest } from '../oci/types.js'
 
 export interface IndexAttestation {
@@ -23,7 +23,7 @@ export interface IndexAttestation {
  * instead when the registry itself failed, so the gate never reports unread evidence as missing.
  */
 export async function readIndexAttestations(
-  target: Target,
+  target: Reader,
   entries: Descriptor[],
   opts: { logger?: Logger; registryFailures?: 'throw' | 'warn' } = {}
 ): Promise<IndexAttestation[]> {

@@ -7,7 +7,7 @@
 import { isOciError } from '../errors.js'
 import type { Logger } from '../log.js'
 import { filterByArtifactType, isIncompleteReferrer, referrerDescriptor } from '../oci/referrers.js'
-import type { ReferrersListing, Target } from '../oci/target.js'
+import type { Reader, ReadOptions, ReferrerLister, ReferrersListing } from '../oci/target.js'
 import { parseManifest, type Descriptor, type Manifest } from '../oci/types.js'
 
 /** Referrers fetched to complete descriptors, at most, per listing: a hostile list cannot make us fetch forever. */
@@ -28,17 +28,18 @@ export interface FoundReferrers {
   ignored: Array<{ digest: string; reason: string }>
 }
 
-export interface FindOptions {
+export interface FindOptions extends ReadOptions {
   artifactType?: string
   /** fetch these manifests even when their descriptors look complete (to check subject, read layers) */
   fetchIf?: (d: Descriptor) => boolean
   logger?: Logger
-  /** a listing already read (by the tag-schema writer's confirming read), to avoid reading twice */
+  /** a listing already read (the one that confirmed a push), to avoid reading twice */
   listing?: ReferrersListing
 }
 
-export async function findReferrers(target: Target, subject: Descriptor, opts: FindOptions = {}): Promise<FoundReferrers> {
-  const listing = opts.listing ?? (await target.listReferrers(subject, opts.artifactType ? { artifactType: opts.artifactType } : {}))
+export async function findReferrers(target: Reader & ReferrerLister, subject: Descriptor, opts: FindOptions = {}): Promise<FoundReferrers> {
+  const within: ReadOptions = opts.deadline ? { deadline: opts.deadline } : {}
+  const listing = opts.listing ?? (await target.listReferrers(subject, { ...within, ...(opts.artifactType ? { artifactType: opts.artifactType } : {}) }))
   const out: FoundReferrers = { via: listing.via, referrers: [], ignored: [] }
   let fetched = 0
   const seen = new Set<string>()
@@ -60,7 +61,7 @@ export async function findReferrers(target: Target, subject: Descriptor, opts: F
     }
     fetched++
     try {
-      const got = await target.fetchManifest({ mediaType: d.mediaType, digest: d.digest, size: d.size })
+      const got = await target.fetchManifest({ mediaType: d.mediaType, digest: d.digest, size: d.size }, within)
       const m = parseManifest(got.bytes, `referrer ${d.digest}`)
       if (m.subject?.digest !== subject.digest) {
         out.ignored.push({ digest: d.digest, reason: `its subject is ${m.subject?.digest ?? 'missing'}, not the image` })

@@ -2,7 +2,7 @@
  * Resolving the subject once: the digest is what we act on; the tag is kept for the record.
  */
 import type { ImageRef } from '../oci/reference.js'
-import type { Target } from '../oci/target.js'
+import type { Reader } from '../oci/target.js'
 import { isIndex, parseManifest, type Descriptor, type ImageIndex, type Manifest } from '../oci/types.js'
 import { isBuildKitAttestation } from '../oci/buildkit.js'
 
@@ -20,7 +20,7 @@ export interface Subject {
 }
 
 /** `digest`: the one to act on (the inputs agreed it with the reference); else the tag. */
-export async function resolveSubject(target: Target, ref: ImageRef, digest: string | undefined): Promise<Subject> {
+export async function resolveSubject(target: Reader, ref: ImageRef, digest: string | undefined): Promise<Subject> {
   const reference = digest ?? ref.tag ?? 'latest'
   // one GET rather than HEAD: the bytes are needed for indexes, the gate and annotations mode alike
   const got = await target.fetchManifest(reference)

@@ -3,7 +3,7 @@
  */
 import type { Inputs } from '../inputs.js'
 import type { ImageRef } from '../oci/reference.js'
-import type { Target } from '../oci/target.js'
+import type { Reader, ReferrerLister } from '../oci/target.js'
 import type { Descriptor } from '../oci/types.js'
 import { platformLabel, type GateRow, type RunDeps, type VerifyResult } from '../result.js'
 import { readIndexAttestations } from '../read/attestations.js'
@@ -13,7 +13,7 @@ import { chooseMetadata, evaluateGate, label, type Policy } from './gate.js'
 import { identityOpener } from '../private/open.js'
 import { loadPolicy, policyRows } from '../policy/rows.js'
 
-export async function verifyCommand(target: Target, ref: ImageRef, inputs: Inputs, deps: RunDeps): Promise<VerifyResult> {
+export async function verifyCommand(target: Reader & ReferrerLister, ref: ImageRef, inputs: Inputs, deps: RunDeps): Promise<VerifyResult> {
   const { logger } = deps
   // before any request: the identities (an unreadable one is exit 2) and the policy, parsed and
   // type-checked (a bad expression is exit 2 with nothing fetched); each loads its code only when given

@@ -9,7 +9,7 @@ import type { Inputs } from '../inputs.js'
 import type { Logger } from '../log.js'
 import { ArtifactType } from '../oci/media-types.js'
 import type { ImageRef } from '../oci/reference.js'
-import type { Target } from '../oci/target.js'
+import type { Reader, ReferrerLister } from '../oci/target.js'
 import type { Descriptor } from '../oci/types.js'
 import { readIndexAttestations } from '../read/attestations.js'
 import { findReferrers } from '../read/referrers.js'
@@ -30,7 +30,7 @@ interface WalkOptions {
 }
 
 /** The referrers of `subject` and theirs, `depth` levels deep; `via`: how the first listing was read. */
-export async function discoverTree(target: Target, subject: Descriptor, opts: WalkOptions): Promise<{ nodes: ReferrerNode[]; via: string }> {
+export async function discoverTree(target: Reader & ReferrerLister, subject: Descriptor, opts: WalkOptions): Promise<{ nodes: ReferrerNode[]; via: string }> {
   let count = 0
   let via = ''
   const walk = async (s: Descriptor, level: number): Promise<ReferrerNode[]> => {
@@ -59,7 +59,7 @@ export async function discoverTree(target: Target, subject: Descriptor, opts: Wa
  * with the referrers API (or the tag schema attach keeps) lists it too: it is shown once, as BuildKit's.
  */
 async function discoverPlatforms(
-  target: Target,
+  target: Reader & ReferrerLister,
   subject: { platforms: Descriptor[]; indexAttestations: Descriptor[] },
   opts: WalkOptions
 ): Promise<PlatformNode[]> {
@@ -78,7 +78,7 @@ async function discoverPlatforms(
   return out
 }
 
-export async function discoverCommand(target: Target, ref: ImageRef, inputs: Inputs, deps: RunDeps): Promise<DiscoverResult> {
+export async function discoverCommand(target: Reader & ReferrerLister, ref: ImageRef, inputs: Inputs, deps: RunDeps): Promise<DiscoverResult> {
   const { logger } = deps
   // the private part is a field of the document, not a referrer: get reads it
   if (inputs.artifactType === 'private')

@@ -9,7 +9,7 @@ import type { BuildMetadata } from '../metadata/schema.js'
 import { Annotation, ArtifactType } from '../oci/media-types.js'
 import { digestOf } from '../oci/digest.js'
 import { canonicalJson } from '../metadata/canonical.js'
-import type { ReferrersListing, Target } from '../oci/target.js'
+import type { Reader, ReferrerLister, ReferrersListing } from '../oci/target.js'
 import { isIndex, parseManifest, type Descriptor, type Manifest } from '../oci/types.js'
 import { describeError, isBug, isRegistryFailure } from '../errors.js'
 import type { BundleCheck } from '../sign/sigstore-verify.js'
@@ -31,7 +31,7 @@ export interface MetadataReading {
 
 /** Decode our document from annotations, or from the layer they point at. */
 export async function readMetadata(
-  target: Target,
+  target: Reader,
   annotations: Record<string, string> | undefined,
   manifest: Manifest | undefined,
   prefix: string,
@@ -98,7 +98,7 @@ function unverifiedStatement(bytes: Uint8Array): unknown {
  * is given, then it must also name this image — and never by its annotations, which are kept only to
  * say so when they disagree. A signed metadata statement gives its document.
  */
-async function readBundle(target: Target, e: Evidence, manifest: Manifest | undefined, subjectDigest: string, verify: BundleVerifier | undefined) {
+async function readBundle(target: Reader, e: Evidence, manifest: Manifest | undefined, subjectDigest: string, verify: BundleVerifier | undefined) {
   const layer = manifest && !isIndex(manifest) ? (manifest.layers.find(l => isSigstoreBundleType(l.mediaType)) ?? manifest.layers[0]) : undefined
   if (!layer) {
     e.signature = { state: 'invalid', problem: 'its manifest holds no bundle layer' }
@@ -151,7 +151,7 @@ async function readBundle(target: Target, e: Evidence, manifest: Manifest | unde
 }
 
 export async function collectEvidence(
-  target: Target,
+  target: Reader & ReferrerLister,
   subject: { descriptor: Descriptor; manifest?: Manifest; indexAttestations?: IndexAttestation[] },
   opts: { prefix: string; logger?: Logger; listing?: ReferrersListing; platformDigest?: string; verifyBundle?: BundleVerifier }
 ): Promise<SubjectEvidence> {

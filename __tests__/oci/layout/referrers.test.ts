@@ -1,5 +1,6 @@
 import { readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { bytesOf, imageIndex, imageManifest } from '../../../__fixtures__/builders.js'
 import { copyFixtureLayout, FIXTURE, resolveIn } from '../../../__fixtures__/layout.js'
 import { digestOf } from '../../../src/oci/digest.js'
 import { LayoutTarget } from '../../../src/oci/layout/index.js'
@@ -9,18 +10,9 @@ import { editReferrersIndex, fallbackTag } from '../../../src/oci/referrers.js'
 import type { Descriptor } from '../../../src/oci/types.js'
 
 const open = (dir: string) => new LayoutTarget(parseReference(`oci:${dir}`))
-const enc = (v: unknown) => new TextEncoder().encode(JSON.stringify(v))
-
+/** A referrer of `subject`, as any tool may write one: `artifactType` only when given, another config type possible. */
 function artifact(subject: Descriptor, artifactType: string | undefined, annotations: Record<string, string>, config: Descriptor = EMPTY_DESCRIPTOR) {
-  return enc({
-    schemaVersion: 2,
-    mediaType: MediaType.ImageManifest,
-    ...(artifactType ? { artifactType } : {}),
-    config,
-    layers: [EMPTY_DESCRIPTOR],
-    subject,
-    annotations
-  })
+  return imageManifest({ ...(artifactType ? { artifactType } : {}), config, layers: [EMPTY_DESCRIPTOR], subject, annotations }).bytes
 }
 
 async function fallbackEntries(t: LayoutTarget, subject: string): Promise<Descriptor[]> {
@@ -49,7 +41,8 @@ describe('LayoutTarget referrers', () => {
     const bytes = artifact(subject, 'application/vnd.test.a', { 'org.example.k': 'v', 'org.example.k2': 'v2' })
     const res = await t.pushManifest(bytes, MediaType.ImageManifest)
     expect(res.subjectAccepted).toBe(false) // no OCI-Subject header: the layout declares that it indexes referrers itself
-    expect(t.capabilities.referrersIndexedBy).toBe('store')
+    // the layout indexes referrers itself: it never asks for referrers to list in a tag
+    expect(await t.indexReferrers(subject, () => Promise.reject(new Error('a layout asks for nothing')))).toBe('layout')
     const want = {
       mediaType: MediaType.ImageManifest,
       digest: digestOf(bytes),
@@ -62,6 +55,38 @@ describe('LayoutTarget referrers', () => {
     // reachable from index.json without a ref name, so tools that scan find it even after tags move
     const index = JSON.parse(await readFile(join(dir, 'index.json'), 'utf8')) as { manifests: Descriptor[] }
     expect(index.manifests.filter(d => d.digest === want.digest && !d.annotations)).toHaveLength(1)
+  })
+
+  const referrer = (n: string) => {
+    const bytes = artifact(subject, `application/vnd.test.${n}`, { n })
+    const descriptor: Descriptor = {
+      mediaType: MediaType.ImageManifest,
+      digest: digestOf(bytes),
+      size: bytes.length,
+      artifactType: `application/vnd.test.${n}`,
+      annotations: { n }
+    }
+    return { bytes, descriptor }
+  }
+
+  test('pushReferrers: indexed by the layout itself, and the scan that shows them is handed back', async () => {
+    const ours = ['a', 'b', 'c'].map(referrer)
+    const pushed = await t.pushReferrers(subject, ours)
+    expect(pushed.indexedBy).toBe('layout')
+    expect(pushed.listing.via).toBe('scan')
+    const digests = ours.map(m => m.descriptor.digest).sort()
+    expect(pushed.listing.descriptors.map(d => d.digest).sort()).toEqual(digests)
+    expect(pushed.listing.descriptors.find(d => d.digest === ours[1]!.descriptor.digest)).toEqual(ours[1]!.descriptor)
+    // and, for regctl, in the subject's referrers tag
+    expect((await fallbackEntries(t, subject.digest)).map(d => d.digest).sort()).toEqual(digests)
+  })
+
+  test('pushReferrers: a push that fails fails the call, after the others have landed', async () => {
+    const ok = ['a', 'b'].map(referrer)
+    const big = new Uint8Array(4 * 1024 * 1024 + 1)
+    const err = await t.pushReferrers(subject, [ok[0]!, { bytes: big, descriptor: { ...ok[0]!.descriptor, digest: digestOf(big) } }, ok[1]!]).catch(e => e)
+    expect(err).toMatchObject({ code: 'SIZE_EXCEEDED' })
+    expect((await t.listReferrers(subject)).descriptors.map(d => d.digest).sort()).toEqual(ok.map(m => m.descriptor.digest).sort())
   })
 
   test('without artifactType the config mediaType is reported', async () => {
@@ -108,7 +133,7 @@ describe('LayoutTarget referrers', () => {
     }
     const edit = editReferrersIndex(undefined, [])
     const idx = { ...edit.index, manifests: [foreign] }
-    const { descriptor } = await t.pushManifest(enc(idx), MediaType.ImageIndex, fallbackTag(subject.digest))
+    const { descriptor } = await t.pushManifest(bytesOf(idx), MediaType.ImageIndex, fallbackTag(subject.digest))
     expect(descriptor.mediaType).toBe(MediaType.ImageIndex)
     expect((await t.listReferrers(subject)).descriptors).toEqual([foreign])
 
@@ -144,28 +169,16 @@ describe('LayoutTarget referrers', () => {
     const refDesc = { mediaType: MediaType.ImageManifest, digest: digestOf(ref), size: ref.length }
     // store the referrer blob without any index.json entry: write the blob directly
     await writeFile(join(dir, 'blobs', 'sha256', refDesc.digest.slice(7)), ref)
-    const inner = enc({ schemaVersion: 2, mediaType: MediaType.ImageIndex, manifests: [refDesc] })
-    const innerDesc = { mediaType: MediaType.ImageIndex, digest: digestOf(inner), size: inner.length }
-    await t.pushManifest(inner, MediaType.ImageIndex)
-    const outer = enc({
-      schemaVersion: 2,
-      mediaType: MediaType.ImageIndex,
-      manifests: [{ mediaType: MediaType.ImageManifest, digest: FIXTURE.v1, size: FIXTURE.v1Size }, innerDesc]
-    })
-    await t.pushManifest(outer, MediaType.ImageIndex, 'bundle')
+    const inner = imageIndex([refDesc])
+    await t.pushManifest(inner.bytes, MediaType.ImageIndex)
+    const outer = imageIndex([{ mediaType: MediaType.ImageManifest, digest: FIXTURE.v1, size: FIXTURE.v1Size }, inner.descriptor])
+    await t.pushManifest(outer.bytes, MediaType.ImageIndex, 'bundle')
     const listed = (await t.listReferrers(subject)).descriptors
     expect(listed).toEqual([{ ...refDesc, artifactType: 'application/vnd.test.nested', annotations: { deep: 'yes' } }])
   })
 
   test('an index with a subject is a referrer too', async () => {
-    const bytes = enc({
-      schemaVersion: 2,
-      mediaType: MediaType.ImageIndex,
-      artifactType: 'application/vnd.test.idx',
-      manifests: [],
-      subject,
-      annotations: { i: '1' }
-    })
+    const { bytes } = imageIndex([], { artifactType: 'application/vnd.test.idx', subject, annotations: { i: '1' } })
     await t.pushManifest(bytes, MediaType.ImageIndex)
     expect((await t.listReferrers(subject)).descriptors).toEqual([
       { mediaType: MediaType.ImageIndex, digest: digestOf(bytes), size: bytes.length, artifactType: 'application/vnd.test.idx', annotations: { i: '1' } }

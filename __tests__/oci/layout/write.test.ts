@@ -1,5 +1,6 @@
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { bytesOf, imageManifest } from '../../../__fixtures__/builders.js'
 import { copyFixtureLayout, FIXTURE, makeImage, resolveIn } from '../../../__fixtures__/layout.js'
 import { isOciError } from '../../../src/errors.js'
 import { digestOf } from '../../../src/oci/digest.js'
@@ -8,15 +9,15 @@ import { Annotation, EMPTY_DESCRIPTOR, MediaType } from '../../../src/oci/media-
 import { parseReference } from '../../../src/oci/reference.js'
 
 const open = (dir: string) => new LayoutTarget(parseReference(`oci:${dir}`))
-const enc = (s: string) => new TextEncoder().encode(s)
 const readIndex = async (dir: string) =>
   JSON.parse(await readFile(join(dir, 'index.json'), 'utf8')) as { manifests: Array<{ digest: string; annotations?: Record<string, string> }> }
 const tagsOf = async (dir: string) => (await readIndex(dir)).manifests.map(d => d.annotations?.[Annotation.RefName])
 
 /** A manifest whose JSON is deliberately not in canonical form: the layout must keep it byte for byte. */
+/** Deliberately odd bytes (spacing, key order, non-ASCII): a store must keep them as they are. */
 function oddManifest(n: number): Uint8Array {
   const config = JSON.stringify({ mediaType: MediaType.Empty, digest: EMPTY_DESCRIPTOR.digest, size: 2 })
-  return enc(
+  return bytesOf(
     `{\n  "schemaVersion" : 2,   "mediaType":"${MediaType.ImageManifest}",\n "config": ${config}, "layers": [],\n "annotations": {"n":"${n}", "é": "ü"}\n}\n`
   )
 }
@@ -114,17 +115,8 @@ describe('LayoutTarget writes', () => {
     const refs = Array.from({ length: 20 }, (_, i) =>
       // a second target on the same directory: the lock is per directory, not per object
       open(dir).pushManifest(
-        enc(
-          JSON.stringify({
-            schemaVersion: 2,
-            mediaType: MediaType.ImageManifest,
-            artifactType: 'application/x.test',
-            config: EMPTY_DESCRIPTOR,
-            layers: [EMPTY_DESCRIPTOR],
-            subject,
-            annotations: { i: String(i) }
-          })
-        ),
+        imageManifest({ artifactType: 'application/x.test', config: EMPTY_DESCRIPTOR, layers: [EMPTY_DESCRIPTOR], subject, annotations: { i: String(i) } })
+          .bytes,
         MediaType.ImageManifest
       )
     )
@@ -139,14 +131,14 @@ describe('LayoutTarget writes', () => {
   })
 
   test('a manifest over 4 MiB is refused before anything is written', async () => {
-    const big = enc(JSON.stringify({ schemaVersion: 2, config: EMPTY_DESCRIPTOR, layers: [], annotations: { x: 'a'.repeat(4 * 1024 * 1024) } }))
+    const big = bytesOf({ schemaVersion: 2, config: EMPTY_DESCRIPTOR, layers: [], annotations: { x: 'a'.repeat(4 * 1024 * 1024) } })
     await expect(open(dir).pushManifest(big, MediaType.ImageManifest, 'big')).rejects.toMatchObject({ code: 'SIZE_EXCEEDED' })
     expect(await open(dir).blobExists(digestOf(big))).toBe(false)
   })
 
   test('malformed manifest bytes are refused', async () => {
     const err = await open(dir)
-      .pushManifest(enc('{"schemaVersion":2,"layers":[]}'), MediaType.ImageManifest, 'bad')
+      .pushManifest(bytesOf('{"schemaVersion":2,"layers":[]}'), MediaType.ImageManifest, 'bad')
       .catch(e => e)
     expect(isOciError(err, 'INVALID_RESPONSE')).toBe(true)
     expect(await tagsOf(dir)).not.toContain('bad')

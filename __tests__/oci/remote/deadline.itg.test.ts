@@ -10,7 +10,8 @@ import { describeError, exitCodeFor } from '../../../src/errors.js'
 import type { Logger } from '../../../src/log.js'
 import { Deadline } from '../../../src/oci/remote/deadline.js'
 import { checkAnnotated } from '../../../src/attach/check.js'
-import { pushImage, target } from './helpers.js'
+import { pushImage } from '../../../__fixtures__/builders.js'
+import { target } from './helpers.js'
 
 let dist: Distribution
 let proxy: FaultProxy

@@ -17,6 +17,17 @@ test('a wait is allowed only when it ends by the deadline; a restart starts a ne
   expect(d.allows(0)).toBe(false)
 })
 
+test("a caller's budget (a read-back's verify-timeout) ends where it says, whenever a call of it starts, and is named whole", () => {
+  let t = 1_000_000
+  const budget = { label: 'verify-timeout', ms: 30_000, startedAt: t }
+  t += 25_000 // a later read of the same read-back
+  const d = Deadline.of(budget, () => t)
+  expect(d.remainingMs()).toBe(5_000)
+  expect(d.allows(5_000)).toBe(true)
+  expect(d.allows(5_001)).toBe(false)
+  expect(d.describe()).toBe('verify-timeout (30 s)')
+})
+
 test('the default is the documented one', () => {
   expect(DEFAULT_DEADLINE_SECONDS).toBe(120)
   expect(new Deadline().describe()).toBe('the command deadline (120 s)')

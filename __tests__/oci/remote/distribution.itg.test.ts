@@ -12,7 +12,8 @@ import { MediaType } from '../../../src/oci/media-types.js'
 import { editReferrersIndex, fallbackTag } from '../../../src/oci/referrers.js'
 import { parseManifest, type ImageIndex } from '../../../src/oci/types.js'
 import { MAX_MANIFEST_BYTES } from '../../../src/oci/limits.js'
-import { enc, image, pushArtifact, pushImage, target } from './helpers.js'
+import { bytesOf, pushArtifact, pushImage, testImage } from '../../../__fixtures__/builders.js'
+import { target } from './helpers.js'
 
 let reg: Distribution
 let dir: string
@@ -49,9 +50,9 @@ describe('distribution 2.8', () => {
 
   test('a small blob goes up without a HEAD: POST ?digest= (ignored by distribution 2.8), then PUT', async () => {
     const t = target(reg.host, 'small')
-    const img = image('small')
-    const d = await t.pushBlob({ bytes: img.config })
-    expect(d.digest).toBe(digestOf(img.config))
+    const { config } = testImage('small')
+    const d = await t.pushBlob({ bytes: config.bytes })
+    expect(d.digest).toBe(digestOf(config.bytes))
     expect(t.requestCount.byKind['blob.head'] ?? 0).toBe(0)
     expect(t.requestCount.byKind['blob.upload.start']).toBe(1)
     expect(t.requestCount.byKind['blob.upload.put']).toBe(1)
@@ -105,16 +106,14 @@ describe('distribution 2.8', () => {
   test('a fallback tag that is not an index yields no referrers', async () => {
     const t = target(reg.host, 'notindex')
     const subject = await pushImage(t, 'ni')
-    const other = image('other')
-    await t.pushBlob({ bytes: other.config })
-    await t.pushBlob({ bytes: other.layer })
-    await t.pushManifest(other.manifest, MediaType.ImageManifest, fallbackTag(subject.digest))
+    // another image's manifest, tagged as if it were the subject's referrers index
+    await pushImage(t, 'other', fallbackTag(subject.digest))
     expect((await t.listReferrers(subject)).descriptors).toEqual([])
   })
 
   test('refuses a manifest over 4 MiB before sending anything', async () => {
     const t = target(reg.host, 'big')
-    const big = enc(JSON.stringify({ schemaVersion: 2, pad: 'x'.repeat(MAX_MANIFEST_BYTES) }))
+    const big = bytesOf({ schemaVersion: 2, pad: 'x'.repeat(MAX_MANIFEST_BYTES) })
     const before = t.requestCount.total
     await expect(t.pushManifest(big, MediaType.ImageManifest, 'big')).rejects.toMatchObject({ code: 'SIZE_EXCEEDED' })
     expect(t.requestCount.total).toBe(before)

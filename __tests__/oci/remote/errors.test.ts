@@ -2,17 +2,17 @@ import { describeError, exitCodeFor } from '../../../src/errors.js'
 import { codeForStatus, httpError, parseRegistryErrors } from '../../../src/oci/remote/errors.js'
 import { networkFailure } from '../../../src/oci/remote/failures.js'
 import { proxySettings } from '../../../src/oci/remote/proxy.js'
+import { bytesOf } from '../../../__fixtures__/builders.js'
 
-const enc = (s: string): Uint8Array => new TextEncoder().encode(s)
 const ctx = { op: 'push manifest', subject: 'localhost:5000/app', registry: 'localhost:5000', preposition: 'to' as const }
 
 describe('registry error bodies', () => {
   test('keeps code, message and detail of each entry', () => {
-    const body = enc(JSON.stringify({ errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown', detail: { Tag: 'x' } }, { code: 'DENIED' }] }))
+    const body = bytesOf({ errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown', detail: { Tag: 'x' } }, { code: 'DENIED' }] })
     expect(parseRegistryErrors(body)).toEqual([{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown', detail: { Tag: 'x' } }, { code: 'DENIED' }])
   })
   test.each([['<html>502</html>'], ['{}'], ['{"errors":"nope"}'], ['{"errors":[{"message":"no code"}]}'], ['']])('not an error body: %j', body => {
-    expect(parseRegistryErrors(enc(body))).toEqual([])
+    expect(parseRegistryErrors(bytesOf(body))).toEqual([])
   })
 })
 
@@ -61,16 +61,16 @@ describe('messages: what failed, then the cause, then what to do', () => {
     )
   })
   test("carry the registry's first error code and its words when they add something", () => {
-    const e = httpError(ctx, 404, enc('{"errors":[{"code":"NAME_UNKNOWN","message":"repository name not known to registry"}]}'))
+    const e = httpError(ctx, 404, bytesOf('{"errors":[{"code":"NAME_UNKNOWN","message":"repository name not known to registry"}]}'))
     expect(e.message).toBe('push manifest to localhost:5000/app: not found (404 NAME_UNKNOWN "repository name not known to registry")')
     expect(e.hasRegistryCode('NAME_UNKNOWN')).toBe(true)
-    expect(httpError(ctx, 404, enc('{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}')).message).toBe(
+    expect(httpError(ctx, 404, bytesOf('{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}')).message).toBe(
       'push manifest to localhost:5000/app: not found (404 MANIFEST_UNKNOWN)'
     )
   })
   test('every status ends with what to do: not found, refused, conflict, digest rejected', () => {
     const get = { ...ctx, op: 'fetch manifest v1', preposition: 'from' as const }
-    expect(describeError(httpError(get, 404, enc('{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}')))).toBe(
+    expect(describeError(httpError(get, 404, bytesOf('{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}')))).toBe(
       'fetch manifest v1 from localhost:5000/app: not found (404 MANIFEST_UNKNOWN). Check the tag or digest in image, and that the image was pushed to localhost:5000/app.'
     )
     expect(describeError(httpError({ ...ctx, op: 'fetch blob sha256:x', preposition: 'from' }, 404))).toMatch(/not found \(404\)\. The registry lost a blob/)
@@ -80,7 +80,7 @@ describe('messages: what failed, then the cause, then what to do', () => {
     )
     expect(describeError(httpError(get, 405))).toMatch(/request refused \(405\)\. Check that the image names a registry that serves the OCI distribution API/)
     expect(describeError(httpError(ctx, 409))).toMatch(/conflict \(409\)\. Another writer changed it at the same moment; run again\.$/)
-    expect(describeError(httpError(ctx, 400, enc('{"errors":[{"code":"DIGEST_INVALID"}]}')))).toMatch(
+    expect(describeError(httpError(ctx, 400, bytesOf('{"errors":[{"code":"DIGEST_INVALID"}]}')))).toMatch(
       /digest rejected \(400 DIGEST_INVALID\)\. The registry computed/
     )
   })

@@ -3,7 +3,8 @@ import { resolveIn } from '../../../__fixtures__/layout.js'
 import { describeError, type OciError } from '../../../src/errors.js'
 import { startTestRegistry, type TestRegistry } from '../../../__fixtures__/registry/index.js'
 import { clearSecrets, redact } from '../../../src/log.js'
-import { pushImage, target } from './helpers.js'
+import { pushImage } from '../../../__fixtures__/builders.js'
+import { target } from './helpers.js'
 
 const USER = { username: 'ci-user', password: 'ci-pass-123' }
 const registries: TestRegistry[] = []

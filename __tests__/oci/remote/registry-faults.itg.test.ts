@@ -9,7 +9,8 @@ import { startTestRegistry, type TestRegistry } from '../../../__fixtures__/regi
 import { digestOf } from '../../../src/oci/digest.js'
 import { MediaType } from '../../../src/oci/media-types.js'
 import { MAX_MANIFEST_BYTES } from '../../../src/oci/limits.js'
-import { enc, pushImage, target } from './helpers.js'
+import { bytesOf, pushImage } from '../../../__fixtures__/builders.js'
+import { target } from './helpers.js'
 
 const USER = { username: 'ci-user', password: 'ci-pass-123' }
 let reg: TestRegistry
@@ -133,7 +134,7 @@ describe('uploads', () => {
   test('503 on upload start is retried (the POST has no effect until completed)', async () => {
     const t = target(reg.host, 'poststart')
     reg.addFault({ match: { method: 'POST' }, status: 503, times: 2 })
-    const d = await t.pushBlob({ bytes: enc('post retry') })
+    const d = await t.pushBlob({ bytes: bytesOf('post retry') })
     expect(await t.blobExists(d.digest)).toBe(true)
     expect(t.requestCount.byKind['blob.upload.start']).toBe(3)
   })
@@ -179,7 +180,7 @@ describe('integrity and limits', () => {
 
   test('a manifest over 4 MiB is refused when fetched', async () => {
     const t = target(reg.host, 'huge')
-    const bytes = enc(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.ImageManifest, pad: 'x'.repeat(MAX_MANIFEST_BYTES) }))
+    const bytes = bytesOf({ schemaVersion: 2, mediaType: MediaType.ImageManifest, pad: 'x'.repeat(MAX_MANIFEST_BYTES) })
     const digest = reg.putManifest('huge', bytes, MediaType.ImageManifest, 'huge')
     await expect(t.fetchManifest('huge')).rejects.toMatchObject({ code: 'SIZE_EXCEEDED' })
     await expect(t.fetchManifest(digest)).rejects.toMatchObject({ code: 'SIZE_EXCEEDED', message: expect.stringContaining('4194304-byte limit') })
@@ -189,9 +190,9 @@ describe('integrity and limits', () => {
   test('a manifest of exactly 4 MiB passes', async () => {
     const t = target(reg.host, 'edge')
     const head = `{"schemaVersion":2,"mediaType":"${MediaType.ImageManifest}","config":{"mediaType":"${MediaType.Empty}","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},"layers":[],"pad":"`
-    const bytes = enc(`${head + 'x'.repeat(MAX_MANIFEST_BYTES - head.length - 2)}"}`)
+    const bytes = bytesOf(`${head + 'x'.repeat(MAX_MANIFEST_BYTES - head.length - 2)}"}`)
     expect(bytes.length).toBe(MAX_MANIFEST_BYTES)
-    reg.putBlob('edge', enc('{}'))
+    reg.putBlob('edge', bytesOf('{}'))
     const pushed = await t.pushManifest(bytes, MediaType.ImageManifest, 'edge')
     expect((await t.fetchManifest('edge')).descriptor).toEqual(pushed.descriptor)
   })

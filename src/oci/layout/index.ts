@@ -10,8 +10,8 @@
  *   is a referrer, and referrers must stay findable when tags move, so it gets an untagged entry.
  * - A referrer is also added to the subject's fallback index (tag `sha256-<hex>`, the referrers
  *   tag schema) inside `pushManifest`, so regctl (which reads that tag in layouts) and ORAS (which
- *   scans) both find it, and callers need no layout-specific step: the layout declares
- *   `referrersIndexedBy: 'store'`.
+ *   scans) both find it, and callers need no layout-specific step: the layout indexes referrers
+ *   itself (`pushReferrers` answers `indexedBy: 'layout'`).
  * - index.json edits are serialized per directory in this process and re-read inside the lock.
  */
 import { silentLogger, type Logger } from '../../log.js'
@@ -20,7 +20,18 @@ import { parseDigest } from '../digest.js'
 import { MANIFEST_MEDIA_TYPES } from '../media-types.js'
 import { formatReference, type ImageRef } from '../reference.js'
 import { manifestMediaType, parseManifest, type Descriptor, type ManifestBlob } from '../types.js'
-import type { BlobSource, ListReferrersOptions, PushBlobOptions, PushManifestResult, ReferrersCapability, ReferrersListing, Target } from '../target.js'
+import type {
+  BlobSource,
+  IndexedBy,
+  ListReferrersOptions,
+  PushBlobOptions,
+  PushedReferrers,
+  PushManifestResult,
+  ReferrerManifest,
+  ReferrersCapability,
+  ReferrersListing,
+  Target
+} from '../target.js'
 import { blobExists, readBlob, writeBlobBytes, writeBlobFile } from './blobs.js'
 import { addUntagged, findTag, readIndex, refNameOf, setTag, writeIndex } from './index-file.js'
 import { MAX_MANIFEST_BYTES } from '../limits.js'
@@ -33,7 +44,6 @@ export interface LayoutTargetOptions {
 
 export class LayoutTarget implements Target {
   readonly ref: ImageRef
-  readonly capabilities = { referrersIndexedBy: 'store', deletesManifests: true } as const
   private readonly dir: string
   private readonly logger: Logger
 
@@ -121,16 +131,26 @@ export class LayoutTarget implements Target {
   }
 
   /**
+   * Push referrers: each push indexes itself (index.json and the subject's fallback index, under
+   * the layout lock), so they go at once; the scan that follows is the listing that shows them.
+   */
+  async pushReferrers(subject: Descriptor, manifests: ReferrerManifest[]): Promise<PushedReferrers> {
+    const settled = await Promise.allSettled(manifests.map(m => this.pushManifest(m.bytes, m.descriptor.mediaType)))
+    const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+    if (failure) throw failure.reason
+    return { indexedBy: 'layout', listing: await this.listReferrers(subject) }
+  }
+
+  /** A layout finds every stored manifest with a `subject` by scanning: they are findable as they are, and nothing is asked. */
+  async indexReferrers(_subject: Descriptor, _referrers: () => Promise<Descriptor[]>): Promise<IndexedBy> {
+    return 'layout'
+  }
+
+  /**
    * Unlist a manifest: drop its untagged index.json entries and its entry in its subject's fallback
    * index. The blob stays (other manifests may share it); tagged entries are left alone, since a tag
    * is the user's. Used to replace a re-run's superseded referrer.
    */
-  /** a layout indexes its referrers itself: nothing a push reveals changes that */
-  noteReferrersCapability(): void {}
-
-  /** a layout does not retry, so it has no deadline to restart */
-  restartDeadline(): void {}
-
   async deleteManifest(digest: string): Promise<void> {
     await this.open()
     const bytes = await readBlob(this.dir, digest, 'manifest', MAX_MANIFEST_BYTES)
@@ -145,6 +165,7 @@ export class LayoutTarget implements Target {
     })
   }
 
+  /** Whether the layout holds the blob (not part of `Target`). */
   async blobExists(digest: string): Promise<boolean> {
     await this.open()
     return blobExists(this.dir, digest)
@@ -172,6 +193,7 @@ export class LayoutTarget implements Target {
     return { mediaType, digest, size }
   }
 
+  /** A layout serves no referrers API (not part of `Target`). */
   async referrersCapability(): Promise<ReferrersCapability> {
     return 'unsupported'
   }

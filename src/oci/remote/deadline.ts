@@ -1,10 +1,13 @@
 /**
  * One deadline per command for every retry and `Retry-After` wait against a registry: a wait that
  * would end past it is not taken, the command fails at once (exit 3) and says why. Reads after
- * writes (attach's verification) restart it at `verify-timeout`; everything else has
- * DEFAULT_DEADLINE_SECONDS from the moment the target is opened. A request in flight is bounded by
+ * writes (attach's verification) pass a deadline of their own, `verify-timeout` from the start of
+ * the read-back (ReadOptions.deadline); everything else has DEFAULT_DEADLINE_SECONDS from the
+ * moment the target is opened. A request in flight is bounded by
  * the idle timeout instead (an upload that makes progress is never cut short).
  */
+
+import type { TimeBudget } from '../target.js'
 
 /** Retrying and waiting stop this long after a command opened its registry (README: "Time budget"). */
 export const DEFAULT_DEADLINE_SECONDS = 120
@@ -22,6 +25,13 @@ export class Deadline {
     this.at = now() + ms
     this.seconds = ms / 1000
     this.label = label
+  }
+
+  /** The deadline a caller's budget sets (a read-back's verify-timeout, from its start). */
+  static of(budget: TimeBudget, now: () => number = Date.now): Deadline {
+    const d = new Deadline(budget.ms, budget.label, now)
+    d.at = budget.startedAt + budget.ms
+    return d
   }
 
   /** Start again: `ms` from now, named `label` in messages (`verify-timeout`). */

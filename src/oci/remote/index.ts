@@ -5,12 +5,27 @@
 import { UsageError } from '../../errors.js'
 import { silentLogger, type Logger } from '../../log.js'
 import type { ImageRef } from '../reference.js'
-import type { BlobSource, ListReferrersOptions, PushBlobOptions, PushManifestResult, ReferrersCapability, ReferrersListing, Target } from '../target.js'
+import type {
+  BlobSource,
+  IndexedBy,
+  ListReferrersOptions,
+  PushBlobOptions,
+  PushedReferrers,
+  PushManifestResult,
+  PushReferrersOptions,
+  ReadOptions,
+  ReferrerManifest,
+  ReferrersCapability,
+  ReferrersListing,
+  Target,
+  TimeBudget
+} from '../target.js'
 import type { Descriptor, ManifestBlob } from '../types.js'
 import { blobExists, fetchBlob, pushBlob } from './blobs.js'
 import type { RepoContext } from './context.js'
 import { maskCredentials, resolveCredentials, type Credentials } from './credentials.js'
 import { Deadline } from './deadline.js'
+import { ReferrerIndexing, type RegistryPort } from './indexing.js'
 import { proxySettings, type ProxySettings } from './proxy.js'
 import { deleteManifest, fetchManifest, manifestExists, pushManifest } from './manifests.js'
 import { listReferrers, pingReferrers, ReferrersState } from './referrers.js'
@@ -43,10 +58,10 @@ export interface RemoteOptions {
 
 export class RemoteTarget implements Target {
   readonly ref: ImageRef
-  readonly capabilities = { referrersIndexedBy: 'registry', deletesManifests: true } as const
   private readonly transport: Transport
   private readonly ctx: RepoContext
   private readonly referrers = new ReferrersState()
+  private readonly indexing: ReferrerIndexing
 
   constructor(ref: ImageRef, opts: RemoteOptions = {}) {
     if (ref.kind !== 'registry') throw new UsageError(`${ref.original} is an OCI layout, not a registry reference`)
@@ -72,14 +87,32 @@ export class RemoteTarget implements Target {
       ...(opts.userAgent ? { userAgent: opts.userAgent } : {})
     })
     this.ctx = { ref, transport: this.transport, logger, subject }
+    this.indexing = new ReferrerIndexing(logger)
+  }
+
+  /** The repository's context, with `deadline` for retries and waits when one is given. */
+  private within(deadline: TimeBudget | undefined): RepoContext {
+    return deadline ? { ...this.ctx, transport: this.transport.within(Deadline.of(deadline)) } : this.ctx
+  }
+
+  /**
+   * What indexing uses, each call within `deadline` when one is given. Manifests are read and
+   * referrers listed through this object's own methods, so a wrapper around it sees those calls.
+   */
+  private port(deadline: TimeBudget | undefined): RegistryPort {
+    if (!deadline) return this
+    const ctx = this.within(deadline)
+    return {
+      describe: () => this.describe(),
+      fetchManifest: reference => this.fetchManifest(reference, { deadline }),
+      manifestExists: digest => manifestExists(ctx, digest),
+      pushManifest: (bytes, mediaType, tag) => this.pushIn(ctx, bytes, mediaType, tag),
+      listReferrers: (subject, opts) => this.listReferrers(subject, { ...opts, deadline })
+    }
   }
 
   describe(): string {
     return this.ctx.subject
-  }
-
-  restartDeadline(ms: number, label: string): void {
-    this.transport.deadline.restart(ms, label)
   }
 
   /** HTTP requests made so far (retries, redirects and token requests included), by kind. */
@@ -87,25 +120,43 @@ export class RemoteTarget implements Target {
     return { total: this.transport.count.total, byKind: { ...this.transport.count.byKind } }
   }
 
-  fetchManifest(reference: string | Descriptor): Promise<ManifestBlob> {
-    return fetchManifest(this.ctx, reference)
+  fetchManifest(reference: string | Descriptor, opts: ReadOptions = {}): Promise<ManifestBlob> {
+    return fetchManifest(this.within(opts.deadline), reference)
   }
 
   manifestExists(digest: string): Promise<boolean> {
     return manifestExists(this.ctx, digest)
   }
 
-  async pushManifest(bytes: Uint8Array, mediaType: string, tag?: string): Promise<PushManifestResult> {
-    const result = await pushManifest(this.ctx, bytes, mediaType, tag)
+  pushManifest(bytes: Uint8Array, mediaType: string, tag?: string): Promise<PushManifestResult> {
+    return this.pushIn(this.ctx, bytes, mediaType, tag)
+  }
+
+  private async pushIn(ctx: RepoContext, bytes: Uint8Array, mediaType: string, tag?: string): Promise<PushManifestResult> {
+    const result = await pushManifest(ctx, bytes, mediaType, tag)
     // a hint only (ECR has sent it without serving the API): reads still confirm with a ping
     if (result.subjectAccepted) this.referrers.note('supported', 'header')
     return result
+  }
+
+  /**
+   * Push referrers and keep them findable: the referrers API where the registry serves it (its
+   * `OCI-Subject` answer confirmed by a listing), else the referrers tag schema (src/oci/remote/indexing.ts).
+   */
+  pushReferrers(subject: Descriptor, manifests: ReferrerManifest[], opts: PushReferrersOptions = {}): Promise<PushedReferrers> {
+    return this.indexing.push(this.port(opts.deadline), subject, manifests, opts)
+  }
+
+  /** List manifests already stored in `subject`'s referrers tag, where this registry needs the tag schema. */
+  indexReferrers(subject: Descriptor, referrers: () => Promise<Descriptor[]>, opts: PushReferrersOptions = {}): Promise<IndexedBy> {
+    return this.indexing.index(this.port(opts.deadline), subject, referrers, opts, () => pingReferrers(this.ctx, this.referrers, subject.digest))
   }
 
   deleteManifest(digest: string): Promise<void> {
     return deleteManifest(this.ctx, digest)
   }
 
+  /** Whether the repository holds the blob (not part of `Target`: pushBlob asks itself). */
   blobExists(digest: string): Promise<boolean> {
     return blobExists(this.ctx, digest)
   }
@@ -118,19 +169,12 @@ export class RemoteTarget implements Target {
     return pushBlob(this.ctx, source, opts)
   }
 
-  /**
-   * Record what is known about the referrers API. `source: 'header'` (default; a PUT answered
-   * `OCI-Subject`) is a hint that a ping still confirms before reads trust it; `'ping'` is final.
-   */
-  noteReferrersCapability(c: ReferrersCapability, source: 'header' | 'ping' = 'header'): void {
-    this.referrers.note(c, source)
-  }
-
+  /** Whether the registry serves the referrers API (a ping, answered once; not part of `Target`). */
   referrersCapability(): Promise<ReferrersCapability> {
     return pingReferrers(this.ctx, this.referrers, this.ref.digest)
   }
 
-  listReferrers(subject: Descriptor, opts?: ListReferrersOptions): Promise<ReferrersListing> {
-    return listReferrers(this.ctx, this.referrers, subject, opts)
+  listReferrers(subject: Descriptor, opts: ListReferrersOptions = {}): Promise<ReferrersListing> {
+    return listReferrers(this.within(opts.deadline), this.referrers, subject, opts)
   }
 }

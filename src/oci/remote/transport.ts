@@ -54,7 +54,7 @@ export class Transport {
   readonly origin: string
   readonly count: RequestCount = { total: 0, byKind: {} }
   readonly auth: Authorizer
-  /** retries and waits stop here; reads after writes restart it at verify-timeout */
+  /** retries and waits stop here; a read-back uses its own (within) */
   readonly deadline: Deadline
   private readonly timeoutMs: number
   private readonly retries: number
@@ -78,6 +78,16 @@ export class Transport {
     this.deadline = opts.deadline ?? new Deadline()
     this.auth = new Authorizer(opts.registry, opts.subject, opts.credentials, req => this.raw(req), this.logger)
     this.registryCheck = new RegistryCheck(spec => this.request(spec), this.origin, opts)
+  }
+
+  /**
+   * This transport, with its connections, tokens and counts, whose retries and waits end at
+   * `deadline` instead (a read-back's verify-timeout). Token requests keep the transport's own.
+   */
+  within(deadline: Deadline): Transport {
+    const scoped = Object.create(this) as Transport
+    Object.defineProperty(scoped, 'deadline', { value: deadline })
+    return scoped
   }
 
   url(path: string): string {
