@@ -84,8 +84,11 @@ async function rawRegistryText(reg: RegistryUnderTest, repo: string, subject: st
     if (m.config) await blob(m.config.digest)
     for (const l of m.layers ?? []) await blob(l.digest)
   }
-  const tags = ((await (await fetch(`${base}/tags/list`)).json()) as { tags?: string[] }).tags ?? []
-  for (const t of tags) await manifest(t)
+  // every tag the registry lists (the in-process registry lists none: the tag pushed, then)
+  const listing = await fetch(`${base}/tags/list`)
+  const body = await listing.text()
+  const tags = listing.status === 200 ? ((JSON.parse(body) as { tags?: string[] }).tags ?? []) : []
+  for (const t of new Set([...tags, 'v1'])) await manifest(t)
   for (const d of await reg.referrers(repo, subject)) await manifest(d.digest)
   return parts.join('\n')
 }
