@@ -23,6 +23,8 @@ const PRELOAD = join(ROOT, 'scripts', 'bench', 'rss-preload.cjs')
 const PEER = join(ROOT, 'scripts', 'bench', 'peer.mjs')
 const RECORDER = join(ROOT, '__fixtures__', 'load-recorder.mjs')
 const MiB = 1024 * 1024
+/** An age public key (X25519) for the private-part load case: encrypting needs no identity. */
+const BENCH_RECIPIENT = 'age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p'
 const SPDX = 'application/spdx+json'
 
 // ---------------------------------------------------------------------------------------------- args
@@ -503,7 +505,10 @@ log(`case 6: load time, ${LOAD_RUNS} runs each; what dist/ weighs and which of i
   results.loads = {
     action: await loads([ACTION]),
     cli: await loads([CLI, '--help']),
-    glob: await loads([CLI, 'attach', `oci:${layout}:v1`, '--sbom', join(WORK, 'load.*.json')])
+    glob: await loads([CLI, 'attach', `oci:${layout}:v1`, '--sbom', join(WORK, 'load.*.json')]),
+    // a private part (sealed with age) and a policy (CEL): each loads its own chunks, only then
+    private: await loads([CLI, 'attach', `oci:${layout}:v1`, '--private', '{"ticket":"bench"}', '--recipients', BENCH_RECIPIENT]),
+    policy: await loads([CLI, 'verify', `oci:${layout}:v1`, '--policy', 'metadata.schemaVersion >= 1'])
   }
   results.dist = readdirSync(DIST, { recursive: true })
     .map(String)
@@ -598,6 +603,19 @@ L.push('')
   const { action, cli, glob } = results.loads
   const atStart = new Set([...action, ...cli])
   const globChunks = glob.filter(f => !atStart.has(f))
+  const privateChunks = results.loads.private.filter(f => !atStart.has(f))
+  const policyChunks = results.loads.policy.filter(f => !atStart.has(f))
+  // a chunk by what it holds: the CEL library, the age library, or our code around each
+  const chunkRole = f => {
+    const text = readFileSync(join(DIST, f), 'utf8')
+    if (policyChunks.includes(f)) return text.includes('class CelError') ? 'the CEL library, @marcbachmann/cel-js (policy)' : 'our CEL checks and rows (policy)'
+    if (privateChunks.includes(f))
+      return text.includes('age-encryption.org/v1')
+        ? 'the age library, age-encryption, and noble (private part)'
+        : 'the private part: sealing and opening with age'
+    if (globChunks.includes(f)) return 'a chunk for SBOM globs (tinyglobby)'
+    return 'a chunk of the Sigstore clients (signing, signer checks)'
+  }
   const role = f =>
     f === 'index.js'
       ? 'the action (action.yml `main`)'
@@ -606,9 +624,7 @@ L.push('')
         : f === 'bundle.js'
           ? 'the code of both (ncc, minified)'
           : /^\d+\.index\.js$/.test(f)
-            ? globChunks.includes(f)
-              ? 'a chunk for SBOM globs (tinyglobby)'
-              : 'a chunk of the Sigstore clients (signing, signer checks)'
+            ? chunkRole(f)
             : f === 'licenses.txt'
               ? 'the licences of the bundled packages'
               : f === 'SOURCES.sha256'
@@ -621,7 +637,7 @@ L.push('')
   L.push(`### dist/: ${(total / 1e6).toFixed(2)} MB in ${results.dist.length} files, and what loads at start`)
   L.push('')
   L.push(
-    `One ncc build (scripts/bundle.mjs) that both entries load. Loaded at start (recorded with __fixtures__/load-recorder.mjs): the action ${action.map(f => `\`${f}\``).join(' + ')}, \`cli.js --help\` ${cli.map(f => `\`${f}\``).join(' + ')}; an attach with an SBOM glob also ${globChunks.map(f => `\`${f}\``).join(' + ') || 'nothing more'}. The chunks load only when a command signs, checks a signer or expands a glob.`
+    `One ncc build (scripts/bundle.mjs) that both entries load. Loaded at start (recorded with __fixtures__/load-recorder.mjs): the action ${action.map(f => `\`${f}\``).join(' + ')}, \`cli.js --help\` ${cli.map(f => `\`${f}\``).join(' + ')}; an attach with an SBOM glob also ${globChunks.map(f => `\`${f}\``).join(' + ') || 'nothing more'}; an attach with a private part also ${privateChunks.map(f => `\`${f}\``).join(' + ') || 'nothing more'}; a verify with a policy also ${policyChunks.map(f => `\`${f}\``).join(' + ') || 'nothing more'}. The chunks load only when a command signs, checks a signer, expands a glob, seals or opens a private part, or checks a policy.`
   )
   L.push('')
   L.push('| file | bytes | what | loaded by |')

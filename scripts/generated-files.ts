@@ -7,7 +7,7 @@
 import { z } from 'zod'
 import { actionDescription } from '../src/input-scope.js'
 import { INPUT_SPECS, OUTPUT_SPECS } from '../src/inputs.js'
-import { buildMetadataSchema, METADATA_SCHEMA_VERSION } from '../src/metadata/schema.js'
+import { SCHEMAS_BY_VERSION } from '../src/metadata/schema.js'
 import { outputDescription } from '../src/output-specs.js'
 
 /** action.yml's description: the Marketplace shows at most 125 characters of it. */
@@ -39,9 +39,9 @@ export function renderActionYml(): string {
   return lines.join('\n')
 }
 
-/** The published JSON Schema of the build metadata document: z.toJSONSchema of the one zod schema. */
-export function renderMetadataSchema(): string {
-  return `${JSON.stringify(z.toJSONSchema(buildMetadataSchema), null, 2)}\n`
+/** The published JSON Schema of one version of the build metadata document: z.toJSONSchema of its zod schema. */
+export function renderMetadataSchema(version: keyof typeof SCHEMAS_BY_VERSION): string {
+  return `${JSON.stringify(z.toJSONSchema(SCHEMAS_BY_VERSION[version]), null, 2)}\n`
 }
 
 export interface GeneratedFile {
@@ -54,7 +54,8 @@ export interface GeneratedFile {
 
 export const GENERATED_FILES: GeneratedFile[] = [
   { path: 'action.yml', from: 'src/inputs.ts', render: renderActionYml },
-  { path: `schema/build-metadata.v${METADATA_SCHEMA_VERSION}.json`, from: 'src/metadata/schema.ts', render: renderMetadataSchema }
+  // every version a reader may meet: 1 (no private part) and 2 (version 1 and the private part)
+  ...([1, 2] as const).map(v => ({ path: `schema/build-metadata.v${v}.json`, from: 'src/metadata/schema.ts', render: () => renderMetadataSchema(v) }))
 ]
 
 /** The line a test fails with when a committed file differs from what its source renders. */

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The one test command (npm test). On a fresh Debian machine it installs what it needs first:
-# node modules, Debian's distribution registry (docker-registry), htpasswd (apache2-utils) and
-# openssl (the TLS tests make a private CA).
+# node modules, Debian's distribution registry (docker-registry), htpasswd (apache2-utils),
+# openssl (the TLS tests make a private CA) and age (the private part is decrypted with the age CLI too).
 # Then: type-check, lint, the dist/ check, and jest twice: every test on the `node` on PATH (the lowest
 # Node package.json's engines claims: CI installs Node 20), then on the Node action.yml declares
 # (node24, installed from the npm registry by scripts/action-node.mjs) the unit tests and every suite
@@ -20,12 +20,13 @@ need_pkgs=()
 command -v docker-registry >/dev/null 2>&1 || [ -x /usr/bin/docker-registry ] || need_pkgs+=(docker-registry)
 command -v htpasswd >/dev/null 2>&1 || need_pkgs+=(apache2-utils)
 command -v openssl >/dev/null 2>&1 || need_pkgs+=(openssl)
+command -v age >/dev/null 2>&1 || need_pkgs+=(age)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   log "installing ${need_pkgs[*]} from Debian's packages"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 || true
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >&2 \
-    || { echo "could not install ${need_pkgs[*]}: the registry tests need Debian's docker-registry package" >&2; exit 1; }
+    || { echo "could not install ${need_pkgs[*]}: the registry tests need Debian's docker-registry package (and age, for the private part)" >&2; exit 1; }
 fi
 # the package's own service must not hold a port or storage of ours; tests start their own instances
 if command -v docker-registry >/dev/null 2>&1; then :; else echo "docker-registry is missing after install" >&2; exit 1; fi

@@ -104,8 +104,9 @@ const SPECS = [
     commands: ['verify'],
     instead: 'run verify to check what is attached',
     description:
-      'For verify: what must be present, newline or comma separated: metadata, sbom, provenance, signature (a cosign v3 signature), a predicate type ' +
-      'URI (https://slsa.dev/provenance/v1), or artifactType strings. Keywords in any case.'
+      'For verify: what must be present, newline or comma separated: metadata, sbom, provenance, signature (a cosign v3 signature), private (a ' +
+      'private part in the metadata; with identity, one it opens), a predicate type URI (https://slsa.dev/provenance/v1), or artifactType ' +
+      'strings. Keywords in any case.'
   },
   {
     name: 'revision',
@@ -217,6 +218,54 @@ const SPECS = [
       "repositories). Default: Sigstore's public-good root through TUF, when a signer is given."
   },
   {
+    name: 'private',
+    type: 'raw',
+    commands: ['attach'],
+    instead: 'run attach to write a private part; verify and get read it with identity',
+    description:
+      'Private fields as a JSON object, encrypted with age for recipients and stored as the private part of the document (version 2); only the ' +
+      'recipients can read them. Never logged, never in an output.'
+  },
+  {
+    name: 'private-file',
+    commands: ['attach'],
+    instead: 'run attach to write a private part; verify and get read it with identity',
+    description: 'Path of a JSON file with private fields (merged with private; the private input wins on conflicts).'
+  },
+  {
+    name: 'recipients',
+    type: 'lines',
+    commands: ['attach'],
+    instead: 'run attach to write a private part',
+    description:
+      'The age public keys private is encrypted for, one per line: X25519 (age1…, as age-keygen prints them), post-quantum (age1pq1…) or hardware ' +
+      'key (age1tag1…) recipients. Any age implementation (age, rage) decrypts the part with a matching identity.'
+  },
+  {
+    name: 'identity',
+    commands: ['verify', 'get'],
+    instead: 'the private part is read by verify (policy, require: private) and get (artifact-type: private)',
+    description:
+      'For verify and get: an age identity file (AGE-SECRET-KEY-1… lines, as age-keygen writes it) that opens the private part; also taken from ' +
+      'the OCI_BUILD_METADATA_IDENTITY environment variable. Masked; the decrypted part is never logged.'
+  },
+  {
+    name: 'policy',
+    type: 'lines',
+    commands: ['verify'],
+    instead: 'run verify to check release conditions',
+    description:
+      'For verify: release conditions in CEL, one expression per line, each a row of the gate, over metadata, provenance, sbom, image, signer, now ' +
+      'and (with identity) private, e.g. metadata.source.ref == "refs/heads/main". An expression that does not parse or type-check stops the gate ' +
+      'before any request (exit 2).'
+  },
+  {
+    name: 'policy-file',
+    commands: ['verify'],
+    instead: 'run verify to check release conditions',
+    description: 'For verify: a file of CEL expressions, one per line (lines starting with // are comments), checked with policy.'
+  },
+  {
     name: 'matrix',
     actionDefault: '${{ toJSON(matrix) }}',
     commands: ['attach'],
@@ -230,7 +279,8 @@ const SPECS = [
     commands: ['discover', 'get'],
     instead: 'verify requires an artifactType with require',
     description:
-      'For discover: show only referrers of this artifactType. For get: what to read: metadata (default), sbom, provenance, or an artifactType string.'
+      'For discover: show only referrers of this artifactType. For get: what to read: metadata (default), sbom, provenance, private (the ' +
+      'private part, decrypted with identity), or an artifactType string.'
   },
   {
     name: 'artifact',

@@ -17,6 +17,8 @@ import { parseReference } from './oci/reference.js'
 import { parseSigstoreSetting } from './sign/instance.js'
 import { parseExpectedSigner } from './sign/signer.js'
 import { ARTIFACT_KINDS, isArtifactKind, parseRequirement, REQUIREMENT_FORMS } from './verify/requirements.js'
+import { privateRules } from './private/options.js'
+import { policyRules } from './policy/options.js'
 
 export { type Command, INPUT_SPECS, type Mode } from './input-specs.js'
 export type { RawInputs } from './input-fields.js'
@@ -87,12 +89,12 @@ const F = {
     }
     return names
   }),
-  // get reads what attach writes (a keyword, any case) or an artifactType; not signature's or predicates' statements
+  // get reads what attach writes (a keyword, any case), the private part, or an artifactType; not signature's or predicates' statements
   'artifact-type': FIELDS['artifact-type'].transform((given, ctx) => {
     if (given === undefined) return undefined
     const parsed = parseRequirement(given)
-    if (parsed && (parsed.kind === 'artifactType' || isArtifactKind(parsed.kind))) return parsed.name
-    issue(ctx, `input artifact-type "${given}" is neither ${ARTIFACT_KINDS.join(', ')} nor an artifactType (type/subtype). Give one of those`)
+    if (parsed && (parsed.kind === 'artifactType' || isArtifactKind(parsed.kind) || parsed.kind === 'private')) return parsed.name
+    issue(ctx, `input artifact-type "${given}" is neither ${ARTIFACT_KINDS.join(', ')}, private nor an artifactType (type/subtype). Give one of those`)
     return undefined
   })
 }
@@ -199,13 +201,26 @@ const readSection = z
     summary: f.summary
   }))
 
+/** The private part (src/private/options.ts): what to encrypt, for whom, and the identities that open it. */
+const privateSection = z
+  .object({ private: F.private, 'private-file': F['private-file'], recipients: F.recipients, identity: F.identity })
+  .transform((f, ctx) => privateRules(f, ctx))
+
+/** The release conditions in CEL (src/policy/options.ts; parsed and type-checked when verify starts). */
+const policySection = z.object({ policy: F.policy, 'policy-file': F['policy-file'] }).transform((f, ctx) => policyRules(f, ctx))
+
 /** The sections together: each parses the same raw inputs, zod runs them all and merges their values. */
-const inputsSchema = z.intersection(z.intersection(z.intersection(subjectSection, registrySection), z.intersection(attachSection, gateSection)), readSection)
+const inputsSchema = z.intersection(
+  z.intersection(z.intersection(z.intersection(subjectSection, registrySection), z.intersection(attachSection, gateSection)), readSection),
+  z.intersection(privateSection, policySection)
+)
 
 export type Inputs = z.output<typeof inputsSchema>
 
 /** The inputs each section reads: every input of the table, once (a test holds them to it). */
-export const SECTION_INPUTS = [subjectSection, registrySection, attachSection, gateSection, readSection].map(s => Object.keys(s.in.shape))
+export const SECTION_INPUTS = [subjectSection, registrySection, attachSection, gateSection, readSection, privateSection, policySection].map(s =>
+  Object.keys(s.in.shape)
+)
 
 /**
  * Validate raw strings into `Inputs`, or throw one UsageError naming every problem: on one line,

@@ -11,8 +11,8 @@ import type { Target } from './oci/target.js'
 import type { Descriptor } from './oci/types.js'
 import type { RequirementKeyword } from './verify/requirements.js'
 
-/** What attach writes: the gate's keywords but `signature` (src/verify/requirements.ts). */
-export type AttachmentKind = Exclude<RequirementKeyword, 'signature'>
+/** What attach writes: the gate's keywords but `signature` and `private` (a part of the metadata) (src/verify/requirements.ts). */
+export type AttachmentKind = Exclude<RequirementKeyword, 'signature' | 'private'>
 
 export interface RequirementResult {
   requirement: string
@@ -29,6 +29,8 @@ export interface RequirementResult {
   signedBy?: string
   /** one line: what was found, or what is missing and why */
   detail: string
+  /** `policy`: a row of a CEL condition (the requirement is the expression; the detail says how it came out) */
+  kind?: 'policy'
 }
 
 /** A referrer and the referrers of it (as `oras discover` nests them). */

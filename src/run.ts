@@ -26,6 +26,8 @@ export function openOptions(inputs: Inputs): OpenOptions {
 export async function run(inputs: Inputs, deps: RunDeps): Promise<Result> {
   const { logger } = deps
   if (inputs.password) addSecret(inputs.password)
+  // the private input is a secret from the start: it is only ever encrypted (src/private/)
+  addSecret(inputs.private)
   const ref = inputs.ref
   const open = deps.openTarget ?? ((r: ImageRef, i: Inputs, l: Logger) => openTarget(r, openOptions(i), l, deps.env))
   const target = open(ref, inputs, logger)

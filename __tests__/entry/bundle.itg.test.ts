@@ -90,6 +90,55 @@ test('an SBOM glob loads one chunk of dist/ on demand, and the attach goes throu
   expect(files.slice(2)).toEqual([expect.stringMatching(/^\d+\.index\.js$/)])
 })
 
+/** What a chunk of dist/ holds, told by its content: the CEL library, or the age library. */
+function chunkKinds(files: string[]): string[] {
+  return files
+    .filter(f => /^\d+\.index\.js$/.test(f))
+    .map(f => readFileSync(join(DIST, f), 'utf8'))
+    .flatMap(text => [...(text.includes('class CelError') ? ['cel'] : []), ...(text.includes('age-encryption.org/v1') ? ['age'] : [])])
+    .sort()
+}
+
+test('a policy loads the CEL code, and a private part the age code, each only then', async () => {
+  const layout = await copyFixtureLayout()
+  const work = await mkdtemp(join(tmpdir(), 'obm-loads-'))
+  const keyFile = join(work, 'key.txt')
+  const age = await import('age-encryption')
+  const identity = await age.generateIdentity()
+  await writeFile(keyFile, `${identity}\n`)
+  const recipient = await age.identityToRecipient(identity)
+
+  const attachLoads = join(work, 'attach')
+  const attach = await runCli(
+    ['attach', `oci:${layout}:v1`, '--private', '{"ticket":"INC-1"}', '--recipients', recipient],
+    { OBM_LOADED_FILES: attachLoads },
+    undefined,
+    ['--import', RECORDER]
+  )
+  expect({ code: attach.code, stderr: attach.stderr }).toEqual({ code: 0, stderr: '' })
+  const attached = await loaded(attachLoads)
+  expect(attached.slice(0, 2)).toEqual(['cli.js', 'bundle.js'])
+  expect(chunkKinds(attached)).toEqual(['age'])
+
+  const verifyLoads = join(work, 'verify')
+  const verify = await runCli(['verify', `oci:${layout}:v1`, '--policy', 'metadata.schemaVersion == 2'], { OBM_LOADED_FILES: verifyLoads }, undefined, [
+    '--import',
+    RECORDER
+  ])
+  expect({ code: verify.code, stderr: verify.stderr }).toEqual({ code: 0, stderr: '' })
+  expect(chunkKinds(await loaded(verifyLoads))).toEqual(['cel'])
+
+  // both, through the action: a policy over the private part, with an identity
+  const bothLoads = join(work, 'both')
+  const both = await runAction(
+    { image: `oci:${layout}:v1`, command: 'verify', require: 'metadata, private', identity: keyFile, policy: 'private.ticket.startsWith("INC-")' },
+    { OBM_LOADED_FILES: bothLoads },
+    { nodeArgs: ['--import', RECORDER] }
+  )
+  expect({ code: both.code, errors: both.errors }).toEqual({ code: 0, errors: [] })
+  expect(chunkKinds(await loaded(bothLoads))).toEqual(['age', 'cel'])
+})
+
 test('the npm package holds dist/, the schema, README and LICENSE, and `npx oci-build-metadata` runs from it', async () => {
   const work = await mkdtemp(join(tmpdir(), 'obm-pack-'))
   const [packed] = JSON.parse(
@@ -97,7 +146,7 @@ test('the npm package holds dist/, the schema, README and LICENSE, and `npx oci-
   ) as [{ filename: string; files: { path: string }[] }]
   const files = packed.files.map(f => f.path).sort()
   const dist = readdirSync(DIST).map(f => `dist/${f}`)
-  expect(files).toEqual([...dist, 'LICENSE', 'README.md', 'package.json', 'schema/build-metadata.v1.json'].sort())
+  expect(files).toEqual([...dist, 'LICENSE', 'README.md', 'package.json', 'schema/build-metadata.v1.json', 'schema/build-metadata.v2.json'].sort())
 
   // npx as a user runs it (`npx oci-build-metadata@1`), from the tarball and an empty npm cache, offline;
   // the bin's `#!/usr/bin/env node` finds the Node of this run first on PATH

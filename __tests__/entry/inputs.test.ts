@@ -1,6 +1,9 @@
 import { cliMain, helpText, parseArgv } from '../../src/cli-main.js'
 import { parseDuration, parseInputs } from '../../src/inputs.js'
 
+/** An X25519 age recipient, as age-keygen prints it. */
+const AGE_RECIPIENT = 'age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p'
+
 test('defaults apply to empty inputs, as the runner passes unset ones', () => {
   const i = parseInputs({ image: 'nginx', command: '', mode: '', provenance: '', summary: '', 'verify-timeout': '' })
   expect(i).toMatchObject({
@@ -42,7 +45,7 @@ test.each([
   // the one prefix rule, here and in the codec: foo-bar is no reverse-domain name
   [{ image: 'a', 'annotation-prefix': 'foo-bar' }, /annotation-prefix must be a reverse-domain/],
   [{ image: `a@sha256:${'a'.repeat(64)}`, digest: `sha256:${'b'.repeat(64)}` }, /does not match the digest in image/],
-  [{ image: 'a', require: 'metadata, signatures' }, /require: "signatures" is not one of metadata, sbom, provenance, signature, a predicate type URI/],
+  [{ image: 'a', require: 'metadata, signatures' }, /require: "signatures" is not one of metadata, sbom, provenance, signature, private, a predicate type URI/],
   [{ image: 'a', annotations: 'dev.oci-build-metadata.version=2' }, /key dev\.oci-build-metadata\.version is reserved/],
   [{ image: 'a', mode: 'annotations', sbom: 'sbom.json' }, /input sbom needs mode: artifact/],
   [{ image: 'a', mode: 'annotations', provenance: 'true' }, /input provenance needs mode: artifact/],
@@ -54,7 +57,22 @@ test.each([
   [{ image: 'a', command: 'verify', 'max-age': '0' }, /input max-age must be more than 0, got "0": every document is older than that\. Give e\.g\. 90d/],
   [{ image: 'a', command: 'verify', 'max-age': '0s' }, /input max-age must be more than 0, got "0s"/],
   [{ image: 'a', command: 'verify', 'max-age': '-1d' }, /input max-age must be positive, got "-1d"\. Give how old the metadata may be/],
-  [{ image: 'a', command: 'get', 'artifact-type': 'signatures' }, /input artifact-type "signatures" is neither metadata, sbom, provenance nor an artifactType/],
+  [
+    { image: 'a', command: 'get', 'artifact-type': 'signatures' },
+    /input artifact-type "signatures" is neither metadata, sbom, provenance, private nor an artifactType/
+  ],
+  // the private part: recipients and something to encrypt go together; each recipient has age's shape
+  [{ image: 'a', private: '{"ticket":"INC-4711"}' }, /input private needs recipients: the age public keys it is encrypted for/],
+  [{ image: 'a', 'private-file': 'private.json' }, /input private needs recipients/],
+  [{ image: 'a', recipients: AGE_RECIPIENT }, /input recipients is given but there is nothing to encrypt for them/],
+  [
+    { image: 'a', private: '{"a":1}', recipients: `${AGE_RECIPIENT}\nssh-ed25519 AAAAC3Nza` },
+    /recipients: entry 2 \(ssh-ed25519 AAAAC3Nza\) is not an age recipient/
+  ],
+  [
+    { image: 'a', command: 'verify', policy: Array.from({ length: 65 }, (_, i) => `image.digest != "${i}"`).join('\n') },
+    /input policy: 65 expressions is more than the 64 allowed/
+  ],
   [{ image: 'a', command: 'get', artifact: 'sha256:abc' }, /input artifact "sha256:abc" is not a digest/],
   [{ image: 'a', command: 'get', platform: 'amd64' }, /input platform must be os\/architecture\[\/variant\] like linux\/amd64/],
   [{ image: 'a', command: 'discover', depth: '0' }, /input depth must be a whole number from 1 to 8, got "0"/],

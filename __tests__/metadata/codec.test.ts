@@ -133,7 +133,7 @@ describe('encodeDocument / decodeDocument', () => {
   })
 
   it('refuses to encode an invalid document', () => {
-    expect(() => encodeDocument({ ...doc(), schemaVersion: 2 } as unknown as BuildMetadata)).toThrow(/invalid metadata document/)
+    expect(() => encodeDocument({ ...doc(), schemaVersion: 3 } as unknown as BuildMetadata)).toThrow(/invalid metadata document/)
   })
 })
 
@@ -162,13 +162,13 @@ describe('decodeDocument refuses what it cannot trust', () => {
   })
 
   it('refuses a newer version, naming both versions', () => {
-    const text = canonicalJson({ ...doc(), schemaVersion: 2 })
-    const ann = { [P]: text, [`${P}.version`]: '2', [`${P}.encoding`]: 'json', [`${P}.digest`]: digestOf(text) }
+    const text = canonicalJson({ ...doc(), schemaVersion: 3 })
+    const ann = { [P]: text, [`${P}.version`]: '3', [`${P}.encoding`]: 'json', [`${P}.digest`]: digestOf(text) }
     const e = thrown(() => decodeDocument(ann))
     expect(isOciError(e, 'UNSUPPORTED')).toBe(true)
-    expect(describeError(e)).toBe('metadata version 2 is newer than this tool reads (1). Upgrade oci-build-metadata.')
+    expect(describeError(e)).toBe('metadata version 3 is newer than this tool reads (2). Upgrade oci-build-metadata.')
     // and from the bytes alone (the layer path)
-    expect(thrown(() => decodeDocumentBytes(Buffer.from(text))).message).toMatch(/version 2 is newer than this tool reads \(1\)/)
+    expect(thrown(() => decodeDocumentBytes(Buffer.from(text))).message).toMatch(/version 3 is newer than this tool reads \(2\)/)
   })
 
   it('refuses a version annotation that disagrees with the document', () => {

@@ -1,14 +1,14 @@
 import { isOciError } from '../../src/errors.js'
 import { buildDocument, versionOf } from '../../src/metadata/document.js'
 import type { CiContext } from '../../src/metadata/context.js'
-import { buildMetadataSchema, METADATA_SCHEMA_VERSION } from '../../src/metadata/schema.js'
+import { buildMetadataSchema } from '../../src/metadata/schema.js'
 import { CREATED, IMAGE_DIGEST, SHA, githubCi, image } from './sample.js'
 
 describe('buildDocument', () => {
   it('builds the whole v1 document from CI context, image and user fields', () => {
     const doc = buildDocument({ ci: githubCi, image, user: { team: 'platform' }, created: CREATED })
     expect(doc).toEqual({
-      schemaVersion: METADATA_SCHEMA_VERSION,
+      schemaVersion: 1,
       created: '2024-05-14T09:12:44.000Z',
       image,
       source: {
@@ -119,11 +119,15 @@ describe('versionOf (docker/metadata-action order)', () => {
   })
 })
 
+const AGE = '-----BEGIN AGE ENCRYPTED FILE-----\nYWdlLWVuY3J5cHRpb24ub3JnL3YxCg==\n-----END AGE ENCRYPTED FILE-----\n'
+
 describe('buildMetadataSchema', () => {
   const doc = buildDocument({ ci: githubCi, image, created: CREATED })
   it.each([
     ['unknown top-level field', { ...doc, extra: 1 }],
-    ['schemaVersion 2', { ...doc, schemaVersion: 2 }],
+    ['schemaVersion 3', { ...doc, schemaVersion: 3 }],
+    ['a private part under schemaVersion 1', { ...doc, private: { version: 1, format: 'age', ciphertext: AGE } }],
+    ['a private part that is not age', { ...doc, schemaVersion: 2, private: { version: 1, format: 'age', ciphertext: 'INC-4711' } }],
     ['timestamp with offset', { ...doc, created: '2024-05-14T11:12:44+02:00' }],
     ['unknown image field', { ...doc, image: { ...doc.image, foo: 'x' } }],
     ['bad refType', { ...doc, source: { ...doc.source, refType: 'branchy' } }],

@@ -40,6 +40,14 @@ const ZERO = `sha256:${'0'.repeat(64)}`
 const ONES = `sha256:${'1'.repeat(64)}`
 /** A GitHub personal access token as GitHub issues them: ghp_ and 36 letters and digits (not a real one). */
 const GITHUB_TOKEN = 'ghp_R8x2Kq7LmP4vT9wZ3nB6cY1dF5gH0jA2sE7u'
+/** A private part, and one of its values that must never show (the row's secret). */
+const PRIVATE_LEAF = 'INC-4711-customer-acme'
+const PRIVATE = JSON.stringify({ ticket: PRIVATE_LEAF })
+/** An X25519 age recipient, and the same with its last character changed (a wrong bech32 checksum). */
+const RECIPIENT = 'age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p'
+const BAD_CHECKSUM_RECIPIENT = `${RECIPIENT.slice(0, -1)}q`
+/** An age identity (not a real one: its checksum is wrong), as a user might paste it into the identity input. */
+const PASTED_KEY = 'AGE-SECRET-KEY-1QYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQS0ZQR9'
 /** The one line for org.opencontainers.image.created, in either mode. */
 const CREATED_RESERVED = /annotations: key org\.opencontainers\.image\.created is reserved for the build time, which this tool records itself/
 
@@ -459,7 +467,7 @@ export const ROWS: Row[] = [
     name: 'require: unknown',
     inputs: e => reg(e, { command: 'verify', require: 'metadata, signatures' }),
     code: 2,
-    message: /require: "signatures" is not one of metadata, sbom, provenance, signature, a predicate type URI/,
+    message: /require: "signatures" is not one of metadata, sbom, provenance, signature, private, a predicate type URI/,
     target: 'registry'
   },
   // ---- credentials given halfway
@@ -565,5 +573,118 @@ export const ROWS: Row[] = [
     code: 1,
     message: /tag "no-such-tag" not found/,
     target: 'layout'
+  },
+  // ---- the private part (issue 19): refused before anything is written or fetched
+  {
+    name: 'private: without recipients',
+    inputs: e => reg(e, { private: PRIVATE }),
+    code: 2,
+    message: /input private needs recipients: the age public keys it is encrypted for/,
+    target: 'registry',
+    secret: PRIVATE_LEAF
+  },
+  {
+    // the shape of an age recipient, but its bech32 checksum is wrong: only age's own parser knows
+    name: 'private: a recipient age does not accept',
+    inputs: e => reg(e, { private: PRIVATE, recipients: BAD_CHECKSUM_RECIPIENT }),
+    code: 2,
+    message: /recipients: entry 1 \(age1ql3z7hjy54pw3hyw…\) is not an age recipient \(.+\)\. Give age public keys as age-keygen prints them/,
+    target: 'registry',
+    secret: PRIVATE_LEAF
+  },
+  {
+    name: 'private: an SSH key as recipient',
+    inputs: e => lay(e, { private: PRIVATE, recipients: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHsKLqeplhpW+uObz5dvMgjz1OxfM/XXUB+VHtZ6isGN' }),
+    code: 2,
+    message: /recipients: entry 1 \(ssh-ed25519 AAAAC3Nz…\) is not an age recipient/,
+    target: 'layout',
+    secret: PRIVATE_LEAF
+  },
+  {
+    name: 'private-file: missing',
+    inputs: e => reg(e, { 'private-file': 'no-such-private.json', recipients: RECIPIENT }),
+    code: 2,
+    message: /private-file no-such-private\.json cannot be read \(ENOENT\)\. Check the path\.$/,
+    target: 'registry'
+  },
+  {
+    name: 'private: not a JSON object',
+    inputs: e => reg(e, { private: '["INC-4711"]', recipients: RECIPIENT }),
+    code: 2,
+    message: /input private: expected a JSON object, got an array/,
+    target: 'registry',
+    secret: 'INC-4711'
+  },
+  {
+    name: 'identity: a file that cannot be read (verify)',
+    inputs: e => reg(e, { command: 'verify', identity: 'no-such-key.txt' }),
+    code: 2,
+    message: /identity file no-such-key\.txt cannot be read \(ENOENT\)/,
+    target: 'registry'
+  },
+  {
+    name: 'identity: a key given where its file goes (never echoed)',
+    inputs: e => reg(e, { command: 'verify', identity: PASTED_KEY }),
+    code: 2,
+    message: /^(error: )?input identity holds an age key, not the path of a file\. Put the key in OCI_BUILD_METADATA_IDENTITY/,
+    target: 'registry',
+    secret: PASTED_KEY.slice(15, 40)
+  },
+  {
+    name: 'identity: a file that holds no age identity (get)',
+    inputs: e => lay(e, { command: 'get', 'artifact-type': 'private', identity: 'invalid.json', output: 'out.json' }),
+    code: 2,
+    message: /identity file invalid\.json: entry 1 is not an age identity/,
+    target: 'layout'
+  },
+  {
+    name: 'discover: artifact-type private (a field of the document, read by get)',
+    inputs: e => reg(e, { command: 'discover', 'artifact-type': 'private' }),
+    code: 2,
+    message: /discover: artifact-type private is for get, which reads the private part with an identity/,
+    target: 'registry'
+  },
+  {
+    name: 'get private without an identity',
+    inputs: e => lay(e, { command: 'get', 'artifact-type': 'private', output: 'out.json' }),
+    code: 2,
+    message: /get: artifact-type private needs an identity to decrypt it\. Give identity \(an age identity file\) or set OCI_BUILD_METADATA_IDENTITY/,
+    target: 'layout'
+  },
+  // ---- policy (CEL): checked before any request
+  {
+    name: 'policy: a syntax error',
+    inputs: e => reg(e, { command: 'verify', policy: 'metadata.source.ref ==' }),
+    code: 2,
+    message: /policy: "metadata\.source\.ref ==" is not a CEL expression \(Unexpected token: EOF\)/,
+    target: 'registry'
+  },
+  {
+    name: 'policy: a misspelt field of the document',
+    inputs: e => reg(e, { command: 'verify', policy: 'metadata.sorce.ref == "refs/heads/main"' }),
+    code: 2,
+    message: /does not type-check \(No such key: sorce\)/,
+    target: 'registry'
+  },
+  {
+    name: 'policy: a string compared with a number',
+    inputs: e => reg(e, { command: 'verify', policy: 'metadata.image.size == "big"' }),
+    code: 2,
+    message: /does not type-check \(no such overload: int == string\)/,
+    target: 'registry'
+  },
+  {
+    name: 'policy: private without an identity',
+    inputs: e => reg(e, { command: 'verify', policy: 'private.ticket.startsWith("INC-")' }),
+    code: 2,
+    message: /reads private, but no identity is given to decrypt it/,
+    target: 'registry'
+  },
+  {
+    name: 'policy-file: missing',
+    inputs: e => reg(e, { command: 'verify', 'policy-file': 'no-such-policy.cel' }),
+    code: 2,
+    message: /policy-file no-such-policy\.cel cannot be read \(ENOENT\)/,
+    target: 'registry'
   }
 ]

@@ -117,7 +117,7 @@ const ROWS: Row[] = [
     name: 'bad input',
     code: 2,
     inputs: () => ({ image: `${dist.host}/app:v1`, command: 'verify', require: 'signatures' }),
-    error: () => /require: "signatures" is not one of metadata, sbom, provenance, signature, a predicate type URI/
+    error: () => /require: "signatures" is not one of metadata, sbom, provenance, signature, private, a predicate type URI/
   },
   {
     name: 'the registry is unreachable',

@@ -11,7 +11,7 @@ import type { Deleter, Pusher, Reader, Target } from '../oci/target.js'
 import type { Descriptor } from '../oci/types.js'
 import { resolveSubject, type Subject } from '../read/subject.js'
 import { platformLabel, type AttachResult, type RunDeps } from '../result.js'
-import { BUILD_METADATA_PREDICATE_V1, metadataStatement, statementBytes } from '../supply/metadata-statement.js'
+import { metadataPredicate, metadataStatement, statementBytes } from '../supply/metadata-statement.js'
 import { buildProvenance, provenanceBytes, type InTotoStatementV1 } from '../supply/provenance.js'
 import { annotateManifest } from './annotations.js'
 import { listBuildKitAttestations } from './buildkit.js'
@@ -33,7 +33,7 @@ async function signedPlans(
 ): Promise<PlannedArtifact[]> {
   return logger.group('Signing', async () => {
     const statements: Array<{ kind: 'metadata' | 'provenance'; label: string; bytes: Uint8Array; predicateType: string }> = [
-      { kind: 'metadata', label: 'metadata statement', bytes: statementBytes(metadataStatement(doc)), predicateType: BUILD_METADATA_PREDICATE_V1 }
+      { kind: 'metadata', label: 'metadata statement', bytes: statementBytes(metadataStatement(doc)), predicateType: metadataPredicate(doc) }
     ]
     if (provenance)
       statements.push({ kind: 'provenance', label: 'provenance statement', bytes: provenanceBytes(provenance), predicateType: provenance.predicateType })

@@ -11,7 +11,7 @@ import type { Logger } from '../log.js'
 import { canonicalJson } from '../metadata/canonical.js'
 import { nowFromEnv, readCiContext, type CiContext } from '../metadata/context.js'
 import { buildDocument } from '../metadata/document.js'
-import type { BuildMetadata } from '../metadata/schema.js'
+import type { BuildMetadata, PrivatePart } from '../metadata/schema.js'
 import { parseUserMetadata } from '../metadata/user.js'
 import { digestOf } from '../oci/digest.js'
 import type { ImageRef } from '../oci/reference.js'
@@ -24,6 +24,7 @@ import { detectSbom, expandSbomInputs, type DetectedSbom } from '../supply/sbom.
 import { claimsOf, githubRunFromClaims, githubRunFromEnv } from '../supply/github-run.js'
 import type { GitHubRun } from '../supply/provenance.js'
 import { writerIdentity, type WriterIdentity } from './identity.js'
+import { sealedPrivate } from '../private/seal.js'
 
 export interface Signing {
   tokens: TokenSource
@@ -40,6 +41,8 @@ export interface Prepared {
   /** on GitHub Actions with provenance: the run, as actions/attest reads it */
   githubRun?: GitHubRun
   signing?: Signing
+  /** the private part, encrypted for the recipients (the same ciphertext in every document of this run) */
+  private?: PrivatePart
 }
 
 export async function prepare(inputs: Inputs, deps: RunDeps): Promise<Prepared> {
@@ -47,13 +50,22 @@ export async function prepare(inputs: Inputs, deps: RunDeps): Promise<Prepared> 
   const clock = deps.clock ?? (() => new Date())
   const prepared = await logger.group('Preparing', async () => {
     const user = await readUserMetadata(inputs, deps.cwd)
+    const sealed = await sealedPrivate(inputs, deps.cwd)
     const sboms: DetectedSbom[] = []
     for (const path of await expandSbomInputs(inputs.sbom, deps.cwd)) sboms.push(await detectSbom(path))
     const ci = await readCiContext({ env: deps.env, cwd: deps.cwd })
     const created = nowFromEnv(deps.env, clock)
     const signing = inputs.sign ? signingFor(inputs, ci, deps.env, logger) : undefined
     const githubRun = inputs.provenance && ci.provider === 'github' ? await githubRunOf(ci, deps.env, signing?.tokens, logger) : undefined
-    return { ...(user ? { user } : {}), sboms, ci, created, ...(signing ? { signing } : {}), ...(githubRun ? { githubRun } : {}) }
+    return {
+      ...(user ? { user } : {}),
+      sboms,
+      ci,
+      created,
+      ...(signing ? { signing } : {}),
+      ...(githubRun ? { githubRun } : {}),
+      ...(sealed ? { private: sealed } : {})
+    }
   })
   // outside CI, the time this run started orders it among runs of the same writer (identity.ts)
   const writer = writerOf(prepared.ci, inputs, prepared.sboms, prepared.user, clock())
@@ -126,6 +138,7 @@ export function documentFor(p: Prepared, ref: ImageRef, subject: Subject, s: Des
       ...(platforms ? { platforms } : {})
     },
     ...(p.user ? { user: p.user } : {}),
+    ...(p.private ? { private: p.private } : {}),
     created: p.created
   })
 }

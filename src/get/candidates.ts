@@ -16,12 +16,14 @@ import type { Descriptor } from '../oci/types.js'
 import { platformLabel, type Candidate } from '../result.js'
 import { isSigstoreBundleType } from '../verify/classify.js'
 import type { Evidence } from '../verify/gate.js'
+import { privatePartOf } from '../metadata/schema.js'
 
 /** `SBOM`, `provenance`, `metadata`, `referrer of type application/x` for messages. */
 export function kindName(kind: string): string {
   if (!kind) return 'referrer'
   if (kind === 'sbom') return 'SBOM'
   if (kind === 'metadata') return 'metadata document'
+  if (kind === 'private') return 'private part'
   if (kind === 'provenance') return 'provenance statement'
   return `referrer of artifactType ${kind}`
 }
@@ -45,6 +47,8 @@ export function toCandidate(e: Evidence, annotations: Record<string, string> | u
 
 /** Does this evidence answer `kind`? Metadata: a readable document (bundles hold statements, not the document's bytes). */
 export function answers(e: Evidence, kind: string): boolean {
+  // the private part: a metadata document that has one
+  if (kind === 'private') return answers(e, 'metadata') && privatePartOf(e.document!) !== undefined
   if (kind === 'metadata') return e.kinds.has('metadata') && e.document !== undefined && !isSigstoreBundleType(e.artifactType)
   if (kind === 'sbom' || kind === 'provenance') return e.kinds.has(kind)
   return e.artifactType === kind

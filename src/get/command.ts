@@ -18,6 +18,7 @@ import { platformLabel, type Candidate, type GetResult, type RunDeps } from '../
 import { collectEvidence } from '../verify/evidence.js'
 import { answers, describeCandidate, kindName, matchPlatform, pickCandidate, toCandidate } from './candidates.js'
 import { readContent } from './content.js'
+import { IDENTITY_HINT, identityOpener, privateContent } from '../private/open.js'
 
 /** `3 referrers: application/vnd.oci-build-metadata.v1+json, application/spdx+json (2)` */
 function presentLine(types: string[]): string {
@@ -44,6 +45,9 @@ async function writeExactly(path: string, bytes: Uint8Array): Promise<void> {
 export async function getCommand(target: Reader & ReferrerLister, ref: ImageRef, inputs: Inputs, deps: RunDeps): Promise<GetResult> {
   const { logger } = deps
   const kind = inputs.artifactType ?? (inputs.artifact ? '' : 'metadata')
+  // the private part: the identities are read and checked before any request
+  const opener = kind === 'private' ? await identityOpener(inputs.identity, deps.env, deps.cwd) : undefined
+  if (kind === 'private' && !opener) throw new UsageError('get: artifact-type private needs an identity to decrypt it', { hint: IDENTITY_HINT })
   const subject = await logger.group(`Resolving ${ref.original}`, () => resolveSubject(target, ref, inputs.digest))
   // the scope: the image (or index), or one platform of an index
   let descriptor: Descriptor = subject.descriptor
@@ -108,12 +112,17 @@ export async function getCommand(target: Reader & ReferrerLister, ref: ImageRef,
   if (others.length) logger.info(`took ${describeCandidate(picked)}; also attached: ${others.map(describeCandidate).join('; ')}`)
   const pickedManifest = found.find(f => f.candidate === picked)?.manifest
   const content = await logger.group(`Reading ${picked.descriptor.digest}`, () =>
-    readContent(target, picked, pickedKind, {
+    readContent(target, picked, pickedKind === 'private' ? 'metadata' : pickedKind, {
       prefix: inputs.annotationPrefix,
       subjectManifest: manifest,
       ...(pickedManifest ? { manifest: pickedManifest } : {})
     })
   )
+  // the private part: decrypted from the document just read (exit 1 when no identity matches, as age does)
+  if (opener && content.document) {
+    const opened = await opener.openOrFail(content.document, `${picked.descriptor.digest} on ${ref.original}`)
+    Object.assign(content, privateContent(content.document, opened.text))
+  }
   const output = inputs.output && inputs.output !== '-' ? resolve(deps.cwd, inputs.output) : undefined
   if (output) await writeExactly(output, content.bytes)
   const notes = others.length

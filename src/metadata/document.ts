@@ -5,7 +5,14 @@ import { UsageError } from '../errors.js'
 import { Annotation } from '../oci/media-types.js'
 import type { CiContext } from './context.js'
 import { compact } from './refs.js'
-import { METADATA_SCHEMA_VERSION, buildMetadataSchema, type BuildMetadata, type ImageFacts } from './schema.js'
+import {
+  METADATA_SCHEMA_VERSION,
+  METADATA_SCHEMA_VERSION_PUBLIC,
+  buildMetadataSchema,
+  type BuildMetadata,
+  type ImageFacts,
+  type PrivatePart
+} from './schema.js'
 
 export type { ImageFacts }
 
@@ -13,15 +20,19 @@ export interface BuildDocumentArgs {
   ci: CiContext
   image: ImageFacts
   user?: Record<string, unknown>
+  /** the private part, already encrypted (src/private/seal.ts): it makes the document version 2 */
+  private?: PrivatePart
   created: Date
 }
 
 export function buildDocument(args: BuildDocumentArgs): BuildMetadata {
   const { ci, image, user, created } = args
+  const sealed = args.private
   if (Number.isNaN(created.getTime())) throw new UsageError('the creation time is not a valid date')
   const createdAt = created.toISOString()
   const doc = {
-    schemaVersion: METADATA_SCHEMA_VERSION,
+    // the lowest version that describes it: 1 without a private part (src/metadata/schema.ts)
+    schemaVersion: sealed ? METADATA_SCHEMA_VERSION : METADATA_SCHEMA_VERSION_PUBLIC,
     created: createdAt,
     image: compact({
       original: image.original,
@@ -60,7 +71,8 @@ export function buildDocument(args: BuildDocumentArgs): BuildMetadata {
       runner: ci.runner ? { ...ci.runner } : undefined
     }),
     opencontainers: opencontainersAnnotations(ci, image, createdAt),
-    ...(user && Object.keys(user).length > 0 ? { user: structuredClone(user) } : {})
+    ...(user && Object.keys(user).length > 0 ? { user: structuredClone(user) } : {}),
+    ...(sealed ? { private: { ...sealed } } : {})
   }
   // registry is '' for an OCI layout and must survive compact()
   doc.image.registry = image.registry

@@ -1,17 +1,27 @@
 /**
- * The build metadata document, version 1: one zod schema, exported as JSON Schema to
- * `schema/build-metadata.v1.json` (a test keeps the two equal) and described field by field in
- * `docs/metadata.md`.
+ * The build metadata document, versions 1 and 2: zod schemas, exported as JSON Schema to
+ * `schema/build-metadata.v1.json` and `schema/build-metadata.v2.json` (a test keeps them equal) and
+ * described field by field in `docs/metadata.md`.
  *
- * Versioning: `schemaVersion` is a literal. A change that a v1 reader could misread (a renamed or
- * retyped field, a new required field) makes version 2; readers accept every version up to their own
- * and refuse newer ones (see codec.ts). Objects are strict so that a typo in a producer fails here,
- * not in a consumer; only `user` (free-form by design) and `opencontainers` (a map) are open.
+ * Versioning: `schemaVersion` is a literal. A change that a reader of the older version could misread
+ * or would refuse makes a new version; readers accept every version up to their own and refuse newer
+ * ones, naming both (see codec.ts). Objects are strict so that a typo in a producer fails here, not in
+ * a consumer; only `user` (free-form by design) and `opencontainers` (a map) are open.
+ *
+ * Version 2 is version 1 plus one optional field, `private` (a part encrypted with age for named
+ * readers). Because objects are closed, a v1 reader refuses a document with a field it does not know:
+ * adding it under version 1 would make every v1 reader fail on such a document with a schema error
+ * instead of the version message. So a writer writes the lowest version that describes the document:
+ * 1 without a private part (byte for byte what it wrote before), 2 with one — and a v1 reader says
+ * "metadata version 2 is newer than this tool reads (1): upgrade".
  */
 import { z } from 'zod'
 import { DIGEST_PATTERN } from '../oci/digest.js'
 
-export const METADATA_SCHEMA_VERSION = 1
+/** The newest version this tool reads and writes. */
+export const METADATA_SCHEMA_VERSION = 2
+/** The version of a document without a private part. */
+export const METADATA_SCHEMA_VERSION_PUBLIC = 1
 
 /** RFC 3339 in UTC with a `Z` suffix, as `Date.prototype.toISOString` writes it. */
 const timestamp = z.iso.datetime({ offset: false }).describe('RFC 3339 timestamp in UTC (`Z`)')
@@ -77,22 +87,53 @@ export const ciSchema = z.strictObject({
 /** Keys must be the standard ones: https://github.com/opencontainers/image-spec/blob/v1.1.0/annotations.md */
 export const opencontainersSchema = z.record(z.string().regex(/^org\.opencontainers\.image\.[a-z.]+$/), z.string())
 
-export const buildMetadataSchema = z
+/** The fields of every version; a version adds its own `schemaVersion` (and, from 2, `private`). */
+const documentFields = {
+  created: timestamp.describe('when the metadata was made (SOURCE_DATE_EPOCH when set)'),
+  image: imageSchema,
+  source: sourceSchema,
+  ci: ciSchema,
+  opencontainers: opencontainersSchema.describe('standard org.opencontainers.image.* keys, as docker/metadata-action names them'),
+  user: z.record(z.string(), z.unknown()).optional().describe('fields given by the user (`metadata` / `metadata-file`)')
+}
+
+/** The age envelope of the private part: its own version, so that how it is sealed can change without a new document version. */
+export const PRIVATE_PART_VERSION = 1
+/** ASCII-armored age (age-encryption.org/v1), as `age --armor` writes it: any age implementation reads it. */
+export const AGE_ARMOR = /^-----BEGIN AGE ENCRYPTED FILE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END AGE ENCRYPTED FILE-----\r?\n?$/
+
+export const privatePartSchema = z
   .strictObject({
-    schemaVersion: z.literal(METADATA_SCHEMA_VERSION),
-    created: timestamp.describe('when the metadata was made (SOURCE_DATE_EPOCH when set)'),
-    image: imageSchema,
-    source: sourceSchema,
-    ci: ciSchema,
-    opencontainers: opencontainersSchema.describe('standard org.opencontainers.image.* keys, as docker/metadata-action names them'),
-    user: z.record(z.string(), z.unknown()).optional().describe('fields given by the user (`metadata` / `metadata-file`)')
+    version: z.literal(PRIVATE_PART_VERSION),
+    format: z.literal('age'),
+    ciphertext: z.string().regex(AGE_ARMOR).describe('the private fields as canonical JSON, encrypted with age for the recipients given, ASCII-armored')
   })
-  .meta({
-    title: 'oci-build-metadata build metadata, schema version 1',
-    description: 'Build facts attached to an OCI image by oci-build-metadata. Field reference: docs/metadata.md'
-  })
+  .describe('fields only the named recipients can read (`private` / `private-file`, encrypted for `recipients`)')
+
+export const buildMetadataSchemaV1 = z.strictObject({ schemaVersion: z.literal(1), ...documentFields }).meta({
+  title: 'oci-build-metadata build metadata, schema version 1',
+  description: 'Build facts attached to an OCI image by oci-build-metadata. Field reference: docs/metadata.md'
+})
+
+export const buildMetadataSchemaV2 = z.strictObject({ schemaVersion: z.literal(2), ...documentFields, private: privatePartSchema.optional() }).meta({
+  title: 'oci-build-metadata build metadata, schema version 2',
+  description:
+    'Build facts attached to an OCI image by oci-build-metadata: version 1 and a part encrypted for named readers (private). Field reference: docs/metadata.md'
+})
+
+/** Every version this tool reads, by `schemaVersion`. */
+export const buildMetadataSchema = z.discriminatedUnion('schemaVersion', [buildMetadataSchemaV1, buildMetadataSchemaV2])
+
+/** The published JSON Schema of each version (schema/build-metadata.v<N>.json). */
+export const SCHEMAS_BY_VERSION = { 1: buildMetadataSchemaV1, 2: buildMetadataSchemaV2 } as const
 
 export type BuildMetadata = z.infer<typeof buildMetadataSchema>
+export type PrivatePart = z.infer<typeof privatePartSchema>
 export type ImageFacts = z.infer<typeof imageSchema>
 export type RefType = (typeof REF_TYPES)[number]
 export type CiProvider = (typeof CI_PROVIDERS)[number]
+
+/** The private part of a document, if it has one (version 2 and later). */
+export function privatePartOf(doc: BuildMetadata): PrivatePart | undefined {
+  return doc.schemaVersion >= 2 ? (doc as z.infer<typeof buildMetadataSchemaV2>).private : undefined
+}

@@ -15,6 +15,18 @@ export const MAX_USER_METADATA_BYTES = 256 * 1024
 export const MAX_USER_METADATA_DEPTH = 32
 
 export function parseUserMetadata(text: string, source: string): Record<string, unknown> {
+  const value = parseJsonObject(text, source)
+  const refusal = secretRefusal(findSecrets(value), source, { readable: 'metadata is', hint: 'remove these fields, or rename a harmless one' })
+  if (refusal) throw refusal
+  return value
+}
+
+/**
+ * A JSON object given as text, within the size and depth limits above, or a UsageError that never
+ * quotes the text. What is published is checked for secrets by the caller (parseUserMetadata); the
+ * private part (src/private/plaintext.ts) is not: it is encrypted.
+ */
+export function parseJsonObject(text: string, source: string): Record<string, unknown> {
   const size = Buffer.byteLength(text, 'utf8')
   if (size > MAX_USER_METADATA_BYTES) {
     throw new UsageError(`${source}: ${size} bytes of metadata is more than the ${MAX_USER_METADATA_BYTES} allowed`, {
@@ -37,8 +49,6 @@ export function parseUserMetadata(text: string, source: string): Record<string, 
   if (depthOf(value) > MAX_USER_METADATA_DEPTH) {
     throw new UsageError(`${source}: nested deeper than ${MAX_USER_METADATA_DEPTH} levels`)
   }
-  const refusal = secretRefusal(findSecrets(value), source, { readable: 'metadata is', hint: 'remove these fields, or rename a harmless one' })
-  if (refusal) throw refusal
   return value as Record<string, unknown>
 }
 

@@ -87,8 +87,9 @@ function verifySummary(r: VerifyResult): string {
   const parts = [`### ${TITLES.verify}`, '', table(rows), '']
   if (r.gate.length) {
     parts.push('#### Requirements', '', '| scope | requirement | result | detail |', '|---|---|---|---|')
-    for (const g of r.gate)
-      parts.push(`| ${escapeMarkdown(g.scope)} | ${escapeMarkdown(g.requirement)} | ${g.found ? '✅ found' : '❌ missing'} | ${escapeMarkdown(g.detail)} |`)
+    // a policy row holds or does not; a requirement is found or missing
+    const result = (g: (typeof r.gate)[number]) => (g.kind === 'policy' ? (g.found ? '✅ holds' : '❌ fails') : g.found ? '✅ found' : '❌ missing')
+    for (const g of r.gate) parts.push(`| ${escapeMarkdown(g.scope)} | ${escapeMarkdown(g.requirement)} | ${result(g)} | ${escapeMarkdown(g.detail)} |`)
     parts.push('')
   }
   referrersDetails(parts, r.referrers)

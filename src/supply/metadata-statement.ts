@@ -12,12 +12,17 @@ import { IN_TOTO_STATEMENT_V1, type InTotoStatementV1 } from './provenance.js'
 /** Predicate type of a signed metadata document, version 1 (the document's schemaVersion). */
 export const BUILD_METADATA_PREDICATE_V1 = 'https://oci-build-metadata.dev/attestation/build-metadata/v1'
 
+/** The predicate type of a document: its schemaVersion is the predicate's version (`…/v2` with a private part). */
+export function metadataPredicate(doc: Pick<BuildMetadata, 'schemaVersion'>): string {
+  return BUILD_METADATA_PREDICATE_V1.replace(/v1$/, `v${doc.schemaVersion}`)
+}
+
 export function metadataStatement(doc: BuildMetadata): InTotoStatementV1<BuildMetadata> {
   const { algorithm, hex } = parseDigest(doc.image.digest)
   return {
     _type: IN_TOTO_STATEMENT_V1,
     subject: [{ name: doc.image.name, digest: { [algorithm]: hex } }],
-    predicateType: BUILD_METADATA_PREDICATE_V1,
+    predicateType: metadataPredicate(doc),
     predicate: doc
   }
 }
@@ -30,8 +35,9 @@ export function statementBytes(s: InTotoStatementV1<unknown>): Uint8Array {
 export function documentOfStatement(statement: unknown): { document: BuildMetadata } | { problem: string } {
   const s = statement as Partial<InTotoStatementV1<unknown>> | null
   if (!s || typeof s !== 'object' || s._type !== IN_TOTO_STATEMENT_V1) return { problem: 'its payload is not an in-toto statement v1' }
-  if (s.predicateType !== BUILD_METADATA_PREDICATE_V1)
-    return { problem: `its predicate type is ${String(s.predicateType)}, not ${BUILD_METADATA_PREDICATE_V1}` }
+  const version = (s.predicate as { schemaVersion?: unknown } | undefined)?.schemaVersion
+  const expected = metadataPredicate({ schemaVersion: typeof version === 'number' ? (version as BuildMetadata['schemaVersion']) : 1 })
+  if (s.predicateType !== expected) return { problem: `its predicate type is ${String(s.predicateType)}, not ${expected}` }
   const parsed = buildMetadataSchema.safeParse(s.predicate)
   if (!parsed.success)
     return {

@@ -9,10 +9,17 @@ import { platformLabel, type GateRow, type RunDeps, type VerifyResult } from '..
 import { readIndexAttestations } from '../read/attestations.js'
 import { resolveSubject, type Subject } from '../read/subject.js'
 import { collectEvidence, withIndexEvidence, type BundleVerifier, type SubjectEvidence } from './evidence.js'
-import { chooseMetadata, evaluateGate, type Policy } from './gate.js'
+import { chooseMetadata, evaluateGate, label, type Policy } from './gate.js'
+import { identityOpener } from '../private/open.js'
+import { loadPolicy, policyRows } from '../policy/rows.js'
 
 export async function verifyCommand(target: Reader & ReferrerLister, ref: ImageRef, inputs: Inputs, deps: RunDeps): Promise<VerifyResult> {
   const { logger } = deps
+  // before any request: the identities (an unreadable one is exit 2) and the policy, parsed and
+  // type-checked (a bad expression is exit 2 with nothing fetched); each loads its code only when given
+  const opener = await identityOpener(inputs.identity, deps.env, deps.cwd)
+  const conditions = await loadPolicy(inputs, deps.cwd, opener !== undefined)
+  if (conditions) logger.info(`policy: ${conditions.conditions.length} condition(s), type-checked`)
   const subject = await logger.group(`Resolving ${ref.original}`, () => resolveSubject(target, ref, inputs.digest))
   const now = (deps.clock ?? (() => new Date()))()
   const policy = {
@@ -59,10 +66,34 @@ export async function verifyCommand(target: Reader & ReferrerLister, ref: ImageR
     const own = await read(sc.scope, sc.descriptor, sc.manifest, sc.platformDigest)
     outputs ??= subjectOutputs(own, policy, sc.manifest?.annotations)
     const evidence = onIndex && sc.platformDigest ? withIndexEvidence(own.evidence, onIndex.evidence, sc.platformDigest) : own.evidence
-    for (const row of evaluateGate(inputs.require, evidence, policy)) gate.push({ ...row, scope: sc.scope })
+    // the private part of the document that passed, opened with the identity given (never logged)
+    const chosen = chooseMetadata(evidence, policy).chosen
+    const opened = opener && chosen?.document ? await opener.open(chosen.document) : undefined
+    const scoped: Policy =
+      opened && chosen ? { ...policy, opened: { digest: chosen.digest, ...('problem' in opened ? { problem: opened.problem } : {}) } } : policy
+    for (const row of evaluateGate(inputs.require, evidence, scoped)) gate.push({ ...row, scope: sc.scope })
+    if (conditions) {
+      const facts = {
+        target,
+        ref,
+        subject,
+        evidence,
+        found: onIndex ? { ...own.found, referrers: [...own.found.referrers, ...onIndex.found.referrers] } : own.found,
+        attestations,
+        policy: scoped,
+        prefix: inputs.annotationPrefix,
+        logger,
+        ...(chosen?.document ? { metadata: chosen.document } : {}),
+        ...(opened && 'plaintext' in opened ? { private: opened.plaintext } : {})
+      }
+      const carrier = chosen ? { digest: chosen.digest, by: label(chosen) } : undefined
+      for (const row of await policyRows(conditions, facts, carrier)) gate.push({ ...row, scope: sc.scope })
+    }
   }
   const failed = gate.filter(r => !r.found)
-  const problems = failed.map(r => (eachPlatform ? `${r.scope}: ${r.detail}` : r.detail))
+  // a condition's line names it: `policy metadata.source.ref == "refs/heads/main" is false`
+  const line = (r: GateRow) => (r.kind === 'policy' ? `policy ${r.requirement} ${r.detail}` : r.detail)
+  const problems = failed.map(r => (eachPlatform ? `${r.scope}: ${line(r)}` : line(r)))
   return {
     command: 'verify',
     image: ref,

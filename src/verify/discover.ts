@@ -4,6 +4,7 @@
  * image index each platform manifest with the attestations BuildKit stored for it inside the index
  * and its own referrers. It reports what is there; it never judges.
  */
+import { UsageError } from '../errors.js'
 import type { Inputs } from '../inputs.js'
 import type { Logger } from '../log.js'
 import { ArtifactType } from '../oci/media-types.js'
@@ -79,6 +80,11 @@ async function discoverPlatforms(
 
 export async function discoverCommand(target: Reader & ReferrerLister, ref: ImageRef, inputs: Inputs, deps: RunDeps): Promise<DiscoverResult> {
   const { logger } = deps
+  // the private part is a field of the document, not a referrer: get reads it
+  if (inputs.artifactType === 'private')
+    throw new UsageError('discover: artifact-type private is for get, which reads the private part with an identity', {
+      hint: 'give metadata to see the documents'
+    })
   const subject = await logger.group(`Resolving ${ref.original}`, () => resolveSubject(target, ref, inputs.digest))
   const opts: WalkOptions = { logger, depth: inputs.depth, ...(inputs.artifactType ? { artifactType: inputs.artifactType } : {}) }
   const tree = await logger.group(`Reading referrers of ${subject.descriptor.digest}`, () => discoverTree(target, subject.descriptor, opts))

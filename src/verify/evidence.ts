@@ -133,6 +133,7 @@ async function readBundle(target: Reader, e: Evidence, manifest: Manifest | unde
     }
   }
   const pt = predicateTypeOf(statement)
+  if (statement !== undefined) e.statement = statement
   const announced = e.predicateTypes ?? []
   e.kinds = new Set(pt ? kindsOfPredicate(pt) : [])
   e.predicateTypes = pt ? [pt] : []

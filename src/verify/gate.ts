@@ -7,7 +7,7 @@
  * a Sigstore bundle whose verified statement serves them, names this image, and is signed by that
  * signer; annotations are never evidence there.
  */
-import type { BuildMetadata } from '../metadata/schema.js'
+import { privatePartOf, type BuildMetadata } from '../metadata/schema.js'
 import type { RequirementResult } from '../result.js'
 import { describeActual, describeExpected, signerMatches, type ExpectedSigner, type SignerIdentity } from '../sign/signer.js'
 import { kindsOfPredicate } from './classify.js'
@@ -42,6 +42,8 @@ export interface Evidence {
   created?: string
   /** Sigstore bundles only; absent: not a bundle (unsigned) */
   signature?: SignatureState
+  /** a bundle that was read: its statement (verified when the signature is) — what a policy's `provenance` reads */
+  statement?: unknown
 }
 
 export interface Policy {
@@ -52,6 +54,11 @@ export interface Policy {
   now: Date
   /** metadata, provenance, signatures and predicate types count only when signed by this signer (verified bundles) */
   signer?: ExpectedSigner
+  /**
+   * With an identity: whether it opened the private part of the document that passed (by the digest of
+   * the evidence that carries it); `problem` when it did not (src/private/age.ts openPrivate)
+   */
+  opened?: { digest: string; problem?: string }
 }
 
 /** Why this metadata document fails the policy, or undefined when it passes. */
@@ -122,6 +129,7 @@ export function signatureOf(e: Evidence): string {
 
 /** Does this evidence serve the requirement (by its verified statement, when it has one)? */
 function serves(e: Evidence, r: Requirement): boolean {
+  if (r.kind === 'private') return false
   if (r.kind === 'predicate') return e.predicateTypes?.includes(r.predicateType) ?? false
   if (r.kind === 'artifactType') return e.artifactType === r.artifactType
   return e.kinds.has(r.kind)
@@ -132,7 +140,7 @@ function claims(e: Evidence, r: Requirement): boolean {
   if (serves(e, r)) return true
   const announced = e.announced ?? []
   if (r.kind === 'predicate') return announced.includes(r.predicateType)
-  if (r.kind === 'artifactType') return false
+  if (r.kind === 'artifactType' || r.kind === 'private') return false
   return announced.some(p => kindsOfPredicate(p).includes(r.kind as EvidenceKind))
 }
 
@@ -225,7 +233,7 @@ function row(r: Requirement, e: Evidence, detail: string, choice?: Choice): Requ
   }
 }
 
-const NAMES: Record<string, string> = { metadata: 'metadata', sbom: 'SBOM', provenance: 'provenance', signature: 'signature' }
+const NAMES: Record<string, string> = { metadata: 'metadata', sbom: 'SBOM', provenance: 'provenance', signature: 'signature', private: 'private part' }
 const nameOf = (r: Requirement) => NAMES[r.kind] ?? r.name
 
 function evaluateMetadata(r: Requirement, evidence: Evidence[], policy: Policy): RequirementResult {
@@ -275,8 +283,24 @@ function missingDetail(r: Requirement): string {
   return `artifactType ${r.name} is missing: no referrer of that type on the image`
 }
 
+/**
+ * `private`: the metadata document that passed (chooseMetadata) carries a private part; with an
+ * identity given, one that identity opens. Nothing of the part is said but whether it is there.
+ */
+function evaluatePrivate(r: Requirement, evidence: Evidence[], policy: Policy): RequirementResult {
+  const c = chooseMetadata(evidence, policy).chosen
+  if (!c?.document) return { requirement: r.name, found: false, detail: 'private part is missing: no metadata document passed the gate to carry one' }
+  if (!privatePartOf(c.document))
+    return { requirement: r.name, found: false, detail: `private part is missing: the metadata document that passed (${label(c)}) has none` }
+  const problem = policy.opened?.digest === c.digest ? policy.opened.problem : undefined
+  if (problem) return { requirement: r.name, found: false, detail: `private part of ${label(c)}: ${problem}` }
+  const how = policy.opened?.digest === c.digest ? 'opened with the identity given' : 'encrypted; no identity given to open it'
+  return row(r, c, `a private part in the metadata document (${how})`)
+}
+
 function evaluateOne(r: Requirement, evidence: Evidence[], policy: Policy): RequirementResult {
   if (r.kind === 'metadata') return evaluateMetadata(r, evidence, policy)
+  if (r.kind === 'private') return evaluatePrivate(r, evidence, policy)
   if (policy.signer && needsSigner(r)) return evaluateSigned(r, evidence, policy.signer)
   // presence: the newest that serves it, preferring one whose signature verified
   const hits = evidence.filter(e => serves(e, r)).sort(newestFirst)

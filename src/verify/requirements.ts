@@ -6,8 +6,11 @@
 /** What attach writes, by kind: also what get reads and discover filters by name. */
 export const ARTIFACT_KINDS = ['metadata', 'sbom', 'provenance'] as const
 export type ArtifactKind = (typeof ARTIFACT_KINDS)[number]
-/** The gate's keywords: the kinds of what attach writes, and a cosign signature. */
-export const REQUIREMENT_KEYWORDS = [...ARTIFACT_KINDS, 'signature'] as const
+/**
+ * The gate's keywords: the kinds of what attach writes, a cosign signature, and `private`: the
+ * metadata document that passed carries a private part (and, with an identity, one it opens).
+ */
+export const REQUIREMENT_KEYWORDS = [...ARTIFACT_KINDS, 'signature', 'private'] as const
 export type RequirementKeyword = (typeof REQUIREMENT_KEYWORDS)[number]
 /** What verify requires when `require` names nothing (the input's default, and the gate's). */
 export const DEFAULT_REQUIREMENT: RequirementKeyword = 'metadata'
@@ -16,8 +19,8 @@ export const DEFAULT_REQUIREMENT: RequirementKeyword = 'metadata'
 export function isArtifactKind(s: string | undefined): s is ArtifactKind {
   return (ARTIFACT_KINDS as readonly string[]).includes(s as string)
 }
-/** What a referrer can be evidence of: the keywords. */
-export type EvidenceKind = RequirementKeyword
+/** What a referrer can be evidence of: the keywords but `private`, which is a part of the metadata document. */
+export type EvidenceKind = Exclude<RequirementKeyword, 'private'>
 
 export type Requirement =
   /** `name` is the keyword in lower case: rows and `missing` name it so */
