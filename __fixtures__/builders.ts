@@ -13,7 +13,7 @@ import { type BuiltManifest, buildArtifactManifest } from '../src/attach/manifes
 import { digestOf } from '../src/oci/digest.js'
 import { EMPTY_JSON, MediaType } from '../src/oci/media-types.js'
 import { parseReference } from '../src/oci/reference.js'
-import { RemoteTarget } from '../src/oci/remote/index.js'
+import { RemoteTarget } from '../src/oci/remote/remote-target.js'
 import type { Descriptor, ImageIndex, ImageManifest } from '../src/oci/types.js'
 
 /** A value's UTF-8 bytes: a string as it is, anything else as its JSON. */

@@ -17,7 +17,7 @@ import { bundleToJSON } from '@sigstore/bundle'
 import { attachArtifactToImage } from '@sigstore/oci'
 import { DSSEBundleBuilder, FulcioSigner, RekorWitness, TSAWitness, type Witness } from '@sigstore/sign'
 import { digestOf } from '../src/oci/digest.js'
-import { fallbackTag } from '../src/oci/referrers.js'
+import { referrersTagName } from '../src/oci/referrer-descriptors.js'
 import { MediaType } from '../src/oci/media-types.js'
 import type { Descriptor } from '../src/oci/types.js'
 import { bytesOf, imageIndex, remote } from './builders.js'
@@ -100,7 +100,7 @@ export async function pushCosignReferrer(
 /** go-containerregistry's tag-schema update: read the index, append the descriptor (no annotations), push it back. */
 async function appendToReferrersTag(reg: RegistryUnderTest, repo: string, subjectDigest: string, d: Descriptor): Promise<void> {
   const t = remote(`${reg.host}/${repo}:unused`)
-  const tag = fallbackTag(subjectDigest)
+  const tag = referrersTagName(subjectDigest)
   let manifests: Descriptor[] = []
   try {
     manifests = (JSON.parse(new TextDecoder().decode((await t.fetchManifest(tag)).bytes)) as { manifests?: Descriptor[] }).manifests ?? []

@@ -538,9 +538,9 @@ for (const r of results.rows) {
   )
 }
 L.push('')
-const settleMs = /export const SETTLE_MS = (\d+)/.exec(readFileSync(join(ROOT, 'src', 'oci', 'fallback.ts'), 'utf8'))?.[1] ?? '?'
+const settleMs = /export const SETTLE_MS = (\d+)/.exec(readFileSync(join(ROOT, 'src', 'oci', 'tag-schema', 'writer.ts'), 'utf8'))?.[1] ?? '?'
 L.push(
-  `"settle": on the tag-schema path a lone writer waits \`SETTLE_MS\` (${settleMs} ms in src/oci/fallback.ts, plus jitter) between its PUT of the referrers index and the confirming read, so that concurrent writers cannot silently drop entries (by design); it is measured from the proxy log (end of the PUT to the start of the next GET of the index) and included in the wall time.`
+  `"settle": on the tag-schema path a lone writer waits \`SETTLE_MS\` (${settleMs} ms in src/oci/tag-schema/writer.ts, plus jitter) between its PUT of the referrers index and the confirming read, so that concurrent writers cannot silently drop entries (by design); it is measured from the proxy log (end of the PUT to the start of the next GET of the index) and included in the wall time.`
 )
 L.push('')
 L.push('## Physical references (same files, same run, through the same proxy)')

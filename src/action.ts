@@ -102,7 +102,7 @@ async function runAction(): Promise<void> {
     warnMisplaced(raw)
     inputs = parseInputs(raw)
     // the GitHub context comes from the runner's GITHUB_* variables and event file, read as
-    // @actions/github reads them (src/metadata/context-github.ts), without bundling Octokit
+    // @actions/github reads them (src/metadata/ci-github.ts), without bundling Octokit
     ending = finished(await run(inputs, { logger, env: process.env, cwd: process.cwd() }))
   } catch (e) {
     debugStack(e)

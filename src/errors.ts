@@ -35,8 +35,8 @@ export interface RegistryErrorEntry {
 export interface OciErrorOptions {
   /** what was being done, e.g. `push manifest` */
   op?: string
-  /** the image or repository it was done to, as the user would recognise it */
-  subject?: string
+  /** the repository or layout it was done to, as the user would recognise it (`localhost:5000/app`, `oci:dir`); not an OCI subject */
+  where?: string
   /** HTTP status where one was received */
   status?: number
   /** the registry's own error codes, kept verbatim */
@@ -49,7 +49,7 @@ export interface OciErrorOptions {
 export class OciError extends Error {
   readonly code: ErrorCode
   readonly op?: string
-  readonly subject?: string
+  readonly where?: string
   readonly status?: number
   readonly registryErrors: RegistryErrorEntry[]
   readonly hint?: string
@@ -59,7 +59,7 @@ export class OciError extends Error {
     this.name = 'OciError'
     this.code = code
     this.op = opts.op
-    this.subject = opts.subject
+    this.where = opts.where
     this.status = opts.status
     this.registryErrors = opts.registryErrors ?? []
     this.hint = opts.hint

@@ -1,7 +1,7 @@
 /**
  * Logging with secret redaction. Every secret is registered with `addSecret` before its first
  * use; every line that leaves the process goes through `redact`. The action also hands each secret
- * to `core.setSecret` (see src/index.ts) so the runner masks it as well.
+ * to `core.setSecret` (`onSecret` in src/action.ts) so the runner masks it as well.
  */
 
 export interface Logger {

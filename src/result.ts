@@ -53,7 +53,7 @@ export interface RunDeps {
   clock?: () => Date
   /** tests may inject a target (or a fault-injecting wrapper) */
   openTarget?: (ref: ImageRef, inputs: Inputs, logger: Logger) => Target
-  /** wait after writing the referrers tag before the confirming read (see src/oci/fallback.ts) */
+  /** wait after writing the referrers tag before the confirming read (see src/oci/tag-schema/writer.ts) */
   settleMs?: number
   /** get: the caller prints what was read when no `output` is given (the CLI does; the action cannot) */
   printsContent?: boolean

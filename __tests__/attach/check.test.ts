@@ -6,7 +6,7 @@ import { compareWithPlans } from '../../src/attach/check.js'
 import { planMetadata, type PlanContext } from '../../src/attach/plan.js'
 import { DEFAULT_ANNOTATION_PREFIX, encodeDocument } from '../../src/metadata/codec.js'
 import { buildDocument } from '../../src/metadata/document.js'
-import type { FoundReferrers } from '../../src/read/referrers.js'
+import type { FoundReferrers } from '../../src/image-reader/find-referrers.js'
 import { CREATED, githubCi, image, IMAGE_DIGEST } from '../metadata/sample.js'
 
 const P = DEFAULT_ANNOTATION_PREFIX

@@ -5,10 +5,10 @@
 import { splitAttached } from '../../src/attach/dedupe.js'
 import { planProvenance, planSbom, type PlanContext } from '../../src/attach/plan.js'
 import { DEFAULT_ANNOTATION_PREFIX } from '../../src/metadata/codec.js'
-import type { CiContext } from '../../src/metadata/context.js'
+import type { CiContext } from '../../src/metadata/ci-context.js'
 import type { Descriptor } from '../../src/oci/types.js'
-import { buildProvenance } from '../../src/supply/provenance.js'
-import type { DetectedSbom } from '../../src/supply/sbom.js'
+import { buildProvenance } from '../../src/sbom-provenance/provenance.js'
+import type { DetectedSbom } from '../../src/sbom-provenance/sbom.js'
 import { githubCi, IMAGE_DIGEST } from '../metadata/sample.js'
 
 const P = DEFAULT_ANNOTATION_PREFIX

@@ -4,7 +4,7 @@
  * re-run shares everything but the attempt.
  */
 import { attachmentKey, identityAnnotations, supersededBy, supersededIn, writerIdentity, type IdentityInputs } from '../../src/attach/identity.js'
-import type { CiContext } from '../../src/metadata/context.js'
+import type { CiContext } from '../../src/metadata/ci-context.js'
 import type { Descriptor } from '../../src/oci/types.js'
 
 const SUBJECT = `sha256:${'a'.repeat(64)}`

@@ -11,8 +11,8 @@ import { decodeDocument, decodeDocumentBytes } from '../../src/metadata/codec.js
 import { buildDocument } from '../../src/metadata/document.js'
 import { ArtifactType, MediaType } from '../../src/oci/media-types.js'
 import type { Descriptor } from '../../src/oci/types.js'
-import { detectSbom } from '../../src/supply/sbom.js'
-import { buildProvenance } from '../../src/supply/provenance.js'
+import { detectSbom } from '../../src/sbom-provenance/sbom.js'
+import { buildProvenance } from '../../src/sbom-provenance/provenance.js'
 import { CREATED, githubCi, image, IMAGE_DIGEST } from '../metadata/sample.js'
 
 const P = 'com.example.build'

@@ -13,9 +13,9 @@ import { DEFAULT_ANNOTATION_PREFIX } from '../../src/metadata/codec.js'
 import { buildDocument } from '../../src/metadata/document.js'
 import { ArtifactType, MediaType } from '../../src/oci/media-types.js'
 import { CONFIRM_FACTOR } from '../../src/oci/remote/indexing.js'
-import { SETTLE_MS } from '../../src/oci/fallback.js'
+import { SETTLE_MS } from '../../src/oci/tag-schema/writer.js'
 import type { Descriptor } from '../../src/oci/types.js'
-import { buildProvenance } from '../../src/supply/provenance.js'
+import { buildProvenance } from '../../src/sbom-provenance/provenance.js'
 import { CREATED, githubCi, image, IMAGE_DIGEST } from '../metadata/sample.js'
 
 const P = DEFAULT_ANNOTATION_PREFIX
@@ -125,7 +125,7 @@ describe('a registry without the referrers API (distribution): the referrers tag
     expect(pushed.listing.descriptors).toEqual(reg.referrersTag(SUBJECT.digest))
     // no OCI-Subject: the API is not asked
     expect(reg.callsOf('GET referrers')).toEqual([])
-    // confirmed by a read at least a settle after the tag was written (src/oci/fallback.ts)
+    // confirmed by a read at least a settle after the tag was written (src/oci/tag-schema/writer.ts)
     const put = reg.callsOf('PUT manifest').find(c => c.ref === TAG)!
     const reads = reg.callsOf('GET manifest').filter(c => c.ref === TAG)
     expect(reads.at(-1)!.at - put.at).toBeGreaterThanOrEqual(SETTLE_MS)

@@ -13,7 +13,7 @@ import { DEFAULT_ANNOTATION_PREFIX } from '../../src/metadata/codec.js'
 import { buildDocument } from '../../src/metadata/document.js'
 import { MediaType } from '../../src/oci/media-types.js'
 import type { Descriptor } from '../../src/oci/types.js'
-import { buildProvenance } from '../../src/supply/provenance.js'
+import { buildProvenance } from '../../src/sbom-provenance/provenance.js'
 import { CREATED, githubCi, image, IMAGE_DIGEST } from '../metadata/sample.js'
 
 const P = DEFAULT_ANNOTATION_PREFIX

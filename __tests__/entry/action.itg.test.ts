@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { decodeDocument } from '../../src/metadata/codec.js'
 import { ArtifactType, MediaType } from '../../src/oci/media-types.js'
-import { editReferrersIndex, fallbackTag } from '../../src/oci/referrers.js'
+import { editReferrersIndex, referrersTagName } from '../../src/oci/referrer-descriptors.js'
 import { parseManifest, isIndex, type Descriptor, type ImageIndex, type ImageManifest } from '../../src/oci/types.js'
 
 let reg: Distribution
@@ -20,8 +20,8 @@ afterAll(async () => {
   await reg?.stop()
 })
 
-async function fallbackIndex(repo: string, subject: string): Promise<ImageIndex> {
-  const got = await remote(`${reg.host}/${repo}:x`).fetchManifest(fallbackTag(subject))
+async function tagSchemaIndex(repo: string, subject: string): Promise<ImageIndex> {
+  const got = await remote(`${reg.host}/${repo}:x`).fetchManifest(referrersTagName(subject))
   const m = parseManifest(got.bytes)
   if (!isIndex(m)) throw new Error('not an index')
   return m
@@ -40,7 +40,7 @@ async function addForeignEntry(repo: string, subject: Descriptor): Promise<Descr
   const d = (await t.pushManifest(manifest.bytes, MediaType.ImageManifest)).descriptor
   const foreign: Descriptor = { ...d, artifactType: FOREIGN_TYPE, annotations: { ...annotations, 'x-other-tool': 'kept' } }
   const edit = editReferrersIndex(undefined, [foreign])
-  await t.pushManifest(edit.bytes, MediaType.ImageIndex, fallbackTag(subject.digest))
+  await t.pushManifest(edit.bytes, MediaType.ImageIndex, referrersTagName(subject.digest))
   return foreign
 }
 
@@ -86,7 +86,7 @@ describe('artifact mode through the bundled action', () => {
   })
 
   test('the referrer is in the sha256-<hex> index next to the foreign entry, with artifactType and all annotations', async () => {
-    const index = await fallbackIndex(repo, subject.digest)
+    const index = await tagSchemaIndex(repo, subject.digest)
     const ours = index.manifests.filter(d => d.artifactType === ArtifactType.BuildMetadataV1)
     expect(ours).toHaveLength(1)
     expect(ours[0]!.digest).toBe(first.outputs['artifact-digest'])
@@ -109,7 +109,7 @@ describe('artifact mode through the bundled action', () => {
     expect((await runAction({ image: `${reg.host}/${rerun}:v1`, digest: image.digest })).code).toBe(0)
     const again = await runAction({ image: `${reg.host}/${rerun}:v1`, digest: image.digest }, { GITHUB_RUN_ATTEMPT: '2' })
     expect(again.code).toBe(0)
-    const index = await fallbackIndex(rerun, image.digest)
+    const index = await tagSchemaIndex(rerun, image.digest)
     const ours = index.manifests.filter(d => d.artifactType === ArtifactType.BuildMetadataV1)
     expect(ours.map(d => d.digest)).toEqual([again.outputs['artifact-digest']])
     expect(index.manifests.some(d => d.digest === theirs.digest)).toBe(true)

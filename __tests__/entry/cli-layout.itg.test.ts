@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { copyFixtureLayout, FIXTURE, initLayout } from '../../__fixtures__/layout.js'
 import { writeBuildKitIndex } from '../../__fixtures__/topology.js'
-import { LayoutTarget } from '../../src/oci/layout/index.js'
+import { LayoutTarget } from '../../src/oci/layout/layout-target.js'
 import { parseReference } from '../../src/oci/reference.js'
 import { runCli } from '../../__fixtures__/action-runner.js'
 

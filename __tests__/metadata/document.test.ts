@@ -1,6 +1,6 @@
 import { isOciError } from '../../src/errors.js'
 import { buildDocument, versionOf } from '../../src/metadata/document.js'
-import type { CiContext } from '../../src/metadata/context.js'
+import type { CiContext } from '../../src/metadata/ci-context.js'
 import { buildMetadataSchema } from '../../src/metadata/schema.js'
 import { CREATED, IMAGE_DIGEST, SHA, githubCi, image } from './sample.js'
 

@@ -1,5 +1,5 @@
 /** A CI context and image shared by the metadata tests. */
-import type { CiContext } from '../../src/metadata/context.js'
+import type { CiContext } from '../../src/metadata/ci-context.js'
 import type { ImageFacts } from '../../src/metadata/document.js'
 
 export const SHA = '4f1c2a7d9e0b8c6a5f3e2d1c0b9a8f7e6d5c4b3a'

@@ -4,7 +4,7 @@
 // manifests (no artifactType, the image config's media type), an SBOM artifact, a bare index.
 import { digestProblem, parseDigest } from '../../src/oci/digest.js'
 import { ArtifactType, MediaType } from '../../src/oci/media-types.js'
-import { referrerDescriptor } from '../../src/oci/referrers.js'
+import { referrerDescriptor } from '../../src/oci/referrer-descriptors.js'
 import { isRedirect } from '../../src/oci/remote/transport.js'
 import { declaredMediaType, parseManifest } from '../../src/oci/types.js'
 

@@ -5,7 +5,7 @@
  */
 import { gunzipSync } from 'node:zlib'
 import type { TestRegistry } from '../../__fixtures__/registry/index.js'
-import type { RemoteTarget } from '../../src/oci/remote/index.js'
+import type { RemoteTarget } from '../../src/oci/remote/remote-target.js'
 import { parseManifest } from '../../src/oci/types.js'
 import type { ProcessRun } from './bad-input-helpers.js'
 

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { startDistribution, type Distribution } from '../../__fixtures__/distribution.js'
 import { pushTestImage, pushTestIndex, remote } from '../../__fixtures__/builders.js'
 import { ArtifactType } from '../../src/oci/media-types.js'
-import { fallbackTag } from '../../src/oci/referrers.js'
+import { referrersTagName } from '../../src/oci/referrer-descriptors.js'
 import { parseManifest, isIndex } from '../../src/oci/types.js'
 import { GH_ENV, runWith } from './helpers.js'
 
@@ -29,7 +29,7 @@ test('SPDX, CycloneDX and provenance land as referrers in the tag schema next to
   )
   expect(r.problems).toEqual([])
   expect(r.via).toBe('tag-schema')
-  const got = await remote(`${reg.host}/supply/app:v1`).fetchManifest(fallbackTag(img.digest))
+  const got = await remote(`${reg.host}/supply/app:v1`).fetchManifest(referrersTagName(img.digest))
   const idx = parseManifest(got.bytes)
   expect(isIndex(idx)).toBe(true)
   const types = isIndex(idx) ? idx.manifests.map(d => d.artifactType).sort() : []

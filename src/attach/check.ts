@@ -3,7 +3,7 @@
  * Retries within verify-timeout, for registries that show writes late (GHCR, Docker Hub), and
  * pushes again a referrer that a registry's referrers API dropped (src/attach/repair.ts).
  */
-import { retryWithin } from '../retry.js'
+import { retryWithin } from '../backoff.js'
 import { describeError, isBug, isRegistryFailure } from '../errors.js'
 import type { Logger } from '../log.js'
 import { decodeDocument } from '../metadata/codec.js'
@@ -12,7 +12,7 @@ import { parseManifest, type Descriptor } from '../oci/types.js'
 import { supersededIn } from './identity.js'
 import type { PlannedArtifact } from './publish.js'
 import { ReferrerRepair } from './repair.js'
-import { findReferrers, type FoundReferrers } from '../read/referrers.js'
+import { findReferrers, type FoundReferrers } from '../image-reader/find-referrers.js'
 
 export interface CheckResult {
   verified: boolean

@@ -9,12 +9,12 @@ import type { BuildMetadata } from '../metadata/schema.js'
 import type { ImageRef } from '../oci/reference.js'
 import type { Deleter, Pusher, Reader, Target } from '../oci/target.js'
 import type { Descriptor } from '../oci/types.js'
-import { resolveSubject, type Subject } from '../read/subject.js'
+import { resolveSubject, type Subject } from '../image-reader/resolve-subject.js'
 import { platformLabel, type AttachResult, type RunDeps } from '../result.js'
-import { metadataPredicate, metadataStatement, statementBytes } from '../supply/metadata-statement.js'
-import { buildProvenance, provenanceBytes, type InTotoStatementV1 } from '../supply/provenance.js'
+import { metadataPredicate, metadataStatement, statementBytes } from '../sbom-provenance/metadata-statement.js'
+import { buildProvenance, provenanceBytes, type InTotoStatementV1 } from '../sbom-provenance/provenance.js'
 import { annotateManifest } from './annotations.js'
-import { listBuildKitAttestations } from './buildkit.js'
+import { listBuildKitAttestations } from './buildkit-listing.js'
 import { checkAnnotated, checkAttached } from './check.js'
 import { skipAttached } from './dedupe.js'
 import { supersededBy } from './identity.js'
@@ -149,7 +149,7 @@ async function attachTo(
   }
   result.problems.push(...check.problems.map(x => (scope ? `${scope}: ${x}` : x)))
   result.missing.push(...check.unverified.map(k => (scope ? `${k}@${scope}` : k)))
-  // the tag schema dropped them as it wrote ours (src/oci/fallback.ts)
+  // the tag schema dropped them as it wrote ours (src/oci/tag-schema/writer.ts)
   if (check.verified && pub.indexedBy !== 'tag-schema') await removeSuperseded(target, check.referrers, toWrite, inputs.annotationPrefix, logger)
 }
 

@@ -6,7 +6,7 @@
  *
  * Only this writer's own entries count (the same key: src/attach/identity.ts): an entry of another
  * writer can be superseded by that writer's later attempt, and a skipped artifact of ours would go
- * with it. Nothing here removes or supersedes anything, so the rules of src/oci/fallback.ts and
+ * with it. Nothing here removes or supersedes anything, so the rules of src/oci/tag-schema/writer.ts and
  * identity.ts are untouched: a skipped plan simply adds nothing.
  */
 import type { Logger } from '../log.js'

@@ -25,9 +25,9 @@
  *
  * `supersededIn` is a function of a set of entries only, and monotone (a larger set supersedes a
  * superset), which is what lets every writer of the referrers tag schema apply it to whatever it has
- * seen without ever fighting another writer over an entry (see src/oci/fallback.ts).
+ * seen without ever fighting another writer over an entry (see src/oci/tag-schema/writer.ts).
  */
-import type { CiContext } from '../metadata/context.js'
+import type { CiContext } from '../metadata/ci-context.js'
 import { canonicalJson } from '../metadata/canonical.js'
 import { digestOf } from '../oci/digest.js'
 import type { Descriptor } from '../oci/types.js'

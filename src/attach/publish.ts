@@ -3,6 +3,7 @@
  * API, the tag schema, a layout's own index: src/oci/target.ts ReferrerPusher). A consumer never
  * sees a manifest whose blobs are missing.
  */
+import { InternalError } from '../errors.js'
 import type { BlobSource, PushedReferrers, Pusher, ReferrerPusher } from '../oci/target.js'
 import type { Descriptor } from '../oci/types.js'
 import { supersededIn } from './identity.js'
@@ -50,7 +51,7 @@ async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<void>): Prom
   if (rejected) throw rejected.reason
 }
 
-/** This writer's rule for what its later attempts supersede, as the tag schema applies it (src/oci/fallback.ts). */
+/** This writer's rule for what its later attempts supersede, as the tag schema applies it (src/oci/tag-schema/writer.ts). */
 export function supersededRule(prefix: string): (entries: Descriptor[]) => Set<string> {
   return entries => supersededIn(entries, prefix)
 }
@@ -70,7 +71,7 @@ export async function publish(
   await pool([...blobs.values()], BLOB_CONCURRENCY, async b => {
     const pushed = await target.pushBlob(b.source, { mediaType: b.descriptor.mediaType })
     if (pushed.digest !== b.descriptor.digest) {
-      throw new Error(`internal: blob digest changed while uploading (${b.descriptor.digest} → ${pushed.digest})`)
+      throw new InternalError(`the blob's digest changed while uploading (${b.descriptor.digest} → ${pushed.digest})`)
     }
   })
   return target.pushReferrers(

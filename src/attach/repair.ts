@@ -18,7 +18,7 @@
 import type { Logger } from '../log.js'
 import type { ReferrerPusher, ReferrersListing, TimeBudget } from '../oci/target.js'
 import type { Descriptor } from '../oci/types.js'
-import type { FoundReferrers } from '../read/referrers.js'
+import type { FoundReferrers } from '../image-reader/find-referrers.js'
 import { supersededIn } from './identity.js'
 import { supersededRule, type PlannedArtifact } from './publish.js'
 

@@ -16,7 +16,7 @@ import { canonicalJson } from '../metadata/canonical.js'
 import { decodeDocument } from '../metadata/codec.js'
 import type { ImageRef } from '../oci/reference.js'
 import type { Reader } from '../oci/target.js'
-import type { Subject } from '../read/subject.js'
+import type { Subject } from '../image-reader/resolve-subject.js'
 
 export interface TagBefore {
   /** the digest the tag pointed at right before the push; undefined: the tag did not exist */
@@ -80,7 +80,7 @@ export async function guardTag(
       `to that image, so nothing was written`,
     {
       op: 'move tag',
-      subject: target.describe(),
+      where: target.describe(),
       hint: `to annotate ${want} anyway, give image: ${ref.name}@${want} (pushed by digest, no tag moved) and tag the new digest yourself if you mean to`
     }
   )

@@ -1,6 +1,6 @@
 /**
- * Where a build ran, as the CI readers (context-github.ts, context-gitlab.ts, context-git.ts) find it
- * and context.ts hands it on.
+ * Where a build ran, as the CI readers (ci-github.ts, ci-gitlab.ts, ci-git.ts) find it
+ * and ci-context.ts hands it on.
  */
 import type { CiProvider, RefType } from './schema.js'
 

@@ -23,7 +23,7 @@ export const DEFAULT_ANNOTATION_PREFIX = 'dev.oci-build-metadata'
 
 /**
  * Largest encoded payload kept in annotations. Annotations are copied into every referrers-API
- * descriptor and into the fallback `sha256-<hex>` index, which distribution caps at 4 MiB with all
+ * descriptor and into the tag-schema `sha256-<hex>` index, which distribution caps at 4 MiB with all
  * other tools' entries in it, and registries need only accept manifests up to 4 MiB
  * (https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#pushing-manifests);
  * 64 KiB per document keeps room for dozens of referrers. Larger → blob layer.

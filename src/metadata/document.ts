@@ -3,8 +3,8 @@
  */
 import { UsageError } from '../errors.js'
 import { Annotation } from '../oci/media-types.js'
-import type { CiContext } from './context.js'
-import { compact } from './refs.js'
+import type { CiContext } from './ci-context.js'
+import { compact } from './git-refs.js'
 import {
   METADATA_SCHEMA_VERSION,
   METADATA_SCHEMA_VERSION_PUBLIC,

@@ -3,9 +3,9 @@
  */
 import type { Logger } from '../log.js'
 import { VERSION } from '../version.js'
-import { LayoutTarget } from './layout/index.js'
+import { LayoutTarget } from './layout/layout-target.js'
 import type { ImageRef } from './reference.js'
-import { RemoteTarget } from './remote/index.js'
+import { RemoteTarget } from './remote/remote-target.js'
 import type { Credentials } from './remote/credentials.js'
 import type { Target } from './target.js'
 

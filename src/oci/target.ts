@@ -81,7 +81,7 @@ export interface PushReferrersOptions extends ReadOptions {
    * target keeps the tag schema they are taken out of it. A function of the entries only, monotone.
    */
   superseded?: (entries: Descriptor[]) => Set<string>
-  /** the tag-schema writer's wait before its confirming read (src/oci/fallback.ts); tests shorten it */
+  /** the tag-schema writer's wait before its confirming read (src/oci/tag-schema/writer.ts); tests shorten it */
   settleMs?: number
 }
 

@@ -6,7 +6,7 @@
  * `software_Package` elements of `@graph`. An SBOM in an in-toto statement (BuildKit, attestations)
  * is its predicate.
  */
-import { FULL_PARSE_MAX_BYTES } from '../supply/sbom.js'
+import { FULL_PARSE_MAX_BYTES } from '../sbom-provenance/sbom.js'
 
 /** SBOMs up to this size are read and parsed to count components (the size SBOM detection parses whole). */
 export const MAX_POLICY_SBOM_BYTES = FULL_PARSE_MAX_BYTES

@@ -7,7 +7,7 @@
  * what a presence gate counts and which manifests to fetch, never what a signed gate trusts (that is
  * the verified statement's predicate type, src/verify/evidence.ts).
  */
-import { isBuildKitAttestation } from '../oci/buildkit.js'
+import { isBuildKitAttestation } from '../oci/buildkit-attestations.js'
 import { Annotation, ArtifactType } from '../oci/media-types.js'
 import type { Descriptor, Manifest } from '../oci/types.js'
 import { isIndex } from '../oci/types.js'
@@ -25,7 +25,7 @@ const SBOM_TYPES = new Set<string>([
 ])
 const SBOM_PREDICATES = [/^https:\/\/spdx\.dev\/Document/, /^https:\/\/cyclonedx\.org\/bom/, /^https:\/\/syft\.dev\/bom/]
 const PROVENANCE_PREDICATES = [/^https:\/\/slsa\.dev\/provenance\//]
-/** our signed metadata statement (src/supply/metadata-statement.ts), any version */
+/** our signed metadata statement (src/sbom-provenance/metadata-statement.ts), any version */
 const METADATA_PREDICATES = [/^https:\/\/oci-build-metadata\.dev\/attestation\/build-metadata\/v\d+$/]
 /**
  * cosign v3's image signature: an in-toto statement over the image digest with this predicate, in a

@@ -13,12 +13,12 @@ import type { Reader, ReferrerLister, ReferrersListing } from '../oci/target.js'
 import { isIndex, parseManifest, type Descriptor, type Manifest } from '../oci/types.js'
 import { describeError, isBug, isRegistryFailure } from '../errors.js'
 import type { BundleCheck } from '../sign/sigstore-verify.js'
-import { documentOfStatement, statementNames } from '../supply/metadata-statement.js'
-import { IN_TOTO_STATEMENT_V1 } from '../supply/provenance.js'
+import { documentOfStatement, statementNames } from '../sbom-provenance/metadata-statement.js'
+import { IN_TOTO_STATEMENT_V1 } from '../sbom-provenance/provenance.js'
 import { classify, isMetadataPredicate, isSigstoreBundle, isSigstoreBundleType, kindsOfPredicate, needsManifest, predicateTypes } from './classify.js'
 import type { Evidence } from './gate.js'
-import type { IndexAttestation } from '../read/attestations.js'
-import { findReferrers, type FoundReferrers } from '../read/referrers.js'
+import type { IndexAttestation } from '../image-reader/index-attestations.js'
+import { findReferrers, type FoundReferrers } from '../image-reader/find-referrers.js'
 
 /** Largest metadata layer read back (the document is JSON; anything larger is not ours). */
 export const MAX_METADATA_LAYER_BYTES = 4 * 1024 * 1024

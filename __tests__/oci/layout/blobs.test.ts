@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { copyFixtureLayout } from '../../../__fixtures__/layout.js'
 import { digestFile, digestOf } from '../../../src/oci/digest.js'
-import { LayoutTarget } from '../../../src/oci/layout/index.js'
+import { LayoutTarget } from '../../../src/oci/layout/layout-target.js'
 import { parseReference } from '../../../src/oci/reference.js'
 
 const open = (dir: string) => new LayoutTarget(parseReference(`oci:${dir}`))

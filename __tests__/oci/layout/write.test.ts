@@ -4,7 +4,7 @@ import { bytesOf, imageManifest } from '../../../__fixtures__/builders.js'
 import { copyFixtureLayout, FIXTURE, makeImage, resolveIn } from '../../../__fixtures__/layout.js'
 import { isOciError } from '../../../src/errors.js'
 import { digestOf } from '../../../src/oci/digest.js'
-import { LayoutTarget } from '../../../src/oci/layout/index.js'
+import { LayoutTarget } from '../../../src/oci/layout/layout-target.js'
 import { Annotation, EMPTY_DESCRIPTOR, MediaType } from '../../../src/oci/media-types.js'
 import { parseReference } from '../../../src/oci/reference.js'
 

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto'
 import { startDistribution, type Distribution } from '../../../__fixtures__/distribution.js'
 import { digestOf } from '../../../src/oci/digest.js'
 import { MediaType } from '../../../src/oci/media-types.js'
-import { editReferrersIndex, fallbackTag } from '../../../src/oci/referrers.js'
+import { editReferrersIndex, referrersTagName } from '../../../src/oci/referrer-descriptors.js'
 import { parseManifest, type ImageIndex } from '../../../src/oci/types.js'
 import { MAX_MANIFEST_BYTES } from '../../../src/oci/limits.js'
 import { bytesOf, pushArtifact, pushImage, testImage } from '../../../__fixtures__/builders.js'
@@ -88,12 +88,12 @@ describe('distribution 2.8', () => {
     const pushedForeign = await pushArtifact(t, subject, cosignType)
     const foreign = { ...pushedForeign.descriptor, artifactType: cosignType, annotations: { 'dev.cosignproject.cosign/signature': 'MEUC' } }
     const first = editReferrersIndex(undefined, [foreign])
-    await t.pushManifest(first.bytes, MediaType.ImageIndex, fallbackTag(subject.digest))
-    const existing = parseManifest((await t.fetchManifest(fallbackTag(subject.digest))).bytes) as ImageIndex
+    await t.pushManifest(first.bytes, MediaType.ImageIndex, referrersTagName(subject.digest))
+    const existing = parseManifest((await t.fetchManifest(referrersTagName(subject.digest))).bytes) as ImageIndex
     const second = editReferrersIndex(existing, [
       { ...art.descriptor, artifactType: 'application/vnd.test.meta.v1+json', annotations: { 'org.example.k': 'v' } }
     ])
-    await t.pushManifest(second.bytes, MediaType.ImageIndex, fallbackTag(subject.digest))
+    await t.pushManifest(second.bytes, MediaType.ImageIndex, referrersTagName(subject.digest))
 
     const listed = await t.listReferrers(subject)
     expect(listed.via).toBe('tag-schema')
@@ -107,7 +107,7 @@ describe('distribution 2.8', () => {
     const t = target(reg.host, 'notindex')
     const subject = await pushImage(t, 'ni')
     // another image's manifest, tagged as if it were the subject's referrers index
-    await pushImage(t, 'other', fallbackTag(subject.digest))
+    await pushImage(t, 'other', referrersTagName(subject.digest))
     expect((await t.listReferrers(subject)).descriptors).toEqual([])
   })
 

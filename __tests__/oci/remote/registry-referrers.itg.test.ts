@@ -2,7 +2,7 @@
 import { resolveIn } from '../../../__fixtures__/layout.js'
 import { startTestRegistry, type TestRegistry } from '../../../__fixtures__/registry/index.js'
 import { MediaType } from '../../../src/oci/media-types.js'
-import { editReferrersIndex, fallbackTag, isIncompleteReferrer } from '../../../src/oci/referrers.js'
+import { editReferrersIndex, referrersTagName, isIncompleteReferrer } from '../../../src/oci/referrer-descriptors.js'
 import { pushArtifact, pushImage } from '../../../__fixtures__/builders.js'
 import { target } from './helpers.js'
 
@@ -67,7 +67,7 @@ describe('referrers API', () => {
     const subject = await pushImage(t, 'both')
     const art = await pushArtifact(t, subject, META, { k: 'v' })
     const idx = editReferrersIndex(undefined, [{ ...art.descriptor, artifactType: META }])
-    await t.pushManifest(idx.bytes, MediaType.ImageIndex, fallbackTag(subject.digest))
+    await t.pushManifest(idx.bytes, MediaType.ImageIndex, referrersTagName(subject.digest))
     const listed = await t.listReferrers(subject)
     expect(listed.via).toBe('api')
     expect(listed.descriptors.map(d => d.digest)).toContain(art.descriptor.digest)
@@ -128,10 +128,10 @@ describe('registry without the referrers API', () => {
     const ours = await pushArtifact(t, subject, META, { k: 'v' })
     expect(ours.subjectAccepted).toBe(false)
     let idx = editReferrersIndex(undefined, [{ ...foreign.descriptor, artifactType: 'application/vnd.dev.cosign.artifact.sig.v1+json' }])
-    await t.pushManifest(idx.bytes, MediaType.ImageIndex, fallbackTag(subject.digest))
-    const existing = JSON.parse(new TextDecoder().decode((await t.fetchManifest(fallbackTag(subject.digest))).bytes))
+    await t.pushManifest(idx.bytes, MediaType.ImageIndex, referrersTagName(subject.digest))
+    const existing = JSON.parse(new TextDecoder().decode((await t.fetchManifest(referrersTagName(subject.digest))).bytes))
     idx = editReferrersIndex(existing, [{ ...ours.descriptor, artifactType: META, annotations: { k: 'v' } }])
-    await t.pushManifest(idx.bytes, MediaType.ImageIndex, fallbackTag(subject.digest))
+    await t.pushManifest(idx.bytes, MediaType.ImageIndex, referrersTagName(subject.digest))
 
     const listed = await t.listReferrers(subject)
     expect(listed.via).toBe('tag-schema')
@@ -160,7 +160,7 @@ describe('registry without the referrers API', () => {
     const t = target(reg.host, 'gitlab')
     const subject = await pushImage(t, 'gl')
     const bytes = reg.getManifest('gitlab', subject.digest)!.bytes
-    reg.putManifest('gitlab', bytes, MediaType.ImageManifest, fallbackTag(subject.digest))
+    reg.putManifest('gitlab', bytes, MediaType.ImageManifest, referrersTagName(subject.digest))
     expect(await t.listReferrers(subject)).toEqual({ descriptors: [], via: 'tag-schema', filtersApplied: false })
   })
 })

@@ -2,7 +2,7 @@
 import { startTestRegistry, type TestRegistry } from '../../../__fixtures__/registry/index.js'
 import { digestOf } from '../../../src/oci/digest.js'
 import { parseReference } from '../../../src/oci/reference.js'
-import { RemoteTarget } from '../../../src/oci/remote/index.js'
+import { RemoteTarget } from '../../../src/oci/remote/remote-target.js'
 
 let reg: TestRegistry
 beforeAll(async () => {

@@ -32,13 +32,13 @@ export async function readBlob(dir: string, digest: string, what: string, maxByt
     throw new OciError('NOT_FOUND', `oci:${dir}: ${what} ${digest} not found (no file ${join(BLOBS_DIR, ...digest.split(':'))}), the layout is incomplete`, {
       hint: 'copy the image into it again',
       op: 'read blob',
-      subject: `oci:${dir}@${digest}`
+      where: `oci:${dir}@${digest}`
     })
   }
   if (maxBytes !== undefined && size > maxBytes) {
     throw new OciError('SIZE_EXCEEDED', `oci:${dir}: ${what} ${digest} is ${size} bytes, more than the limit of ${maxBytes}`, {
       op: 'read blob',
-      subject: `oci:${dir}@${digest}`
+      where: `oci:${dir}@${digest}`
     })
   }
   const bytes = new Uint8Array(await fs.readFile(path))
@@ -95,7 +95,7 @@ export async function writeBlobFile(dir: string, file: string, expected?: string
         `${file}: content does not match the digest given for it (expected ${expected}, got ${digest}), the file changed while it was being read`,
         {
           op: 'push blob',
-          subject: `oci:${dir}`
+          where: `oci:${dir}`
         }
       )
     }

@@ -30,7 +30,7 @@ export async function readIndex(dir: string): Promise<RawIndex> {
     throw new OciError('NOT_FOUND', `oci:${dir}: no ${INDEX_FILE} in the layout, the layout is incomplete`, {
       hint: 'create it again, or check the path',
       op: 'read index',
-      subject: `oci:${dir}`,
+      where: `oci:${dir}`,
       cause: e
     })
   }
@@ -40,7 +40,7 @@ export async function readIndex(dir: string): Promise<RawIndex> {
   } catch (e) {
     throw new OciError('INVALID_RESPONSE', `oci:${dir}: ${INDEX_FILE} is not valid JSON, the layout is damaged`, {
       op: 'read index',
-      subject: `oci:${dir}`,
+      where: `oci:${dir}`,
       cause: e
     })
   }
@@ -50,7 +50,7 @@ export async function readIndex(dir: string): Promise<RawIndex> {
     const where = issue?.path.length ? issue.path.join('.') : '(root)'
     throw new OciError('INVALID_RESPONSE', `oci:${dir}: ${INDEX_FILE} is malformed at ${where}: ${issue?.message ?? 'invalid'}`, {
       op: 'read index',
-      subject: `oci:${dir}`
+      where: `oci:${dir}`
     })
   }
   return json as RawIndex

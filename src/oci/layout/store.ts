@@ -2,7 +2,7 @@
  * Files of an OCI image layout: paths, atomic writes and the per-directory lock.
  * https://github.com/opencontainers/image-spec/blob/v1.1.0/image-layout.md
  */
-import { backoffDelay, sleep } from '../../retry.js'
+import { backoffDelay, sleep } from '../../backoff.js'
 import { randomBytes } from 'node:crypto'
 import { promises as fs } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
@@ -65,14 +65,14 @@ export async function assertLayout(dir: string): Promise<void> {
     throw new OciError('NOT_FOUND', `oci:${dir}: no OCI layout at ${dir} (the directory does not exist)`, {
       hint: `create one with \`oras copy --to-oci-layout\` or \`skopeo copy … oci:${dir}\`, or check the path`,
       op: 'open layout',
-      subject: `oci:${dir}`
+      where: `oci:${dir}`
     })
   }
   if (!st.isDirectory()) {
     throw new OciError('NOT_FOUND', `oci:${dir}: no OCI layout at ${dir} (it is not a directory)`, {
       hint: 'check the path',
       op: 'open layout',
-      subject: `oci:${dir}`
+      where: `oci:${dir}`
     })
   }
   let text: string
@@ -82,7 +82,7 @@ export async function assertLayout(dir: string): Promise<void> {
     throw new OciError('NOT_FOUND', `oci:${dir}: no OCI layout at ${dir} (missing ${OCI_LAYOUT_FILE} file)`, {
       hint: `create one with \`oras copy --to-oci-layout\` or \`skopeo copy … oci:${dir}\`, or check the path`,
       op: 'open layout',
-      subject: `oci:${dir}`
+      where: `oci:${dir}`
     })
   }
   let version: unknown
@@ -91,7 +91,7 @@ export async function assertLayout(dir: string): Promise<void> {
   } catch (e) {
     throw new OciError('INVALID_RESPONSE', `oci:${dir}: ${OCI_LAYOUT_FILE} is not valid JSON, the layout is damaged`, {
       op: 'open layout',
-      subject: `oci:${dir}`,
+      where: `oci:${dir}`,
       cause: e
     })
   }
@@ -99,7 +99,7 @@ export async function assertLayout(dir: string): Promise<void> {
     throw new OciError('UNSUPPORTED', `oci:${dir}: unsupported imageLayoutVersion ${JSON.stringify(version)} in ${OCI_LAYOUT_FILE}`, {
       hint: 'only 1.x layouts are supported',
       op: 'open layout',
-      subject: `oci:${dir}`
+      where: `oci:${dir}`
     })
   }
 }
@@ -159,7 +159,7 @@ async function acquireFileLock(dir: string): Promise<() => Promise<void>> {
     if (Date.now() - started > LOCK_WAIT_MS) {
       throw new OciError('CONFLICT', `oci:${dir}: another process has held ${LOCK_FILE} for over ${LOCK_WAIT_MS / 1000} s`, {
         op: 'lock layout',
-        subject: `oci:${dir}`,
+        where: `oci:${dir}`,
         hint: `if no other oci-build-metadata is running, remove ${path}`
       })
     }

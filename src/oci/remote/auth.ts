@@ -10,7 +10,7 @@ import type { Logger } from '../../log.js'
 import { isLoopbackHost } from '../reference.js'
 import { mergeScopes, parseChallenges, pickChallenge, scopeKey } from './challenge.js'
 import { maskCredentials, type Credentials } from './credentials.js'
-import { httpError, type CredentialState } from './errors.js'
+import { httpError, type CredentialState } from './registry-errors.js'
 
 /** Token lifetime when the server does not say: the token spec's default. */
 export const DEFAULT_TOKEN_TTL_SECONDS = 60
@@ -66,7 +66,7 @@ export class Authorizer {
 
   constructor(
     private readonly registry: string,
-    private readonly subject: string,
+    private readonly where: string,
     private readonly getCredentials: () => Promise<Credentials | undefined>,
     private readonly fetchRaw: RawFetcher,
     private readonly logger: Logger,
@@ -118,7 +118,7 @@ export class Authorizer {
     if (challenge.scheme !== 'bearer') return false
     const realm = challenge.params.realm
     if (!realm) {
-      throw new OciError('INVALID_RESPONSE', `authenticate to ${this.subject}: Bearer challenge without realm`, { op: 'authenticate', subject: this.subject })
+      throw new OciError('INVALID_RESPONSE', `authenticate to ${this.where}: Bearer challenge without realm`, { op: 'authenticate', where: this.where })
     }
     this.scheme = 'bearer'
     this.realm = realm
@@ -152,7 +152,7 @@ export class Authorizer {
     const merged = mergeScopes(scopes)
     const c = await this.credentials()
     let res: RawResponse
-    const ctx = { op: 'authenticate', subject: this.subject, registry: this.registry, preposition: 'to' as const }
+    const ctx = { op: 'authenticate', where: this.where, registry: this.registry, preposition: 'to' as const }
     if (c?.token && !c.password) {
       // identity token (docker login with an OAuth-backed registry): OAuth2 refresh_token grant
       const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: c.token, client_id: OAUTH_CLIENT_ID })
@@ -188,12 +188,12 @@ export class Authorizer {
     try {
       json = JSON.parse(new TextDecoder().decode(res.body)) as typeof json
     } catch (e) {
-      throw new OciError('INVALID_RESPONSE', `authenticate to ${this.subject}: the token endpoint ${new URL(realm).host} answered something other than JSON`, {
+      throw new OciError('INVALID_RESPONSE', `authenticate to ${this.where}: the token endpoint ${new URL(realm).host} answered something other than JSON`, {
         cause: e
       })
     }
     const token = typeof json.token === 'string' && json.token ? json.token : typeof json.access_token === 'string' ? json.access_token : ''
-    if (!token) throw new OciError('INVALID_RESPONSE', `authenticate to ${this.subject}: the token endpoint ${new URL(realm).host} answered without a token`)
+    if (!token) throw new OciError('INVALID_RESPONSE', `authenticate to ${this.where}: the token endpoint ${new URL(realm).host} answered without a token`)
     maskCredentials({ token })
     const ttl = typeof json.expires_in === 'number' && json.expires_in > 0 ? json.expires_in : DEFAULT_TOKEN_TTL_SECONDS
     // refresh early, but a short-lived token must still serve the requests right after it

@@ -10,8 +10,8 @@ import { isOciError, isTransient, OciError } from '../../errors.js'
 import { digestFile, digestOf, parseDigest, verifyBytes } from '../digest.js'
 import type { BlobSource, PushBlobOptions } from '../target.js'
 import type { Descriptor } from '../types.js'
-import { errCtx, v2, type RepoContext } from './context.js'
-import { backoffDelay } from '../../retry.js'
+import { errCtx, v2, type RepoContext } from './repo-context.js'
+import { backoffDelay } from '../../backoff.js'
 
 /** `fetchBlob` refuses larger blobs unless the caller allows them: the result is held in memory. */
 export const DEFAULT_MAX_BLOB_BYTES = 256 * 1024 * 1024
@@ -46,7 +46,7 @@ export async function blobExists(ctx: RepoContext, digest: string, access: 'pull
 export async function fetchBlob(ctx: RepoContext, desc: Descriptor, maxBytes = DEFAULT_MAX_BLOB_BYTES): Promise<Uint8Array> {
   const op = `fetch blob ${desc.digest}`
   if (desc.size > maxBytes) {
-    throw new OciError('SIZE_EXCEEDED', `${op} from ${ctx.subject}: ${desc.size} bytes is over the limit of ${maxBytes}`, { op, subject: ctx.subject })
+    throw new OciError('SIZE_EXCEEDED', `${op} from ${ctx.where}: ${desc.size} bytes is over the limit of ${maxBytes}`, { op, where: ctx.where })
   }
   const reply = await ctx.transport.request({
     method: 'GET',
@@ -59,7 +59,7 @@ export async function fetchBlob(ctx: RepoContext, desc: Descriptor, maxBytes = D
     readBody: desc.size,
     ctx: errCtx(ctx, op, 'from')
   })
-  verifyBytes(reply.body, desc.digest, `${op} from ${ctx.subject}`)
+  verifyBytes(reply.body, desc.digest, `${op} from ${ctx.where}`)
   return reply.body
 }
 
@@ -120,9 +120,9 @@ async function startSession(ctx: RepoContext, content: Content, single = false):
   if (reply.status === 201) return { location: '', done: true }
   const location = reply.headers.get('location')
   if (!location) {
-    throw new OciError('INVALID_RESPONSE', `start upload of blob ${content.digest} to ${ctx.subject}: the registry answered 202 without a Location`, {
+    throw new OciError('INVALID_RESPONSE', `start upload of blob ${content.digest} to ${ctx.where}: the registry answered 202 without a Location`, {
       op: 'push blob',
-      subject: ctx.subject
+      where: ctx.where
     })
   }
   const min = Number(reply.headers.get('oci-chunk-min-length') ?? NaN)
@@ -132,7 +132,7 @@ async function startSession(ctx: RepoContext, content: Content, single = false):
 function checkAnswer(ctx: RepoContext, headers: Headers, digest: string): void {
   const answered = headers.get('docker-content-digest')?.trim()
   if (answered && answered !== digest && parseDigest(digest).algorithm === answered.split(':')[0]) {
-    throw new OciError('DIGEST_MISMATCH', `push blob ${digest} to ${ctx.subject}: the registry stored ${answered}`, { op: 'push blob', subject: ctx.subject })
+    throw new OciError('DIGEST_MISMATCH', `push blob ${digest} to ${ctx.where}: the registry stored ${answered}`, { op: 'push blob', where: ctx.where })
   }
 }
 

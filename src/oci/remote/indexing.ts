@@ -1,7 +1,7 @@
 /**
  * Keeping pushed referrers findable on a registry (oras-go's `pushWithIndexing`, regclient's
  * `referrerPut`): through the referrers API where the registry serves it, else through the
- * referrers tag schema, which this client keeps with the never-lose protocol of src/oci/fallback.ts.
+ * referrers tag schema, which this client keeps with the never-lose protocol of src/oci/tag-schema/writer.ts.
  * https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#pushing-manifests-with-subject
  *
  * - A registry that answers a push with `OCI-Subject` says it indexes referrers itself. Some do that
@@ -21,9 +21,10 @@
  *   read-modify-writes being no slower than our PUTs. What a registry drops all the same is pushed
  *   again by the read-back (src/attach/repair.ts), through this same path.
  */
+import { InternalError } from '../../errors.js'
 import type { Logger } from '../../log.js'
-import { sleep as defaultSleep } from '../../retry.js'
-import { updateFallbackIndex, type TagSchemaStore } from '../fallback.js'
+import { sleep as defaultSleep } from '../../backoff.js'
+import { writeTagSchemaIndex, type TagSchemaStore } from '../tag-schema/writer.js'
 import type {
   IndexedBy,
   PushedReferrers,
@@ -84,7 +85,7 @@ export interface IndexingClock {
 async function pushInOrder(reg: RegistryPort, manifests: ReferrerManifest[], timing: PushTiming): Promise<PushManifestResult[]> {
   const pushOne = async (m: ReferrerManifest): Promise<PushManifestResult> => {
     const r = await timing.time(() => reg.pushManifest(m.bytes, m.descriptor.mediaType))
-    if (r.descriptor.digest !== m.descriptor.digest) throw new Error(`internal: registry stored ${r.descriptor.digest} for ${m.descriptor.digest}`)
+    if (r.descriptor.digest !== m.descriptor.digest) throw new InternalError(`pushManifest stored ${r.descriptor.digest} for ${m.descriptor.digest}`)
     return r
   }
   const [head, ...rest] = manifests
@@ -174,7 +175,7 @@ export class ReferrerIndexing {
   }
 
   private async writeTagSchema(reg: RegistryPort, subject: Descriptor, add: Descriptor[], opts: PushReferrersOptions): Promise<ReferrersListing> {
-    const fallback = await updateFallbackIndex(reg, subject, add, {
+    const written = await writeTagSchemaIndex(reg, subject, add, {
       logger: this.logger,
       sleep: this.sleep,
       now: this.now,
@@ -182,6 +183,6 @@ export class ReferrerIndexing {
       ...(opts.superseded ? { superseded: opts.superseded } : {}),
       ...(opts.settleMs !== undefined ? { settleMs: opts.settleMs } : {})
     })
-    return { descriptors: fallback.descriptors, via: 'tag-schema', filtersApplied: false }
+    return { descriptors: written.descriptors, via: 'tag-schema', filtersApplied: false }
   }
 }

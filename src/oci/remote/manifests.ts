@@ -5,12 +5,12 @@
  */
 import { MAX_MANIFEST_BYTES } from '../limits.js'
 import { isBlobLinkRace, OciError } from '../../errors.js'
-import { backoffDelay } from '../../retry.js'
+import { backoffDelay } from '../../backoff.js'
 import { digestOf, isDigest, parseDigest, verifyBytes } from '../digest.js'
 import { MANIFEST_ACCEPT, MANIFEST_MEDIA_TYPES, MediaType } from '../media-types.js'
 import type { PushManifestResult } from '../target.js'
 import { declaredMediaType, type Descriptor, type ManifestBlob } from '../types.js'
-import { errCtx, v2, type RepoContext } from './context.js'
+import { errCtx, v2, type RepoContext } from './repo-context.js'
 
 /** Retries of a by-digest manifest PUT refused while its blobs are being linked by another client. */
 export const BLOB_RACE_RETRIES = 3
@@ -36,9 +36,9 @@ function headerDigest(headers: Headers): string | undefined {
 
 function tooLarge(ctx: RepoContext, op: string, size?: number): OciError {
   const what = size === undefined ? 'manifest' : `manifest of ${size} bytes`
-  return new OciError('SIZE_EXCEEDED', `${op} in ${ctx.subject}: ${what} is over the ${MAX_MANIFEST_BYTES}-byte limit of the distribution spec`, {
+  return new OciError('SIZE_EXCEEDED', `${op} in ${ctx.where}: ${what} is over the ${MAX_MANIFEST_BYTES}-byte limit of the distribution spec`, {
     op,
-    subject: ctx.subject,
+    where: ctx.where,
     hint: 'keep manifests under 4 MiB: move large data into a blob layer'
   })
 }
@@ -75,7 +75,7 @@ export async function fetchManifest(ctx: RepoContext, reference: string | Descri
   const hinted = headerDigest(reply.headers)
   let digest: string
   if (want) {
-    verifyBytes(bytes, want, `${op} from ${ctx.subject}`)
+    verifyBytes(bytes, want, `${op} from ${ctx.where}`)
     digest = want
   } else {
     const algorithm = hinted ? parseDigest(hinted).algorithm : 'sha256'
@@ -83,19 +83,19 @@ export async function fetchManifest(ctx: RepoContext, reference: string | Descri
     if (hinted && hinted !== digest) {
       throw new OciError(
         'DIGEST_MISMATCH',
-        `${op} from ${ctx.subject}: content does not match the registry's Docker-Content-Digest (header ${hinted}, content ${digest})`,
+        `${op} from ${ctx.where}: content does not match the registry's Docker-Content-Digest (header ${hinted}, content ${digest})`,
         {
           op,
-          subject: ctx.subject,
+          where: ctx.where,
           hint: 'the registry returned other bytes than it claims; do not trust this content'
         }
       )
     }
   }
   if (typeof reference !== 'string' && reference.size !== bytes.length) {
-    throw new OciError('DIGEST_MISMATCH', `${op} from ${ctx.subject}: ${bytes.length} bytes, the descriptor says ${reference.size}`, {
+    throw new OciError('DIGEST_MISMATCH', `${op} from ${ctx.where}: ${bytes.length} bytes, the descriptor says ${reference.size}`, {
       op,
-      subject: ctx.subject,
+      where: ctx.where,
       hint: 'the descriptor that names it is wrong; do not trust this content'
     })
   }
@@ -165,9 +165,9 @@ export async function pushManifest(ctx: RepoContext, bytes: Uint8Array, mediaTyp
   }
   const answered = headerDigest(reply.headers)
   if (answered && answered !== digest && parseDigest(answered).algorithm === 'sha256') {
-    throw new OciError('DIGEST_MISMATCH', `${op} to ${ctx.subject}: the registry stored ${answered}, the bytes sent are ${digest}`, {
+    throw new OciError('DIGEST_MISMATCH', `${op} to ${ctx.where}: the registry stored ${answered}, the bytes sent are ${digest}`, {
       op,
-      subject: ctx.subject,
+      where: ctx.where,
       hint: 'the registry re-encoded the manifest; its digest cannot be relied on'
     })
   }

@@ -6,7 +6,7 @@
  * without credentials. Not a registry is exit 3 (the registry could not be asked), never "not found".
  */
 import type { OciError } from '../../errors.js'
-import { MAX_ERROR_BODY_BYTES, notARegistry, parseRegistryErrors, type HttpErrorContext } from './errors.js'
+import { MAX_ERROR_BODY_BYTES, notARegistry, parseRegistryErrors, type HttpErrorContext } from './registry-errors.js'
 import type { Reply, RequestSpec } from './request.js'
 
 /** An answer only a registry gives: its API version header, or the spec's error body. */
@@ -20,7 +20,7 @@ export class RegistryCheck {
   constructor(
     private readonly request: (spec: RequestSpec) => Promise<Reply>,
     private readonly origin: string,
-    private readonly opts: { subject: string; registry: string }
+    private readonly opts: { where: string; registry: string }
   ) {}
 
   /** The error to report instead of this 404, when no registry answers at the origin; undefined when one does. */
@@ -43,7 +43,7 @@ export class RegistryCheck {
       answers: () => true,
       readBody: MAX_ERROR_BODY_BYTES,
       noAuth: true,
-      ctx: { op: 'check the registry API', subject: this.opts.subject, registry: this.opts.registry, preposition: 'of' }
+      ctx: { op: 'check the registry API', where: this.opts.where, registry: this.opts.registry, preposition: 'of' }
     }).catch(() => undefined)
     return this.ping
   }

@@ -5,7 +5,7 @@ import type { Logger } from '../../log.js'
 import type { Access } from './challenge.js'
 import type { Credentials } from './credentials.js'
 import type { Deadline } from './deadline.js'
-import type { HttpErrorContext } from './errors.js'
+import type { HttpErrorContext } from './registry-errors.js'
 import type { ProxySettings } from './proxy.js'
 
 export type Method = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE'
@@ -57,7 +57,7 @@ export interface TransportOptions {
   endpoint: string
   repository: string
   /** `localhost:5000/app`, for messages */
-  subject: string
+  where: string
   insecureRegistries?: string[]
   timeoutMs?: number
   retries?: number

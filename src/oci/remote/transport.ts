@@ -12,14 +12,14 @@ import { Deadline, formatSeconds } from './deadline.js'
 export type { Reply, RequestCount, RequestSpec, TransportOptions } from './request.js'
 import { discard, IdleTimer, readCapped, withProgress } from './bodies.js'
 import { send, SendError, type Answer, type Body } from './dispatcher.js'
-import { httpError, MAX_ERROR_BODY_BYTES, whereOf, withCause, type HttpErrorContext } from './errors.js'
+import { httpError, MAX_ERROR_BODY_BYTES, whereOf, withCause, type HttpErrorContext } from './registry-errors.js'
 import { RegistryCheck } from './registry-check.js'
-import { networkFailure } from './failures.js'
+import { networkFailure } from './network-failures.js'
 import type { Method, Reply, RequestCount, RequestSpec, TransportOptions } from './request.js'
 import { sameOrigin } from './link.js'
 import { NO_PROXY_SETTINGS, type ProxyServer, type ProxySettings } from './proxy.js'
-import { backoffDelay, DEFAULT_BACKOFF_BASE_MS, sleep } from '../../retry.js'
-import { isRetriableStatus, parseRetryAfter } from './retry.js'
+import { backoffDelay, DEFAULT_BACKOFF_BASE_MS, sleep } from '../../backoff.js'
+import { isRetriableStatus, parseRetryAfter } from './retry-policy.js'
 
 export const DEFAULT_TIMEOUT_MS = 30_000
 export const DEFAULT_RETRIES = 4
@@ -76,7 +76,7 @@ export class Transport {
     this.userAgent = opts.userAgent ?? 'oci-build-metadata'
     this.proxy = opts.proxy ?? NO_PROXY_SETTINGS
     this.deadline = opts.deadline ?? new Deadline()
-    this.auth = new Authorizer(opts.registry, opts.subject, opts.credentials, req => this.raw(req), this.logger)
+    this.auth = new Authorizer(opts.registry, opts.where, opts.credentials, req => this.raw(req), this.logger)
     this.registryCheck = new RegistryCheck(spec => this.request(spec), this.origin, opts)
   }
 
@@ -106,7 +106,7 @@ export class Transport {
     throw new OciError(
       'INVALID_RESPONSE',
       `${whereOf(ctx)}: refusing to follow a redirect to ${url.protocol}//${url.host}, plain HTTP is only used for loopback and insecure registries`,
-      { op: ctx.op, subject: ctx.subject, hint: `if ${url.host} may be reached over plain HTTP, list it in insecure-registries` }
+      { op: ctx.op, where: ctx.where, hint: `if ${url.host} may be reached over plain HTTP, list it in insecure-registries` }
     )
   }
 
@@ -197,7 +197,7 @@ export class Transport {
           if (++redirects > MAX_REDIRECTS) {
             throw new OciError('INVALID_RESPONSE', `${whereOf(spec.ctx)}: more than ${MAX_REDIRECTS} redirects`, {
               op: spec.ctx.op,
-              subject: spec.ctx.subject,
+              where: spec.ctx.where,
               hint: 'the registry (or a proxy before it) redirects in a loop; check its configuration'
             })
           }
@@ -268,8 +268,8 @@ export class Transport {
         isOk
           ? new OciError(
               'SIZE_EXCEEDED',
-              `${spec.ctx.op} ${spec.ctx.preposition ?? 'from'} ${spec.ctx.subject}: the answer is larger than the limit of ${max} bytes`,
-              { op: spec.ctx.op, subject: spec.ctx.subject, status: res.status }
+              `${spec.ctx.op} ${spec.ctx.preposition ?? 'from'} ${spec.ctx.where}: the answer is larger than the limit of ${max} bytes`,
+              { op: spec.ctx.op, where: spec.ctx.where, status: res.status }
             )
           : new OciError('INVALID_RESPONSE', 'error body too large')
       ).catch(e => {
@@ -283,7 +283,7 @@ export class Transport {
   /** Unauthorized request (the token endpoint): timeouts, retries on transient failures, counting. */
   async raw(req: RawRequest): Promise<RawResponse> {
     const u = new URL(req.url)
-    this.checkScheme(u, { op: 'authenticate', subject: this.opts.subject, preposition: 'to', registry: this.opts.registry })
+    this.checkScheme(u, { op: 'authenticate', where: this.opts.where, preposition: 'to', registry: this.opts.registry })
     const reply = await this.request({
       method: req.method,
       url: req.url,
@@ -294,7 +294,7 @@ export class Transport {
       idempotent: true,
       ok: [200, 400, 401, 403, 404],
       readBody: MAX_TOKEN_RESPONSE_BYTES,
-      ctx: { op: 'authenticate', subject: this.opts.subject, registry: this.opts.registry, preposition: 'to' },
+      ctx: { op: 'authenticate', where: this.opts.where, registry: this.opts.registry, preposition: 'to' },
       noAuth: true
     })
     return { status: reply.status, headers: reply.headers, body: reply.body }
