@@ -48,11 +48,11 @@ export interface OciErrorOptions {
 
 export class OciError extends Error {
   readonly code: ErrorCode
-  readonly op?: string
-  readonly where?: string
-  readonly status?: number
+  readonly op?: string | undefined
+  readonly where?: string | undefined
+  readonly status?: number | undefined
   readonly registryErrors: RegistryErrorEntry[]
-  readonly hint?: string
+  readonly hint?: string | undefined
 
   constructor(code: ErrorCode, message: string, opts: OciErrorOptions = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause })

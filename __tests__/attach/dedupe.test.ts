@@ -29,7 +29,8 @@ const sbom = (digest: string): DetectedSbom => ({
 })
 const A = `sha256:${'a'.repeat(64)}`
 const B = `sha256:${'b'.repeat(64)}`
-const LAPTOP: CiContext = { ...githubCi, provider: 'git', runUrl: undefined }
+const { runUrl: _runUrl, ...notOnARunner } = githubCi
+const LAPTOP: CiContext = { ...notOnARunner, provider: 'git' }
 const provenance = (ci: CiContext = LAPTOP) => buildProvenance({ subjectName: 'ghcr.io/acme/app', subjectDigest: IMAGE_DIGEST, ci })
 
 describe('splitAttached', () => {

@@ -20,7 +20,7 @@ import { CREATED, SHA, githubCi, image } from './sample.js'
 const P = DEFAULT_ANNOTATION_PREFIX
 
 function doc(user?: Record<string, unknown>): BuildMetadata {
-  return buildDocument({ ci: githubCi, image, user, created: CREATED })
+  return buildDocument({ ci: githubCi, image, ...(user ? { user } : {}), created: CREATED })
 }
 
 /** Pseudo-random words: compressible like real JSON, but not trivially. */

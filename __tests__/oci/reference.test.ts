@@ -6,7 +6,7 @@ const D = `sha256:${'a'.repeat(64)}`
 const D512 = `sha512:${'b'.repeat(128)}`
 
 describe('parseReference: registry references', () => {
-  const cases: Array<[string, Partial<ImageRef>]> = [
+  const cases: Array<[string, { [K in keyof ImageRef]?: ImageRef[K] | undefined }]> = [
     ['nginx', { registry: 'docker.io', endpoint: 'registry-1.docker.io', repository: 'library/nginx', name: 'docker.io/library/nginx', tag: 'latest' }],
     ['nginx:1.25-alpine', { registry: 'docker.io', repository: 'library/nginx', tag: '1.25-alpine' }],
     ['kimai/kimai2:apache', { registry: 'docker.io', repository: 'kimai/kimai2', name: 'docker.io/kimai/kimai2', tag: 'apache' }],

@@ -33,7 +33,7 @@ const ENV = {
 }
 
 /** Remote targets with short timeouts and backoff so faults are ridden out in test time. */
-function opener(o: Partial<RemoteOptions> = {}): RunDeps['openTarget'] {
+function opener(o: Partial<RemoteOptions> = {}): NonNullable<RunDeps['openTarget']> {
   return (ref: ImageRef, inputs: Inputs, logger: Logger) =>
     new RemoteTarget(ref, {
       ...(inputs.username && inputs.password ? { credentials: { username: inputs.username, password: inputs.password } } : {}),

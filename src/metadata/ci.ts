@@ -34,7 +34,7 @@ export interface CiContext {
   runUrl?: string
   actor?: string
   triggeringActor?: string
-  runner?: { os?: string; arch?: string; environment?: string }
+  runner?: { os?: string | undefined; arch?: string | undefined; environment?: string | undefined }
   /** GitHub's `repository.license.spdx_id` from the event payload, when there is one */
   license?: string
   /** GitHub's `repository.description` from the event payload */

@@ -17,8 +17,16 @@ export function refNameOf(ref: string | undefined): string | undefined {
   return m ? m[1] : ref.replace(/^refs\//, '')
 }
 
-/** Drop keys whose value is undefined or empty, so documents carry no `"x": ""` noise. */
-export function compact<T extends object>(o: T): T {
+/** `T` as callers build it: any field may be undefined (or, nested, an object of such fields). */
+export type Loose<T> = {
+  [K in keyof T]?: T[K] extends readonly unknown[] ? T[K] | undefined : T[K] extends object ? Loose<T[K]> | undefined : T[K] | undefined
+}
+
+/**
+ * Drop keys whose value is undefined or empty, so documents carry no `"x": ""` noise: a `T` built
+ * with undefined fields comes out a `T` whose optional fields are absent, as exactOptionalPropertyTypes wants.
+ */
+export function compact<T extends object>(o: Loose<T>): T {
   const out: Record<string, unknown> = {}
   for (const [k, v] of Object.entries(o)) {
     if (v === undefined || v === '' || v === null) continue

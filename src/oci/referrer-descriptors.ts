@@ -104,7 +104,7 @@ export function filterByArtifactType(ds: Descriptor[], artifactType: string | un
 }
 
 /** `artifactType` of a manifest as a referrers descriptor must report it (falls back to config.mediaType). */
-export function effectiveArtifactType(m: { artifactType?: string; config?: { mediaType: string } }): string | undefined {
+export function effectiveArtifactType(m: { artifactType?: string | undefined; config?: { mediaType: string } | undefined }): string | undefined {
   return m.artifactType ?? m.config?.mediaType
 }
 

@@ -64,6 +64,7 @@ export function githubRunFromEnv(env: NodeJS.ProcessEnv, ci: CiContext): GitHubR
   })
 }
 
-function compactRun(r: GitHubRun): GitHubRun {
-  return Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)) as GitHubRun
+/** The run without the fields its source did not give (the required ones are checked by the callers). */
+function compactRun(r: { [K in keyof GitHubRun]: GitHubRun[K] | undefined }): GitHubRun {
+  return Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)) as unknown as GitHubRun
 }

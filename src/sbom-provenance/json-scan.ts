@@ -14,9 +14,9 @@ const BACKSLASH = 0x5c
 
 interface Frame {
   array: boolean
-  key?: string
+  key?: string | undefined
   /** dotted path of this object when a wanted path may lie under it; undefined: nothing to find inside */
-  path?: string
+  path?: string | undefined
 }
 
 export class JsonPathScanner {

@@ -165,7 +165,7 @@ function ciPredicate(ci: CiContext): SlsaProvenanceV1 {
 }
 
 /** `o/r/.github/workflows/build.yml@refs/heads/main` → path `.github/workflows/build.yml`, ref `refs/heads/main`. */
-export function splitWorkflowRef(workflowRef: string | undefined, repository?: string): { path?: string; ref?: string } | undefined {
+export function splitWorkflowRef(workflowRef: string | undefined, repository?: string): { path?: string | undefined; ref?: string | undefined } | undefined {
   if (!workflowRef) return undefined
   const at = workflowRef.indexOf('@')
   const left = at >= 0 ? workflowRef.slice(0, at) : workflowRef

@@ -28,9 +28,9 @@ export interface DetectedSbom {
   /** the layer's media type: the same as artifactType */
   mediaType: string
   /** `2.3` for SPDX-2.3, `3.0.1` for SPDX 3.0.1, `1.5` for CycloneDX 1.5 */
-  specVersion?: string
+  specVersion?: string | undefined
   /** SPDX `name` / `DocumentName`, CycloneDX `metadata.component.name` */
-  name?: string
+  name?: string | undefined
   digest: string
   size: number
 }

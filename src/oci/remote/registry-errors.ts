@@ -131,7 +131,7 @@ export interface HttpErrorContext {
   /** the registry host, for the `docker login` hint */
   registry: string
   /** a preposition for the message: `to` for writes, `from` for reads */
-  preposition?: 'to' | 'from' | 'in' | 'on' | 'of'
+  preposition?: 'to' | 'from' | 'in' | 'on' | 'of' | undefined
 }
 
 export function whereOf(ctx: HttpErrorContext): string {
