@@ -5,7 +5,7 @@
 import { digestProblem, parseDigest } from '../../src/oci/digest.js'
 import { ArtifactType, MediaType } from '../../src/oci/media-types.js'
 import { referrerDescriptor } from '../../src/oci/referrer-descriptors.js'
-import { isRedirect } from '../../src/oci/remote/transport.js'
+import { isRedirect } from '../../src/oci/remote/http-rules.js'
 import { declaredMediaType, parseManifest } from '../../src/oci/types.js'
 
 const enc = (v: unknown) => new TextEncoder().encode(JSON.stringify(v))

@@ -1,5 +1,6 @@
 import { classify, needsManifest } from '../../src/verify/classify.js'
-import { chooseMetadata, evaluateGate, formatAge, formatElapsed, policyProblem, type Evidence } from '../../src/verify/gate.js'
+import { formatAge, formatElapsed } from '../../src/verify/ages.js'
+import { chooseMetadata, evaluateGate, policyProblem, type Evidence } from '../../src/verify/gate.js'
 import type { BuildMetadata } from '../../src/metadata/schema.js'
 import type { Descriptor, ImageManifest } from '../../src/oci/types.js'
 import { withIndexEvidence } from '../../src/verify/evidence.js'

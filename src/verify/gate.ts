@@ -7,6 +7,7 @@
  * a Sigstore bundle whose verified statement serves them, names this image, and is signed by that
  * signer; annotations are never evidence there.
  */
+import { formatAge, formatElapsed } from './ages.js'
 import { privatePartOf, type BuildMetadata } from '../metadata/schema.js'
 import type { RequirementResult } from '../result.js'
 import { describeActual, describeExpected, signerMatches, type ExpectedSigner, type SignerIdentity } from '../sign/signer.js'
@@ -77,33 +78,6 @@ export function policyProblem(doc: BuildMetadata, policy: Policy): string | unde
     if (age > policy.maxAgeMs) return `it was created ${doc.created}, ${formatElapsed(age)} ago, older than the allowed ${formatAge(policy.maxAgeMs)}`
   }
   return undefined
-}
-
-/** A duration as max-age takes it: the largest whole unit (`90d`, `36h`), so the message echoes what was given. */
-export function formatAge(ms: number): string {
-  const s = Math.round(ms / 1000)
-  if (s === 0) return '0s'
-  if (s % 86400 === 0) return `${s / 86400}d`
-  if (s % 3600 === 0) return `${s / 3600}h`
-  if (s % 60 === 0) return `${s / 60}m`
-  return `${s}s`
-}
-
-/** How long ago, for a person: the two largest units (`3d 4h`, `2h 5m`, `45s`). */
-export function formatElapsed(ms: number): string {
-  let s = Math.max(0, Math.floor(ms / 1000))
-  const parts: string[] = []
-  for (const [unit, size] of [
-    ['d', 86400],
-    ['h', 3600],
-    ['m', 60],
-    ['s', 1]
-  ] as const) {
-    if (s >= size || (unit === 's' && !parts.length)) parts.push(`${Math.floor(s / size)}${unit}`)
-    s %= size
-    if (parts.length === 2) break
-  }
-  return parts.filter(p => !/^0[dhm]$/.test(p)).join(' ')
 }
 
 export function label(e: Evidence): string {

@@ -2,7 +2,7 @@
 import { describeError, exitCodeFor } from '../../../src/errors.js'
 import { clearSecrets, redact } from '../../../src/log.js'
 import { bypassesProxy, proxyFor, proxySettings } from '../../../src/oci/remote/proxy.js'
-import { schemeFor } from '../../../src/oci/remote/transport.js'
+import { schemeFor } from '../../../src/oci/remote/http-rules.js'
 
 afterAll(() => clearSecrets())
 

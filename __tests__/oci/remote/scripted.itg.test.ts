@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { MediaType } from '../../../src/oci/media-types.js'
 import { MAX_REFERRERS_PAGES } from '../../../src/oci/remote/remote-target.js'
-import { schemeFor } from '../../../src/oci/remote/transport.js'
+import { schemeFor } from '../../../src/oci/remote/http-rules.js'
 import { withDigest } from '../../../src/oci/remote/blobs.js'
 import { target } from './helpers.js'
 

@@ -12,7 +12,8 @@ import { isIndex, parseManifest, type Descriptor } from '../types.js'
 import { errCtx, v2, type RepoContext } from './repo-context.js'
 import { parseNextLink, sameOrigin } from './link.js'
 import { fetchManifest } from './manifests.js'
-import { isRedirect, type Reply } from './transport.js'
+import { isRedirect } from './http-rules.js'
+import type { Reply } from './transport.js'
 
 /**
  * Pages followed before giving up: a registry that pages forever must not hang the build. Registries

@@ -5,7 +5,7 @@
  */
 import { OciError } from '../../errors.js'
 import { silentLogger, type Logger } from '../../log.js'
-import { isLoopbackHost } from '../reference.js'
+import { isRedirect, schemeFor } from './http-rules.js'
 import { Authorizer, MAX_TOKEN_RESPONSE_BYTES, type RawRequest, type RawResponse } from './auth.js'
 import { repositoryScope } from './challenge.js'
 import { Deadline, formatSeconds } from './deadline.js'
@@ -27,21 +27,6 @@ export const DEFAULT_RETRIES = 4
 export const MAX_REDIRECTS = 5
 /** Waits this long or longer are a warning (the user sees why the job stands still); shorter ones are info. */
 export const ANNOUNCE_WAIT_MS = 3000
-
-/** `http` for loopback and hosts the user listed as insecure; `https` for everything else. */
-export function schemeFor(endpoint: string, insecure: string[] = []): 'http' | 'https' {
-  if (isLoopbackHost(endpoint)) return 'http'
-  const host = endpoint.replace(/:\d+$/, '')
-  return insecure.some(h => h === endpoint || h === host) ? 'http' : 'https'
-}
-
-/** The redirections with a Location to follow. https://www.rfc-editor.org/rfc/rfc9110#section-15.4 */
-const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308])
-
-/** True for an answer that redirects (the one list, for the transport and for callers that take a redirect as an answer). */
-export function isRedirect(status: number): boolean {
-  return REDIRECT_STATUSES.has(status)
-}
 
 /** One leg of a request: where, how, and whether the body still goes along (a 303 drops it). */
 interface Hop {
