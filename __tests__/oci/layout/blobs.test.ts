@@ -2,7 +2,7 @@ import { createWriteStream } from 'node:fs'
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { copyFixtureLayout } from '../../../__fixtures__/layout.js'
+import { copyFixtureLayout, layoutHasBlob } from '../../../__fixtures__/layout.js'
 import { digestFile, digestOf } from '../../../src/oci/digest.js'
 import { LayoutTarget } from '../../../src/oci/layout/layout-target.js'
 import { parseReference } from '../../../src/oci/reference.js'
@@ -60,8 +60,8 @@ describe('LayoutTarget blobs', () => {
     await writeFile(file, 'content')
     const wrong = digestOf('other')
     await expect(open(dir).pushBlob({ path: file, digest: wrong })).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' })
-    expect(await open(dir).blobExists(wrong)).toBe(false)
-    expect(await open(dir).blobExists(digestOf('content'))).toBe(false)
+    expect(await layoutHasBlob(dir, wrong)).toBe(false)
+    expect(await layoutHasBlob(dir, digestOf('content'))).toBe(false)
     expect((await readdir(join(dir, 'blobs'))).filter(n => n.startsWith('.tmp'))).toEqual([])
   })
 

@@ -94,9 +94,9 @@ describe('LayoutTarget reads', () => {
 
   test('existence checks', async () => {
     const t = open(dir)
-    expect(await t.blobExists(FIXTURE.config)).toBe(true)
     expect(await t.manifestExists(FIXTURE.arm64)).toBe(true)
-    expect(await t.blobExists(digestOf('nope'))).toBe(false)
+    expect(await t.manifestExists(digestOf('nope'))).toBe(false)
+    await expect(t.fetchBlob({ mediaType: MediaType.ImageConfig, digest: digestOf('nope'), size: 4 })).rejects.toMatchObject({ code: 'NOT_FOUND' })
   })
 
   test('an unknown tag is NOT_FOUND and names the tag and the directory', async () => {
@@ -115,9 +115,9 @@ describe('LayoutTarget reads', () => {
     await expectCode(resolveIn(open(dir), 'sha256:abc'), 'INVALID_REFERENCE')
   })
 
-  test('referrersCapability is unsupported and describe names the directory', async () => {
+  test('a layout serves no referrers API: its referrers are found by a scan; describe names the directory', async () => {
     const t = open(dir)
-    expect(await t.referrersCapability()).toBe('unsupported')
+    expect((await t.listReferrers({ mediaType: MediaType.ImageManifest, digest: FIXTURE.arm64, size: 1 })).via).toBe('scan')
     expect(t.describe()).toBe(`oci:${dir}`)
   })
 })

@@ -1,7 +1,7 @@
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { bytesOf, imageManifest } from '../../../__fixtures__/builders.js'
-import { copyFixtureLayout, FIXTURE, makeImage, resolveIn } from '../../../__fixtures__/layout.js'
+import { copyFixtureLayout, FIXTURE, layoutHasBlob, makeImage, resolveIn } from '../../../__fixtures__/layout.js'
 import { isOciError } from '../../../src/errors.js'
 import { digestOf } from '../../../src/oci/digest.js'
 import { LayoutTarget } from '../../../src/oci/layout/layout-target.js'
@@ -133,7 +133,7 @@ describe('LayoutTarget writes', () => {
   test('a manifest over 4 MiB is refused before anything is written', async () => {
     const big = bytesOf({ schemaVersion: 2, config: EMPTY_DESCRIPTOR, layers: [], annotations: { x: 'a'.repeat(4 * 1024 * 1024) } })
     await expect(open(dir).pushManifest(big, MediaType.ImageManifest, 'big')).rejects.toMatchObject({ code: 'SIZE_EXCEEDED' })
-    expect(await open(dir).blobExists(digestOf(big))).toBe(false)
+    expect(await layoutHasBlob(dir, digestOf(big))).toBe(false)
   })
 
   test('malformed manifest bytes are refused', async () => {

@@ -55,11 +55,13 @@ describe('referrers API', () => {
     expect(reg.requests.some(r => r.path.includes('/referrers/') && r.query.artifactType === SBOM)).toBe(true)
   })
 
-  test('the capability ping: supported, asked once', async () => {
+  test('the API, once seen, is used: two listings are two referrers requests and no read of the referrers tag', async () => {
     const t = target(reg.host, 'ping')
-    expect(await t.referrersCapability()).toBe('supported')
-    expect(await t.referrersCapability()).toBe('supported')
-    expect(t.requestCount.byKind.referrers).toBe(1)
+    const subject = await pushImage(t, 'ping')
+    expect((await t.listReferrers(subject)).via).toBe('api')
+    expect((await t.listReferrers(subject)).via).toBe('api')
+    expect(t.requestCount.byKind.referrers).toBe(2)
+    expect(reg.requests.some(r => r.path.endsWith(`/manifests/${referrersTagName(subject.digest)}`))).toBe(false)
   })
 
   test('a foreign entry in the fallback index is not what the API lists (API wins when served)', async () => {
@@ -136,7 +138,6 @@ describe('registry without the referrers API', () => {
     const listed = await t.listReferrers(subject)
     expect(listed.via).toBe('tag-schema')
     expect(listed.descriptors.map(d => d.digest)).toEqual([foreign.descriptor.digest, ours.descriptor.digest])
-    expect(await t.referrersCapability()).toBe('unsupported')
     // the capability is known: the next listing goes straight to the tag
     const before = t.requestCount.byKind.referrers
     await t.listReferrers(subject)
@@ -151,7 +152,6 @@ describe('registry without the referrers API', () => {
     reg.addFault({ match: { method: 'PUT', path: /\/manifests\/sha256:/ }, status: 201, headers: { 'OCI-Subject': subject.digest } })
     const art = await pushArtifact(t, subject, META, { k: 'v' })
     expect(art.subjectAccepted).toBe(true)
-    expect(await t.referrersCapability()).toBe('unsupported')
     expect((await t.listReferrers(subject)).via).toBe('tag-schema')
   })
 

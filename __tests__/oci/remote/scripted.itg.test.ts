@@ -93,7 +93,6 @@ test('a 200 that is not an index means no referrers API (tag schema used)', asyn
   }
   const t = target(host, 'html')
   expect(await t.listReferrers(SUBJECT)).toEqual({ descriptors: [], via: 'tag-schema', filtersApplied: false })
-  expect(await t.referrersCapability()).toBe('unsupported')
 })
 
 test('a redirect to plain HTTP on a non-loopback host is refused', async () => {

@@ -29,7 +29,6 @@ import type {
   PushedReferrers,
   PushManifestResult,
   ReferrerManifest,
-  ReferrersCapability,
   ReferrersListing,
   Target
 } from '../target.js'
@@ -166,12 +165,6 @@ export class LayoutTarget implements Target {
     })
   }
 
-  /** Whether the layout holds the blob (not part of `Target`). */
-  async blobExists(digest: string): Promise<boolean> {
-    await this.open()
-    return blobExists(this.dir, digest)
-  }
-
   async fetchBlob(descriptor: Descriptor, maxBytes?: number): Promise<Uint8Array> {
     await this.open()
     const bytes = await readBlob(this.dir, descriptor.digest, 'blob', maxBytes)
@@ -192,11 +185,6 @@ export class LayoutTarget implements Target {
     }
     const { digest, size } = await writeBlobFile(this.dir, source.path, source.digest)
     return { mediaType, digest, size }
-  }
-
-  /** A layout serves no referrers API (not part of `Target`). */
-  async referrersCapability(): Promise<ReferrersCapability> {
-    return 'unsupported'
   }
 
   async listReferrers(subject: Descriptor, opts: ListReferrersOptions = {}): Promise<ReferrersListing> {

@@ -15,13 +15,12 @@ import type {
   PushReferrersOptions,
   ReadOptions,
   ReferrerManifest,
-  ReferrersCapability,
   ReferrersListing,
   Target,
   TimeBudget
 } from '../target.js'
 import type { Descriptor, ManifestBlob } from '../types.js'
-import { blobExists, fetchBlob, pushBlob } from './blobs.js'
+import { fetchBlob, pushBlob } from './blobs.js'
 import type { RepoContext } from './repo-context.js'
 import { maskCredentials, resolveCredentials, type Credentials } from './credentials.js'
 import { Deadline } from './deadline.js'
@@ -156,22 +155,12 @@ export class RemoteTarget implements Target {
     return deleteManifest(this.ctx, digest)
   }
 
-  /** Whether the repository holds the blob (not part of `Target`: pushBlob asks itself). */
-  blobExists(digest: string): Promise<boolean> {
-    return blobExists(this.ctx, digest)
-  }
-
   fetchBlob(descriptor: Descriptor, maxBytes?: number): Promise<Uint8Array> {
     return fetchBlob(this.ctx, descriptor, maxBytes)
   }
 
   pushBlob(source: BlobSource, opts?: PushBlobOptions): Promise<Descriptor> {
     return pushBlob(this.ctx, source, opts)
-  }
-
-  /** Whether the registry serves the referrers API (a ping, answered once; not part of `Target`). */
-  referrersCapability(): Promise<ReferrersCapability> {
-    return pingReferrers(this.ctx, this.referrers, this.ref.digest)
   }
 
   listReferrers(subject: Descriptor, opts: ListReferrersOptions = {}): Promise<ReferrersListing> {
