@@ -2,7 +2,7 @@
 /**
  * Writes the files generated from the sources (the list and the renderers are in
  * scripts/generated-files.ts, which the tests that check those files import too): action.yml from
- * src/inputs.ts, schema/build-metadata.v1.json from src/metadata/schema.ts.
+ * the input and output tables (src/input-specs.ts, src/output-specs.ts), schema/build-metadata.v1.json from src/metadata/schema.ts.
  * Usage: npm run generate            write them, and name those that changed
  *        npm run generate -- --check  write nothing; exit 1 naming the files that are out of date
  * The renderers are TypeScript, loaded through jiti (no build step, no type check).

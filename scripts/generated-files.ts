@@ -15,7 +15,7 @@ export const ACTION_DESCRIPTION = 'Attach versioned build metadata, SBOMs and si
 
 const q = (s: string) => `'${s.replace(/'/g, "''")}'`
 
-/** action.yml: every input and output of src/inputs.ts, on the Node runtime the action declares. */
+/** action.yml: every input and output of the tables (src/input-specs.ts, src/output-specs.ts), on the Node runtime the action declares. */
 export function renderActionYml(): string {
   const lines = [
     'name: OCI Build Metadata',
@@ -53,7 +53,7 @@ export interface GeneratedFile {
 }
 
 export const GENERATED_FILES: GeneratedFile[] = [
-  { path: 'action.yml', from: 'src/inputs.ts', render: renderActionYml },
+  { path: 'action.yml', from: 'src/input-specs.ts and src/output-specs.ts', render: renderActionYml },
   // every version a reader may meet: 1 (no private part) and 2 (version 1 and the private part)
   ...([1, 2] as const).map(v => ({ path: `schema/build-metadata.v${v}.json`, from: 'src/metadata/schema.ts', render: () => renderMetadataSchema(v) }))
 ]

@@ -4,13 +4,14 @@
  */
 import * as core from '@actions/core'
 import { describeError, ExitCode, isBug } from './errors.js'
-import { misplacedInputs } from './input-scope.js'
-import { COMMANDS, FALSE_WORDS, INPUT_SPECS } from './input-specs.js'
+import { FIELDS } from './input-fields.js'
+import { commandInput, givenInputs, misplacedInputs } from './input-scope.js'
+import { INPUT_SPECS } from './input-specs.js'
 import { type Inputs, parseInputs, type RawInputs } from './inputs.js'
 import { addSecret, onSecret, redact, type Logger } from './log.js'
 import { type Ending, failed, finished } from './report/ending.js'
-import { annotationsNote } from './report/notes.js'
-import { outputLog, outputsOf, outputValues } from './report/outputs.js'
+import { notesOf } from './report/notes.js'
+import { outputLog, outputStrings, outputValues } from './report/outputs.js'
 import { renderSummary } from './report/summary.js'
 import { run } from './run.js'
 import { VERSION } from './version.js'
@@ -24,39 +25,30 @@ const logger: Logger = {
 
 /**
  * Inputs set (not empty, not their default) that do not apply to the command: a warning each, never
- * a failure — workflows set inputs once for several steps (src/input-specs.ts misplacedInputs).
+ * a failure — workflows set inputs once for several steps (src/input-scope.ts misplacedInputs).
  */
 function warnMisplaced(raw: RawInputs): void {
-  const given = INPUT_SPECS.filter(s => {
-    const v = (raw as Record<string, string | undefined>)[s.name]?.trim()
-    return v && v !== (s.actionDefault ?? s.default)
-  }).map(s => s.name)
-  const command = (raw.command ?? '').trim() || 'attach'
-  if (!(COMMANDS as readonly string[]).includes(command)) return
-  for (const m of misplacedInputs(command as Inputs['command'], given, n => `input ${n}`)) core.warning(m.message)
+  const command = commandInput(raw)
+  if (!command) return
+  for (const m of misplacedInputs(command, givenInputs(raw), n => `input ${n}`)) core.warning(m.message)
 }
 
 /** The summary input, read as parseInputs reads it, also when other inputs are bad (a word that is no boolean: the default, true). */
-function wantsSummary(raw: RawInputs, inputs: Inputs | undefined): boolean {
-  if (inputs) return inputs.summary
-  return !FALSE_WORDS.includes((raw.summary ?? '').trim().toLowerCase())
+function wantsSummary(raw: RawInputs): boolean {
+  const s = FIELDS.summary.safeParse(raw.summary)
+  return s.success ? s.data : true
 }
 
 async function report(ending: Ending, raw: RawInputs, inputs: Inputs | undefined): Promise<void> {
   const values = outputValues(ending)
-  const strings = outputsOf(ending)
+  const strings = outputStrings(values)
   // each output in its own group, and the document logged once (not again inside annotations and referrers)
   for (const [name, text] of outputLog(values, inputs?.annotationPrefix ?? '')) {
     await core.group(`output ${name}`, async () => core.info(redact(text)))
   }
   for (const [name, value] of Object.entries(strings)) core.setOutput(name, redact(value))
-  if (ending.kind === 'result') {
-    const r = ending.result
-    const note = r.command === 'attach' ? annotationsNote(r) : undefined
-    if (note) core.warning(redact(note))
-    for (const n of r.notes) core.warning(redact(n))
-  }
-  if (wantsSummary(raw, inputs) && process.env.GITHUB_STEP_SUMMARY) {
+  if (ending.kind === 'result') for (const n of notesOf(ending.result)) core.warning(redact(n))
+  if (wantsSummary(raw) && process.env.GITHUB_STEP_SUMMARY) {
     try {
       await core.summary.addRaw(redact(renderSummary(ending))).write()
     } catch (e) {

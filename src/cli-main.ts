@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { CLI_FLAGS, helpText } from './cli-help.js'
 import { ExitCode, isBug, UsageError } from './errors.js'
-import { misplacedInputs } from './input-scope.js'
+import { givenInputs, misplacedInputs } from './input-scope.js'
 import { COMMANDS, type Command, FALSE_WORDS, INPUT_SPECS, TRUE_WORDS } from './input-specs.js'
 import { parseInputs, type RawInputs } from './inputs.js'
 import { addSecret, redact, streamLogger } from './log.js'
@@ -50,8 +50,6 @@ interface Parsed {
   help?: Command | ''
   raw: RawInputs
   flags: Set<string>
-  /** inputs given on the command line with a value other than their default */
-  given: string[]
 }
 
 const isOption = (a: string | undefined): boolean => a === '-h' || (a?.startsWith('--') === true && NAMES.has(a.slice(2).split('=')[0] as string))
@@ -98,7 +96,6 @@ export function parseArgv(argv: string[]): Parsed {
   }
   const raw: Record<string, string> = {}
   const flags = new Set<string>()
-  const given: string[] = []
   for (const [name, values] of Object.entries(parsed.values)) {
     const list = (values ?? []) as string[]
     if (CLI_ONLY.includes(name)) {
@@ -106,15 +103,13 @@ export function parseArgv(argv: string[]): Parsed {
       continue
     }
     raw[name] = REPEATABLE.has(name) ? list.join('\n') : (list.at(-1) as string)
-    const spec = INPUT_SPECS.find(s => s.name === name)
-    if (name !== 'image' && name !== 'command' && raw[name].trim() !== '' && raw[name].trim() !== spec?.default) given.push(name)
   }
   const [first, second, ...extra] = parsed.positionals
   if (first === 'help') {
     if (second !== undefined && !isCommand(second))
       throw new UsageError(`help: there is no command "${second}"`, { hint: `give one of ${COMMANDS.join(', ')}` })
     if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`, { hint: 'oci-build-metadata help [command]' })
-    return { help: second ?? '', raw: raw as RawInputs, flags, given }
+    return { help: second ?? '', raw: raw as RawInputs, flags }
   }
   // `IMAGE` alone is attach's; two words are a command and an image (an unknown command is named by the input check)
   const [command, image] = isCommand(first) || second !== undefined ? [first, second] : [undefined, first]
@@ -126,14 +121,14 @@ export function parseArgv(argv: string[]): Parsed {
   }
   if (command !== undefined) raw.command = command
   const known = isCommand(command) ? command : undefined
-  return { ...(known ? { command: known } : {}), ...(flags.has('help') ? { help: known ?? '' } : {}), raw: raw as RawInputs, flags, given }
+  return { ...(known ? { command: known } : {}), ...(flags.has('help') ? { help: known ?? '' } : {}), raw: raw as RawInputs, flags }
 }
 
 /** Options given to a command they do not apply to: exit 2 naming both, or a warning when harmless. */
 function checkPlacement(p: Parsed, io: CliIo): void {
   const command = p.command ?? (p.raw.command === undefined ? 'attach' : undefined)
   if (!command) return // an unknown command: the input check names it
-  const found = misplacedInputs(command, p.given, n => `option --${n}`)
+  const found = misplacedInputs(command, givenInputs(p.raw), n => `option --${n}`)
   const errors = found.filter(m => m.severity === 'error')
   if (errors.length) throw new UsageError(errors.map(m => m.message).join('; '))
   for (const m of found) io.stderr(`${redact(`warning: ${m.message}`)}\n`)
@@ -188,7 +183,6 @@ export async function cliMain(argv: string[], io: CliIo, deps: Partial<RunDeps> 
       parsed.raw.password = io.env.OCI_BUILD_METADATA_PASSWORD
     }
     addSecret(parsed.raw.password)
-    parsed.raw.summary = 'false'
     const inputs = parseInputs(parsed.raw)
     const logger =
       deps.logger ??

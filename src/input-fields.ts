@@ -70,7 +70,7 @@ function fieldOf(spec: InputSpec): z.ZodType {
       return raw.transform(splitList)
     case 'raw':
     case 'lines':
-      return raw.transform(v => (v === '' ? undefined : v))
+      return raw
     default:
       return word.transform(v => v || undefined)
   }

@@ -3,7 +3,23 @@
  * action.yml shows, and the inputs given to a command they do not apply to (the CLI refuses or
  * warns, the action warns).
  */
+import { FIELDS, type RawInputs } from './input-fields.js'
 import { COMMANDS, type Command, INPUT_SPECS, type InputSpec } from './input-specs.js'
+
+/** The inputs set to something other than their default (the runner passes an unset input as ''), in the order given. */
+export function givenInputs(raw: RawInputs): string[] {
+  return Object.entries(raw).flatMap(([name, value]) => {
+    const spec = INPUT_SPECS.find(s => s.name === name)
+    const v = value?.trim()
+    return spec && v && v !== (spec.actionDefault ?? spec.default) ? [name] : []
+  })
+}
+
+/** The command the raw input names, read as parseInputs reads it (blank: attach); undefined when it names none. */
+export function commandInput(raw: RawInputs): Command | undefined {
+  const c = FIELDS.command.safeParse(raw.command)
+  return c.success ? c.data : undefined
+}
 
 /** An input's description in action.yml: the table's, and which commands it applies to (others warn when it is set). */
 export function actionDescription(spec: InputSpec): string {

@@ -6,7 +6,8 @@ import type { z } from 'zod'
 import { canonicalJson } from './metadata/canonical.js'
 
 type Ctx = z.RefinementCtx
-const issue = (ctx: Ctx, message: string) => ctx.addIssue({ code: 'custom', message })
+/** One problem with an input, as a zod issue (the message is the line the user sees). */
+export const issue = (ctx: Ctx, message: string) => ctx.addIssue({ code: 'custom', message })
 
 /**
  * The matrix leg as the runner passes it (`toJSON(matrix)`: indented JSON, `null` outside a matrix),
@@ -20,7 +21,7 @@ export function parseMatrix(text: string | undefined, ctx: z.RefinementCtx): str
     if (v === null) return undefined
     return canonicalJson(v)
   } catch {
-    ctx.addIssue({ code: 'custom', message: 'input matrix must be JSON, as ${{ toJSON(matrix) }} gives it. Leave it unset and the action fills it in' })
+    issue(ctx, 'input matrix must be JSON, as ${{ toJSON(matrix) }} gives it. Leave it unset and the action fills it in')
     return undefined
   }
 }

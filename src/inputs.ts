@@ -9,7 +9,7 @@
 import { z } from 'zod'
 import { describeClause, isOciError, UsageError } from './errors.js'
 import { FIELDS, type RawInputs } from './input-fields.js'
-import { hasControlCharacter, maxAge, parseMatrix } from './input-values.js'
+import { hasControlCharacter, issue, maxAge, parseMatrix } from './input-values.js'
 import { ANNOTATION_PREFIX_PATTERN } from './metadata/codec.js'
 import { foreignNamespaceProblem, parseUserAnnotations } from './metadata/user-annotations.js'
 import { isDigest } from './oci/digest.js'
@@ -31,7 +31,6 @@ const PLATFORM = /^[a-z0-9_.-]+\/[a-z0-9_.-]+(?:\/[a-z0-9_.-]+)?$/
 export const MAX_WRITER_ID_LENGTH = 256
 
 type Ctx = z.RefinementCtx
-const issue = (ctx: Ctx, message: string) => ctx.addIssue({ code: 'custom', message })
 
 /**
  * Run a parser that throws UsageError inside the schema: its message becomes an issue. Any other

@@ -80,12 +80,6 @@ interface ResultBase {
   notes: string[]
 }
 
-/** The image's digest changed (annotations mode): the old digest's signatures and referrers do not follow it. */
-export interface DigestChange {
-  from: string
-  to: string
-}
-
 export interface AttachResult extends ResultBase {
   command: 'attach'
   mode: Mode
@@ -93,8 +87,8 @@ export interface AttachResult extends ResultBase {
   artifactDigest?: string
   /** annotations mode: the new digest of the image, which carries the metadata */
   imageDigest?: string
+  /** annotations mode: imageDigest differs from the subject's (the old digest's signatures and referrers do not follow it) */
   digestChanged: boolean
-  digestChange?: DigestChange
   /** annotations mode: where the tag moved (`tag v1 moved from … to …`), said first with the digest change */
   tagMove?: string
   metadata?: BuildMetadata

@@ -1,4 +1,4 @@
-// action.yml declares every input and output of the contract. It is generated from src/inputs.ts by
+// action.yml declares every input and output of the contract. It is generated from src/input-specs.ts and src/output-specs.ts by
 // `npm run generate` (scripts/generated-files.ts); this test only compares, so it fails on a file
 // edited by hand or a source changed without regenerating.
 import { readFileSync } from 'node:fs'

@@ -90,7 +90,6 @@ test('annotations mode reports image-digest and the digest change, and says whic
     mode: 'annotations',
     imageDigest: C,
     digestChanged: true,
-    digestChange: { from: A, to: C },
     metadata: doc,
     // notes hold other things: the summary must not take the first one for the digest change
     notes: ['an unrelated note'],

@@ -199,7 +199,6 @@ async function annotationsMode(
   result.imageDigest = after
   result.digestChanged = after !== subject.descriptor.digest
   // the reports say what this means, the tag's move first (src/report/notes.ts): one line for both
-  if (result.digestChanged) result.digestChange = { from: subject.descriptor.digest, to: after }
   if (moved?.line) result.tagMove = moved.line
   result.problems = await checkAnnotated(
     target,

@@ -5,6 +5,7 @@
  * before anything is written: src/private/age.ts).
  */
 import type { z } from 'zod'
+import { splitList } from '../input-fields.js'
 
 /**
  * An age recipient as age-keygen prints it: bech32 in lower case with the human-readable part `age`,
@@ -16,10 +17,7 @@ export const MAX_RECIPIENTS = 64
 
 /** The recipients, one per line or comma separated; `#` lines are comments, as in age's recipients files. */
 function recipientList(s: string | undefined): string[] {
-  return (s ?? '')
-    .split(/[\n,]/)
-    .map(x => x.trim())
-    .filter(x => x !== '' && !x.startsWith('#'))
+  return splitList(s).filter(x => !x.startsWith('#'))
 }
 
 export function privateRules(

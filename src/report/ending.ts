@@ -5,7 +5,8 @@
  * Every report (outputs, job summary, CLI text, --json) is made from an Ending, so every ending
  * reports the same way.
  */
-import { COMMANDS, type Command } from '../input-specs.js'
+import { commandInput } from '../input-scope.js'
+import type { Command } from '../input-specs.js'
 import { describeError, exitCodeFor, sentence, UsageError } from '../errors.js'
 import { exitCodeOf, type Result } from '../result.js'
 
@@ -30,11 +31,11 @@ export function finished(result: Result): Ending {
 
 /** A failure; `command` and `image` are the raw inputs, for the reports to name what failed. */
 export function failed(e: unknown, raw: { command?: string | undefined; image?: string | undefined } = {}): Ending {
-  const c = (raw.command ?? '').trim() || 'attach'
+  const command = commandInput(raw)
   const image = raw.image?.trim()
   return {
     kind: 'failure',
-    ...((COMMANDS as readonly string[]).includes(c) ? { command: c as Command } : {}),
+    ...(command ? { command } : {}),
     ...(image ? { image } : {}),
     error: describeError(e),
     ...(e instanceof UsageError && e.problems.length > 1 ? { problems: e.problems.map(p => sentence(p)) } : {}),

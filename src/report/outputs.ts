@@ -5,11 +5,11 @@
  */
 import type { BuildMetadata } from '../metadata/schema.js'
 import type { Descriptor } from '../oci/types.js'
-import type { Result } from '../result.js'
+import type { AttachResult, Result, VerifyResult } from '../result.js'
 import { type Ending, hasVerdict } from './ending.js'
 import { orasDiscover } from './oras.js'
 
-/** Every output of OUTPUT_SPECS (src/input-specs.ts), as a value. */
+/** Every output of OUTPUT_SPECS (src/output-specs.ts), as a value. */
 export interface Outputs {
   'subject-digest'?: string
   'artifact-digest'?: string
@@ -25,33 +25,28 @@ export interface Outputs {
   error?: string
 }
 
+/** What attach and verify both report: the verdict over the referrers, and the document behind it. */
+function verdictOutputs(r: AttachResult | VerifyResult, metadataDigest: string | undefined): Omit<Outputs, 'exit-code'> {
+  return {
+    'subject-digest': r.subject.digest,
+    ...(r.artifactDigest ? { 'artifact-digest': r.artifactDigest } : {}),
+    ...(r.command === 'attach' && r.imageDigest ? { 'image-digest': r.imageDigest } : {}),
+    ...(metadataDigest ? { 'metadata-digest': metadataDigest } : {}),
+    ...(r.metadata ? { metadata: r.metadata } : {}),
+    ...(r.annotations ? { annotations: r.annotations } : {}),
+    referrers: r.referrers,
+    verified: r.verified,
+    missing: r.missing
+  }
+}
+
 function resultOutputs(r: Result): Omit<Outputs, 'exit-code'> {
   switch (r.command) {
-    case 'attach': {
-      const carrier = r.imageDigest ?? r.artifactDigest
-      return {
-        'subject-digest': r.subject.digest,
-        ...(r.artifactDigest ? { 'artifact-digest': r.artifactDigest } : {}),
-        ...(r.imageDigest ? { 'image-digest': r.imageDigest } : {}),
-        ...(carrier && r.metadata ? { 'metadata-digest': carrier } : {}),
-        ...(r.metadata ? { metadata: r.metadata } : {}),
-        ...(r.annotations ? { annotations: r.annotations } : {}),
-        referrers: r.referrers,
-        verified: r.verified,
-        missing: r.missing
-      }
-    }
+    case 'attach':
+      // the metadata is in the annotated image (annotations mode) or in our artifact
+      return verdictOutputs(r, r.metadata ? (r.imageDigest ?? r.artifactDigest) : undefined)
     case 'verify':
-      return {
-        'subject-digest': r.subject.digest,
-        ...(r.artifactDigest ? { 'artifact-digest': r.artifactDigest } : {}),
-        ...(r.metadataDigest ? { 'metadata-digest': r.metadataDigest } : {}),
-        ...(r.metadata ? { metadata: r.metadata } : {}),
-        ...(r.annotations ? { annotations: r.annotations } : {}),
-        referrers: r.referrers,
-        verified: r.verified,
-        missing: r.missing
-      }
+      return verdictOutputs(r, r.metadataDigest)
     case 'discover':
       return { 'subject-digest': r.subject.digest, referrers: r.tree.map(n => n.descriptor) }
     case 'get':
@@ -72,8 +67,12 @@ export function outputValues(e: Ending): Outputs {
 
 /** The outputs as the action sets them: strings, JSON for lists and objects. */
 export function outputsOf(e: Ending): Record<string, string> {
+  return outputStrings(outputValues(e))
+}
+
+export function outputStrings(o: Outputs): Record<string, string> {
   const out: Record<string, string> = {}
-  for (const [k, v] of Object.entries(outputValues(e))) {
+  for (const [k, v] of Object.entries(o)) {
     if (v === undefined) continue
     out[k] = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v)
   }

@@ -11,7 +11,7 @@ import type { AttachResult, DiscoverResult, GetResult, ReferrerNode, VerifyResul
 import { platformLabel } from '../result.js'
 import { VERSION } from '../version.js'
 import { type Ending, EXIT_MEANING } from './ending.js'
-import { annotationsNote } from './notes.js'
+import { annotationsNote, isTopScope, SOURCE_WORDS } from './notes.js'
 
 export function escapeMarkdown(s: string): string {
   return s.replace(/[\\`*_{}[\]()<>#+!|~&]/g, c => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : `\\${c}`)).replace(/\r?\n/g, ' ')
@@ -62,7 +62,7 @@ function attachSummary(r: AttachResult): string {
   rows.push(['Verification', r.verified ? '✅ verified' : '❌ not verified'])
   const parts = [`### ${TITLES.attach} (${r.mode} mode)`, '', table(rows), '']
   const note = annotationsNote(r)
-  if (note) parts.push(`> ${r.digestChange ? '**The image digest changed.** ' : ''}${escapeMarkdown(note)}`, '')
+  if (note) parts.push(`> ${r.digestChanged ? '**The image digest changed.** ' : ''}${escapeMarkdown(note)}`, '')
   if (r.attachments.length) {
     parts.push('#### Attached', '', '| what | artifactType | digest |', '|---|---|---|')
     for (const a of r.attachments) parts.push(`| ${escapeMarkdown(a.label)} | ${code(a.artifactType)} | ${code(a.digest)} |`)
@@ -138,13 +138,12 @@ function discoverSummary(r: DiscoverResult): string {
 
 function getSummary(r: GetResult): string {
   const p = r.picked
-  const from = p.source === 'annotations' ? "the image's own annotations" : p.source === 'index-attestation' ? "BuildKit's attestation manifest" : 'referrer'
   const rows: Array<[string, string]> = [
     ['Image', code(r.image.original)],
     ['Subject digest', code(r.subject.digest)],
     [
       'Read',
-      `${escapeMarkdown(r.kind)} from ${from} ${code(p.descriptor.digest)}${p.scope === 'image' || p.scope === 'index' ? '' : ` (${escapeMarkdown(p.scope)})`}`
+      `${escapeMarkdown(r.kind)} from ${SOURCE_WORDS[p.source]} ${code(p.descriptor.digest)}${isTopScope(p.scope) ? '' : ` (${escapeMarkdown(p.scope)})`}`
     ],
     ['Content', `${code(r.content.digest)} (${code(r.content.mediaType)}, ${r.content.size} bytes)`]
   ]

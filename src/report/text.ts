@@ -5,7 +5,7 @@ import { Annotation } from '../oci/media-types.js'
 import type { Descriptor } from '../oci/types.js'
 import type { AttachResult, DiscoverResult, GetResult, ReferrerNode, Result, VerifyResult } from '../result.js'
 import { platformLabel } from '../result.js'
-import { annotationsNote } from './notes.js'
+import { isTopScope, notesOf, SOURCE_WORDS } from './notes.js'
 
 /** A registry-supplied string on one line of a terminal: no control characters (escape sequences), a sane length. */
 export function oneLine(s: string, max = 120): string {
@@ -104,13 +104,11 @@ function attachOrVerify(r: AttachResult | VerifyResult): string[] {
   out.push(`referrers seen: ${r.referrers.length}${r.via ? ` via ${r.via}` : ''}`)
   if (r.command === 'verify') {
     for (const g of r.gate) {
-      const scope = g.scope === 'image' || g.scope === 'index' ? '' : `${g.scope}: `
+      const scope = isTopScope(g.scope) ? '' : `${g.scope}: `
       out.push(`  ${g.found ? '✔' : '✘'} ${scope}${g.requirement}: ${g.detail}`)
     }
   }
-  const first = r.command === 'attach' ? annotationsNote(r) : undefined
-  if (first) out.push(`note: ${first}`)
-  for (const n of r.notes) out.push(`note: ${n}`)
+  for (const n of notesOf(r)) out.push(`note: ${n}`)
   out.push(`verified:       ${r.verified}`)
   return out
 }
@@ -118,11 +116,10 @@ function attachOrVerify(r: AttachResult | VerifyResult): string[] {
 /** get with `output`: what was written, from where (the content itself goes to the file, or to stdout without one). */
 function getText(r: GetResult): string[] {
   const p = r.picked
-  const from = p.source === 'annotations' ? "the image's own annotations" : p.source === 'index-attestation' ? "BuildKit's attestation manifest" : 'referrer'
   return [
     `image:          ${r.image.original}`,
     `subject:        ${r.subject.digest} (${r.subject.mediaType})`,
-    `read:           ${r.kind} from ${from} ${p.descriptor.digest}${p.scope === 'image' || p.scope === 'index' ? '' : ` (${p.scope})`}`,
+    `read:           ${r.kind} from ${SOURCE_WORDS[p.source]} ${p.descriptor.digest}${isTopScope(p.scope) ? '' : ` (${p.scope})`}`,
     ...(p.created ? [`created:        ${oneLine(p.created, 40)}`] : []),
     `content:        ${r.content.digest} (${r.content.mediaType}, ${r.content.size} bytes)`,
     ...(r.output ? [`written to:     ${r.output}`] : []),
