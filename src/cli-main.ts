@@ -157,15 +157,18 @@ function print(ending: Ending, json: boolean, format: 'tree' | 'table' | 'json',
 
 /** Runs the CLI; returns the exit code. */
 export async function cliMain(argv: string[], io: CliIo, deps: Partial<RunDeps> = {}): Promise<number> {
-  // known before the command line is read, so that a command line that cannot be read still answers in JSON
-  const json = flagSet(argv, 'json')
-  const debug = flagSet(argv, 'debug')
+  // guessed before the command line is read, so that a command line that cannot be read still answers
+  // in JSON; once it is read, the flags as read (`--json false` is no JSON)
+  let json = flagSet(argv, 'json')
+  let debug = flagSet(argv, 'debug')
   // likewise the command, for the report of a command line that cannot be read
   const first = argv.find(a => !a.startsWith('-'))
   let raw: RawInputs = isCommand(first) ? { command: first } : {}
   try {
     const parsed = parseArgv(argv)
     raw = parsed.raw
+    json = parsed.flags.has('json')
+    debug = parsed.flags.has('debug')
     if (parsed.flags.has('version')) {
       io.stdout(`oci-build-metadata ${VERSION}\n`)
       return ExitCode.OK

@@ -212,4 +212,14 @@ describe('the CLI reads as documented', () => {
       error: expect.stringMatching(/input max-age must be positive, got "-1d"/)
     })
   })
+
+  test('--json false is read as the rest of the command line reads it: no JSON, and --format table is no conflict', async () => {
+    const bad = await cli(['verify', 'ghcr.io/a/b:1', '--json', 'false', '--max-age', '-1d'])
+    expect(bad.code).toBe(2)
+    expect(bad.stdout).toBe('')
+    expect(bad.stderr).toMatch(/^error: input max-age must be positive, got "-1d"/)
+    const table = await cli(['discover', 'ghcr.io/a/b:1', '--json', 'false', '--format', 'table', '--max-age', '-1d'])
+    expect(table.stderr).not.toMatch(/ask for two outputs/)
+    expect(table.stdout).toBe('')
+  })
 })
