@@ -9,13 +9,14 @@
 //   --dist DIR  measure the dist/ in DIR (index.js, cli.js, bundle.js, chunks), e.g. of a patched checkout
 //   --runs N    runs per small case (default 5; the 512 MiB case runs 3 times)
 import { execFileSync, spawn } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { dirname, join, relative, resolve, sep } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { startDistribution } from '../__fixtures__/distribution-server.mjs'
 import { startProxy } from './bench/proxy.mjs'
 import { writeDocument, writeSpdx } from './bench/files.mjs'
+import { filesUnder } from './sources-hash.mjs'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const BENCH_DIR = join(ROOT, '.bench')
@@ -510,9 +511,7 @@ log(`case 6: load time, ${LOAD_RUNS} runs each; what dist/ weighs and which of i
     private: await loads([CLI, 'attach', `oci:${layout}:v1`, '--private', '{"ticket":"bench"}', '--recipients', BENCH_RECIPIENT]),
     policy: await loads([CLI, 'verify', `oci:${layout}:v1`, '--policy', 'metadata.schemaVersion >= 1'])
   }
-  results.dist = readdirSync(DIST, { recursive: true })
-    .map(String)
-    .filter(f => statSync(join(DIST, f)).isFile())
+  results.dist = filesUnder(DIST)
     .map(f => ({ file: f, bytes: statSync(join(DIST, f)).size }))
     .sort((a, b) => b.bytes - a.bytes)
 }

@@ -2,9 +2,10 @@
 // when two files in dist/ have the same bytes (the action and the CLI share one build: no copies).
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { filesUnder } from './sources-hash.mjs'
 
 // dist/ was 5.4 MB when the action and the CLI were two builds with copies of every chunk; one build
 // with minified chunks weighs about 1.7 MB. The budget is half the old size (issue 18).
@@ -12,11 +13,7 @@ const MAX_DIST_BYTES = 2_700_000
 
 const fresh = mkdtempSync(join(tmpdir(), 'obm-dist-'))
 execFileSync(process.execPath, ['scripts/bundle.mjs', fresh], { stdio: 'inherit' })
-const list = dir =>
-  readdirSync(dir, { recursive: true })
-    .map(String)
-    .filter(f => statSync(join(dir, f)).isFile())
-    .sort()
+const list = dir => filesUnder(dir).sort()
 const a = list('dist')
 const b = list(fresh)
 const problems = []

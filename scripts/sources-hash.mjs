@@ -5,15 +5,15 @@ import { createHash } from 'node:crypto'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative, sep } from 'node:path'
 
-const files = dir =>
+/** Every file under `dir`, as paths relative to it (for the bundle's sources, check-dist and the bench). */
+export const filesUnder = dir =>
   readdirSync(dir, { recursive: true })
     .map(String)
-    .map(f => join(dir, f))
-    .filter(f => statSync(f).isFile())
+    .filter(f => statSync(join(dir, f)).isFile())
 
 /** sha256 hex over the sources, in a fixed order, with `/` as the separator on every OS. */
 export function sourcesHash(root = process.cwd()) {
-  const list = [...files(join(root, 'src')), join(root, 'package-lock.json'), join(root, 'tsconfig.json')]
+  const list = [...filesUnder(join(root, 'src')).map(f => join(root, 'src', f)), join(root, 'package-lock.json'), join(root, 'tsconfig.json')]
     .map(f => relative(root, f).split(sep).join('/'))
     .sort()
   const h = createHash('sha256')
