@@ -184,3 +184,19 @@ export async function writeBuildKitIndex(t: PushTarget, repo: string, tag: strin
 
 const IN_TOTO = 'application/vnd.in-toto+json'
 const ATTESTATION = 'application/vnd.docker.attestation.manifest.v1+json'
+
+/** The environment of a release job's step on GitHub Actions, as the runner sets it (the CLI reads the same variables). */
+export function releaseJobEnv(sha: string): Record<string, string> {
+  return {
+    GITHUB_ACTIONS: 'true',
+    GITHUB_REPOSITORY: 'acme/widget',
+    GITHUB_WORKFLOW: 'release',
+    GITHUB_JOB: 'image',
+    GITHUB_ACTION: '__run_3',
+    GITHUB_RUN_ID: '31337',
+    GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_SHA: sha,
+    GITHUB_REF: 'refs/tags/v1.2.3',
+    GITHUB_SERVER_URL: 'https://github.com'
+  }
+}

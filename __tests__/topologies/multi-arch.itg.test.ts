@@ -10,21 +10,10 @@
 import { join } from 'node:path'
 import { runCli } from '../../__fixtures__/action-runner.js'
 import { remote } from '../../__fixtures__/builders.js'
-import { pushBuildKitIndex, REGISTRIES, type AttestationForm, useRegistry } from '../../__fixtures__/topology.js'
+import { pushBuildKitIndex, REGISTRIES, type AttestationForm, useRegistry, releaseJobEnv } from '../../__fixtures__/topology.js'
 
 const SBOM = join(process.cwd(), '__fixtures__', 'sbom', 'spdx-2.3.json')
-const GH = {
-  GITHUB_ACTIONS: 'true',
-  GITHUB_REPOSITORY: 'acme/widget',
-  GITHUB_WORKFLOW: 'release',
-  GITHUB_JOB: 'image',
-  GITHUB_ACTION: '__run_3',
-  GITHUB_RUN_ID: '31337',
-  GITHUB_RUN_ATTEMPT: '1',
-  GITHUB_SHA: '89abcdef0123456789abcdef0123456789abcdef',
-  GITHUB_REF: 'refs/tags/v1.2.3',
-  GITHUB_SERVER_URL: 'https://github.com'
-}
+const GH = releaseJobEnv('89abcdef0123456789abcdef0123456789abcdef')
 
 interface Report {
   verified: boolean

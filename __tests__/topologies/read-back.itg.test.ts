@@ -11,21 +11,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runCli } from '../../__fixtures__/action-runner.js'
 import { pushTestImage } from '../../__fixtures__/builders.js'
-import { pushBuildKitIndex, pushForeignReferrer, REGISTRIES, useRegistry, COSIGN_SIG } from '../../__fixtures__/topology.js'
+import { pushBuildKitIndex, pushForeignReferrer, REGISTRIES, useRegistry, COSIGN_SIG, releaseJobEnv } from '../../__fixtures__/topology.js'
 
 const SBOM = join(process.cwd(), '__fixtures__', 'sbom', 'spdx-2.3.json')
-const GH = {
-  GITHUB_ACTIONS: 'true',
-  GITHUB_REPOSITORY: 'acme/widget',
-  GITHUB_WORKFLOW: 'release',
-  GITHUB_JOB: 'image',
-  GITHUB_ACTION: '__run_3',
-  GITHUB_RUN_ID: '31337',
-  GITHUB_RUN_ATTEMPT: '1',
-  GITHUB_SHA: '1111111111111111111111111111111111111111',
-  GITHUB_REF: 'refs/tags/v1.2.3',
-  GITHUB_SERVER_URL: 'https://github.com'
-}
+const GH = releaseJobEnv('1111111111111111111111111111111111111111')
 const sha256 = (b: Uint8Array) => `sha256:${createHash('sha256').update(b).digest('hex')}`
 
 /** What a script written for `oras discover --format json` reads: a node and its `manifests`. */
