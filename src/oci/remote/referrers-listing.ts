@@ -26,19 +26,17 @@ export const MAX_REFERRERS_PAGE_BYTES = 4 * 1024 * 1024
 export const MAX_REFERRERS_TOTAL_BYTES = 64 * 1024 * 1024
 
 /**
- * The capability as learnt so far. `OCI-Subject` on a PUT is only a hint: ECR has sent it without
- * serving the API, so reads wait for a ping (or a listing) to confirm.
+ * The capability as learnt from a ping or a listing. `OCI-Subject` on a PUT does not count: ECR has
+ * sent it without serving the API, so only reads of the API itself decide.
  */
 export class ReferrersState {
   capability: ReferrersCapability = 'unknown'
-  /** set by a ping or a listing; a header alone does not confirm */
+  /** set by a ping or a listing */
   confirmed = false
 
-  note(c: ReferrersCapability, source: 'header' | 'ping'): void {
-    if (source === 'ping') {
-      this.capability = c
-      this.confirmed = c !== 'unknown'
-    } else if (!this.confirmed) this.capability = c
+  note(c: ReferrersCapability): void {
+    this.capability = c
+    this.confirmed = c !== 'unknown'
   }
 }
 
@@ -109,7 +107,7 @@ export async function pingReferrers(ctx: RepoContext, state: ReferrersState, dig
   const reply = await getPage(ctx, referrersUrl(ctx, digest), 'check the referrers API')
   const supported = reply.status === 200 && pageIndex(reply) !== undefined
   if (!supported) ctx.logger.debug(`${ctx.where}: no referrers API (${noApiReason(reply)}); using the referrers tag schema`)
-  state.note(supported ? 'supported' : 'unsupported', 'ping')
+  state.note(supported ? 'supported' : 'unsupported')
   return state.capability
 }
 
@@ -140,7 +138,7 @@ async function listViaApi(ctx: RepoContext, state: ReferrersState, subject: Desc
     if (!manifests) {
       if (page === 0) {
         ctx.logger.debug(`${ctx.where}: no referrers API (${noApiReason(reply)}); using the referrers tag schema`)
-        state.note('unsupported', 'ping')
+        state.note('unsupported')
         return undefined
       }
       throw new OciError('INVALID_RESPONSE', `${op} in ${ctx.where}: page ${page + 1} is not an image index (status ${reply.status})`, {
@@ -149,7 +147,7 @@ async function listViaApi(ctx: RepoContext, state: ReferrersState, subject: Desc
         status: reply.status
       })
     }
-    if (page === 0) state.note('supported', 'ping')
+    if (page === 0) state.note('supported')
     total += reply.body.length
     if (total > MAX_REFERRERS_TOTAL_BYTES) {
       throw new OciError('SIZE_EXCEEDED', `${op} in ${ctx.where}: referrers listing over ${MAX_REFERRERS_TOTAL_BYTES} bytes`, { op, where: ctx.where })
