@@ -11,6 +11,7 @@ import type { Reader, ReferrerLister, ReferrerPusher, ReferrersListing, TimeBudg
 import { parseManifest, type Descriptor } from '../oci/types.js'
 import type { PlannedArtifact } from './publish.js'
 import { missingFrom, ReferrerRepair } from './repair.js'
+import type { TagBefore } from './tag-guard.js'
 import { findReferrers, type FoundReferrers } from '../image-reader/find-referrers.js'
 
 export interface CheckResult {
@@ -156,7 +157,7 @@ export async function checkAttached(
 export async function checkAnnotated(
   target: Reader,
   reference: string,
-  written: { digest: string; documentDigest: string; tag?: { before?: string } },
+  written: { digest: string; documentDigest: string; tag?: TagBefore },
   opts: { timeoutMs: number; prefix: string; logger: Logger }
 ): Promise<string[]> {
   const deadline = readBackDeadline(opts.timeoutMs)
@@ -167,7 +168,7 @@ export async function checkAnnotated(
         const got = await target.fetchManifest(reference, { deadline })
         const now = got.descriptor.digest
         if (now !== written.digest) {
-          if (written.tag && now !== written.tag.before) {
+          if (written.tag && now !== written.tag.digest) {
             return {
               problems: [
                 `tag ${reference} now points at ${now}: someone else moved it after this push of ${written.digest} (which stays pushed by digest); ` +
