@@ -36,7 +36,8 @@ import type {
 import { blobExists, readBlob, writeBlobBytes, writeBlobFile } from './blobs.js'
 import { addUntagged, findTag, readIndex, refNameOf, setTag, writeIndex } from './index-file.js'
 import { MAX_MANIFEST_BYTES } from '../limits.js'
-import { addToTagSchemaIndex, referrerDescriptor, removeFromTagSchemaIndex, scanReferrers } from './referrers-scan.js'
+import { referrerDescriptor } from '../referrer-descriptors.js'
+import { addToTagSchemaIndex, removeFromTagSchemaIndex, scanReferrers } from './referrers-scan.js'
 import { assertLayout, withLayoutLock } from './store.js'
 
 export interface LayoutTargetOptions {
