@@ -4,9 +4,9 @@
  * https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#listing-referrers
  * https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#referrers-tag-schema
  */
-import { OciError, isOciError } from '../../errors.js'
+import { OciError } from '../../errors.js'
 import { EMPTY_DESCRIPTOR, isIndexMediaType, MediaType } from '../media-types.js'
-import { filterByArtifactType, readReferrersTag } from '../referrer-descriptors.js'
+import { absentIfNotFound, filterByArtifactType, readReferrersTag } from '../referrer-descriptors.js'
 import type { ListReferrersOptions, ReferrersCapability, ReferrersListing } from '../target.js'
 import { isIndex, parseManifest, type Descriptor } from '../types.js'
 import { errCtx, v2, type RepoContext } from './repo-context.js'
@@ -172,14 +172,10 @@ async function listViaApi(ctx: RepoContext, state: ReferrersState, subject: Desc
  * subject itself (GitLab) or to something other than an index is not a referrers index.
  */
 export async function listViaTagSchema(ctx: RepoContext, subject: Descriptor, artifactType?: string): Promise<ReferrersListing> {
-  const got = await readReferrersTag(async tag => {
-    try {
-      return await fetchManifest(ctx, tag)
-    } catch (e) {
-      if (isOciError(e, 'NOT_FOUND')) return undefined
-      throw e
-    }
-  }, subject.digest)
+  const got = await readReferrersTag(
+    absentIfNotFound(tag => fetchManifest(ctx, tag)),
+    subject.digest
+  )
   if (got.state === 'other') ctx.logger.warning(`${ctx.where}: ${got.problem}; ignoring it`)
   const descriptors = got.state === 'index' ? filterByArtifactType(got.index.manifests, artifactType) : []
   return { descriptors, via: 'tag-schema', filtersApplied: false }
