@@ -1,4 +1,4 @@
-import { backoffDelay, MAX_BACKOFF_MS, retryWithin } from '../src/backoff.js'
+import { allOrFirstError, backoffDelay, MAX_BACKOFF_MS, retryWithin } from '../src/backoff.js'
 
 describe('backoffDelay', () => {
   test('grows exponentially with jitter inside [ceiling/2, ceiling], capped', () => {
@@ -47,5 +47,29 @@ describe('retryWithin', () => {
       )
     ).toBe('ok')
     expect(slept).toBe(0)
+  })
+})
+
+describe('allOrFirstError', () => {
+  test('returns the values in order', async () => {
+    expect(await allOrFirstError([Promise.resolve(1), new Promise<number>(r => setTimeout(() => r(2), 5)), Promise.resolve(3)])).toEqual([1, 2, 3])
+  })
+  test('waits for every promise, then throws the first rejection in array order, not in time', async () => {
+    let lateSettled = false
+    const late = new Promise<number>((_, reject) =>
+      setTimeout(() => {
+        lateSettled = true
+        reject(new Error('first in order'))
+      }, 20)
+    )
+    const early = Promise.reject(new Error('first in time'))
+    const slow = new Promise<number>(r => setTimeout(() => r(1), 40))
+    let slowDone = false
+    void slow.then(() => {
+      slowDone = true
+    })
+    await expect(allOrFirstError([late, early, slow])).rejects.toThrow('first in order')
+    expect(lateSettled).toBe(true)
+    expect(slowDone).toBe(true)
   })
 })

@@ -1,7 +1,7 @@
 /**
- * The one backoff, the one sleep and the one poll-until-done loop of the project. Every retry loop
- * (HTTP requests, upload sessions, the manifest/blob linking race, the referrers tag writer, the
- * layout lock, reads after writes) waits `backoffDelay` between tries.
+ * The one backoff, the one sleep, the one poll-until-done loop and the one wait-for-all of the
+ * project. Every retry loop (HTTP requests, upload sessions, the manifest/blob linking race, the
+ * referrers tag writer, the layout lock, reads after writes) waits `backoffDelay` between tries.
  */
 
 /** The longest step of the exponential backoff. */
@@ -52,4 +52,15 @@ export async function retryWithin<T>(
     opts.onRetry?.(t, n, delay)
     await wait(delay)
   }
+}
+
+/**
+ * Wait for every promise, then throw the first rejection in array order (not the first in time);
+ * else their values in order. Nothing started is still running when the caller reports a failure.
+ */
+export async function allOrFirstError<T>(promises: Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(promises)
+  const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+  if (failure) throw failure.reason
+  return settled.map(r => (r as PromiseFulfilledResult<T>).value)
 }

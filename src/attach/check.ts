@@ -9,9 +9,9 @@ import type { Logger } from '../log.js'
 import { decodeDocument } from '../metadata/codec.js'
 import type { Reader, ReferrerLister, ReferrerPusher, ReferrersListing, TimeBudget } from '../oci/target.js'
 import { parseManifest, type Descriptor } from '../oci/types.js'
-import { supersededIn } from './identity.js'
 import type { PlannedArtifact } from './publish.js'
-import { ReferrerRepair } from './repair.js'
+import { missingFrom, ReferrerRepair } from './repair.js'
+import type { TagBefore } from './tag-guard.js'
 import { findReferrers, type FoundReferrers } from '../image-reader/find-referrers.js'
 
 export interface CheckResult {
@@ -48,9 +48,9 @@ function comparePlan(found: FoundReferrers, p: PlannedArtifact, prefix: string):
   const r = found.referrers.find(x => x.descriptor.digest === want.digest)
   if (!r) {
     const ignored = found.ignored.find(i => i.digest === want.digest)
-    // a later run of this same writer replaced it meanwhile (and may have deleted it): that is no loss
-    if (!ignored && supersededIn([...found.referrers.map(x => x.descriptor), want], prefix).has(want.digest)) return []
-    return [`${p.label}: artifact ${want.digest} is ${ignored ? `listed but unusable (${ignored.reason})` : 'not listed among the referrers'}`]
+    if (ignored) return [`${p.label}: artifact ${want.digest} is listed but unusable (${ignored.reason})`]
+    // else unlisted: a loss unless a later run of this same writer replaced it
+    return missingFrom(found, want, prefix) ? [`${p.label}: artifact ${want.digest} is not listed among the referrers`] : []
   }
   const problems: string[] = []
   if (r.descriptor.artifactType !== want.artifactType) {
@@ -157,7 +157,7 @@ export async function checkAttached(
 export async function checkAnnotated(
   target: Reader,
   reference: string,
-  written: { digest: string; documentDigest: string; tag?: { before?: string } },
+  written: { digest: string; documentDigest: string; tag?: TagBefore },
   opts: { timeoutMs: number; prefix: string; logger: Logger }
 ): Promise<string[]> {
   const deadline = readBackDeadline(opts.timeoutMs)
@@ -168,7 +168,7 @@ export async function checkAnnotated(
         const got = await target.fetchManifest(reference, { deadline })
         const now = got.descriptor.digest
         if (now !== written.digest) {
-          if (written.tag && now !== written.tag.before) {
+          if (written.tag && now !== written.tag.digest) {
             return {
               problems: [
                 `tag ${reference} now points at ${now}: someone else moved it after this push of ${written.digest} (which stays pushed by digest); ` +

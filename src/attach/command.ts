@@ -186,24 +186,25 @@ async function annotationsMode(
   const annotated = annotateManifest(subject.bytes, subject.descriptor.mediaType, doc, { prefix: inputs.annotationPrefix, extra: inputs.annotations })
   const tag = ref.tag
   const after = annotated.descriptor.digest
-  const moved = await logger.group(`Writing annotations to ${ref.original}`, async () => {
+  const tagBefore = await logger.group(`Writing annotations to ${ref.original}`, async () => {
     // a tag moves only forward: read it right before the push (src/attach/tag-guard.ts)
     const before = tag ? await guardTag(target, ref, tag, subject, { prefix: inputs.annotationPrefix, digestNamed: inputs.digest !== undefined }) : undefined
     await target.pushManifest(annotated.bytes, annotated.descriptor.mediaType, tag)
-    const line = tag && before ? tagMoveLine(tag, before, after) : undefined
-    if (line) logger.info(line)
-    return before ? { line, before } : undefined
+    if (tag && before) {
+      result.tagMove = tagMoveLine(tag, before, after)
+      logger.info(result.tagMove)
+    }
+    return before
   })
   result.metadata = doc
   result.annotations = annotated.annotations
   result.imageDigest = after
-  result.digestChanged = after !== subject.descriptor.digest
   // the reports say what this means, the tag's move first (src/report/notes.ts): one line for both
-  if (moved?.line) result.tagMove = moved.line
+  result.digestChanged = after !== subject.descriptor.digest
   result.problems = await checkAnnotated(
     target,
     tag ?? after,
-    { digest: after, documentDigest: annotated.documentDigest, ...(moved ? { tag: { ...(moved.before.digest ? { before: moved.before.digest } : {}) } } : {}) },
+    { digest: after, documentDigest: annotated.documentDigest, ...(tagBefore ? { tag: tagBefore } : {}) },
     {
       timeoutMs: inputs.verifyTimeoutSeconds * 1000,
       prefix: inputs.annotationPrefix,

@@ -3,6 +3,7 @@
  * API, the tag schema, a layout's own index: src/oci/target.ts ReferrerPusher). A consumer never
  * sees a manifest whose blobs are missing.
  */
+import { allOrFirstError } from '../backoff.js'
 import { InternalError } from '../errors.js'
 import type { BlobSource, PushedReferrers, Pusher, ReferrerPusher } from '../oci/target.js'
 import type { Descriptor } from '../oci/types.js'
@@ -46,9 +47,7 @@ async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<void>): Prom
       }
     }
   }
-  const results = await Promise.allSettled(Array.from({ length: Math.min(n, items.length) }, worker))
-  const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
-  if (rejected) throw rejected.reason
+  await allOrFirstError(Array.from({ length: Math.min(n, items.length) }, worker))
 }
 
 /** This writer's rule for what its later attempts supersede, as the tag schema applies it (src/oci/tag-schema/writer.ts). */

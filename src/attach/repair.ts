@@ -32,16 +32,18 @@ export const REPUSH_AFTER_MS = 750
 /** Re-pushes before the read-back gives up and reports the referrer as not listed. */
 export const MAX_REPUSHES = 3
 
-/** Ours, pushed by this attach, that the listing lacks: not listed, not listed-but-unusable, not replaced by a later run of ours. */
+/**
+ * One of ours that the listing lacks: not listed, not listed-but-unusable, and not replaced by a later
+ * run of this same writer (which may have deleted it meanwhile: that is no loss).
+ */
+export function missingFrom(found: FoundReferrers, d: Descriptor, prefix: string): boolean {
+  if (found.referrers.some(r => r.descriptor.digest === d.digest) || found.ignored.some(i => i.digest === d.digest)) return false
+  return !supersededIn([...found.referrers.map(r => r.descriptor), d], prefix).has(d.digest)
+}
+
+/** Ours, pushed by this attach, that the listing lacks (missingFrom). */
 export function droppedFrom(found: FoundReferrers, plans: PlannedArtifact[], prefix: string): PlannedArtifact[] {
-  const listed = new Set(found.referrers.map(r => r.descriptor.digest))
-  const ignored = new Set(found.ignored.map(i => i.digest))
-  const descriptors = found.referrers.map(r => r.descriptor)
-  return plans.filter(p => {
-    const d = p.built.descriptor
-    if (p.existing || listed.has(d.digest) || ignored.has(d.digest)) return false
-    return !supersededIn([...descriptors, d], prefix).has(d.digest)
-  })
+  return plans.filter(p => !p.existing && missingFrom(found, p.built.descriptor, prefix))
 }
 
 /** One read-back's repairs: re-push what the API keeps missing, spaced by REPUSH_AFTER_MS. */

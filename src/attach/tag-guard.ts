@@ -23,16 +23,21 @@ export interface TagBefore {
   digest?: string
 }
 
-/** The manifest without its annotations, as canonical JSON: what an annotation leaves unchanged. */
-function withoutAnnotations(bytes: Uint8Array): string | undefined {
+/** The manifest as a JSON object; undefined when the bytes are not one. */
+function parseObject(bytes: Uint8Array): Record<string, unknown> | undefined {
   try {
-    const m = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>
-    if (!m || typeof m !== 'object' || Array.isArray(m)) return undefined
-    const { annotations: _ignored, ...rest } = m
-    return canonicalJson(rest)
+    const m = JSON.parse(new TextDecoder().decode(bytes)) as unknown
+    return m && typeof m === 'object' && !Array.isArray(m) ? (m as Record<string, unknown>) : undefined
   } catch {
     return undefined
   }
+}
+
+/** The manifest without its annotations, as canonical JSON: what an annotation leaves unchanged. */
+function withoutAnnotations(m: Record<string, unknown> | undefined): string | undefined {
+  if (!m) return undefined
+  const { annotations: _ignored, ...rest } = m
+  return canonicalJson(rest)
 }
 
 /**
@@ -40,13 +45,13 @@ function withoutAnnotations(bytes: Uint8Array): string | undefined {
  * annotations, carrying a document (under `prefix`) that describes the subject's digest.
  */
 function isOurAnnotationOf(bytes: Uint8Array, subject: Subject, prefix: string): boolean {
-  const body = withoutAnnotations(bytes)
-  if (body === undefined || body !== withoutAnnotations(subject.bytes)) return false
   try {
-    const m = JSON.parse(new TextDecoder().decode(bytes)) as { annotations?: Record<string, string> }
-    const dec = decodeDocument(m.annotations ?? {}, { prefix })
+    const m = parseObject(bytes)
+    if (!m || withoutAnnotations(m) !== withoutAnnotations(parseObject(subject.bytes))) return false
+    const dec = decodeDocument((m.annotations ?? {}) as Record<string, string>, { prefix })
     return dec?.inline === true && dec.document.image.digest === subject.descriptor.digest
   } catch {
+    // a number canonical JSON cannot hold (1e400), or annotations that are no document: not ours
     return false
   }
 }

@@ -3,7 +3,7 @@
  * referrers descriptor can be trusted as it is.
  * https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#referrers-tag-schema
  */
-import { isBug } from '../errors.js'
+import { isBug, isOciError } from '../errors.js'
 import { MediaType } from './media-types.js'
 import { parseDigest } from './digest.js'
 import { cleanDescriptor, isIndex, manifestMediaType, parseManifest, type Descriptor, type ImageIndex, type Manifest, type ManifestBlob } from './types.js'
@@ -39,6 +39,18 @@ export async function readReferrersTag(fetch: (tag: string) => Promise<ManifestB
   } catch (e) {
     if (isBug(e)) throw e
     return { state: 'other', digest: got.descriptor.digest, problem: `the tag ${tag} holds something that is not a referrers index (${(e as Error).message})` }
+  }
+}
+
+/** A registry's manifest read for readReferrersTag: a tag it answers NOT_FOUND for is no tag (undefined), not an error. */
+export function absentIfNotFound(fetch: (tag: string) => Promise<ManifestBlob>): (tag: string) => Promise<ManifestBlob | undefined> {
+  return async tag => {
+    try {
+      return await fetch(tag)
+    } catch (e) {
+      if (isOciError(e, 'NOT_FOUND')) return undefined
+      throw e
+    }
   }
 }
 

@@ -15,6 +15,7 @@
  * - index.json edits are serialized per directory, within this process and across processes (the
  *   lock file of `withLayoutLock` in store.ts), and index.json is re-read inside the lock.
  */
+import { allOrFirstError } from '../../backoff.js'
 import { silentLogger, type Logger } from '../../log.js'
 import { OciError } from '../../errors.js'
 import { parseDigest } from '../digest.js'
@@ -35,7 +36,8 @@ import type {
 import { blobExists, readBlob, writeBlobBytes, writeBlobFile } from './blobs.js'
 import { addUntagged, findTag, readIndex, refNameOf, setTag, writeIndex } from './index-file.js'
 import { MAX_MANIFEST_BYTES } from '../limits.js'
-import { addToTagSchemaIndex, referrerDescriptor, removeFromTagSchemaIndex, scanReferrers } from './referrers-scan.js'
+import { referrerDescriptor } from '../referrer-descriptors.js'
+import { addToTagSchemaIndex, removeFromTagSchemaIndex, scanReferrers } from './referrers-scan.js'
 import { assertLayout, withLayoutLock } from './store.js'
 
 export interface LayoutTargetOptions {
@@ -135,9 +137,7 @@ export class LayoutTarget implements Target {
    * the layout lock), so they go at once; the scan that follows is the listing that shows them.
    */
   async pushReferrers(subject: Descriptor, manifests: ReferrerManifest[]): Promise<PushedReferrers> {
-    const settled = await Promise.allSettled(manifests.map(m => this.pushManifest(m.bytes, m.descriptor.mediaType)))
-    const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected')
-    if (failure) throw failure.reason
+    await allOrFirstError(manifests.map(m => this.pushManifest(m.bytes, m.descriptor.mediaType)))
     return { indexedBy: 'layout', listing: await this.listReferrers(subject) }
   }
 

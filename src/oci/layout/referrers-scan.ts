@@ -14,9 +14,6 @@ import { isIndex, parseManifest, type Descriptor, type ImageIndex, type Manifest
 import { readBlob, writeBlobBytes } from './blobs.js'
 import { findTag, setTag, type RawIndex } from './index-file.js'
 
-/** For layout-target.ts: the one builder, in src/oci/referrer-descriptors.ts. */
-export { referrerDescriptor } from '../referrer-descriptors.js'
-
 function isManifestDescriptor(d: Descriptor): boolean {
   return MANIFEST_MEDIA_TYPES.includes(d.mediaType) || d.mediaType === MediaType.LegacyArtifactManifest
 }

@@ -23,7 +23,7 @@
  */
 import { InternalError } from '../../errors.js'
 import type { Logger } from '../../log.js'
-import { sleep as defaultSleep } from '../../backoff.js'
+import { allOrFirstError, sleep as defaultSleep } from '../../backoff.js'
 import { writeTagSchemaIndex, type TagSchemaStore } from '../tag-schema/writer.js'
 import type {
   IndexedBy,
@@ -96,10 +96,7 @@ async function pushInOrder(reg: RegistryPort, manifests: ReferrerManifest[], tim
     for (const m of rest) results.push(await pushOne(m))
     return results
   }
-  const settled = await Promise.allSettled(rest.map(pushOne))
-  const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected')
-  if (failure) throw failure.reason
-  return [first, ...settled.map(r => (r as PromiseFulfilledResult<PushManifestResult>).value)]
+  return [first, ...(await allOrFirstError(rest.map(pushOne)))]
 }
 
 /** One registry's referrer indexing: what its pushes showed, and when the pushes to each subject ended. */

@@ -4,9 +4,9 @@
  * https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#listing-referrers
  * https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#referrers-tag-schema
  */
-import { OciError, isOciError } from '../../errors.js'
+import { OciError } from '../../errors.js'
 import { EMPTY_DESCRIPTOR, isIndexMediaType, MediaType } from '../media-types.js'
-import { filterByArtifactType, readReferrersTag } from '../referrer-descriptors.js'
+import { absentIfNotFound, filterByArtifactType, readReferrersTag } from '../referrer-descriptors.js'
 import type { ListReferrersOptions, ReferrersCapability, ReferrersListing } from '../target.js'
 import { isIndex, parseManifest, type Descriptor } from '../types.js'
 import { errCtx, v2, type RepoContext } from './repo-context.js'
@@ -26,19 +26,17 @@ export const MAX_REFERRERS_PAGE_BYTES = 4 * 1024 * 1024
 export const MAX_REFERRERS_TOTAL_BYTES = 64 * 1024 * 1024
 
 /**
- * The capability as learnt so far. `OCI-Subject` on a PUT is only a hint: ECR has sent it without
- * serving the API, so reads wait for a ping (or a listing) to confirm.
+ * The capability as learnt from a ping or a listing. `OCI-Subject` on a PUT does not count: ECR has
+ * sent it without serving the API, so only reads of the API itself decide.
  */
 export class ReferrersState {
   capability: ReferrersCapability = 'unknown'
-  /** set by a ping or a listing; a header alone does not confirm */
+  /** set by a ping or a listing */
   confirmed = false
 
-  note(c: ReferrersCapability, source: 'header' | 'ping'): void {
-    if (source === 'ping') {
-      this.capability = c
-      this.confirmed = c !== 'unknown'
-    } else if (!this.confirmed) this.capability = c
+  note(c: ReferrersCapability): void {
+    this.capability = c
+    this.confirmed = c !== 'unknown'
   }
 }
 
@@ -109,7 +107,7 @@ export async function pingReferrers(ctx: RepoContext, state: ReferrersState, dig
   const reply = await getPage(ctx, referrersUrl(ctx, digest), 'check the referrers API')
   const supported = reply.status === 200 && pageIndex(reply) !== undefined
   if (!supported) ctx.logger.debug(`${ctx.where}: no referrers API (${noApiReason(reply)}); using the referrers tag schema`)
-  state.note(supported ? 'supported' : 'unsupported', 'ping')
+  state.note(supported ? 'supported' : 'unsupported')
   return state.capability
 }
 
@@ -140,7 +138,7 @@ async function listViaApi(ctx: RepoContext, state: ReferrersState, subject: Desc
     if (!manifests) {
       if (page === 0) {
         ctx.logger.debug(`${ctx.where}: no referrers API (${noApiReason(reply)}); using the referrers tag schema`)
-        state.note('unsupported', 'ping')
+        state.note('unsupported')
         return undefined
       }
       throw new OciError('INVALID_RESPONSE', `${op} in ${ctx.where}: page ${page + 1} is not an image index (status ${reply.status})`, {
@@ -149,7 +147,7 @@ async function listViaApi(ctx: RepoContext, state: ReferrersState, subject: Desc
         status: reply.status
       })
     }
-    if (page === 0) state.note('supported', 'ping')
+    if (page === 0) state.note('supported')
     total += reply.body.length
     if (total > MAX_REFERRERS_TOTAL_BYTES) {
       throw new OciError('SIZE_EXCEEDED', `${op} in ${ctx.where}: referrers listing over ${MAX_REFERRERS_TOTAL_BYTES} bytes`, { op, where: ctx.where })
@@ -174,14 +172,10 @@ async function listViaApi(ctx: RepoContext, state: ReferrersState, subject: Desc
  * subject itself (GitLab) or to something other than an index is not a referrers index.
  */
 export async function listViaTagSchema(ctx: RepoContext, subject: Descriptor, artifactType?: string): Promise<ReferrersListing> {
-  const got = await readReferrersTag(async tag => {
-    try {
-      return await fetchManifest(ctx, tag)
-    } catch (e) {
-      if (isOciError(e, 'NOT_FOUND')) return undefined
-      throw e
-    }
-  }, subject.digest)
+  const got = await readReferrersTag(
+    absentIfNotFound(tag => fetchManifest(ctx, tag)),
+    subject.digest
+  )
   if (got.state === 'other') ctx.logger.warning(`${ctx.where}: ${got.problem}; ignoring it`)
   const descriptors = got.state === 'index' ? filterByArtifactType(got.index.manifests, artifactType) : []
   return { descriptors, via: 'tag-schema', filtersApplied: false }

@@ -105,7 +105,7 @@ export class RemoteTarget implements Target {
       describe: () => this.describe(),
       fetchManifest: reference => this.fetchManifest(reference, { deadline }),
       manifestExists: digest => manifestExists(ctx, digest),
-      pushManifest: (bytes, mediaType, tag) => this.pushIn(ctx, bytes, mediaType, tag),
+      pushManifest: (bytes, mediaType, tag) => pushManifest(ctx, bytes, mediaType, tag),
       listReferrers: (subject, opts) => this.listReferrers(subject, { ...opts, deadline })
     }
   }
@@ -128,14 +128,7 @@ export class RemoteTarget implements Target {
   }
 
   pushManifest(bytes: Uint8Array, mediaType: string, tag?: string): Promise<PushManifestResult> {
-    return this.pushIn(this.ctx, bytes, mediaType, tag)
-  }
-
-  private async pushIn(ctx: RepoContext, bytes: Uint8Array, mediaType: string, tag?: string): Promise<PushManifestResult> {
-    const result = await pushManifest(ctx, bytes, mediaType, tag)
-    // a hint only (ECR has sent it without serving the API): reads still confirm with a ping
-    if (result.subjectAccepted) this.referrers.note('supported', 'header')
-    return result
+    return pushManifest(this.ctx, bytes, mediaType, tag)
   }
 
   /**

@@ -2,9 +2,9 @@
  * The index under the referrers tag, as the tag-schema writer (writer.ts) reads, merges and
  * repairs it.
  */
-import { isOciError, OciError } from '../../errors.js'
+import { OciError } from '../../errors.js'
 import { MediaType } from '../media-types.js'
-import { editReferrersIndex, referrersTagName, readReferrersTag } from '../referrer-descriptors.js'
+import { absentIfNotFound, editReferrersIndex, referrersTagName, readReferrersTag } from '../referrer-descriptors.js'
 import type { Reader } from '../target.js'
 import type { Descriptor, ImageIndex } from '../types.js'
 
@@ -17,14 +17,10 @@ export interface ReadIndex {
 
 /** Read the tag-schema index. A tag that is missing, or resolves to the subject itself (GitLab), is empty. */
 export async function readTagSchemaIndex(target: Pick<Reader, 'describe' | 'fetchManifest'>, subject: Descriptor): Promise<ReadIndex> {
-  const got = await readReferrersTag(async tag => {
-    try {
-      return await target.fetchManifest(tag)
-    } catch (e) {
-      if (isOciError(e, 'NOT_FOUND')) return undefined
-      throw e
-    }
-  }, subject.digest)
+  const got = await readReferrersTag(
+    absentIfNotFound(tag => target.fetchManifest(tag)),
+    subject.digest
+  )
   if (got.state === 'alias') return { aliasOfSubject: true }
   if (got.state === 'index') return { index: got.index, digest: got.digest }
   if (got.state === 'other') {
