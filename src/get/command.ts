@@ -15,7 +15,7 @@ import { parseManifest, type Descriptor, type Manifest } from '../oci/types.js'
 import { readIndexAttestations } from '../image-reader/index-attestations.js'
 import { resolveSubject } from '../image-reader/resolve-subject.js'
 import { platformLabel, type Candidate, type GetResult, type RunDeps } from '../result.js'
-import { collectEvidence } from '../verify/evidence.js'
+import { collectEvidence, type StoredDocument } from '../verify/evidence.js'
 import { answers, describeCandidate, kindName, matchPlatform, pickCandidate, toCandidate } from './candidates.js'
 import { readContent } from './content.js'
 import { IDENTITY_HINT, identityOpener, privateContent } from '../private/open.js'
@@ -76,7 +76,7 @@ export async function getCommand(target: Reader & ReferrerLister, ref: ImageRef,
   )
   const listed = new Map(ev.found.referrers.map(r => [r.descriptor.digest, r]))
   const inIndex = new Map(attestations.map(a => [a.descriptor.digest, a]))
-  const found: Array<{ candidate: Candidate; manifest?: Manifest }> = []
+  const found: Array<{ candidate: Candidate; manifest?: Manifest; stored?: StoredDocument }> = []
   const problems: string[] = []
   const seen = new Set<string>()
   for (const e of ev.evidence) {
@@ -89,8 +89,9 @@ export async function getCommand(target: Reader & ReferrerLister, ref: ImageRef,
     const platform = a?.about ? subject.platforms.find(p => p.digest === a.about) : undefined
     const c = toCandidate(e, d.annotations, platform ? platformLabel(platform) : scope, d)
     const m = r?.manifest ?? a?.manifest
+    const stored = ev.documents.get(e.digest)
     const fits = inputs.artifact ? e.digest === inputs.artifact && (!kind || answers(e, kind)) : answers(e, kind)
-    if (fits) found.push({ candidate: c, ...(m ? { manifest: m } : {}) })
+    if (fits) found.push({ candidate: c, ...(m ? { manifest: m } : {}), ...(stored ? { stored } : {}) })
     else if (kind === 'metadata' && e.kinds.has('metadata') && e.problem) problems.push(`${e.digest}: ${e.problem}`)
   }
   const types = ev.evidence.map(e => e.artifactType ?? 'unknown')
@@ -110,12 +111,13 @@ export async function getCommand(target: Reader & ReferrerLister, ref: ImageRef,
     throw new UsageError(`get: give output, the file to write the ${kindName(pickedKind)} to`, { hint: 'the action writes what get reads to that file' })
   }
   if (others.length) logger.info(`took ${describeCandidate(picked)}; also attached: ${others.map(describeCandidate).join('; ')}`)
-  const pickedManifest = found.find(f => f.candidate === picked)?.manifest
+  const pickedFound = found.find(f => f.candidate === picked)
   const content = await logger.group(`Reading ${picked.descriptor.digest}`, () =>
     readContent(target, picked, pickedKind === 'private' ? 'metadata' : pickedKind, {
       prefix: inputs.annotationPrefix,
       subjectManifest: manifest,
-      ...(pickedManifest ? { manifest: pickedManifest } : {})
+      ...(pickedFound?.manifest ? { manifest: pickedFound.manifest } : {}),
+      ...(pickedFound?.stored ? { stored: pickedFound.stored } : {})
     })
   )
   // the private part: decrypted from the document just read (exit 1 when no identity matches, as age does)

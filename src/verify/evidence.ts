@@ -23,10 +23,20 @@ import { findReferrers, type FoundReferrers } from '../image-reader/find-referre
 /** Largest metadata layer read back (the document is JSON; anything larger is not ours). */
 export const MAX_METADATA_LAYER_BYTES = 4 * 1024 * 1024
 
+/** A document as read: its exact canonical bytes and, when it is not inline, the layer that held them (what `get` writes). */
+export interface StoredDocument {
+  document: BuildMetadata
+  documentDigest: string
+  canonical: Uint8Array
+  layer?: Descriptor
+}
+
 export interface MetadataReading {
   document?: BuildMetadata
   documentDigest?: string
   problem?: string
+  /** set with `document`: the bytes it was decoded from */
+  stored?: StoredDocument
 }
 
 /** Decode our document from annotations, or from the layer they point at. */
@@ -40,7 +50,10 @@ export async function readMetadata(
   try {
     const dec = decodeDocument(annotations ?? {}, { prefix })
     if (!dec) return { problem: noDocumentProblem(annotations, prefix) }
-    if (dec.inline) return { document: dec.document, documentDigest: dec.documentDigest }
+    if (dec.inline) {
+      const stored = { document: dec.document, documentDigest: dec.documentDigest, canonical: dec.canonical }
+      return { document: dec.document, documentDigest: dec.documentDigest, stored }
+    }
     let m = manifest
     if (!m && manifestDigest) {
       const got = await target.fetchManifest(manifestDigest)
@@ -50,7 +63,8 @@ export async function readMetadata(
     if (!layer) return { problem: `its document layer ${dec.documentDigest} is not in the manifest` }
     const bytes = await target.fetchBlob(layer, MAX_METADATA_LAYER_BYTES)
     const full = decodeDocumentBytes(bytes, dec.documentDigest)
-    return { document: full.document, documentDigest: full.documentDigest }
+    const stored = { document: full.document, documentDigest: full.documentDigest, canonical: full.canonical, layer }
+    return { document: full.document, documentDigest: full.documentDigest, stored }
   } catch (e) {
     // a registry that could not be read is not a missing document (exit 3, not 1), nor is a bug (exit 4)
     if (isRegistryFailure(e) || isBug(e)) throw e
@@ -61,6 +75,8 @@ export async function readMetadata(
 export interface SubjectEvidence {
   evidence: Evidence[]
   found: FoundReferrers
+  /** the metadata documents read, by the digest of their evidence: the exact bytes, which `get` writes without reading them again */
+  documents: Map<string, StoredDocument>
 }
 
 /** Largest Sigstore bundle read (a bundle holds its statement; ours hold at most a metadata document). */
@@ -170,6 +186,7 @@ export async function collectEvidence(
     ...(opts.listing ? { listing: opts.listing } : {})
   })
   const evidence: Evidence[] = []
+  const documents = new Map<string, StoredDocument>()
   let bundlesRead = 0
   for (const r of found.referrers) {
     const d = r.descriptor
@@ -191,6 +208,7 @@ export async function collectEvidence(
     } else if (isSigstoreBundle(d)) e.signature = { state: 'unchecked' }
     else if (e.kinds.has('metadata')) {
       const md = await readMetadata(target, d.annotations, r.manifest, opts.prefix, d.digest)
+      if (md.stored) documents.set(d.digest, md.stored)
       if (md.document) {
         e.document = md.document
         if (md.documentDigest) e.documentDigest = md.documentDigest
@@ -207,6 +225,7 @@ export async function collectEvidence(
   const own = subject.manifest?.annotations
   if (own && (own[keys.payload] !== undefined || own[keys.version] !== undefined)) {
     const md = await readMetadata(target, own, subject.manifest, opts.prefix)
+    if (md.stored) documents.set(subject.descriptor.digest, md.stored)
     evidence.push({
       digest: subject.descriptor.digest,
       kinds: new Set(['metadata']),
@@ -228,7 +247,7 @@ export async function collectEvidence(
       artifactType: ArtifactType.BuildKitAttestation
     })
   }
-  return { evidence, found }
+  return { evidence, found, documents }
 }
 
 /**
