@@ -49,6 +49,11 @@ export interface ScopeFacts {
   /** its private part, opened with the identity given */
   private?: Record<string, unknown>
   logger: Logger
+  /**
+   * The layers read so far in this verify, by kind and evidence digest (one map for every scope):
+   * with `platforms: each` the index's SBOM and provenance serve every platform and are read once.
+   */
+  layerReads: Map<string, Promise<Uint8Array>>
 }
 
 /** The evidence the gate's row for this requirement takes (with a signer: the verified one). */
@@ -65,7 +70,17 @@ function manifestOf(e: Evidence, f: ScopeFacts): { descriptor: Descriptor; manif
 }
 
 /** The bytes of the layer a gate row's evidence holds for `kind`, fetched and digest-checked (as get reads it). */
-async function layerOf(e: Evidence, kind: 'sbom' | 'provenance', f: ScopeFacts, maxBytes: number): Promise<Uint8Array> {
+function layerOf(e: Evidence, kind: 'sbom' | 'provenance', f: ScopeFacts, maxBytes: number): Promise<Uint8Array> {
+  const key = `${kind} ${e.digest}`
+  let read = f.layerReads.get(key)
+  if (!read) {
+    read = readLayer(e, kind, f, maxBytes)
+    f.layerReads.set(key, read)
+  }
+  return read
+}
+
+async function readLayer(e: Evidence, kind: 'sbom' | 'provenance', f: ScopeFacts, maxBytes: number): Promise<Uint8Array> {
   const { descriptor, manifest } = manifestOf(e, f)
   const content = await readContent(f.target, toCandidate(e, descriptor.annotations, 'image', descriptor), kind, {
     prefix: f.prefix,
