@@ -2,7 +2,8 @@
  * What the gate costs in requests on a registry with the referrers API, for an image index as
  * docker/build-push-action pushes it (BuildKit's OCI-form attestations inside, an SBOM and provenance
  * attached to the index): with `platforms: each` and a policy that reads the SBOM and provenance,
- * every manifest and blob is downloaded once, however many platforms need it.
+ * every manifest and blob is downloaded once, however many platforms need it (BuildKit's attestation
+ * manifests too, which are both in the index and referrers of their platform).
  */
 import { resolve } from 'node:path'
 import { startTestRegistry, type TestRegistry } from '../../__fixtures__/registry/index.js'
@@ -24,7 +25,7 @@ function repeated(r: TestRegistry, kind: 'blobs' | 'manifests'): string[] {
   return [...counts].filter(([, n]) => n > 1).map(([p, n]) => `GET ${p} ×${n}`)
 }
 
-test('verify with platforms: each and a policy downloads each SBOM and statement once', async () => {
+test('verify with platforms: each and a policy downloads each SBOM, statement and manifest once', async () => {
   reg = await startTestRegistry()
   const built = await pushBuildKitIndex(reg.host, 'team/app', 'v1', 'oci')
   const image = `${reg.host}/team/app@${built.index.digest}`
@@ -41,4 +42,5 @@ test('verify with platforms: each and a policy downloads each SBOM and statement
     ['linux/arm64', true]
   ])
   expect(repeated(reg, 'blobs')).toEqual([])
+  expect(repeated(reg, 'manifests')).toEqual([])
 })

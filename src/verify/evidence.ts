@@ -183,7 +183,9 @@ export async function collectEvidence(
         ? (wantsBundle(d) || needsManifest(d)) && ++bundleManifests <= MAX_BUNDLES_READ
         : needsManifest(d) || d.artifactType === ArtifactType.BuildMetadataV1,
     ...(opts.logger ? { logger: opts.logger } : {}),
-    ...(opts.listing ? { listing: opts.listing } : {})
+    ...(opts.listing ? { listing: opts.listing } : {}),
+    // BuildKit's OCI-form attestations are referrers of their platform too: read once, from the index
+    known: new Map((subject.indexAttestations ?? []).map(a => [a.descriptor.digest, a]))
   })
   const evidence: Evidence[] = []
   const documents = new Map<string, StoredDocument>()
