@@ -20,6 +20,7 @@ import { toCandidate } from '../get/candidates.js'
 import { readContent } from '../get/content.js'
 import { isSigstoreBundleType } from '../verify/classify.js'
 import { evaluateGate, type Evidence, type Policy } from '../verify/gate.js'
+import { bundlePayload } from '../verify/evidence.js'
 import type { PolicyVariable } from './declarations.js'
 import { formatOfType, MAX_POLICY_SBOM_BYTES, summarize } from './sbom.js'
 
@@ -93,19 +94,13 @@ async function readLayer(e: Evidence, kind: 'sbom' | 'provenance', f: ScopeFacts
 
 const json = (b: Uint8Array): unknown => JSON.parse(Buffer.from(b).toString('utf8'))
 
-/** The statement inside a Sigstore bundle's DSSE envelope (a presence gate: not verified). */
-function bundleStatement(bundle: unknown): unknown {
-  const payload = (bundle as { dsseEnvelope?: { payload?: string } } | null)?.dsseEnvelope?.payload
-  return payload ? JSON.parse(Buffer.from(payload, 'base64').toString('utf8')) : null
-}
-
 async function provenanceOf(f: ScopeFacts): Promise<unknown> {
   const e = evidenceFor('provenance', f)
   if (!e) return null
   if (e.statement !== undefined) return e.statement
   const bytes = await layerOf(e, 'provenance', f, MAX_POLICY_STATEMENT_BYTES)
   const value = json(bytes)
-  return isSigstoreBundleType(e.artifactType) ? bundleStatement(value) : value
+  return isSigstoreBundleType(e.artifactType) ? (bundlePayload(value) ?? null) : value
 }
 
 async function sbomOf(f: ScopeFacts): Promise<unknown> {

@@ -99,11 +99,19 @@ function predicateTypeOf(statement: unknown): string | undefined {
   return s && typeof s === 'object' && STATEMENT_TYPES.has(s._type as string) && typeof s.predicateType === 'string' ? s.predicateType : undefined
 }
 
-/** The statement inside a bundle, read without checking its signature (a presence gate). */
+/**
+ * The statement in a parsed bundle's DSSE envelope, read without checking its signature (a presence
+ * gate): undefined when it has no payload; a payload that is not JSON throws.
+ */
+export function bundlePayload(bundle: unknown): unknown {
+  const payload = (bundle as { dsseEnvelope?: { payload?: string } } | null)?.dsseEnvelope?.payload
+  return payload ? JSON.parse(Buffer.from(payload, 'base64').toString('utf8')) : undefined
+}
+
+/** The statement inside a bundle's bytes, unverified; undefined when it cannot be read. */
 function unverifiedStatement(bytes: Uint8Array): unknown {
   try {
-    const b = JSON.parse(new TextDecoder().decode(bytes)) as { dsseEnvelope?: { payload?: string } }
-    return JSON.parse(Buffer.from(b.dsseEnvelope?.payload ?? '', 'base64').toString('utf8'))
+    return bundlePayload(JSON.parse(new TextDecoder().decode(bytes)))
   } catch {
     return undefined
   }
