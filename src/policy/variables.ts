@@ -21,6 +21,7 @@ import { readContent } from '../get/content.js'
 import { isSigstoreBundleType } from '../verify/classify.js'
 import { evaluateGate, type Evidence, type Policy } from '../verify/gate.js'
 import { bundlePayload } from '../verify/evidence.js'
+import { pathOf } from '../sign/signer.js'
 import type { PolicyVariable } from './declarations.js'
 import { formatOfType, MAX_POLICY_SBOM_BYTES, summarize } from './sbom.js'
 
@@ -134,7 +135,7 @@ function signerOf(f: ScopeFacts): Record<string, unknown> {
     if (e?.signature?.state !== 'verified') continue
     const id = e.signature.identity
     out[req] = {
-      identity: id.san.replace(/^https?:\/\/[^/]+\//, ''),
+      identity: pathOf(id.san),
       san: id.san,
       ...(id.issuer ? { issuer: id.issuer } : {}),
       ...(id.sourceRepository ? { repository: id.sourceRepository } : {}),
