@@ -16,7 +16,7 @@ import { readIndexAttestations } from '../image-reader/index-attestations.js'
 import { resolveSubject } from '../image-reader/resolve-subject.js'
 import { platformLabel, type Candidate, type GetResult, type RunDeps } from '../result.js'
 import { collectEvidence, type StoredDocument } from '../verify/evidence.js'
-import { answers, describeCandidate, kindName, matchPlatform, pickCandidate, toCandidate } from './candidates.js'
+import { answers, carrierOf, describeCandidate, kindName, matchPlatform, pickCandidate, toCandidate } from './candidates.js'
 import { readContent } from './content.js'
 import { IDENTITY_HINT, identityOpener, privateContent } from '../private/open.js'
 
@@ -74,8 +74,6 @@ export async function getCommand(target: Reader & ReferrerLister, ref: ImageRef,
       { prefix: inputs.annotationPrefix, logger, ...(inputs.platform ? { platformDigest: descriptor.digest } : {}) }
     )
   )
-  const listed = new Map(ev.found.referrers.map(r => [r.descriptor.digest, r]))
-  const inIndex = new Map(attestations.map(a => [a.descriptor.digest, a]))
   const found: Array<{ candidate: Candidate; manifest?: Manifest; stored?: StoredDocument }> = []
   const problems: string[] = []
   const seen = new Set<string>()
@@ -83,12 +81,10 @@ export async function getCommand(target: Reader & ReferrerLister, ref: ImageRef,
     // BuildKit's OCI-form attestation is in the index and, with its subject, a referrer too: one candidate
     if (seen.has(e.digest)) continue
     seen.add(e.digest)
-    const r = listed.get(e.digest)
-    const a = inIndex.get(e.digest)
-    const d = r?.descriptor ?? a?.descriptor ?? descriptor
-    const platform = a?.about ? subject.platforms.find(p => p.digest === a.about) : undefined
+    const { descriptor: carrier, manifest: m, about } = carrierOf(e.digest, ev.found, attestations)
+    const d = carrier ?? descriptor
+    const platform = about ? subject.platforms.find(p => p.digest === about) : undefined
     const c = toCandidate(e, d.annotations, platform ? platformLabel(platform) : scope, d)
-    const m = r?.manifest ?? a?.manifest
     const stored = ev.documents.get(e.digest)
     const fits = inputs.artifact ? e.digest === inputs.artifact && (!kind || answers(e, kind)) : answers(e, kind)
     if (fits) found.push({ candidate: c, ...(m ? { manifest: m } : {}), ...(stored ? { stored } : {}) })

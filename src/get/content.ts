@@ -4,7 +4,7 @@
  * attached, an in-toto statement, a Sigstore bundle), fetched and checked against its digest.
  * Nothing is re-serialized: digests are of exact bytes.
  */
-import { OciError } from '../errors.js'
+import { InternalError, OciError } from '../errors.js'
 import { decodeDocument, decodeDocumentBytes } from '../metadata/codec.js'
 import { noDocumentProblem } from '../metadata/prefixes.js'
 import type { BuildMetadata } from '../metadata/schema.js'
@@ -72,11 +72,15 @@ export async function readContent(
   target: Reader,
   picked: Candidate,
   kind: string,
-  opts: { prefix: string; manifest?: Manifest; subjectManifest: Manifest; stored?: StoredDocument; maxBytes?: number }
+  opts: { prefix: string; manifest?: Manifest; subjectManifest?: Manifest; stored?: StoredDocument; maxBytes?: number }
 ): Promise<Content> {
   const isDocument = picked.source === 'annotations' || kind === 'metadata' || picked.artifactType === ArtifactType.BuildMetadataV1
   if (isDocument && opts.stored) return storedContent(opts.stored)
-  if (picked.source === 'annotations') return documentContent(target, opts.subjectManifest.annotations, opts.subjectManifest, opts.prefix)
+  if (picked.source === 'annotations') {
+    if (!opts.subjectManifest)
+      throw new InternalError(`readContent: ${picked.descriptor.digest} is in the image's annotations, but no image manifest was given`)
+    return documentContent(target, opts.subjectManifest.annotations, opts.subjectManifest, opts.prefix)
+  }
   const manifest = opts.manifest ?? parseManifest((await target.fetchManifest(picked.descriptor)).bytes, `referrer ${picked.descriptor.digest}`)
   if (kind === 'metadata' || (picked.artifactType === ArtifactType.BuildMetadataV1 && !isSigstoreBundleType(picked.artifactType))) {
     return documentContent(target, picked.descriptor.annotations ?? manifest.annotations, manifest, opts.prefix)

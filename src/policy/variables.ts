@@ -16,7 +16,7 @@ import type { Descriptor, Manifest } from '../oci/types.js'
 import type { IndexAttestation } from '../image-reader/index-attestations.js'
 import type { FoundReferrers } from '../image-reader/find-referrers.js'
 import { platformLabel } from '../result.js'
-import { toCandidate } from '../get/candidates.js'
+import { carrierOf, toCandidate } from '../get/candidates.js'
 import { readContent } from '../get/content.js'
 import { isSigstoreBundleType } from '../verify/classify.js'
 import { evaluateGate, type Evidence, type Policy } from '../verify/gate.js'
@@ -65,10 +65,8 @@ function evidenceFor(requirement: string, f: ScopeFacts): Evidence | undefined {
 }
 
 function manifestOf(e: Evidence, f: ScopeFacts): { descriptor: Descriptor; manifest?: Manifest } {
-  const r = f.found.referrers.find(x => x.descriptor.digest === e.digest)
-  if (r) return { descriptor: r.descriptor, ...(r.manifest ? { manifest: r.manifest } : {}) }
-  const a = f.attestations.find(x => x.descriptor.digest === e.digest)
-  return { descriptor: a?.descriptor ?? { mediaType: '', digest: e.digest, size: 0 }, ...(a?.manifest ? { manifest: a.manifest } : {}) }
+  const { descriptor, manifest } = carrierOf(e.digest, f.found, f.attestations)
+  return { descriptor: descriptor ?? { mediaType: '', digest: e.digest, size: 0 }, ...(manifest ? { manifest } : {}) }
 }
 
 /** The bytes of the layer a gate row's evidence holds for `kind`, fetched and digest-checked (as get reads it). */
@@ -86,7 +84,6 @@ async function readLayer(e: Evidence, kind: 'sbom' | 'provenance', f: ScopeFacts
   const { descriptor, manifest } = manifestOf(e, f)
   const content = await readContent(f.target, toCandidate(e, descriptor.annotations, 'image', descriptor), kind, {
     prefix: f.prefix,
-    subjectManifest: { schemaVersion: 2, mediaType: '', config: descriptor, layers: [] } as unknown as Manifest,
     maxBytes,
     ...(manifest ? { manifest } : {})
   })
