@@ -5,9 +5,9 @@
  * attestation manifests in an image index, per platform. Byte for byte, digest-checked; written to
  * `output` when given (else the CLI prints it). Read only: nothing is written to the registry.
  */
-import { rename, rm, writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { UsageError } from '../errors.js'
+import { writeFileAtomic } from '../oci/layout/store.js'
 import type { Inputs } from '../inputs.js'
 import type { ImageRef } from '../oci/reference.js'
 import type { Reader, ReferrerLister } from '../oci/target.js'
@@ -30,12 +30,9 @@ function presentLine(types: string[]): string {
 
 /** Write exactly these bytes to `path`: a temp file renamed over it, so no reader sees half of it. */
 async function writeExactly(path: string, bytes: Uint8Array): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`
   try {
-    await writeFile(tmp, bytes)
-    await rename(tmp, path)
+    await writeFileAtomic(path, bytes)
   } catch (e) {
-    await rm(tmp, { force: true })
     throw new UsageError(`get: cannot write ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {
       hint: 'give output a path in a directory that exists and can be written'
     })
