@@ -82,7 +82,7 @@ export async function readContent(
     return documentContent(target, opts.subjectManifest.annotations, opts.subjectManifest, opts.prefix)
   }
   const manifest = opts.manifest ?? parseManifest((await target.fetchManifest(picked.descriptor)).bytes, `referrer ${picked.descriptor.digest}`)
-  if (kind === 'metadata' || (picked.artifactType === ArtifactType.BuildMetadataV1 && !isSigstoreBundleType(picked.artifactType))) {
+  if (kind === 'metadata' || picked.artifactType === ArtifactType.BuildMetadataV1) {
     return documentContent(target, picked.descriptor.annotations ?? manifest.annotations, manifest, opts.prefix)
   }
   const where = picked.source === 'index-attestation' ? `BuildKit's attestation manifest ${picked.descriptor.digest}` : `referrer ${picked.descriptor.digest}`
