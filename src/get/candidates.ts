@@ -12,7 +12,9 @@
  */
 import { OciError, UsageError } from '../errors.js'
 import { Annotation } from '../oci/media-types.js'
-import type { Descriptor } from '../oci/types.js'
+import type { Descriptor, Manifest } from '../oci/types.js'
+import type { FoundReferrers } from '../image-reader/find-referrers.js'
+import type { IndexAttestation } from '../image-reader/index-attestations.js'
 import { platformLabel, type Candidate } from '../result.js'
 import { isSigstoreBundleType } from '../verify/classify.js'
 import type { Evidence } from '../verify/gate.js'
@@ -43,6 +45,22 @@ export function toCandidate(e: Evidence, annotations: Record<string, string> | u
     ...(created ? { created } : {}),
     ...(title ? { title } : {})
   }
+}
+
+/**
+ * Where the evidence of this digest was read: its referrer, else BuildKit's attestation manifest in
+ * the index (an OCI-form attestation is both: `about` names the platform it describes).
+ */
+export function carrierOf(
+  digest: string,
+  found: FoundReferrers,
+  attestations: IndexAttestation[]
+): { descriptor?: Descriptor; manifest?: Manifest; about?: string } {
+  const r = found.referrers.find(x => x.descriptor.digest === digest)
+  const a = attestations.find(x => x.descriptor.digest === digest)
+  const descriptor = r?.descriptor ?? a?.descriptor
+  const manifest = r?.manifest ?? a?.manifest
+  return { ...(descriptor ? { descriptor } : {}), ...(manifest ? { manifest } : {}), ...(a?.about ? { about: a.about } : {}) }
 }
 
 /** Does this evidence answer `kind`? Metadata: a readable document (bundles hold statements, not the document's bytes). */

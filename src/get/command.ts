@@ -5,9 +5,9 @@
  * attestation manifests in an image index, per platform. Byte for byte, digest-checked; written to
  * `output` when given (else the CLI prints it). Read only: nothing is written to the registry.
  */
-import { rename, rm, writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { UsageError } from '../errors.js'
+import { writeFileAtomic } from '../oci/layout/store.js'
 import type { Inputs } from '../inputs.js'
 import type { ImageRef } from '../oci/reference.js'
 import type { Reader, ReferrerLister } from '../oci/target.js'
@@ -15,8 +15,8 @@ import { parseManifest, type Descriptor, type Manifest } from '../oci/types.js'
 import { readIndexAttestations } from '../image-reader/index-attestations.js'
 import { resolveSubject } from '../image-reader/resolve-subject.js'
 import { platformLabel, type Candidate, type GetResult, type RunDeps } from '../result.js'
-import { collectEvidence } from '../verify/evidence.js'
-import { answers, describeCandidate, kindName, matchPlatform, pickCandidate, toCandidate } from './candidates.js'
+import { collectEvidence, type StoredDocument } from '../verify/evidence.js'
+import { answers, carrierOf, describeCandidate, kindName, matchPlatform, pickCandidate, toCandidate } from './candidates.js'
 import { readContent } from './content.js'
 import { IDENTITY_HINT, identityOpener, privateContent } from '../private/open.js'
 
@@ -30,12 +30,9 @@ function presentLine(types: string[]): string {
 
 /** Write exactly these bytes to `path`: a temp file renamed over it, so no reader sees half of it. */
 async function writeExactly(path: string, bytes: Uint8Array): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`
   try {
-    await writeFile(tmp, bytes)
-    await rename(tmp, path)
+    await writeFileAtomic(path, bytes)
   } catch (e) {
-    await rm(tmp, { force: true })
     throw new UsageError(`get: cannot write ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {
       hint: 'give output a path in a directory that exists and can be written'
     })
@@ -74,23 +71,20 @@ export async function getCommand(target: Reader & ReferrerLister, ref: ImageRef,
       { prefix: inputs.annotationPrefix, logger, ...(inputs.platform ? { platformDigest: descriptor.digest } : {}) }
     )
   )
-  const listed = new Map(ev.found.referrers.map(r => [r.descriptor.digest, r]))
-  const inIndex = new Map(attestations.map(a => [a.descriptor.digest, a]))
-  const found: Array<{ candidate: Candidate; manifest?: Manifest }> = []
+  const found: Array<{ candidate: Candidate; manifest?: Manifest; stored?: StoredDocument }> = []
   const problems: string[] = []
   const seen = new Set<string>()
   for (const e of ev.evidence) {
     // BuildKit's OCI-form attestation is in the index and, with its subject, a referrer too: one candidate
     if (seen.has(e.digest)) continue
     seen.add(e.digest)
-    const r = listed.get(e.digest)
-    const a = inIndex.get(e.digest)
-    const d = r?.descriptor ?? a?.descriptor ?? descriptor
-    const platform = a?.about ? subject.platforms.find(p => p.digest === a.about) : undefined
+    const { descriptor: carrier, manifest: m, about } = carrierOf(e.digest, ev.found, attestations)
+    const d = carrier ?? descriptor
+    const platform = about ? subject.platforms.find(p => p.digest === about) : undefined
     const c = toCandidate(e, d.annotations, platform ? platformLabel(platform) : scope, d)
-    const m = r?.manifest ?? a?.manifest
+    const stored = ev.documents.get(e.digest)
     const fits = inputs.artifact ? e.digest === inputs.artifact && (!kind || answers(e, kind)) : answers(e, kind)
-    if (fits) found.push({ candidate: c, ...(m ? { manifest: m } : {}) })
+    if (fits) found.push({ candidate: c, ...(m ? { manifest: m } : {}), ...(stored ? { stored } : {}) })
     else if (kind === 'metadata' && e.kinds.has('metadata') && e.problem) problems.push(`${e.digest}: ${e.problem}`)
   }
   const types = ev.evidence.map(e => e.artifactType ?? 'unknown')
@@ -110,12 +104,13 @@ export async function getCommand(target: Reader & ReferrerLister, ref: ImageRef,
     throw new UsageError(`get: give output, the file to write the ${kindName(pickedKind)} to`, { hint: 'the action writes what get reads to that file' })
   }
   if (others.length) logger.info(`took ${describeCandidate(picked)}; also attached: ${others.map(describeCandidate).join('; ')}`)
-  const pickedManifest = found.find(f => f.candidate === picked)?.manifest
+  const pickedFound = found.find(f => f.candidate === picked)
   const content = await logger.group(`Reading ${picked.descriptor.digest}`, () =>
     readContent(target, picked, pickedKind === 'private' ? 'metadata' : pickedKind, {
       prefix: inputs.annotationPrefix,
       subjectManifest: manifest,
-      ...(pickedManifest ? { manifest: pickedManifest } : {})
+      ...(pickedFound?.manifest ? { manifest: pickedFound.manifest } : {}),
+      ...(pickedFound?.stored ? { stored: pickedFound.stored } : {})
     })
   )
   // the private part: decrypted from the document just read (exit 1 when no identity matches, as age does)

@@ -4,7 +4,7 @@
  * attached, an in-toto statement, a Sigstore bundle), fetched and checked against its digest.
  * Nothing is re-serialized: digests are of exact bytes.
  */
-import { OciError } from '../errors.js'
+import { InternalError, OciError } from '../errors.js'
 import { decodeDocument, decodeDocumentBytes } from '../metadata/codec.js'
 import { noDocumentProblem } from '../metadata/prefixes.js'
 import type { BuildMetadata } from '../metadata/schema.js'
@@ -13,7 +13,7 @@ import type { Reader } from '../oci/target.js'
 import { isIndex, parseManifest, type Descriptor, type Manifest } from '../oci/types.js'
 import type { Candidate, GetResult } from '../result.js'
 import { classify, isSigstoreBundleType } from '../verify/classify.js'
-import { MAX_METADATA_LAYER_BYTES } from '../verify/evidence.js'
+import { MAX_METADATA_LAYER_BYTES, type StoredDocument } from '../verify/evidence.js'
 
 /** Largest blob get reads: it is held in memory (SBOMs of hundreds of MiB exist; a registry could offer more). */
 export const MAX_GET_BYTES = 512 * 1024 * 1024
@@ -22,6 +22,14 @@ export type Content = GetResult['content'] & { document?: BuildMetadata }
 
 function isEmptyLayer(d: Descriptor): boolean {
   return d.mediaType === MediaType.Empty || d.digest === EMPTY_DESCRIPTOR.digest
+}
+
+/** A document the gate's evidence already read: the same bytes, not fetched again. */
+function storedContent(s: StoredDocument): Content {
+  const { document, documentDigest, canonical, layer } = s
+  return layer
+    ? { mediaType: layer.mediaType, digest: layer.digest, size: canonical.length, bytes: canonical, document }
+    : { mediaType: MediaType.Json, digest: documentDigest, size: canonical.length, bytes: canonical, document }
 }
 
 /** The document under `prefix` in these annotations, as its exact canonical bytes. */
@@ -57,17 +65,24 @@ export function chooseLayer(manifest: Manifest, kind: string, artifactType: stri
 
 /**
  * Read the picked candidate. `manifest`: the referrer's or attestation's manifest when already
- * fetched; `subjectManifest`: the image's, for metadata in its own annotations.
+ * fetched; `subjectManifest`: the image's, for metadata in its own annotations; `stored`: its
+ * document as the gate's evidence read it (readMetadata, same annotations and prefix).
  */
 export async function readContent(
   target: Reader,
   picked: Candidate,
   kind: string,
-  opts: { prefix: string; manifest?: Manifest; subjectManifest: Manifest; maxBytes?: number }
+  opts: { prefix: string; manifest?: Manifest; subjectManifest?: Manifest; stored?: StoredDocument; maxBytes?: number }
 ): Promise<Content> {
-  if (picked.source === 'annotations') return documentContent(target, opts.subjectManifest.annotations, opts.subjectManifest, opts.prefix)
+  const isDocument = picked.source === 'annotations' || kind === 'metadata' || picked.artifactType === ArtifactType.BuildMetadataV1
+  if (isDocument && opts.stored) return storedContent(opts.stored)
+  if (picked.source === 'annotations') {
+    if (!opts.subjectManifest)
+      throw new InternalError(`readContent: ${picked.descriptor.digest} is in the image's annotations, but no image manifest was given`)
+    return documentContent(target, opts.subjectManifest.annotations, opts.subjectManifest, opts.prefix)
+  }
   const manifest = opts.manifest ?? parseManifest((await target.fetchManifest(picked.descriptor)).bytes, `referrer ${picked.descriptor.digest}`)
-  if (kind === 'metadata' || (picked.artifactType === ArtifactType.BuildMetadataV1 && !isSigstoreBundleType(picked.artifactType))) {
+  if (kind === 'metadata' || picked.artifactType === ArtifactType.BuildMetadataV1) {
     return documentContent(target, picked.descriptor.annotations ?? manifest.annotations, manifest, opts.prefix)
   }
   const where = picked.source === 'index-attestation' ? `BuildKit's attestation manifest ${picked.descriptor.digest}` : `referrer ${picked.descriptor.digest}`

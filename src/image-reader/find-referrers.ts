@@ -35,6 +35,12 @@ export interface FindOptions extends ReadOptions {
   logger?: Logger
   /** a listing already read (the one that confirmed a push), to avoid reading twice */
   listing?: ReferrersListing
+  /**
+   * Manifests already fetched and digest-checked, by digest (BuildKit's OCI-form attestations,
+   * read from the index, are also referrers of their platform): taken instead of fetching again
+   * when the listing gives the same size
+   */
+  known?: ReadonlyMap<string, { descriptor: Descriptor; manifest?: Manifest }>
 }
 
 export async function findReferrers(target: Reader & ReferrerLister, subject: Descriptor, opts: FindOptions = {}): Promise<FoundReferrers> {
@@ -61,14 +67,14 @@ export async function findReferrers(target: Reader & ReferrerLister, subject: De
     }
     fetched++
     try {
-      const got = await target.fetchManifest({ mediaType: d.mediaType, digest: d.digest, size: d.size }, within)
-      const m = parseManifest(got.bytes, `referrer ${d.digest}`)
+      const got = await manifestOf(target, d, opts.known, within)
+      const m = got.manifest
       if (m.subject?.digest !== subject.digest) {
         out.ignored.push({ digest: d.digest, reason: `its subject is ${m.subject?.digest ?? 'missing'}, not the image` })
         continue
       }
       // what the listing said, completed from the manifest itself
-      const completedDesc: Descriptor = { ...d, ...referrerDescriptor(m, d.digest, d.size, got.descriptor.mediaType || d.mediaType) }
+      const completedDesc: Descriptor = { ...d, ...referrerDescriptor(m, d.digest, d.size, got.mediaType || d.mediaType) }
       out.referrers.push({ descriptor: completedDesc, manifest: m, completed: incomplete })
     } catch (e) {
       if (isOciError(e, 'NOT_FOUND')) {
@@ -93,4 +99,12 @@ export async function findReferrers(target: Reader & ReferrerLister, subject: De
     out.referrers = out.referrers.filter(r => keep.has(r.descriptor.digest))
   }
   return out
+}
+
+/** A referrer's manifest: the one already read when known (same digest and size), else fetched and digest-checked. */
+async function manifestOf(target: Reader, d: Descriptor, known: FindOptions['known'], within: ReadOptions): Promise<{ manifest: Manifest; mediaType: string }> {
+  const k = known?.get(d.digest)
+  if (k?.manifest && k.descriptor.size === d.size) return { manifest: k.manifest, mediaType: k.descriptor.mediaType }
+  const got = await target.fetchManifest({ mediaType: d.mediaType, digest: d.digest, size: d.size }, within)
+  return { manifest: parseManifest(got.bytes, `referrer ${d.digest}`), mediaType: got.descriptor.mediaType }
 }

@@ -1,7 +1,7 @@
 /**
  * The `policy` input as src/inputs.ts validates it, with no I/O and no CEL code: one CEL expression
  * per line (blank lines skipped), within named limits. Whether each parses and type-checks is
- * decided by src/policy/compile.ts, before the gate sends any request.
+ * decided by src/policy/cel.ts, before the gate sends any request.
  */
 import type { z } from 'zod'
 

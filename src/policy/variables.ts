@@ -16,10 +16,12 @@ import type { Descriptor, Manifest } from '../oci/types.js'
 import type { IndexAttestation } from '../image-reader/index-attestations.js'
 import type { FoundReferrers } from '../image-reader/find-referrers.js'
 import { platformLabel } from '../result.js'
-import { toCandidate } from '../get/candidates.js'
+import { carrierOf, toCandidate } from '../get/candidates.js'
 import { readContent } from '../get/content.js'
 import { isSigstoreBundleType } from '../verify/classify.js'
 import { evaluateGate, type Evidence, type Policy } from '../verify/gate.js'
+import { bundlePayload } from '../verify/evidence.js'
+import { pathOf } from '../sign/signer.js'
 import type { PolicyVariable } from './declarations.js'
 import { formatOfType, MAX_POLICY_SBOM_BYTES, summarize } from './sbom.js'
 
@@ -49,6 +51,11 @@ export interface ScopeFacts {
   /** its private part, opened with the identity given */
   private?: Record<string, unknown>
   logger: Logger
+  /**
+   * The layers read so far in this verify, by kind and evidence digest (one map for every scope):
+   * with `platforms: each` the index's SBOM and provenance serve every platform and are read once.
+   */
+  layerReads: Map<string, Promise<Uint8Array>>
 }
 
 /** The evidence the gate's row for this requirement takes (with a signer: the verified one). */
@@ -58,18 +65,25 @@ function evidenceFor(requirement: string, f: ScopeFacts): Evidence | undefined {
 }
 
 function manifestOf(e: Evidence, f: ScopeFacts): { descriptor: Descriptor; manifest?: Manifest } {
-  const r = f.found.referrers.find(x => x.descriptor.digest === e.digest)
-  if (r) return { descriptor: r.descriptor, ...(r.manifest ? { manifest: r.manifest } : {}) }
-  const a = f.attestations.find(x => x.descriptor.digest === e.digest)
-  return { descriptor: a?.descriptor ?? { mediaType: '', digest: e.digest, size: 0 }, ...(a?.manifest ? { manifest: a.manifest } : {}) }
+  const { descriptor, manifest } = carrierOf(e.digest, f.found, f.attestations)
+  return { descriptor: descriptor ?? { mediaType: '', digest: e.digest, size: 0 }, ...(manifest ? { manifest } : {}) }
 }
 
 /** The bytes of the layer a gate row's evidence holds for `kind`, fetched and digest-checked (as get reads it). */
-async function layerOf(e: Evidence, kind: 'sbom' | 'provenance', f: ScopeFacts, maxBytes: number): Promise<Uint8Array> {
+function layerOf(e: Evidence, kind: 'sbom' | 'provenance', f: ScopeFacts, maxBytes: number): Promise<Uint8Array> {
+  const key = `${kind} ${e.digest}`
+  let read = f.layerReads.get(key)
+  if (!read) {
+    read = readLayer(e, kind, f, maxBytes)
+    f.layerReads.set(key, read)
+  }
+  return read
+}
+
+async function readLayer(e: Evidence, kind: 'sbom' | 'provenance', f: ScopeFacts, maxBytes: number): Promise<Uint8Array> {
   const { descriptor, manifest } = manifestOf(e, f)
   const content = await readContent(f.target, toCandidate(e, descriptor.annotations, 'image', descriptor), kind, {
     prefix: f.prefix,
-    subjectManifest: { schemaVersion: 2, mediaType: '', config: descriptor, layers: [] } as unknown as Manifest,
     maxBytes,
     ...(manifest ? { manifest } : {})
   })
@@ -78,19 +92,13 @@ async function layerOf(e: Evidence, kind: 'sbom' | 'provenance', f: ScopeFacts, 
 
 const json = (b: Uint8Array): unknown => JSON.parse(Buffer.from(b).toString('utf8'))
 
-/** The statement inside a Sigstore bundle's DSSE envelope (a presence gate: not verified). */
-function bundleStatement(bundle: unknown): unknown {
-  const payload = (bundle as { dsseEnvelope?: { payload?: string } } | null)?.dsseEnvelope?.payload
-  return payload ? JSON.parse(Buffer.from(payload, 'base64').toString('utf8')) : null
-}
-
 async function provenanceOf(f: ScopeFacts): Promise<unknown> {
   const e = evidenceFor('provenance', f)
   if (!e) return null
   if (e.statement !== undefined) return e.statement
   const bytes = await layerOf(e, 'provenance', f, MAX_POLICY_STATEMENT_BYTES)
   const value = json(bytes)
-  return isSigstoreBundleType(e.artifactType) ? bundleStatement(value) : value
+  return isSigstoreBundleType(e.artifactType) ? (bundlePayload(value) ?? null) : value
 }
 
 async function sbomOf(f: ScopeFacts): Promise<unknown> {
@@ -124,7 +132,7 @@ function signerOf(f: ScopeFacts): Record<string, unknown> {
     if (e?.signature?.state !== 'verified') continue
     const id = e.signature.identity
     out[req] = {
-      identity: id.san.replace(/^https?:\/\/[^/]+\//, ''),
+      identity: pathOf(id.san),
       san: id.san,
       ...(id.issuer ? { issuer: id.issuer } : {}),
       ...(id.sourceRepository ? { repository: id.sourceRepository } : {}),

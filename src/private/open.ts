@@ -9,13 +9,14 @@ import { digestOf } from '../oci/digest.js'
 import { privatePartOf, type BuildMetadata } from '../metadata/schema.js'
 import type { Decrypter } from 'age-encryption'
 import { IDENTITY_ENV, readIdentities } from './plaintext.js'
+import type { Opened } from './age.js'
 
 export interface Opener {
   /** how many identities were given, for the log */
   count: number
-  open(doc: BuildMetadata): Promise<{ plaintext: Record<string, unknown>; text: string } | { problem: string; noMatch: boolean }>
+  open(doc: BuildMetadata): Promise<Opened>
   /** get: the plaintext or a one-line failure (exit 1) */
-  openOrFail(doc: BuildMetadata, where: string): Promise<{ plaintext: Record<string, unknown>; text: string }>
+  openOrFail(doc: BuildMetadata, where: string): Promise<Extract<Opened, { text: string }>>
 }
 
 /** The identities given (`identity`, OCI_BUILD_METADATA_IDENTITY), checked; undefined when none is given. */

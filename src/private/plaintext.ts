@@ -22,7 +22,10 @@ export const MAX_IDENTITY_FILE_BYTES = 64 * 1024
  * The private fields as the exact text that is encrypted: the canonical JSON of `private-file`
  * merged with `private` (the input wins), as user fields merge. Undefined when neither is given.
  */
-export async function readPrivatePlaintext(inputs: { private?: string; privateFile?: string }, cwd: string): Promise<string | undefined> {
+export async function readPrivatePlaintext(
+  inputs: { private?: string | undefined; privateFile?: string | undefined },
+  cwd: string
+): Promise<string | undefined> {
   if (inputs.private === undefined && inputs.privateFile === undefined) return undefined
   addSecret(inputs.private)
   let merged: Record<string, unknown> = {}

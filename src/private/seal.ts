@@ -10,10 +10,7 @@ export async function sealedPrivate(
   inputs: { private?: string | undefined; privateFile?: string | undefined; recipients: string[] },
   cwd: string
 ): Promise<PrivatePart | undefined> {
-  const plaintext = await readPrivatePlaintext(
-    { ...(inputs.private !== undefined ? { private: inputs.private } : {}), ...(inputs.privateFile !== undefined ? { privateFile: inputs.privateFile } : {}) },
-    cwd
-  )
+  const plaintext = await readPrivatePlaintext(inputs, cwd)
   if (plaintext === undefined) return undefined
   const { sealPrivate } = await import('./age.js')
   return { version: PRIVATE_PART_VERSION, format: 'age', ciphertext: await sealPrivate(plaintext, inputs.recipients) }

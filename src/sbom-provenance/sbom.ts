@@ -137,7 +137,7 @@ export async function detectSbom(path: string): Promise<DetectedSbom> {
   let found: Pick<DetectedSbom, 'format' | 'specVersion' | 'name'> | undefined
   if (first === '{') {
     const values = whole ? topValues(head, path) : scanner!.found
-    found = fromJson(values, path)
+    found = fromJson(values, path, whole)
   } else if (first === '<') found = fromXml(text)
   else found = fromTagValue(text)
   if (!found) throw new UsageError(`sbom: "${path}" is not a recognised SBOM`, { hint: EXPECTED })
@@ -153,9 +153,6 @@ function formatSettled(found: Map<string, string>): boolean {
     (found.has('bomFormat') && found.has('specVersion') && found.has('metadata.component.name'))
   )
 }
-
-/** Marks values read from a whole parse (which can see @graph) rather than the stream scanner. */
-const WHOLE = '(whole file)'
 
 /** The same values the scanner collects, from a fully parsed small file. */
 function topValues(bytes: Buffer, path: string): Map<string, string> {
@@ -175,7 +172,6 @@ function topValues(bytes: Buffer, path: string): Map<string, string> {
   const o = v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {}
   const context = Array.isArray(o['@context']) ? o['@context'].find(c => typeof c === 'string') : undefined
   if (typeof context === 'string') out.set('@context', context)
-  out.set(WHOLE, 'yes')
   if (Array.isArray(o['@graph'])) {
     out.set('@graph', 'present')
     const doc = o['@graph'].find(e => e && typeof e === 'object' && (e as { type?: unknown }).type === 'SpdxDocument') as { name?: unknown } | undefined
@@ -184,14 +180,15 @@ function topValues(bytes: Buffer, path: string): Map<string, string> {
   return out
 }
 
-function fromJson(values: Map<string, string>, path: string): Pick<DetectedSbom, 'format' | 'specVersion' | 'name'> {
+/** `whole`: the values come from a whole parse (which can see @graph), not the stream scanner. */
+function fromJson(values: Map<string, string>, path: string, whole: boolean): Pick<DetectedSbom, 'format' | 'specVersion' | 'name'> {
   const spdxVersion = values.get('spdxVersion')
   if (spdxVersion !== undefined && values.get('SPDXID') !== undefined) {
     return { format: 'spdx-json', specVersion: spdxVersion.replace(/^SPDX-/, ''), name: values.get('name') }
   }
   const spdx3 = SPDX3_CONTEXT.exec(values.get('@context') ?? '')
   // a whole-file parse also looks for @graph; a streamed one (over FULL_PARSE_MAX_BYTES) goes by the context alone
-  if (spdx3 && (values.has('@graph') || !values.has(WHOLE))) {
+  if (spdx3 && (values.has('@graph') || !whole)) {
     return { format: 'spdx3-json', specVersion: spdx3[1], name: values.get('@graph.SpdxDocument.name') }
   }
   const bomFormat = values.get('bomFormat')

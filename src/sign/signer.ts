@@ -37,7 +37,8 @@ export function parseExpectedSigner(text: string, issuer: string): ExpectedSigne
   })
 }
 
-function pathOf(uri: string): string {
+/** A URI without its scheme and host: `acme/widget/.github/workflows/release.yml@refs/tags/v1`. */
+export function pathOf(uri: string): string {
   return uri.replace(/^https?:\/\/[^/]+\//, '')
 }
 

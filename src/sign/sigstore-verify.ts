@@ -65,17 +65,22 @@ function identityOf(cert: X509Certificate): SignerIdentity {
   return { san: cert.subjectAltName ?? '', ...(sourceRepository ? { sourceRepository } : {}) }
 }
 
-/** The trusted instance whose CA signed this certificate: checked cryptographically, not by name. */
+/**
+ * The trusted instance whose CA signed this certificate (any certificate of its root's certificate
+ * authorities): checked cryptographically, not by name.
+ */
 export function issuingInstance(leaf: X509Certificate, trust: Trust): TrustedInstance | undefined {
   return trust.find(t =>
-    t.caCertificates.some(ca => {
-      if (!ca.subject.equals(leaf.issuer)) return false
-      try {
-        return leaf.verify(ca)
-      } catch {
-        return false
-      }
-    })
+    t.material.certificateAuthorities.some(authority =>
+      authority.certChain.some(ca => {
+        if (!ca.subject.equals(leaf.issuer)) return false
+        try {
+          return leaf.verify(ca)
+        } catch {
+          return false
+        }
+      })
+    )
   )
 }
 

@@ -15,7 +15,6 @@ import { readFile } from 'node:fs/promises'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { X509Certificate } from '@sigstore/core'
 import { TrustedRoot } from '@sigstore/protobuf-specs'
 import { getTrustedRoot } from '@sigstore/tuf'
 import { toTrustMaterial, type TrustMaterial } from '@sigstore/verify'
@@ -35,8 +34,6 @@ export interface TrustedInstance {
   /** for messages: the root's Fulcio (`https://fulcio.sigstore.dev`, `fulcio.githubapp.com`) */
   label: string
   material: TrustMaterial
-  /** every certificate of the root's certificate authorities: the one that issued a leaf picks the instance */
-  caCertificates: X509Certificate[]
   evidence: InstanceEvidence
 }
 
@@ -87,7 +84,7 @@ function instanceOfRoot(root: TrustedRoot, where: string, n: number): TrustedIns
     throw new UsageError(`trusted-root ${where} lists neither a transparency log nor a timestamp authority, so nothing can date a signature`, {
       hint: 'give the complete trusted root, e.g. from `gh attestation trusted-root`'
     })
-  return { label: labelOf(root, n), material, caCertificates: material.certificateAuthorities.flatMap(ca => ca.certChain), evidence }
+  return { label: labelOf(root, n), material, evidence }
 }
 
 /**

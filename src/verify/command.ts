@@ -62,6 +62,8 @@ export async function verifyCommand(target: Reader & ReferrerLister, ref: ImageR
   // the outputs describe the subject: the index itself when platforms: each, else the one scope
   let outputs = onIndex ? subjectOutputs(onIndex, policy, subject.manifest.annotations) : undefined
   const gate: GateRow[] = []
+  // the SBOMs and statements a policy reads, each read once for all scopes
+  const layerReads = new Map<string, Promise<Uint8Array>>()
   for (const sc of scopes) {
     const own = await read(sc.scope, sc.descriptor, sc.manifest, sc.platformDigest)
     outputs ??= subjectOutputs(own, policy, sc.manifest?.annotations)
@@ -83,6 +85,7 @@ export async function verifyCommand(target: Reader & ReferrerLister, ref: ImageR
         policy: scoped,
         prefix: inputs.annotationPrefix,
         logger,
+        layerReads,
         ...(chosen?.document ? { metadata: chosen.document } : {}),
         ...(opened && 'plaintext' in opened ? { private: opened.plaintext } : {})
       }

@@ -12,7 +12,7 @@ import type { ImageRef } from '../oci/reference.js'
 import type { Reader, ReferrerLister } from '../oci/target.js'
 import type { Descriptor } from '../oci/types.js'
 import { readIndexAttestations } from '../image-reader/index-attestations.js'
-import { findReferrers } from '../image-reader/find-referrers.js'
+import { findReferrers, type FindOptions } from '../image-reader/find-referrers.js'
 import { resolveSubject } from '../image-reader/resolve-subject.js'
 import type { DiscoverResult, PlatformNode, ReferrerNode, RunDeps } from '../result.js'
 import { classify, needsManifest } from './classify.js'
@@ -27,6 +27,8 @@ interface WalkOptions {
   depth: number
   /** an artifactType (filtered by the registry where it can), or a kind (metadata, sbom, provenance: judged as the gate judges) */
   artifactType?: string
+  /** manifests already read (BuildKit's attestations in the index), by digest: not fetched again */
+  known?: FindOptions['known']
 }
 
 /** The referrers of `subject` and theirs, `depth` levels deep; `via`: how the first listing was read. */
@@ -38,7 +40,8 @@ export async function discoverTree(target: Reader & ReferrerLister, subject: Des
     const found = await findReferrers(target, s, {
       ...(opts.logger ? { logger: opts.logger } : {}),
       ...(opts.artifactType && !kind ? { artifactType: opts.artifactType } : {}),
-      ...(kind ? { fetchIf: needsManifest } : {})
+      ...(kind ? { fetchIf: needsManifest } : {}),
+      ...(opts.known ? { known: opts.known } : {})
     })
     if (!via) via = found.via
     const nodes: ReferrerNode[] = []
@@ -65,8 +68,9 @@ async function discoverPlatforms(
 ): Promise<PlatformNode[]> {
   const attestations = await readIndexAttestations(target, subject.indexAttestations, opts.logger ? { logger: opts.logger } : {})
   const out: PlatformNode[] = []
+  const known = new Map(attestations.map(a => [a.descriptor.digest, a]))
   for (const p of subject.platforms) {
-    const own = await discoverTree(target, p, opts)
+    const own = await discoverTree(target, p, { ...opts, known })
     const wanted = opts.artifactType
     const about = attestations
       .filter(a => a.about === p.digest)

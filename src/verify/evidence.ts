@@ -23,10 +23,20 @@ import { findReferrers, type FoundReferrers } from '../image-reader/find-referre
 /** Largest metadata layer read back (the document is JSON; anything larger is not ours). */
 export const MAX_METADATA_LAYER_BYTES = 4 * 1024 * 1024
 
+/** A document as read: its exact canonical bytes and, when it is not inline, the layer that held them (what `get` writes). */
+export interface StoredDocument {
+  document: BuildMetadata
+  documentDigest: string
+  canonical: Uint8Array
+  layer?: Descriptor
+}
+
 export interface MetadataReading {
   document?: BuildMetadata
   documentDigest?: string
   problem?: string
+  /** set with `document`: the bytes it was decoded from */
+  stored?: StoredDocument
 }
 
 /** Decode our document from annotations, or from the layer they point at. */
@@ -40,7 +50,10 @@ export async function readMetadata(
   try {
     const dec = decodeDocument(annotations ?? {}, { prefix })
     if (!dec) return { problem: noDocumentProblem(annotations, prefix) }
-    if (dec.inline) return { document: dec.document, documentDigest: dec.documentDigest }
+    if (dec.inline) {
+      const stored = { document: dec.document, documentDigest: dec.documentDigest, canonical: dec.canonical }
+      return { document: dec.document, documentDigest: dec.documentDigest, stored }
+    }
     let m = manifest
     if (!m && manifestDigest) {
       const got = await target.fetchManifest(manifestDigest)
@@ -50,7 +63,8 @@ export async function readMetadata(
     if (!layer) return { problem: `its document layer ${dec.documentDigest} is not in the manifest` }
     const bytes = await target.fetchBlob(layer, MAX_METADATA_LAYER_BYTES)
     const full = decodeDocumentBytes(bytes, dec.documentDigest)
-    return { document: full.document, documentDigest: full.documentDigest }
+    const stored = { document: full.document, documentDigest: full.documentDigest, canonical: full.canonical, layer }
+    return { document: full.document, documentDigest: full.documentDigest, stored }
   } catch (e) {
     // a registry that could not be read is not a missing document (exit 3, not 1), nor is a bug (exit 4)
     if (isRegistryFailure(e) || isBug(e)) throw e
@@ -61,6 +75,8 @@ export async function readMetadata(
 export interface SubjectEvidence {
   evidence: Evidence[]
   found: FoundReferrers
+  /** the metadata documents read, by the digest of their evidence: the exact bytes, which `get` writes without reading them again */
+  documents: Map<string, StoredDocument>
 }
 
 /** Largest Sigstore bundle read (a bundle holds its statement; ours hold at most a metadata document). */
@@ -83,11 +99,19 @@ function predicateTypeOf(statement: unknown): string | undefined {
   return s && typeof s === 'object' && STATEMENT_TYPES.has(s._type as string) && typeof s.predicateType === 'string' ? s.predicateType : undefined
 }
 
-/** The statement inside a bundle, read without checking its signature (a presence gate). */
+/**
+ * The statement in a parsed bundle's DSSE envelope, read without checking its signature (a presence
+ * gate): undefined when it has no payload; a payload that is not JSON throws.
+ */
+export function bundlePayload(bundle: unknown): unknown {
+  const payload = (bundle as { dsseEnvelope?: { payload?: string } } | null)?.dsseEnvelope?.payload
+  return payload ? JSON.parse(Buffer.from(payload, 'base64').toString('utf8')) : undefined
+}
+
+/** The statement inside a bundle's bytes, unverified; undefined when it cannot be read. */
 function unverifiedStatement(bytes: Uint8Array): unknown {
   try {
-    const b = JSON.parse(new TextDecoder().decode(bytes)) as { dsseEnvelope?: { payload?: string } }
-    return JSON.parse(Buffer.from(b.dsseEnvelope?.payload ?? '', 'base64').toString('utf8'))
+    return bundlePayload(JSON.parse(new TextDecoder().decode(bytes)))
   } catch {
     return undefined
   }
@@ -167,9 +191,12 @@ export async function collectEvidence(
         ? (wantsBundle(d) || needsManifest(d)) && ++bundleManifests <= MAX_BUNDLES_READ
         : needsManifest(d) || d.artifactType === ArtifactType.BuildMetadataV1,
     ...(opts.logger ? { logger: opts.logger } : {}),
-    ...(opts.listing ? { listing: opts.listing } : {})
+    ...(opts.listing ? { listing: opts.listing } : {}),
+    // BuildKit's OCI-form attestations are referrers of their platform too: read once, from the index
+    known: new Map((subject.indexAttestations ?? []).map(a => [a.descriptor.digest, a]))
   })
   const evidence: Evidence[] = []
+  const documents = new Map<string, StoredDocument>()
   let bundlesRead = 0
   for (const r of found.referrers) {
     const d = r.descriptor
@@ -191,6 +218,7 @@ export async function collectEvidence(
     } else if (isSigstoreBundle(d)) e.signature = { state: 'unchecked' }
     else if (e.kinds.has('metadata')) {
       const md = await readMetadata(target, d.annotations, r.manifest, opts.prefix, d.digest)
+      if (md.stored) documents.set(d.digest, md.stored)
       if (md.document) {
         e.document = md.document
         if (md.documentDigest) e.documentDigest = md.documentDigest
@@ -207,6 +235,7 @@ export async function collectEvidence(
   const own = subject.manifest?.annotations
   if (own && (own[keys.payload] !== undefined || own[keys.version] !== undefined)) {
     const md = await readMetadata(target, own, subject.manifest, opts.prefix)
+    if (md.stored) documents.set(subject.descriptor.digest, md.stored)
     evidence.push({
       digest: subject.descriptor.digest,
       kinds: new Set(['metadata']),
@@ -228,7 +257,7 @@ export async function collectEvidence(
       artifactType: ArtifactType.BuildKitAttestation
     })
   }
-  return { evidence, found }
+  return { evidence, found, documents }
 }
 
 /**
